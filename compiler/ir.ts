@@ -1,0 +1,189 @@
+// The plain IR that decode produces and validate and emit consume: types
+// only, no behaviour. It mirrors the binary format's structure (spec
+// chapter 5) closely, so offsets in error messages map straight back to bytes.
+// Function bodies stay flat instruction lists, with block/loop/if/else/end
+// markers in binary order; consumers keep their own control stack.
+
+/** Value types, numbered by their binary encoding. */
+export const enum ValType {
+  I32 = 0x7f,
+  I64 = 0x7e,
+  F32 = 0x7d,
+  F64 = 0x7c,
+  V128 = 0x7b,
+  FuncRef = 0x70,
+  ExternRef = 0x6f,
+}
+
+export function valTypeName(type: ValType): string {
+  switch (type) {
+    case ValType.I32: return 'i32';
+    case ValType.I64: return 'i64';
+    case ValType.F32: return 'f32';
+    case ValType.F64: return 'f64';
+    case ValType.V128: return 'v128';
+    case ValType.FuncRef: return 'funcref';
+    case ValType.ExternRef: return 'externref';
+  }
+  return `0x${(type as number).toString(16)}`;
+}
+
+export interface FuncType {
+  params: ValType[];
+  results: ValType[];
+}
+
+export interface Limits {
+  min: number;
+  /** null when the limits have no maximum. */
+  max: number | null;
+}
+
+export interface TableType {
+  elemType: ValType; // FuncRef or ExternRef
+  limits: Limits;
+}
+
+export interface MemoryType {
+  limits: Limits;
+  shared: boolean;
+}
+
+export interface GlobalType {
+  valType: ValType;
+  mutable: boolean;
+}
+
+export const enum ExternKind {
+  Func = 0,
+  Table = 1,
+  Memory = 2,
+  Global = 3,
+}
+
+export type ImportDesc =
+  | { kind: ExternKind.Func; typeIndex: number }
+  | { kind: ExternKind.Table; type: TableType }
+  | { kind: ExternKind.Memory; type: MemoryType }
+  | { kind: ExternKind.Global; type: GlobalType };
+
+export interface Import {
+  module: string;
+  name: string;
+  desc: ImportDesc;
+  offset: number;
+}
+
+export interface Export {
+  name: string;
+  kind: ExternKind;
+  index: number;
+  offset: number;
+}
+
+/**
+ * One instruction. Only the immediates of its opcode's kind are set (see
+ * opcodes.ts); `offset` is the byte offset of the opcode's first byte.
+ * Prefixed opcodes are folded into one number: 0xFC xx is 0xFC00 | xx,
+ * 0xFD xx (SIMD) is 0xFD000 | xx.
+ */
+export interface Instr {
+  op: number;
+  offset: number;
+  /** First index immediate: local, global, function, table, label, type, data, elem or memory index. */
+  index: number;
+  /** Second index immediate: call_indirect's table, memory.copy's source memory, table.copy's source table, table.init's table, memory.init's memory. */
+  index2: number;
+  /** i32.const: signed int32 as a number; i64.const: signed BigInt; f32/f64.const: the value as a JS number. */
+  value: number | bigint;
+  /** f32.const: the raw u32 bits; f64.const: the raw u64 bits as BigInt. Keeps NaN payloads exact. */
+  bits: number | bigint;
+  /** Memory access: log2 of the alignment, and the static offset. */
+  align: number;
+  memOffset: number;
+  /** block, loop, if: the block type, resolved. */
+  blockType: FuncType | null;
+  /** br_table: the label indices; the default target is `index`. select t: the value types. */
+  targets: number[] | null;
+  types: ValType[] | null;
+}
+
+export interface ConstExpr {
+  instrs: Instr[];
+  offset: number;
+}
+
+export interface Global {
+  type: GlobalType;
+  init: ConstExpr;
+}
+
+export const enum SegmentMode {
+  Active = 0,
+  Passive = 1,
+  Declarative = 2,
+}
+
+export interface ElemSegment {
+  mode: SegmentMode;
+  table: number;
+  /** Active segments only. */
+  offsetExpr: ConstExpr | null;
+  elemType: ValType;
+  /** One constant expression per element (function indices become ref.func). */
+  init: ConstExpr[];
+  offset: number;
+}
+
+export interface DataSegment {
+  mode: SegmentMode; // Active or Passive
+  memory: number;
+  offsetExpr: ConstExpr | null;
+  bytes: Uint8Array;
+  offset: number;
+}
+
+export interface Func {
+  typeIndex: number;
+  /** Declared locals, expanded (parameters are not included). */
+  locals: ValType[];
+  body: Instr[];
+  /** Byte offset of the function body (its size field) in the module. */
+  offset: number;
+}
+
+export interface CustomSection {
+  name: string;
+  bytes: Uint8Array;
+  offset: number;
+}
+
+export interface NameSection {
+  module: string | null;
+  functions: Map<number, string>;
+  locals: Map<number, Map<number, string>>;
+}
+
+export interface Module {
+  types: FuncType[];
+  imports: Import[];
+  /** Type index of each defined (non-imported) function, from the function section. */
+  funcTypeIndices: number[];
+  tables: TableType[];
+  memories: MemoryType[];
+  globals: Global[];
+  exports: Export[];
+  start: number | null;
+  elems: ElemSegment[];
+  dataCount: number | null;
+  /** Defined functions, in order (imported functions come first in the index space). */
+  funcs: Func[];
+  datas: DataSegment[];
+  customSections: CustomSection[];
+  names: NameSection | null;
+  /** Counts of imported entities, so index spaces can be split. */
+  importedFuncs: number;
+  importedTables: number;
+  importedMemories: number;
+  importedGlobals: number;
+}
