@@ -105,10 +105,12 @@ export interface Instr {
   blockType: FuncType | null;
   /** br_table: the label indices; the default target is `index`. select t: the value types. */
   targets: number[] | null;
+  /** select t: the value types. ref.null: a one-element array holding the reference type (shared; do not mutate), which is also in `index`. */
   types: ValType[] | null;
 }
 
 export interface ConstExpr {
+  /** The instructions, including the final `end` (as in function bodies). */
   instrs: Instr[];
   offset: number;
 }

@@ -1,0 +1,267 @@
+// Decodes instruction sequences (function bodies and constant expressions)
+// into flat Instr lists, reading each opcode's immediates from its kind in
+// opcodes.ts. It checks what the binary format requires (known opcodes,
+// well-formed immediates, reserved zero bytes, properly nested block/else/end
+// markers, a final `end`), and leaves typing and index ranges to validate.
+// Opcodes of proposals we do not compile are CompileErrors naming the feature.
+
+import { FuncType, Instr, ValType } from './ir.js';
+import { Imm, OPS, PREFIX_FC, UNSUPPORTED_FEATURES, UNSUPPORTED_PREFIXES } from './opcodes.js';
+import { f32FromBits, f64FromBits, Reader } from './reader.js';
+import { readRefType, readValType, unsupported } from './decode-types.js';
+
+const OP_IF = 0x04;
+const OP_ELSE = 0x05;
+const OP_END = 0x0b;
+const OP_PREFIX_FC = 0xfc;
+const FC_MEMORY_INIT = PREFIX_FC | 8;
+const FC_DATA_DROP = PREFIX_FC | 9;
+
+// Immediate kind by opcode byte, and by 0xFC sub-opcode; -1 when unknown.
+// Dense arrays keep the per-instruction dispatch to one indexed load.
+const IMM_BY_OPCODE = new Int8Array(256).fill(-1);
+const IMM_BY_FC_OPCODE = new Int8Array(256).fill(-1);
+for (const [code, info] of OPS) {
+  if (code < 0x100) IMM_BY_OPCODE[code] = info.imm;
+  else if ((code & ~0xff) === PREFIX_FC) IMM_BY_FC_OPCODE[code & 0xff] = info.imm;
+}
+
+// Block types are shared, frozen FuncTypes: consumers must not mutate them.
+function frozen<T extends object>(value: T): T {
+  Object.freeze(value);
+  return value;
+}
+const EMPTY_BLOCK_TYPE: FuncType = frozen({ params: frozen([]), results: frozen([]) });
+const SINGLE_RESULT_BLOCK_TYPES = new Map<ValType, FuncType>();
+const REF_NULL_TYPES = new Map<ValType, ValType[]>();
+
+function singleResult(type: ValType): FuncType {
+  let blockType = SINGLE_RESULT_BLOCK_TYPES.get(type);
+  if (blockType === undefined) {
+    blockType = frozen({ params: frozen([]), results: frozen([type]) });
+    SINGLE_RESULT_BLOCK_TYPES.set(type, blockType);
+  }
+  return blockType;
+}
+
+function refNullTypes(type: ValType): ValType[] {
+  let types = REF_NULL_TYPES.get(type);
+  if (types === undefined) {
+    types = frozen([type]);
+    REF_NULL_TYPES.set(type, types);
+  }
+  return types;
+}
+
+/** What instruction decoding needs from the rest of the module. */
+export interface CodeContext {
+  /** The type section, to resolve block types given as type indices. */
+  types: FuncType[];
+  /** The data count section's value, or null when there is none (memory.init and data.drop need one). */
+  dataCount: number | null;
+}
+
+// Control stack entries: which marker opened the block, so `else` can be checked.
+const CONTROL_BLOCK = 0;
+const CONTROL_IF = 1;
+const CONTROL_ELSE = 2;
+
+// Reused by every call; decoding is not re-entrant.
+const controlStack: number[] = [];
+
+/**
+ * Decodes instructions up to and including the `end` that closes the
+ * outermost block, appending them to `out`. Reads are bounded by `reader.end`:
+ * for a function body that is the end of its declared size, for a constant
+ * expression the end of its section. `isBody` picks the message when the
+ * final `end` is missing.
+ */
+export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[], isBody: boolean): void {
+  const bytes = reader.bytes;
+  const controls = controlStack;
+  controls.length = 0;
+  controls.push(CONTROL_BLOCK);
+  for (;;) {
+    if (reader.pos >= reader.end) missingEnd(reader, isBody);
+    const offset = reader.pos;
+    let op = bytes[reader.pos++];
+    let imm = IMM_BY_OPCODE[op];
+    if (imm < 0) {
+      if (op === OP_PREFIX_FC) {
+        const sub = reader.u32();
+        imm = sub < 0x100 ? IMM_BY_FC_OPCODE[sub] : -1;
+        if (imm < 0) reader.fail(`illegal opcode 0xfc 0x${sub.toString(16)}`, offset);
+        op = PREFIX_FC | sub;
+        if ((op === FC_MEMORY_INIT || op === FC_DATA_DROP) && context.dataCount === null) {
+          reader.fail('data count section required', offset);
+        }
+      } else {
+        illegalOpcode(reader, op, offset);
+      }
+    }
+
+    // Immediates go into locals first so each Instr is built by one literal
+    // with every field in the same order: V8 then gives all of them one
+    // hidden class, which matters with hundreds of thousands of them.
+    let index = 0;
+    let index2 = 0;
+    let value: number | bigint = 0;
+    let bits: number | bigint = 0;
+    let align = 0;
+    let memOffset = 0;
+    let blockType: FuncType | null = null;
+    let targets: number[] | null = null;
+    let types: ValType[] | null = null;
+
+    switch (imm as Imm) {
+      case Imm.None:
+        if (op === OP_END) {
+          controls.pop();
+        } else if (op === OP_ELSE) {
+          if (controls[controls.length - 1] !== CONTROL_IF) reader.fail('misplaced ELSE opcode: else without a matching if', offset);
+          controls[controls.length - 1] = CONTROL_ELSE;
+        }
+        break;
+      case Imm.BlockType:
+        blockType = readBlockType(reader, context);
+        controls.push(op === OP_IF ? CONTROL_IF : CONTROL_BLOCK);
+        break;
+      case Imm.Label:
+      case Imm.Func:
+      case Imm.Local:
+      case Imm.Global:
+      case Imm.Table:
+      case Imm.Data:
+      case Imm.Elem:
+        index = reader.u32();
+        break;
+      case Imm.BrTable: {
+        const count = reader.u32();
+        // Each label takes at least one byte; a count past that is truncated input.
+        if (count > reader.end - reader.pos) reader.failEnd(reader.end);
+        targets = [];
+        for (let i = 0; i < count; i++) targets.push(reader.u32());
+        index = reader.u32();
+        break;
+      }
+      case Imm.CallIndirect:
+        index = reader.u32();
+        index2 = reader.u32();
+        break;
+      case Imm.MemArg: {
+        const flagsOffset = reader.pos;
+        align = reader.u32();
+        // 2^32 and beyond is malformed, not merely invalid (align.wast).
+        if (align >= 32) memArgFlags(reader, align, flagsOffset);
+        memOffset = reader.u32();
+        break;
+      }
+      case Imm.Memory:
+        zeroByte(reader);
+        break;
+      case Imm.I32:
+        value = reader.s32();
+        break;
+      case Imm.I64:
+        value = reader.s64();
+        break;
+      case Imm.F32: {
+        const raw = reader.f32Bits();
+        bits = raw;
+        value = f32FromBits(raw);
+        break;
+      }
+      case Imm.F64: {
+        const raw = reader.f64Bits();
+        bits = raw;
+        value = f64FromBits(raw);
+        break;
+      }
+      case Imm.SelectT: {
+        const count = reader.u32();
+        if (count > reader.end - reader.pos) reader.failEnd(reader.end);
+        types = [];
+        for (let i = 0; i < count; i++) types.push(readValType(reader));
+        break;
+      }
+      case Imm.RefType: {
+        // In both fields: validate reads `types`, emit reads `index`.
+        const refType = readRefType(reader);
+        index = refType;
+        types = refNullTypes(refType);
+        break;
+      }
+      case Imm.MemoryInit:
+        index = reader.u32();
+        zeroByte(reader);
+        break;
+      case Imm.MemoryCopy:
+        zeroByte(reader);
+        zeroByte(reader);
+        break;
+      case Imm.TableInit:
+      case Imm.TableCopy:
+        index = reader.u32();
+        index2 = reader.u32();
+        break;
+    }
+
+    out.push({ op, offset, index, index2, value, bits, align, memOffset, blockType, targets, types });
+    if (controls.length === 0) return;
+  }
+}
+
+/** The function body or expression ran out of bytes before its final `end`. */
+function missingEnd(reader: Reader, isBody: boolean): never {
+  const limit = reader.end;
+  // A constant expression simply ran into the end of its section.
+  if (!isBody) reader.failEnd(limit);
+  // Name the failure the way the spec interpreter, which does not stop at
+  // the declared body size, would see it.
+  if (limit >= reader.bytes.length) reader.fail('unexpected end of section or function: function body has no final END opcode', limit);
+  if (reader.bytes[limit] === OP_END) reader.fail('section size mismatch: the final END opcode lies outside the declared function body size', limit);
+  reader.fail('END opcode expected', limit);
+}
+
+function illegalOpcode(reader: Reader, op: number, offset: number): never {
+  const feature = UNSUPPORTED_FEATURES.get(op) ?? UNSUPPORTED_PREFIXES.get(op);
+  if (feature !== undefined) unsupported(reader, feature, offset);
+  reader.fail(`illegal opcode 0x${op.toString(16)}`, offset);
+}
+
+/**
+ * memory.size, memory.grow, memory.fill, memory.init and memory.copy carry
+ * a reserved 0x00 byte where multi-memory puts a memory index; a long LEB
+ * zero is malformed too.
+ */
+function zeroByte(reader: Reader): void {
+  const offset = reader.pos;
+  const byte = reader.u8();
+  if (byte === 0) return;
+  if (byte < 0x80) reader.fail(`zero byte expected: memory index ${byte} needs multi-memory, which is not supported yet`, offset);
+  reader.fail('zero byte expected', offset);
+}
+
+/** Memory access flags above 32: a multi-memory index bit, or malformed. */
+function memArgFlags(reader: Reader, flags: number, offset: number): never {
+  // Multi-memory sets bit 6 and puts a memory index after the flags.
+  if ((flags & 0x40) !== 0 && (flags & ~0x40) < 32) {
+    reader.fail('malformed memop flags: a memory index (multi-memory) is not supported yet', offset);
+  }
+  reader.fail(`malformed memop flags 0x${flags.toString(16)}`, offset);
+}
+
+function readBlockType(reader: Reader, context: CodeContext): FuncType {
+  const offset = reader.pos;
+  const byte = reader.peek();
+  if (byte === 0x40) {
+    reader.pos++;
+    return EMPTY_BLOCK_TYPE;
+  }
+  // One-byte negative s33 values are value types.
+  if ((byte & 0xc0) === 0x40) return singleResult(readValType(reader, 'block type'));
+  const typeIndex = reader.s33();
+  if (typeIndex < 0) reader.fail('malformed block type', offset);
+  if (typeIndex >= context.types.length) reader.fail(`unknown type ${typeIndex}`, offset);
+  return context.types[typeIndex];
+}

@@ -1,0 +1,144 @@
+// Decodes the binary encodings of types: value and reference types, function
+// types, limits, table, memory and global types. Shared by the section
+// decoder and the instruction decoder. Encodings that belong to proposals we
+// do not compile (v128, typed references, GC, exnref, memory64) are
+// CompileErrors naming the feature rather than "malformed".
+
+import { FuncType, GlobalType, Limits, MemoryType, TableType, ValType } from './ir.js';
+import { Reader } from './reader.js';
+
+/** Raises the CompileError for a construct of a proposal we do not compile yet. */
+export function unsupported(reader: Reader, feature: string, offset: number = reader.pos): never {
+  reader.fail(`${feature} is not supported yet`, offset);
+}
+
+// Value type bytes, and the bytes of later proposals' types with the feature to name.
+const VALUE_TYPES = new Map<number, ValType>([
+  [0x7f, ValType.I32],
+  [0x7e, ValType.I64],
+  [0x7d, ValType.F32],
+  [0x7c, ValType.F64],
+  [0x70, ValType.FuncRef],
+  [0x6f, ValType.ExternRef],
+]);
+const REFERENCE_TYPES = new Set<number>([0x70, 0x6f]);
+
+const UNSUPPORTED_TYPES = new Map<number, string>([
+  [0x7b, 'SIMD (v128 value type)'],
+  [0x64, 'typed function references ((ref ht) type)'],
+  [0x63, 'typed function references ((ref null ht) type)'],
+  [0x69, 'exception handling (exnref type)'],
+  [0x74, 'exception handling (nullexnref type)'],
+  [0x73, 'garbage collection (nullfuncref type)'],
+  [0x72, 'garbage collection (nullexternref type)'],
+  [0x71, 'garbage collection (nullref type)'],
+  [0x6e, 'garbage collection (anyref type)'],
+  [0x6d, 'garbage collection (eqref type)'],
+  [0x6c, 'garbage collection (i31ref type)'],
+  [0x6b, 'garbage collection (structref type)'],
+  [0x6a, 'garbage collection (arrayref type)'],
+]);
+
+function hexByte(byte: number): string {
+  return '0x' + byte.toString(16).padStart(2, '0');
+}
+
+/** A value type; `what` names the construct in the "malformed" message. */
+export function readValType(reader: Reader, what = 'value type'): ValType {
+  const offset = reader.pos;
+  const byte = reader.u8();
+  const type = VALUE_TYPES.get(byte);
+  if (type !== undefined) return type;
+  const feature = UNSUPPORTED_TYPES.get(byte);
+  if (feature !== undefined) unsupported(reader, feature, offset);
+  reader.fail(`malformed ${what} ${hexByte(byte)}`, offset);
+}
+
+/** funcref or externref. */
+export function readRefType(reader: Reader): ValType {
+  const offset = reader.pos;
+  const byte = reader.u8();
+  if (REFERENCE_TYPES.has(byte)) return byte as ValType;
+  const feature = UNSUPPORTED_TYPES.get(byte);
+  if (feature !== undefined) unsupported(reader, feature, offset);
+  reader.fail(`malformed reference type ${hexByte(byte)}`, offset);
+}
+
+// Composite type forms of the GC proposal, which may stand where 0x60 does.
+const GC_TYPE_FORMS = new Map<number, string>([
+  [0x4e, 'garbage collection (rec type group)'],
+  [0x50, 'garbage collection (sub type)'],
+  [0x4f, 'garbage collection (final sub type)'],
+  [0x5f, 'garbage collection (struct type)'],
+  [0x5e, 'garbage collection (array type)'],
+]);
+
+export function readFuncType(reader: Reader): FuncType {
+  const offset = reader.pos;
+  const form = reader.u8();
+  if (form !== 0x60) {
+    // The form is a signed LEB128 (-0x20) in the spec; a continuation bit makes it overlong.
+    if ((form & 0x80) !== 0) reader.fail('integer representation too long: function type form', offset);
+    const feature = GC_TYPE_FORMS.get(form);
+    if (feature !== undefined) unsupported(reader, feature, offset);
+    reader.fail(`malformed function type ${hexByte(form)}`, offset);
+  }
+  return { params: readValTypes(reader), results: readValTypes(reader) };
+}
+
+function readValTypes(reader: Reader): ValType[] {
+  const count = reader.u32();
+  const types: ValType[] = [];
+  for (let i = 0; i < count; i++) types.push(readValType(reader));
+  return types;
+}
+
+const LIMITS_HAS_MAX = 1;
+const LIMITS_SHARED = 2;
+const LIMITS_64 = 4;
+
+/**
+ * The limits flags byte. The spec reads it as a LEB128 integer of one bit
+ * (two with threads), so a continuation bit is "integer representation too
+ * long" and a high bit "integer too large".
+ */
+function readLimitsFlags(reader: Reader, allowShared: boolean): number {
+  const offset = reader.pos;
+  const flags = reader.u8();
+  if ((flags & 0x80) !== 0) reader.fail('integer representation too long: limits flags', offset);
+  if ((flags & LIMITS_64) !== 0 && flags < 8) {
+    unsupported(reader, allowShared ? 'memory64 (64-bit memory)' : 'memory64 (64-bit table)', offset);
+  }
+  const valid = allowShared ? LIMITS_HAS_MAX | LIMITS_SHARED : LIMITS_HAS_MAX;
+  if ((flags & ~valid) !== 0) reader.fail(`integer too large: limits flags ${hexByte(flags)}`, offset);
+  return flags;
+}
+
+function readLimits(reader: Reader, flags: number): Limits {
+  const min = reader.u32();
+  const max = (flags & LIMITS_HAS_MAX) !== 0 ? reader.u32() : null;
+  return { min, max };
+}
+
+export function readTableType(reader: Reader): TableType {
+  const elemType = readRefType(reader);
+  const flags = readLimitsFlags(reader, false);
+  return { elemType, limits: readLimits(reader, flags) };
+}
+
+/**
+ * Flags 2 and 3 are the threads proposal's shared memories; whether a shared
+ * memory has the maximum it needs is left to validate.
+ */
+export function readMemoryType(reader: Reader): MemoryType {
+  const flags = readLimitsFlags(reader, true);
+  return { limits: readLimits(reader, flags), shared: (flags & LIMITS_SHARED) !== 0 };
+}
+
+export function readGlobalType(reader: Reader): GlobalType {
+  const valType = readValType(reader);
+  const offset = reader.pos;
+  const mutability = reader.u8();
+  if (mutability > 1) reader.fail(`malformed mutability ${hexByte(mutability)}`, offset);
+  return { valType, mutable: mutability === 1 };
+}
