@@ -1,0 +1,237 @@
+// validate(module): the WebAssembly 2.0 validation rules of spec chapter 3
+// for everything outside function bodies (types, limits, imports, exports,
+// globals, segments, start, constant expressions). Function bodies are typed
+// by validate-code.ts. The IR is assumed well-formed, as decode guarantees
+// (binary-format errors are the decoder's); everything else is checked here
+// and reported as a CompileError with a byte offset.
+
+import { ExternKind, SegmentMode, ValType } from './ir.js';
+import type { ConstExpr, FuncType, GlobalType, Limits, Module, TableType } from './ir.js';
+import { opName } from './opcodes.js';
+import { CodeValidator } from './validate-code.js';
+import { funcTypeName, invalid, isRefType, refNullType, typeName } from './validate-context.js';
+import type { ValidationContext } from './validate-context.js';
+
+/** 65536 pages of 64KiB: the 4GiB a 32-bit address can reach. */
+const MAX_MEMORY_PAGES = 65536;
+const MAX_TABLE_SIZE = 0xffffffff;
+
+/** Throws a CompileError at the first rule the module breaks. */
+export function validate(module: Module): void {
+  const context = buildContext(module);
+  validateGlobals(context);
+  validateElems(context);
+  validateDatas(context);
+  validateStart(context);
+  validateExports(context);
+  const code = new CodeValidator(context);
+  for (let i = 0; i < module.funcs.length; i++) code.validateFunction(module.funcs[i], module.importedFuncs + i);
+}
+
+/**
+ * Resolves the index spaces, checking imports, the function section, tables
+ * and memories on the way, since each entry is validated as it is added.
+ */
+function buildContext(module: Module): ValidationContext {
+  const types = module.types;
+  const funcTypes: FuncType[] = [];
+  const tables: TableType[] = [];
+  const globals: GlobalType[] = [];
+  let memoryCount = 0;
+
+  const typeAt = (typeIndex: number, offset: number, where: string): FuncType => {
+    if (typeIndex >>> 0 !== typeIndex || typeIndex >= types.length) invalid(`unknown type ${typeIndex}`, offset, where);
+    return types[typeIndex];
+  };
+  const addMemory = (limits: Limits, shared: boolean, offset: number, where: string): void => {
+    if (++memoryCount > 1) {
+      invalid('multiple memories are not supported: WebAssembly 2.0 allows at most one memory (that is the multi-memory proposal)', offset, where);
+    }
+    checkLimits(limits, MAX_MEMORY_PAGES, 'memory size must be at most 65536 pages (4GiB)', offset, where);
+    if (shared) {
+      if (limits.max === null) invalid('shared memory must have maximum', offset, where);
+      invalid('shared memories are not supported: they belong to the threads proposal', offset, where);
+    }
+  };
+  const addTable = (type: TableType, offset: number, where: string): void => {
+    if (!isRefType(type.elemType)) invalid(`type mismatch: table element type must be a reference type, got ${typeName(type.elemType)}`, offset, where);
+    checkLimits(type.limits, MAX_TABLE_SIZE, 'table size must be at most 2^32-1', offset, where);
+    tables.push(type);
+  };
+
+  for (let i = 0; i < module.imports.length; i++) {
+    const { desc, offset } = module.imports[i];
+    const where = `import section, import ${i}`;
+    switch (desc.kind) {
+      case ExternKind.Func: funcTypes.push(typeAt(desc.typeIndex, offset, where)); break;
+      case ExternKind.Table: addTable(desc.type, offset, where); break;
+      case ExternKind.Memory: addMemory(desc.type.limits, desc.type.shared, offset, where); break;
+      case ExternKind.Global: globals.push(desc.type); break;
+    }
+  }
+
+  if (module.funcTypeIndices.length !== module.funcs.length) {
+    invalid('function and code section have inconsistent lengths', -1, 'code section');
+  }
+  for (let i = 0; i < module.funcTypeIndices.length; i++) {
+    // The function section has no offsets in the IR; point at the function's body instead.
+    const index = module.importedFuncs + i;
+    funcTypes.push(typeAt(module.funcTypeIndices[i], module.funcs[i].offset, `function section type of function ${index}, whose body is here`));
+  }
+  for (let i = 0; i < module.tables.length; i++) {
+    addTable(module.tables[i], -1, `table section, table ${tables.length}`);
+  }
+  for (let i = 0; i < module.memories.length; i++) {
+    const memory = module.memories[i];
+    addMemory(memory.limits, memory.shared, -1, `memory section, memory ${memoryCount}`);
+  }
+  const importedGlobalCount = globals.length;
+  for (const global of module.globals) globals.push(global.type);
+
+  if (module.dataCount !== null && module.dataCount !== module.datas.length) {
+    invalid('data count and data section have inconsistent lengths', -1, 'data count section');
+  }
+
+  return {
+    module,
+    types,
+    funcTypes,
+    tables,
+    memoryCount,
+    globals,
+    importedGlobalCount,
+    elemTypes: module.elems.map((elem) => elem.elemType),
+    dataCount: module.dataCount,
+    declaredRefs: new Uint8Array(funcTypes.length),
+  };
+}
+
+/** Spec 3.2.1: min <= range, max <= range, min <= max (in that order, as the reference interpreter reports them). */
+function checkLimits(limits: Limits, range: number, rangeMessage: string, offset: number, where: string): void {
+  if (limits.min > range) invalid(rangeMessage, offset, where);
+  if (limits.max !== null) {
+    if (limits.max > range) invalid(rangeMessage, offset, where);
+    if (limits.min > limits.max) invalid(`size minimum must not be greater than maximum (${limits.min} > ${limits.max})`, offset, where);
+  }
+}
+
+function validateGlobals(context: ValidationContext): void {
+  const { module } = context;
+  for (let i = 0; i < module.globals.length; i++) {
+    const global = module.globals[i];
+    validateConstExpr(context, global.init, global.type.valType, `global section, global ${context.importedGlobalCount + i}`);
+  }
+}
+
+function validateElems(context: ValidationContext): void {
+  const { module } = context;
+  for (let i = 0; i < module.elems.length; i++) {
+    const elem = module.elems[i];
+    const where = `element section, segment ${i}`;
+    if (!isRefType(elem.elemType)) invalid(`type mismatch: element type must be a reference type, got ${typeName(elem.elemType)}`, elem.offset, where);
+    if (elem.mode === SegmentMode.Active) {
+      const table = context.tables[elem.table];
+      if (table === undefined) invalid(`unknown table ${elem.table}`, elem.offset, where);
+      if (table.elemType !== elem.elemType) {
+        invalid(`type mismatch: segment of ${typeName(elem.elemType)} for table ${elem.table} of ${typeName(table.elemType)}`, elem.offset, where);
+      }
+      if (elem.offsetExpr === null) invalid('active element segment without an offset', elem.offset, where);
+      validateConstExpr(context, elem.offsetExpr, ValType.I32, where);
+    }
+    for (let j = 0; j < elem.init.length; j++) validateConstExpr(context, elem.init[j], elem.elemType, where);
+  }
+}
+
+function validateDatas(context: ValidationContext): void {
+  const { module } = context;
+  for (let i = 0; i < module.datas.length; i++) {
+    const data = module.datas[i];
+    if (data.mode !== SegmentMode.Active) continue;
+    const where = `data section, segment ${i}`;
+    if (data.memory >= context.memoryCount) invalid(`unknown memory ${data.memory}`, data.offset, where);
+    if (data.offsetExpr === null) invalid('active data segment without an offset', data.offset, where);
+    validateConstExpr(context, data.offsetExpr, ValType.I32, where);
+  }
+}
+
+function validateStart(context: ValidationContext): void {
+  const start = context.module.start;
+  if (start === null) return;
+  const type = context.funcTypes[start];
+  if (type === undefined) invalid(`unknown function ${start}`, -1, 'start section');
+  if (type.params.length !== 0 || type.results.length !== 0) {
+    invalid(`start function must have type [] -> [], function ${start} has ${funcTypeName(type)}`, -1, 'start section');
+  }
+}
+
+const EXTERN_KIND_NAMES = ['function', 'table', 'memory', 'global'];
+
+function validateExports(context: ValidationContext): void {
+  const { module } = context;
+  const spaceSizes = [context.funcTypes.length, context.tables.length, context.memoryCount, context.globals.length];
+  const names = new Set<string>();
+  for (let i = 0; i < module.exports.length; i++) {
+    const { name, kind, index, offset } = module.exports[i];
+    const where = `export section, export ${i}`;
+    if (names.has(name)) invalid(`duplicate export name ${JSON.stringify(name)}`, offset, where);
+    names.add(name);
+    if (index >= spaceSizes[kind]) invalid(`unknown ${EXTERN_KIND_NAMES[kind]} ${index}`, offset, where);
+    if (kind === ExternKind.Func) context.declaredRefs[index] = 1;
+  }
+}
+
+// Opcodes allowed in a 2.0 constant expression.
+const I32_CONST = 0x41;
+const I64_CONST = 0x42;
+const F32_CONST = 0x43;
+const F64_CONST = 0x44;
+const GLOBAL_GET = 0x23;
+const REF_NULL = 0xd0;
+const REF_FUNC = 0xd2;
+const END = 0x0b;
+
+/**
+ * Spec 3.3.10: a constant expression is a sequence of constant instructions
+ * leaving exactly one value of `expected`. None of the 2.0 constant
+ * instructions pops, so counting values and remembering the last type is the
+ * whole operand stack. Functions named by ref.func become declared (C.refs).
+ */
+function validateConstExpr(context: ValidationContext, expr: ConstExpr, expected: ValType, where: string): void {
+  let count = 0;
+  let type = 0;
+  const instrs = expr.instrs;
+  for (let i = 0; i < instrs.length; i++) {
+    const instr = instrs[i];
+    switch (instr.op) {
+      case I32_CONST: type = ValType.I32; break;
+      case I64_CONST: type = ValType.I64; break;
+      case F32_CONST: type = ValType.F32; break;
+      case F64_CONST: type = ValType.F64; break;
+      case REF_NULL: type = refNullType(instr); break;
+      case REF_FUNC:
+        if (instr.index >= context.funcTypes.length) invalid(`unknown function ${instr.index}`, instr.offset, where);
+        context.declaredRefs[instr.index] = 1;
+        type = ValType.FuncRef;
+        break;
+      case GLOBAL_GET: {
+        const global = context.globals[instr.index];
+        if (global === undefined || instr.index >= context.importedGlobalCount) {
+          invalid(`unknown global ${instr.index} (constant expressions may only read imported globals)`, instr.offset, where);
+        }
+        if (global.mutable) invalid(`constant expression required: global.get ${instr.index} reads a mutable global`, instr.offset, where);
+        type = global.valType;
+        break;
+      }
+      case END:
+        if (i === instrs.length - 1) continue;
+        invalid('constant expression required: end before the end of the expression', instr.offset, where);
+      default:
+        invalid(`constant expression required: ${opName(instr.op)} is not a constant instruction`, instr.offset, where);
+    }
+    count++;
+  }
+  if (count !== 1 || type !== expected) {
+    const got = count === 0 ? 'nothing' : count === 1 ? typeName(type) : `${count} values`;
+    invalid(`type mismatch in constant expression: expected ${typeName(expected)}, got ${got}`, expr.offset, where);
+  }
+}
