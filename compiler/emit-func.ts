@@ -1,0 +1,710 @@
+// Emits one wasm function body as a JS function declaration (ESTree).
+//
+// The operand stack is simulated at compile time. Each entry is a JS
+// expression that is either *materialised* (the stack variable of its depth,
+// e.g. `si3` for an i32 at depth 3, or a constant) or *lazy* (an expression
+// not yet evaluated, such as `(l0 + l1) | 0` or a memory load). Lazy entries
+// let operators fold into nested expressions instead of one statement per
+// instruction, which matters most in the interpreter (`--jitless`). The price
+// is care about order: before any statement that has a side effect, may trap,
+// or writes state a lazy entry reads, those entries are materialised first,
+// in stack order, so that wasm's evaluation order (and which trap happens
+// first) is kept exactly. Control flow becomes labeled blocks, `while (true)`
+// loops, `if` and `switch`; a label is only printed when a branch uses it.
+// The function is assumed valid (validate runs first).
+
+import { Func, FuncType, Instr, ValType } from './ir.js';
+import { OPS, PREFIX_FC } from './opcodes.js';
+import { MEMORY_OPS, NUMERIC_OPS, OpKind } from './emit-ops.js';
+import * as js from './js.js';
+import type { JsNode } from './js.js';
+
+/** What an entry's expression depends on or does. */
+const enum Flag {
+  None = 0,
+  /** May trap or has a side effect: must run in order with other effects. */
+  Effect = 1,
+  Memory = 2,
+  Global = 4,
+  Table = 8,
+}
+
+/** Flags of entries whose value depends on when they are evaluated relative to effects. */
+const DEPENDS = Flag.Effect | Flag.Memory | Flag.Global | Flag.Table;
+
+interface Entry {
+  type: ValType;
+  expr: JsNode;
+  /** expr is a JS boolean (a comparison), not an i32. */
+  isBool: boolean;
+  flags: number;
+  /** Locals the expression reads (null: none). */
+  locals: number[] | null;
+  /** Node count, to bound expression size. */
+  size: number;
+  /** expr needs no evaluation: a constant or the entry's own stack variable. */
+  settled: boolean;
+}
+
+const enum FrameKind {
+  Block,
+  Loop,
+  If,
+  Function,
+}
+
+interface Frame {
+  kind: FrameKind;
+  label: string;
+  used: boolean;
+  params: ValType[];
+  results: ValType[];
+  /** Stack height at entry, below the block's params. */
+  height: number;
+  /** Statement list the block's statement goes into when it ends. */
+  outer: JsNode[];
+  body: JsNode[];
+  /** if: the condition, and the then-branch while the else-branch is built. */
+  test: JsNode | null;
+  thenBody: JsNode[] | null;
+  thenEndReachable: boolean;
+  unreachable: boolean;
+}
+
+/** Module-level facts the function emitter needs; provided by emit.ts. */
+export interface ModuleEnv {
+  types: FuncType[];
+  funcType(funcIndex: number): FuncType;
+  funcName(funcIndex: number): string;
+  /** Name of the FuncRef constant of a function (records that it is needed). */
+  funcRef(funcIndex: number): string;
+  globalType(globalIndex: number): { type: ValType; mutable: boolean };
+  /** Expression reading a global; `cell` globals are Global objects read through `_v`. */
+  globalRead(globalIndex: number): { expr: JsNode; constant: boolean };
+  globalTarget(globalIndex: number): JsNode;
+  typeIdName(typeIndex: number): string;
+  helper(name: string): JsNode;
+  memoryView(memoryIndex: number): string;
+  memoryObject(memoryIndex: number): string;
+  tableObject(tableIndex: number): string;
+  tableElems(tableIndex: number): string;
+  tableElemType(tableIndex: number): ValType;
+  dataName(dataIndex: number): string;
+  elemName(elemIndex: number): string;
+}
+
+const MAX_EXPRESSION_SIZE = 48;
+
+const TYPE_PREFIX: Record<number, string> = {
+  [ValType.I32]: 'si',
+  [ValType.I64]: 'sj',
+  [ValType.F32]: 'sf',
+  [ValType.F64]: 'sd',
+  [ValType.FuncRef]: 'sr',
+  [ValType.ExternRef]: 'se',
+};
+
+export function zeroValue(type: ValType): JsNode {
+  switch (type) {
+    case ValType.I64: return js.big(0n);
+    case ValType.FuncRef:
+    case ValType.ExternRef: return js.nul();
+    default: return js.num(0);
+  }
+}
+
+export function emitFunction(env: ModuleEnv, funcIndex: number, func: Func): JsNode {
+  return new FunctionEmitter(env, funcIndex, func).emit();
+}
+
+class FunctionEmitter {
+  private readonly stack: Entry[] = [];
+  private readonly frames: Frame[] = [];
+  private readonly stackVars = new Map<string, ValType>();
+  private readonly type: FuncType;
+  private readonly localTypes: ValType[];
+  private labelCounter = 0;
+  private needsTemp = false;
+
+  constructor(private readonly env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
+    this.type = env.funcType(funcIndex);
+    this.localTypes = [...this.type.params, ...func.locals];
+  }
+
+  emit(): JsNode {
+    const paramCount = this.type.params.length;
+    const body: JsNode[] = [];
+    this.frames.push(this.frame(FrameKind.Function, [], this.type.results, body, body));
+    const instrs = this.func.body;
+    let skipDepth = 0;
+    for (let i = 0; i < instrs.length; i++) {
+      const instr = instrs[i];
+      const frame = this.frames[this.frames.length - 1];
+      if (frame.unreachable) {
+        // Dead code up to this block's else/end: validated, never run, not emitted.
+        const op = instr.op;
+        if (op === 0x02 || op === 0x03 || op === 0x04) skipDepth++;
+        else if (op === 0x0b && skipDepth > 0) skipDepth--;
+        else if (op === 0x05 && skipDepth === 0) this.elseInstr();
+        else if (op === 0x0b) this.end();
+        continue;
+      }
+      this.instr(instr);
+    }
+
+    const declarations: [string, JsNode | null][] = [];
+    for (let i = paramCount; i < this.localTypes.length; i++) declarations.push([`l${i}`, zeroValue(this.localTypes[i])]);
+    for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
+    if (this.needsTemp) declarations.push(['tmp', null]);
+    if (declarations.length > 0) body.unshift(js.decl('let', declarations));
+    const params: string[] = [];
+    for (let i = 0; i < paramCount; i++) params.push(`l${i}`);
+    return js.fn(this.env.funcName(this.funcIndex), params, body);
+  }
+
+  private frame(kind: FrameKind, params: ValType[], results: ValType[], outer: JsNode[], body: JsNode[]): Frame {
+    return {
+      kind, label: kind === FrameKind.Function ? '' : `B${++this.labelCounter}`, used: false, params, results,
+      height: this.stack.length - params.length, outer, body, test: null, thenBody: null, thenEndReachable: false, unreachable: false,
+    };
+  }
+
+  private get stmts(): JsNode[] {
+    return this.frames[this.frames.length - 1].body;
+  }
+
+  // ---- operand stack -------------------------------------------------------
+
+  private stackVar(depth: number, type: ValType): string {
+    const name = `${TYPE_PREFIX[type]}${depth}`;
+    this.stackVars.set(name, type);
+    return name;
+  }
+
+  private push(type: ValType, expr: JsNode, flags: number, locals: number[] | null, size: number, isBool = false): void {
+    const entry: Entry = { type, expr, isBool, flags, locals, size, settled: false };
+    this.stack.push(entry);
+    if (size > MAX_EXPRESSION_SIZE) this.settle(this.stack.length - 1);
+  }
+
+  private pushSettled(type: ValType, expr: JsNode): void {
+    this.stack.push({ type, expr, isBool: false, flags: 0, locals: null, size: 1, settled: true });
+  }
+
+  private pop(): Entry {
+    return this.stack.pop()!;
+  }
+
+  private popN(count: number): Entry[] {
+    return this.stack.splice(this.stack.length - count, count);
+  }
+
+  /** The entry's expression as a wasm value (JS booleans become 0/1). */
+  private valueOf(entry: Entry): JsNode {
+    return entry.isBool ? js.un('+', entry.expr) : entry.expr;
+  }
+
+  /** The entry's expression as a JS condition. */
+  private conditionOf(entry: Entry): JsNode {
+    return entry.expr;
+  }
+
+  /** Evaluates stack entry `depth` into its stack variable, as a statement here. */
+  private settle(depth: number): void {
+    const entry = this.stack[depth];
+    if (entry.settled) return;
+    // Evaluating it now must not overtake an earlier effect it could observe.
+    if ((entry.flags & DEPENDS) !== 0) {
+      for (let below = 0; below < depth; below++) {
+        const other = this.stack[below];
+        if (!other.settled && (other.flags & Flag.Effect) !== 0) this.settle(below);
+      }
+    }
+    const name = this.stackVar(depth, entry.type);
+    this.stmts.push(js.exprStmt(js.assign(js.id(name), this.valueOf(entry))));
+    this.stack[depth] = { type: entry.type, expr: js.id(name), isBool: false, flags: 0, locals: null, size: 1, settled: true };
+  }
+
+  /** Settles, bottom to top, every lazy entry that `mustSettle` selects. */
+  private settleWhere(mustSettle: (entry: Entry) => boolean): void {
+    for (let depth = 0; depth < this.stack.length; depth++) {
+      const entry = this.stack[depth];
+      if (!entry.settled && mustSettle(entry)) this.settle(depth);
+    }
+  }
+
+  private settleAll(): void {
+    this.settleWhere(() => true);
+  }
+
+  /** Before a statement with effects: earlier effects and reads of what it may write go first. */
+  private settleBeforeEffect(writes: number): void {
+    this.settleWhere((entry) => (entry.flags & (Flag.Effect | writes)) !== 0);
+  }
+
+  private settleReadersOfLocal(local: number): void {
+    this.settleWhere((entry) => entry.locals !== null && entry.locals.includes(local));
+  }
+
+  private combine(args: Entry[]): { flags: number; locals: number[] | null; size: number } {
+    let flags = 0;
+    let locals: number[] | null = null;
+    let size = 1;
+    for (const arg of args) {
+      flags |= arg.flags;
+      size += arg.size;
+      if (arg.locals !== null) locals = locals === null ? arg.locals : locals.concat(arg.locals);
+    }
+    return { flags, locals, size };
+  }
+
+  // ---- instructions ----------------------------------------------------------
+
+  private instr(instr: Instr): void {
+    const op = instr.op;
+    const info = OPS.get(op)!;
+    const name = info.name;
+    const numeric = NUMERIC_OPS.get(name);
+    if (numeric !== undefined) {
+      const args = this.popN(info.params!.length);
+      const { flags, locals, size } = this.combine(args);
+      const expr = numeric.build(args.map((a) => this.valueOf(a)), (helper) => this.env.helper(helper));
+      const effect = numeric.kind === OpKind.Trap ? Flag.Effect : 0;
+      this.push(info.results![0], expr, flags | effect, locals, size, numeric.kind === OpKind.Bool);
+      return;
+    }
+    const memoryOp = MEMORY_OPS.get(name);
+    if (memoryOp !== undefined) {
+      if (info.results!.length === 1) this.load(instr, info.results![0], memoryOp);
+      else this.store(instr, memoryOp);
+      return;
+    }
+    switch (op) {
+      case 0x00: // unreachable
+        this.settleAll();
+        this.stmts.push(js.exprStmt(js.call(this.env.helper('trap'), [js.str('unreachable')])));
+        this.markUnreachable();
+        return;
+      case 0x01: // nop
+        return;
+      case 0x02: return this.block(instr, FrameKind.Block);
+      case 0x03: return this.block(instr, FrameKind.Loop);
+      case 0x04: return this.ifInstr(instr);
+      case 0x05: return this.elseInstr();
+      case 0x0b: return this.end();
+      case 0x0c: return this.br(instr.index);
+      case 0x0d: return this.brIf(instr.index);
+      case 0x0e: return this.brTable(instr);
+      case 0x0f: return this.returnInstr();
+      case 0x10: return this.call(instr.index);
+      case 0x11: return this.callIndirect(instr.index, instr.index2);
+      case 0x1a: return this.drop();
+      case 0x1b:
+      case 0x1c: return this.select();
+      case 0x20: return this.localGet(instr.index);
+      case 0x21: return this.localSet(instr.index, false);
+      case 0x22: return this.localSet(instr.index, true);
+      case 0x23: return this.globalGet(instr.index);
+      case 0x24: return this.globalSet(instr.index);
+      case 0x25: return this.tableGet(instr.index);
+      case 0x26: return this.tableSet(instr.index);
+      case 0x3f: return this.memorySize(instr.index);
+      case 0x40: return this.memoryGrow(instr.index);
+      case 0x41: return this.pushSettled(ValType.I32, js.num(instr.value as number));
+      case 0x42: return this.pushSettled(ValType.I64, js.big(instr.value as bigint));
+      case 0x43: return this.floatConst(ValType.F32, instr);
+      case 0x44: return this.floatConst(ValType.F64, instr);
+      case 0xd0: return this.pushSettled(instr.types !== null ? instr.types[0] : (instr.index as ValType), js.nul());
+      case 0xd1: {
+        const ref = this.pop();
+        return this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), ref.flags, ref.locals, ref.size + 1, true);
+      }
+      case 0xd2: return this.pushSettled(ValType.FuncRef, js.id(this.env.funcRef(instr.index)));
+      case PREFIX_FC | 8: return this.bulk('memoryInit', [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))], Flag.Memory);
+      case PREFIX_FC | 9: return this.dropSegment(this.env.dataName(instr.index));
+      case PREFIX_FC | 10: return this.bulk('memoryCopy', [js.id(this.env.memoryObject(instr.index)), js.id(this.env.memoryObject(instr.index2))], Flag.Memory);
+      case PREFIX_FC | 11: return this.bulk('memoryFill', [js.id(this.env.memoryObject(instr.index))], Flag.Memory);
+      case PREFIX_FC | 12: return this.bulk('tableInit', [js.id(this.env.tableObject(instr.index2)), js.id(this.env.elemName(instr.index))], Flag.Table);
+      case PREFIX_FC | 13: return this.dropSegment(this.env.elemName(instr.index));
+      case PREFIX_FC | 14: return this.bulk('tableCopy', [js.id(this.env.tableObject(instr.index)), js.id(this.env.tableObject(instr.index2))], Flag.Table);
+      case PREFIX_FC | 15: return this.tableGrow(instr.index);
+      case PREFIX_FC | 16: return this.push(ValType.I32, js.member(js.id(this.env.tableElems(instr.index)), 'length'), Flag.Table, null, 2);
+      case PREFIX_FC | 17: return this.bulk('tableFill', [js.id(this.env.tableObject(instr.index))], Flag.Table, 3);
+    }
+    throw new Error(`emit: no code generation for ${name}`);
+  }
+
+  /** A trapping expression is about to be pushed: earlier effects must stay first. */
+  private settleBeforeTrap(): void {
+    this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+  }
+
+  private floatConst(type: ValType, instr: Instr): void {
+    const value = instr.value as number;
+    if (value === value) return this.pushSettled(type, js.num(value));
+    // NaN: rebuild it from its bits so the payload survives.
+    const expr = type === ValType.F32
+      ? js.call(this.env.helper('f32ReinterpretI32'), [js.num((instr.bits as number) | 0)])
+      : js.call(this.env.helper('f64ReinterpretI64'), [js.big(BigInt.asIntN(64, instr.bits as bigint))]);
+    this.push(type, expr, 0, null, 2);
+  }
+
+  private address(instr: Instr, addr: Entry): JsNode {
+    const base = this.valueOf(addr);
+    if (base.type === 'Literal' && typeof base.value === 'number') return js.num((base.value >>> 0) + instr.memOffset);
+    if (base.type === 'UnaryExpression' && base.argument.type === 'Literal') return js.num((-base.argument.value >>> 0) + instr.memOffset);
+    const unsigned = js.bin('>>>', base, js.num(0));
+    return instr.memOffset === 0 ? unsigned : js.bin('+', unsigned, js.num(instr.memOffset));
+  }
+
+  private load(instr: Instr, type: ValType, memoryOp: { method: string; littleEndian: boolean; load?: (e: JsNode) => JsNode }): void {
+    const addr = this.pop();
+    const args = [this.address(instr, addr)];
+    if (memoryOp.littleEndian) args.push(js.bool(true));
+    let expr = js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args);
+    if (memoryOp.load) expr = memoryOp.load(expr);
+    this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
+  }
+
+  private store(instr: Instr, memoryOp: { method: string; littleEndian: boolean; store?: (e: JsNode) => JsNode }): void {
+    const [addr, value] = this.popN(2);
+    this.settleBeforeEffect(Flag.Memory);
+    let stored = this.valueOf(value);
+    if (memoryOp.store) stored = memoryOp.store(stored);
+    const args = [this.address(instr, addr), stored];
+    if (memoryOp.littleEndian) args.push(js.bool(true));
+    this.stmts.push(js.exprStmt(js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args)));
+  }
+
+  private memorySize(memory: number): void {
+    const bytes = js.member(js.id(this.env.memoryView(memory)), 'byteLength');
+    this.push(ValType.I32, js.bin('/', bytes, js.num(65536)), Flag.Memory, null, 3);
+  }
+
+  private memoryGrow(memory: number): void {
+    const delta = this.pop();
+    this.settleBeforeEffect(Flag.Memory);
+    const grow = js.call(js.member(js.id(this.env.memoryObject(memory)), '_grow'), [js.bin('>>>', this.valueOf(delta), js.num(0))]);
+    this.push(ValType.I32, grow, delta.flags | Flag.Effect | Flag.Memory, delta.locals, delta.size + 2);
+  }
+
+  private bulk(helper: string, leading: JsNode[], writes: number, operands = 3): void {
+    const args = this.popN(operands);
+    this.settleBeforeEffect(writes);
+    this.stmts.push(js.exprStmt(js.call(this.env.helper(helper), [...leading, ...args.map((a) => this.valueOf(a))])));
+  }
+
+  private dropSegment(name: string): void {
+    this.stmts.push(js.exprStmt(js.assign(js.id(name), js.nul())));
+  }
+
+  private tableGet(table: number): void {
+    const index = this.pop();
+    const expr = js.call(this.env.helper('tableGet'), [js.id(this.env.tableObject(table)), this.valueOf(index)]);
+    this.push(this.elemTypeOf(table), expr, index.flags | Flag.Effect | Flag.Table, index.locals, index.size + 2);
+  }
+
+  private tableSet(table: number): void {
+    const [index, value] = this.popN(2);
+    this.settleBeforeEffect(Flag.Table);
+    this.stmts.push(js.exprStmt(js.call(this.env.helper('tableSet'), [js.id(this.env.tableObject(table)), this.valueOf(index), this.valueOf(value)])));
+  }
+
+  private tableGrow(table: number): void {
+    const [init, delta] = this.popN(2);
+    this.settleBeforeEffect(Flag.Table);
+    const grow = js.call(js.member(js.id(this.env.tableObject(table)), '_grow'), [js.bin('>>>', this.valueOf(delta), js.num(0)), this.valueOf(init)]);
+    const { locals, size } = this.combine([init, delta]);
+    this.push(ValType.I32, grow, init.flags | delta.flags | Flag.Effect | Flag.Table, locals, size + 2);
+  }
+
+  private elemTypeOf(table: number): ValType {
+    return this.env.tableElemType(table);
+  }
+
+  private localGet(local: number): void {
+    this.push(this.localTypes[local], js.id(`l${local}`), 0, [local], 1);
+  }
+
+  private localSet(local: number, tee: boolean): void {
+    const value = this.pop();
+    this.settleReadersOfLocal(local);
+    if ((value.flags & DEPENDS) !== 0) this.settleBeforeTrap();
+    this.stmts.push(js.exprStmt(js.assign(js.id(`l${local}`), this.valueOf(value))));
+    if (tee) this.localGet(local);
+  }
+
+  private globalGet(global: number): void {
+    const read = this.env.globalRead(global);
+    const { type } = this.env.globalType(global);
+    if (read.constant) this.pushSettled(type, read.expr);
+    else this.push(type, read.expr, Flag.Global, null, 2);
+  }
+
+  private globalSet(global: number): void {
+    const value = this.pop();
+    this.settleBeforeEffect(Flag.Global);
+    this.stmts.push(js.exprStmt(js.assign(this.env.globalTarget(global), this.valueOf(value))));
+  }
+
+  private drop(): void {
+    const entry = this.pop();
+    if (!entry.settled && (entry.flags & Flag.Effect) !== 0) {
+      this.settleBeforeTrap();
+      this.stmts.push(js.exprStmt(entry.expr));
+    }
+  }
+
+  private select(): void {
+    const top = this.stack.length;
+    // Both operands were evaluated by wasm; a conditional evaluates only one.
+    if (((this.stack[top - 3].flags | this.stack[top - 2].flags) & Flag.Effect) !== 0) this.settleBeforeTrap();
+    const [a, b, c] = this.popN(3);
+    const { flags, locals, size } = this.combine([a, b, c]);
+    this.push(a.type, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), flags, locals, size);
+  }
+
+  private callArgs(count: number): JsNode[] {
+    const args = this.popN(count);
+    // The callee may write memory, globals and tables, and is an effect itself.
+    this.settleBeforeEffect(Flag.Memory | Flag.Global | Flag.Table);
+    return args.map((a) => this.valueOf(a));
+  }
+
+  private pushCallResults(results: ValType[], expr: JsNode, argsInfo: { flags: number; locals: number[] | null; size: number }): void {
+    const flags = Flag.Effect | Flag.Memory | Flag.Global | Flag.Table;
+    if (results.length === 0) {
+      this.stmts.push(js.exprStmt(expr));
+    } else if (results.length === 1) {
+      this.push(results[0], expr, flags | argsInfo.flags, argsInfo.locals, argsInfo.size);
+    } else {
+      this.needsTemp = true;
+      this.stmts.push(js.exprStmt(js.assign(js.id('tmp'), expr)));
+      for (let i = 0; i < results.length; i++) {
+        const depth = this.stack.length;
+        const name = this.stackVar(depth, results[i]);
+        this.stmts.push(js.exprStmt(js.assign(js.id(name), js.index(js.id('tmp'), js.num(i)))));
+        this.pushSettled(results[i], js.id(name));
+      }
+    }
+  }
+
+  private call(funcIndex: number): void {
+    const type = this.env.funcType(funcIndex);
+    const argEntries = this.stack.slice(this.stack.length - type.params.length);
+    const info = this.combine(argEntries);
+    const args = this.callArgs(type.params.length);
+    this.pushCallResults(type.results, js.call(js.id(this.env.funcName(funcIndex)), args), info);
+  }
+
+  private callIndirect(typeIndex: number, table: number): void {
+    const type = this.env.types[typeIndex];
+    // JS evaluates the callee (index and checks) before the arguments; wasm
+    // evaluates the arguments first, so effectful arguments are settled.
+    if (this.stack.slice(this.stack.length - type.params.length - 1).some((e) => (e.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
+    const argEntries = this.stack.slice(this.stack.length - type.params.length - 1);
+    const info = this.combine(argEntries);
+    const index = this.pop();
+    const args = this.callArgs(type.params.length);
+    // The callee index is evaluated after the arguments, as in wasm.
+    const callee = js.call(this.env.helper('callIndirect'), [js.id(this.env.tableElems(table)), this.valueOf(index), js.id(this.env.typeIdName(typeIndex))]);
+    this.pushCallResults(type.results, js.call(callee, args), info);
+  }
+
+  // ---- control -----------------------------------------------------------------
+
+  private blockType(instr: Instr): FuncType {
+    return instr.blockType ?? { params: [], results: [] };
+  }
+
+  private block(instr: Instr, kind: FrameKind.Block | FrameKind.Loop): void {
+    const type = this.blockType(instr);
+    // Everything below and the block's params become variables: code inside the
+    // block may settle them on one path only, or (loops) run more than once.
+    this.settleAll();
+    if (kind === FrameKind.Loop) {
+      // A branch back to the loop writes its params' variables, so they must
+      // live there from the start, constants included.
+      const height = this.stack.length - type.params.length;
+      this.assignResults(type.params, height);
+      this.resetStackTo(height, type.params);
+    }
+    const body: JsNode[] = [];
+    this.frames.push(this.frame(kind, type.params, type.results, this.stmts, body));
+  }
+
+  private ifInstr(instr: Instr): void {
+    const type = this.blockType(instr);
+    const condition = this.pop();
+    this.settleAll();
+    const body: JsNode[] = [];
+    const frame = this.frame(FrameKind.If, type.params, type.results, this.stmts, body);
+    frame.test = this.conditionOf(condition);
+    this.frames.push(frame);
+  }
+
+  /** Moves the top `types.length` entries into the variables at `height`. */
+  private assignResults(types: ValType[], height: number): void {
+    const count = types.length;
+    const start = this.stack.length - count;
+    for (let i = 0; i < count; i++) {
+      const entry = this.stack[start + i];
+      const target = this.stackVar(height + i, types[i]);
+      if (entry.settled && entry.expr.type === 'Identifier' && entry.expr.name === target) continue;
+      this.stmts.push(js.exprStmt(js.assign(js.id(target), this.valueOf(entry))));
+    }
+  }
+
+  private resetStackTo(height: number, types: ValType[]): void {
+    this.stack.length = height;
+    for (let i = 0; i < types.length; i++) this.pushSettled(types[i], js.id(this.stackVar(height + i, types[i])));
+  }
+
+  private elseInstr(): void {
+    const frame = this.frames[this.frames.length - 1];
+    const reachable = !frame.unreachable;
+    if (reachable) {
+      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+      this.assignResults(frame.results, frame.height);
+    }
+    frame.thenEndReachable = reachable;
+    frame.thenBody = frame.body;
+    frame.body = [];
+    frame.unreachable = false;
+    this.resetStackTo(frame.height, frame.params);
+  }
+
+  private end(): void {
+    const frame = this.frames[this.frames.length - 1];
+    const reachable = !frame.unreachable;
+    if (frame.kind === FrameKind.Function) {
+      if (reachable) this.returnInstr();
+      this.frames.pop();
+      return;
+    }
+    // Results go into their variables when the block is entered from more than
+    // one place (a branch, both arms of an if); otherwise they may stay lazy.
+    const merges = frame.used || frame.kind === FrameKind.If;
+    if (reachable && (merges || frame.kind === FrameKind.Loop)) {
+      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+      this.assignResults(frame.results, frame.height);
+    }
+    if (reachable && frame.kind === FrameKind.Loop && frame.used) frame.body.push(js.brk(frame.label));
+    this.frames.pop();
+    const outer = frame.outer;
+
+    let statement: JsNode | null;
+    if (frame.kind === FrameKind.Block) {
+      statement = frame.used ? js.labeled(frame.label, js.block(frame.body)) : null;
+      if (statement === null) outer.push(...frame.body);
+    } else if (frame.kind === FrameKind.Loop) {
+      statement = frame.used ? js.labeled(frame.label, js.whileTrue(js.block(frame.body))) : null;
+      if (statement === null) outer.push(...frame.body);
+    } else {
+      let consequent: JsNode[];
+      let alternate: JsNode[] | null;
+      if (frame.thenBody !== null) {
+        consequent = frame.thenBody;
+        alternate = frame.body;
+      } else {
+        consequent = frame.body;
+        alternate = null;
+        frame.thenEndReachable = reachable;
+      }
+      const ifNode = js.ifStmt(frame.test!, js.block(consequent), alternate !== null && alternate.length > 0 ? js.block(alternate) : null);
+      statement = frame.used ? js.labeled(frame.label, ifNode) : ifNode;
+    }
+    if (statement !== null) outer.push(statement);
+
+    // After the block: reachable if its end was, or a branch targeted it, or
+    // an if without else (the implicit else falls through).
+    const endReachable = reachable || frame.used ||
+      (frame.kind === FrameKind.If && (frame.thenEndReachable || frame.thenBody === null));
+    if (!endReachable) {
+      this.stack.length = frame.height;
+      this.markUnreachable();
+      return;
+    }
+    if (!merges && frame.kind !== FrameKind.Loop && reachable) return; // lazy results stay on the stack
+    this.resetStackTo(frame.height, frame.results);
+  }
+
+  private markUnreachable(): void {
+    this.frames[this.frames.length - 1].unreachable = true;
+  }
+
+  /** Statements that transfer control to the frame `depth` labels up, with its values on the stack. */
+  private branchTo(depth: number): JsNode[] {
+    const target = this.frames[this.frames.length - 1 - depth];
+    if (target.kind === FrameKind.Function) return [this.returnStatement()];
+    target.used = true;
+    const types = target.kind === FrameKind.Loop ? target.params : target.results;
+    const saved = this.stmts.length;
+    this.assignResults(types, target.height);
+    const moves = this.stmts.splice(saved);
+    moves.push(target.kind === FrameKind.Loop ? js.cont(target.label) : js.brk(target.label));
+    return moves;
+  }
+
+  private br(depth: number): void {
+    this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+    this.stmts.push(...this.branchTo(depth));
+    this.markUnreachable();
+  }
+
+  private brIf(depth: number): void {
+    const condition = this.pop();
+    // The branch values stay on the stack when the branch is not taken, so
+    // they are evaluated once, before the condition.
+    this.settleAll();
+    const moves = this.branchTo(depth);
+    this.stmts.push(js.ifStmt(this.conditionOf(condition), moves.length === 1 ? moves[0] : js.block(moves), null));
+  }
+
+  private brTable(instr: Instr): void {
+    const index = this.pop();
+    this.settleAll();
+    const targets = instr.targets!;
+    const groups = new Map<number, number[]>();
+    targets.forEach((target, i) => {
+      if (target === instr.index) return; // falls to default
+      const cases = groups.get(target);
+      if (cases) cases.push(i);
+      else groups.set(target, [i]);
+    });
+    const cases: { test: JsNode | null; body: JsNode[] }[] = [];
+    for (const [target, values] of groups) {
+      for (let i = 0; i < values.length - 1; i++) cases.push({ test: js.num(values[i]), body: [] });
+      cases.push({ test: js.num(values[values.length - 1]), body: this.branchTo(target) });
+    }
+    const defaultMoves = this.branchTo(instr.index);
+    if (cases.length === 0) {
+      this.stmts.push(js.exprStmt(this.valueOf(index)));
+      this.stmts.push(...defaultMoves);
+    } else {
+      cases.push({ test: null, body: defaultMoves });
+      this.stmts.push(js.switchStmt(this.valueOf(index), cases));
+    }
+    this.markUnreachable();
+  }
+
+  private returnStatement(): JsNode {
+    const results = this.type.results;
+    const values = this.stack.slice(this.stack.length - results.length).map((e) => this.valueOf(e));
+    if (results.length === 0) return js.ret(null);
+    if (results.length === 1) return js.ret(values[0]);
+    return js.ret(js.arr(values));
+  }
+
+  private returnInstr(): void {
+    const results = this.type.results.length;
+    // Lazy entries below the results are dropped by return; their traps must still happen.
+    const keep = this.stack.length - results;
+    for (let depth = 0; depth < keep; depth++) {
+      const entry = this.stack[depth];
+      if (!entry.settled && (entry.flags & Flag.Effect) !== 0) this.settle(depth);
+    }
+    this.stmts.push(this.returnStatement());
+    this.markUnreachable();
+  }
+}

@@ -1,0 +1,211 @@
+// How each numeric instruction becomes a JS expression, one entry per opcode
+// name. Operands arrive as expressions already in value form (no JS
+// booleans); an entry returns the result expression and says whether it is a
+// JS boolean (comparisons: callers use those directly as conditions) and
+// whether it may trap (so the emitter keeps it in order with other effects).
+// Operand expressions are used exactly once: anything needing an operand
+// twice goes through an `rt` helper (see runtime/abi.ts).
+
+import { JsNode, bin, call, global, id, num, big, un } from './js.js';
+
+export const enum OpKind {
+  Value = 0,
+  Bool = 1,
+  Trap = 2,
+}
+
+export interface NumericOp {
+  kind: OpKind;
+  build(args: JsNode[], helper: (name: string) => JsNode): JsNode;
+}
+
+export const NUMERIC_OPS = new Map<string, NumericOp>();
+
+const value = (build: NumericOp['build']): NumericOp => ({ kind: OpKind.Value, build });
+const boolean = (build: NumericOp['build']): NumericOp => ({ kind: OpKind.Bool, build });
+const trapping = (build: NumericOp['build']): NumericOp => ({ kind: OpKind.Trap, build });
+const helperCall = (name: string, kind = OpKind.Value): NumericOp => ({ kind, build: (args, helper) => call(helper(name), args) });
+
+const i32 = (expr: JsNode): JsNode => bin('|', expr, num(0));
+const u32 = (expr: JsNode): JsNode => bin('>>>', expr, num(0));
+const fround = (expr: JsNode): JsNode => call(global('Math', 'fround'), [expr]);
+const asIntN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asIntN'), [num(bits), expr]);
+const asUintN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asUintN'), [num(bits), expr]);
+const i64 = (expr: JsNode): JsNode => asIntN(64, expr);
+const u64 = (expr: JsNode): JsNode => asUintN(64, expr);
+const bigint = (expr: JsNode): JsNode => call(id('BigInt'), [expr]);
+const number = (expr: JsNode): JsNode => call(id('Number'), [expr]);
+const math = (name: string) => value(([a]) => call(global('Math', name), [a]));
+
+function def(name: string, op: NumericOp): void {
+  NUMERIC_OPS.set(name, op);
+}
+
+// i32
+def('i32.eqz', boolean(([a]) => bin('===', a, num(0))));
+def('i32.eq', boolean(([a, b]) => bin('===', a, b)));
+def('i32.ne', boolean(([a, b]) => bin('!==', a, b)));
+def('i32.lt_s', boolean(([a, b]) => bin('<', a, b)));
+def('i32.gt_s', boolean(([a, b]) => bin('>', a, b)));
+def('i32.le_s', boolean(([a, b]) => bin('<=', a, b)));
+def('i32.ge_s', boolean(([a, b]) => bin('>=', a, b)));
+def('i32.lt_u', boolean(([a, b]) => bin('<', u32(a), u32(b))));
+def('i32.gt_u', boolean(([a, b]) => bin('>', u32(a), u32(b))));
+def('i32.le_u', boolean(([a, b]) => bin('<=', u32(a), u32(b))));
+def('i32.ge_u', boolean(([a, b]) => bin('>=', u32(a), u32(b))));
+def('i32.clz', value(([a]) => call(global('Math', 'clz32'), [a])));
+def('i32.ctz', helperCall('i32Ctz'));
+def('i32.popcnt', helperCall('i32Popcnt'));
+def('i32.add', value(([a, b]) => i32(bin('+', a, b))));
+def('i32.sub', value(([a, b]) => i32(bin('-', a, b))));
+def('i32.mul', value(([a, b]) => call(global('Math', 'imul'), [a, b])));
+def('i32.div_s', helperCall('i32DivS', OpKind.Trap));
+def('i32.div_u', helperCall('i32DivU', OpKind.Trap));
+def('i32.rem_s', helperCall('i32RemS', OpKind.Trap));
+def('i32.rem_u', helperCall('i32RemU', OpKind.Trap));
+def('i32.and', value(([a, b]) => bin('&', a, b)));
+def('i32.or', value(([a, b]) => bin('|', a, b)));
+def('i32.xor', value(([a, b]) => bin('^', a, b)));
+def('i32.shl', value(([a, b]) => bin('<<', a, b)));
+def('i32.shr_s', value(([a, b]) => bin('>>', a, b)));
+def('i32.shr_u', value(([a, b]) => i32(bin('>>>', a, b))));
+def('i32.rotl', helperCall('i32Rotl'));
+def('i32.rotr', helperCall('i32Rotr'));
+
+// i64: BigInt, kept signed 64-bit.
+const shiftCount = (b: JsNode): JsNode => (b.type === 'Literal' && b.bigint !== undefined ? big(BigInt(b.bigint) & 63n) : bin('&', b, big(63n)));
+def('i64.eqz', boolean(([a]) => bin('===', a, big(0n))));
+def('i64.eq', boolean(([a, b]) => bin('===', a, b)));
+def('i64.ne', boolean(([a, b]) => bin('!==', a, b)));
+def('i64.lt_s', boolean(([a, b]) => bin('<', a, b)));
+def('i64.gt_s', boolean(([a, b]) => bin('>', a, b)));
+def('i64.le_s', boolean(([a, b]) => bin('<=', a, b)));
+def('i64.ge_s', boolean(([a, b]) => bin('>=', a, b)));
+def('i64.lt_u', boolean(([a, b]) => bin('<', u64(a), u64(b))));
+def('i64.gt_u', boolean(([a, b]) => bin('>', u64(a), u64(b))));
+def('i64.le_u', boolean(([a, b]) => bin('<=', u64(a), u64(b))));
+def('i64.ge_u', boolean(([a, b]) => bin('>=', u64(a), u64(b))));
+def('i64.clz', helperCall('i64Clz'));
+def('i64.ctz', helperCall('i64Ctz'));
+def('i64.popcnt', helperCall('i64Popcnt'));
+def('i64.add', value(([a, b]) => i64(bin('+', a, b))));
+def('i64.sub', value(([a, b]) => i64(bin('-', a, b))));
+def('i64.mul', value(([a, b]) => i64(bin('*', a, b))));
+def('i64.div_s', helperCall('i64DivS', OpKind.Trap));
+def('i64.div_u', helperCall('i64DivU', OpKind.Trap));
+def('i64.rem_s', helperCall('i64RemS', OpKind.Trap));
+def('i64.rem_u', helperCall('i64RemU', OpKind.Trap));
+def('i64.and', value(([a, b]) => bin('&', a, b)));
+def('i64.or', value(([a, b]) => bin('|', a, b)));
+def('i64.xor', value(([a, b]) => bin('^', a, b)));
+def('i64.shl', value(([a, b]) => i64(bin('<<', a, shiftCount(b)))));
+def('i64.shr_s', value(([a, b]) => bin('>>', a, shiftCount(b))));
+def('i64.shr_u', value(([a, b]) => i64(bin('>>', u64(a), shiftCount(b)))));
+def('i64.rotl', helperCall('i64Rotl'));
+def('i64.rotr', helperCall('i64Rotr'));
+
+// f32 (JS numbers that are always exactly float32) and f64. Arithmetic on two
+// float32 values in double precision followed by one rounding to float32 is
+// correctly rounded for + - * / and sqrt (double has more than 2p+2 bits).
+for (const [t, round] of [['f32', fround], ['f64', (e: JsNode) => e]] as const) {
+  def(`${t}.eq`, boolean(([a, b]) => bin('===', a, b)));
+  def(`${t}.ne`, boolean(([a, b]) => bin('!==', a, b)));
+  def(`${t}.lt`, boolean(([a, b]) => bin('<', a, b)));
+  def(`${t}.gt`, boolean(([a, b]) => bin('>', a, b)));
+  def(`${t}.le`, boolean(([a, b]) => bin('<=', a, b)));
+  def(`${t}.ge`, boolean(([a, b]) => bin('>=', a, b)));
+  // Math.abs and unary minus clear and flip the sign bit, NaNs included (V8, both tiers).
+  def(`${t}.abs`, math('abs'));
+  def(`${t}.neg`, value(([a]) => un('-', a)));
+  def(`${t}.ceil`, math('ceil'));
+  def(`${t}.floor`, math('floor'));
+  def(`${t}.trunc`, math('trunc'));
+  def(`${t}.nearest`, helperCall('fNearest'));
+  def(`${t}.sqrt`, value(([a]) => round(call(global('Math', 'sqrt'), [a]))));
+  def(`${t}.add`, value(([a, b]) => round(bin('+', a, b))));
+  def(`${t}.sub`, value(([a, b]) => round(bin('-', a, b))));
+  def(`${t}.mul`, value(([a, b]) => round(bin('*', a, b))));
+  def(`${t}.div`, value(([a, b]) => round(bin('/', a, b))));
+  // Math.min/max match wasm: NaN if either is NaN, and -0 < +0.
+  def(`${t}.min`, value(([a, b]) => call(global('Math', 'min'), [a, b])));
+  def(`${t}.max`, value(([a, b]) => call(global('Math', 'max'), [a, b])));
+  def(`${t}.copysign`, helperCall('fCopysign'));
+}
+
+// Conversions.
+def('i32.wrap_i64', value(([a]) => number(asIntN(32, a))));
+def('i32.trunc_f32_s', helperCall('truncS32', OpKind.Trap));
+def('i32.trunc_f32_u', helperCall('truncU32', OpKind.Trap));
+def('i32.trunc_f64_s', helperCall('truncS32', OpKind.Trap));
+def('i32.trunc_f64_u', helperCall('truncU32', OpKind.Trap));
+def('i64.extend_i32_s', value(([a]) => bigint(a)));
+def('i64.extend_i32_u', value(([a]) => bigint(u32(a))));
+def('i64.trunc_f32_s', helperCall('truncS64', OpKind.Trap));
+def('i64.trunc_f32_u', helperCall('truncU64', OpKind.Trap));
+def('i64.trunc_f64_s', helperCall('truncS64', OpKind.Trap));
+def('i64.trunc_f64_u', helperCall('truncU64', OpKind.Trap));
+def('f32.convert_i32_s', value(([a]) => fround(a)));
+def('f32.convert_i32_u', value(([a]) => fround(u32(a))));
+def('f32.convert_i64_s', helperCall('f32ConvertI64S'));
+def('f32.convert_i64_u', helperCall('f32ConvertI64U'));
+def('f32.demote_f64', value(([a]) => fround(a)));
+def('f64.convert_i32_s', value(([a]) => a));
+def('f64.convert_i32_u', value(([a]) => u32(a)));
+// Number(bigint) rounds to nearest, ties to even: exact wasm semantics.
+def('f64.convert_i64_s', value(([a]) => number(a)));
+def('f64.convert_i64_u', helperCall('f64ConvertI64U'));
+def('f64.promote_f32', value(([a]) => a));
+def('i32.reinterpret_f32', helperCall('i32ReinterpretF32'));
+def('i64.reinterpret_f64', helperCall('i64ReinterpretF64'));
+def('f32.reinterpret_i32', helperCall('f32ReinterpretI32'));
+def('f64.reinterpret_i64', helperCall('f64ReinterpretI64'));
+def('i32.extend8_s', value(([a]) => bin('>>', bin('<<', a, num(24)), num(24))));
+def('i32.extend16_s', value(([a]) => bin('>>', bin('<<', a, num(16)), num(16))));
+def('i64.extend8_s', value(([a]) => asIntN(8, a)));
+def('i64.extend16_s', value(([a]) => asIntN(16, a)));
+def('i64.extend32_s', value(([a]) => asIntN(32, a)));
+def('i32.trunc_sat_f32_s', helperCall('truncSatS32'));
+def('i32.trunc_sat_f32_u', helperCall('truncSatU32'));
+def('i32.trunc_sat_f64_s', helperCall('truncSatS32'));
+def('i32.trunc_sat_f64_u', helperCall('truncSatU32'));
+def('i64.trunc_sat_f32_s', helperCall('truncSatS64'));
+def('i64.trunc_sat_f32_u', helperCall('truncSatU64'));
+def('i64.trunc_sat_f64_s', helperCall('truncSatS64'));
+def('i64.trunc_sat_f64_u', helperCall('truncSatU64'));
+
+/** DataView accessor, value conversion and byte width for each load and store. */
+export interface MemoryOp {
+  method: string;
+  width: number;
+  /** Wraps a loaded value into the wasm type (e.g. BigInt for i64 narrow loads). */
+  load?: (e: JsNode) => JsNode;
+  /** Converts a stored value to what the DataView setter takes. */
+  store?: (e: JsNode) => JsNode;
+  littleEndian: boolean;
+}
+
+export const MEMORY_OPS = new Map<string, MemoryOp>([
+  ['i32.load', { method: 'getInt32', width: 4, littleEndian: true }],
+  ['i64.load', { method: 'getBigInt64', width: 8, littleEndian: true }],
+  ['f32.load', { method: 'getFloat32', width: 4, littleEndian: true }],
+  ['f64.load', { method: 'getFloat64', width: 8, littleEndian: true }],
+  ['i32.load8_s', { method: 'getInt8', width: 1, littleEndian: false }],
+  ['i32.load8_u', { method: 'getUint8', width: 1, littleEndian: false }],
+  ['i32.load16_s', { method: 'getInt16', width: 2, littleEndian: true }],
+  ['i32.load16_u', { method: 'getUint16', width: 2, littleEndian: true }],
+  ['i64.load8_s', { method: 'getInt8', width: 1, littleEndian: false, load: bigint }],
+  ['i64.load8_u', { method: 'getUint8', width: 1, littleEndian: false, load: bigint }],
+  ['i64.load16_s', { method: 'getInt16', width: 2, littleEndian: true, load: bigint }],
+  ['i64.load16_u', { method: 'getUint16', width: 2, littleEndian: true, load: bigint }],
+  ['i64.load32_s', { method: 'getInt32', width: 4, littleEndian: true, load: bigint }],
+  ['i64.load32_u', { method: 'getUint32', width: 4, littleEndian: true, load: bigint }],
+  ['i32.store', { method: 'setInt32', width: 4, littleEndian: true }],
+  ['i64.store', { method: 'setBigInt64', width: 8, littleEndian: true }],
+  ['f32.store', { method: 'setFloat32', width: 4, littleEndian: true }],
+  ['f64.store', { method: 'setFloat64', width: 8, littleEndian: true }],
+  ['i32.store8', { method: 'setInt8', width: 1, littleEndian: false }],
+  ['i32.store16', { method: 'setInt16', width: 2, littleEndian: true }],
+  ['i64.store8', { method: 'setInt8', width: 1, littleEndian: false, store: (e) => number(asIntN(8, e)) }],
+  ['i64.store16', { method: 'setInt16', width: 2, littleEndian: true, store: (e) => number(asIntN(16, e)) }],
+  ['i64.store32', { method: 'setInt32', width: 4, littleEndian: true, store: (e) => number(asIntN(32, e)) }],
+]);

@@ -1,0 +1,297 @@
+// Emits a validated module as a module body (runtime/abi.ts): statements that
+// run with `rt` in scope and return a ModuleDescriptor whose `link` builds one
+// instance. Everything per-module (type ids, decoded data segments) is
+// computed once in the body; everything per-instance lives inside `link`.
+// Names from the module (imports, exports, custom sections) only ever appear
+// as string literals, never as identifiers.
+
+import {
+  ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
+} from './ir.js';
+import { emitFunction, ModuleEnv, zeroValue } from './emit-func.js';
+import * as js from './js.js';
+import type { JsNode } from './js.js';
+import { encodeBase64 } from './base64.js';
+
+const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
+
+function typeKey(type: FuncType): string {
+  return `${type.params.map(valTypeName).join(',')}->${type.results.map(valTypeName).join(',')}`;
+}
+
+function typeDesc(type: FuncType): JsNode {
+  return js.obj([
+    ['params', js.arr(type.params.map((t) => js.str(valTypeName(t))))],
+    ['results', js.arr(type.results.map((t) => js.str(valTypeName(t))))],
+  ]);
+}
+
+/** The JS API's name for a table element type. */
+function tableElementName(type: ValType): string {
+  return type === ValType.FuncRef ? 'anyfunc' : 'externref';
+}
+
+export function emitModule(module: Module, hash: string): JsNode {
+  const helpers = new Set<string>();
+  const usedTypeIds = new Set<number>();
+  const usedFuncRefs = new Set<number>();
+  const funcTypes: FuncType[] = [];
+  const globalTypes: { type: ValType; mutable: boolean }[] = [];
+  const tableTypes: ValType[] = [];
+  const importIndexOfGlobal = new Map<number, number>();
+
+  module.imports.forEach((imp, importIndex) => {
+    switch (imp.desc.kind) {
+      case ExternKind.Func: funcTypes.push(module.types[imp.desc.typeIndex]); break;
+      case ExternKind.Table: tableTypes.push(imp.desc.type.elemType); break;
+      case ExternKind.Global:
+        importIndexOfGlobal.set(globalTypes.length, importIndex);
+        globalTypes.push({ type: imp.desc.type.valType, mutable: imp.desc.type.mutable });
+        break;
+      default: break;
+    }
+  });
+  for (const typeIndex of module.funcTypeIndices) funcTypes.push(module.types[typeIndex]);
+  for (const table of module.tables) tableTypes.push(table.elemType);
+  for (const global of module.globals) globalTypes.push({ type: global.type.valType, mutable: global.type.mutable });
+
+  const exportedGlobals = new Set<number>();
+  for (const exp of module.exports) if (exp.kind === ExternKind.Global) exportedGlobals.add(exp.index);
+
+  // A global lives in a Global object ("cell") when JS can see it change.
+  const isCell = (index: number): boolean => globalTypes[index].mutable && (importIndexOfGlobal.has(index) || exportedGlobals.has(index));
+
+  const helper = (name: string): JsNode => {
+    helpers.add(name);
+    return js.id(name);
+  };
+
+  const env: ModuleEnv = {
+    types: module.types,
+    funcType: (index) => funcTypes[index],
+    funcName: (index) => `fn${index}`,
+    funcRef: (index) => {
+      usedFuncRefs.add(index);
+      return `rf${index}`;
+    },
+    globalType: (index) => globalTypes[index],
+    globalRead: (index) => {
+      if (isCell(index)) return { expr: js.member(js.id(`G${index}`), '_v'), constant: false };
+      return { expr: js.id(`g${index}`), constant: !globalTypes[index].mutable };
+    },
+    globalTarget: (index) => (isCell(index) ? js.member(js.id(`G${index}`), '_v') : js.id(`g${index}`)),
+    typeIdName: (index) => {
+      usedTypeIds.add(index);
+      return `T${index}`;
+    },
+    helper,
+    memoryView: (index) => `dv${index}`,
+    memoryObject: (index) => `mem${index}`,
+    tableObject: (index) => `tab${index}`,
+    tableElems: (index) => `el${index}`,
+    tableElemType: (index) => tableTypes[index],
+    dataName: (index) => `data${index}`,
+    elemName: (index) => `elem${index}`,
+  };
+
+  const constExpr = (expr: ConstExpr): JsNode => {
+    // Validated: a single constant instruction (2.0 has no extended constants).
+    const instr = expr.instrs[0];
+    switch (instr.op) {
+      case 0x41: return js.num(instr.value as number);
+      case 0x42: return js.big(instr.value as bigint);
+      case 0x43:
+      case 0x44: {
+        const value = instr.value as number;
+        if (value === value) return js.num(value);
+        return instr.op === 0x43
+          ? js.call(helper('f32ReinterpretI32'), [js.num((instr.bits as number) | 0)])
+          : js.call(helper('f64ReinterpretI64'), [js.big(BigInt.asIntN(64, instr.bits as bigint))]);
+      }
+      case 0xd0: return js.nul();
+      case 0xd2: return js.id(env.funcRef(instr.index));
+      case 0x23: return env.globalRead(instr.index).expr;
+    }
+    throw new Error(`emit: unexpected constant instruction 0x${instr.op.toString(16)}`);
+  };
+
+  const link: JsNode[] = [];
+  const functionDecls: JsNode[] = [];
+
+  // Imports, in import order.
+  let funcIndex = 0;
+  let tableIndex = 0;
+  let memoryIndex = 0;
+  let globalIndex = 0;
+  const importDescs: JsNode[] = [];
+  module.imports.forEach((imp, importIndex) => {
+    const value = js.index(js.id('imports'), js.num(importIndex));
+    const fields: [string, JsNode][] = [['module', js.str(imp.module)], ['name', js.str(imp.name)], ['kind', js.str(KIND_NAMES[imp.desc.kind])]];
+    switch (imp.desc.kind) {
+      case ExternKind.Func: {
+        const index = funcIndex++;
+        fields.push(['type', typeDesc(module.types[imp.desc.typeIndex])]);
+        link.push(js.decl('const', [[`rf${index}`, value]]));
+        link.push(js.decl('const', [[`fn${index}`, js.member(js.id(`rf${index}`), 'raw')]]));
+        break;
+      }
+      case ExternKind.Table: {
+        const index = tableIndex++;
+        const limits = imp.desc.type.limits;
+        fields.push(['element', js.str(tableElementName(imp.desc.type.elemType))], ['initial', js.num(limits.min)]);
+        if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
+        link.push(js.decl('const', [[`tab${index}`, value]]));
+        link.push(js.decl('const', [[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
+        break;
+      }
+      case ExternKind.Memory: {
+        const index = memoryIndex++;
+        const limits = imp.desc.type.limits;
+        fields.push(['initial', js.num(limits.min)]);
+        if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
+        if (imp.desc.type.shared) fields.push(['shared', js.bool(true)]);
+        link.push(js.decl('const', [[`mem${index}`, value]]));
+        watchMemory(link, index);
+        break;
+      }
+      case ExternKind.Global: {
+        const index = globalIndex++;
+        fields.push(['value', js.str(valTypeName(imp.desc.type.valType))], ['mutable', js.bool(imp.desc.type.mutable)]);
+        link.push(js.decl('const', [[`G${index}`, value]]));
+        if (!imp.desc.type.mutable) link.push(js.decl('const', [[`g${index}`, js.member(js.id(`G${index}`), '_v')]]));
+        break;
+      }
+    }
+    importDescs.push(js.obj(fields));
+  });
+
+  // Defined memories and tables.
+  module.memories.forEach((memory) => {
+    const index = memoryIndex++;
+    const fields: [string, JsNode][] = [['initial', js.num(memory.limits.min)]];
+    if (memory.limits.max !== null) fields.push(['maximum', js.num(memory.limits.max)]);
+    link.push(js.decl('const', [[`mem${index}`, js.newExpr(js.member(js.id('rt'), 'Memory'), [js.obj(fields)])]]));
+    watchMemory(link, index);
+  });
+  module.tables.forEach((table) => {
+    const index = tableIndex++;
+    const fields: [string, JsNode][] = [['element', js.str(tableElementName(table.elemType))], ['initial', js.num(table.limits.min)]];
+    if (table.limits.max !== null) fields.push(['maximum', js.num(table.limits.max)]);
+    link.push(js.decl('const', [[`tab${index}`, js.newExpr(js.member(js.id('rt'), 'Table'), [js.obj(fields), js.nul()])]]));
+    link.push(js.decl('const', [[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
+  });
+
+  // Function bodies (declarations are hoisted, so order does not matter).
+  module.funcs.forEach((func, i) => {
+    functionDecls.push(emitFunction(env, module.importedFuncs + i, func));
+  });
+
+  // Defined globals, in order (an initialiser may read earlier imported globals).
+  const globalDecls: JsNode[] = [];
+  module.globals.forEach((global) => {
+    const index = globalIndex++;
+    const init = constExpr(global.init);
+    const type = global.type;
+    if (isCell(index)) {
+      globalDecls.push(js.decl('const', [[`G${index}`, newGlobal(type.valType, true)]]));
+      globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), init)));
+    } else {
+      globalDecls.push(js.decl(type.mutable ? 'let' : 'const', [[`g${index}`, init]]));
+      if (exportedGlobals.has(index)) {
+        globalDecls.push(js.decl('const', [[`G${index}`, newGlobal(type.valType, false)]]));
+        globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), js.id(`g${index}`))));
+      }
+    }
+  });
+
+  // Segments: element segments as arrays of references, data as bytes decoded once per module.
+  const moduleConsts: JsNode[] = [];
+  const segmentDecls: JsNode[] = [];
+  const initialisers: JsNode[] = [];
+  module.elems.forEach((segment, i) => {
+    segmentDecls.push(js.decl('let', [[`elem${i}`, js.arr(segment.init.map(constExpr))]]));
+    if (segment.mode === SegmentMode.Active) {
+      initialisers.push(js.exprStmt(js.call(helper('tableInit'), [
+        js.id(`tab${segment.table}`), js.id(`elem${i}`), constExpr(segment.offsetExpr!), js.num(0), js.num(segment.init.length),
+      ])));
+    }
+    // Active and declarative segments are dropped once instantiation has used them.
+    if (segment.mode !== SegmentMode.Passive) initialisers.push(js.exprStmt(js.assign(js.id(`elem${i}`), js.nul())));
+  });
+  module.datas.forEach((segment, i) => {
+    moduleConsts.push(js.decl('const', [[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [js.str(encodeBase64(segment.bytes))])]]));
+    segmentDecls.push(js.decl('let', [[`data${i}`, js.id(`D${i}`)]]));
+    if (segment.mode === SegmentMode.Active) {
+      initialisers.push(js.exprStmt(js.call(helper('memoryInit'), [
+        js.id(`mem${segment.memory}`), js.id(`data${i}`), constExpr(segment.offsetExpr!), js.num(0), js.num(segment.bytes.length),
+      ])));
+      initialisers.push(js.exprStmt(js.assign(js.id(`data${i}`), js.nul())));
+    }
+  });
+
+  // Exports.
+  const exportDescs: JsNode[] = [];
+  const exportValues: JsNode[] = [];
+  for (const exp of module.exports) {
+    exportDescs.push(js.obj([['name', js.str(exp.name)], ['kind', js.str(KIND_NAMES[exp.kind])]]));
+    switch (exp.kind) {
+      case ExternKind.Func: exportValues.push(js.id(env.funcRef(exp.index))); break;
+      case ExternKind.Table: exportValues.push(js.id(`tab${exp.index}`)); break;
+      case ExternKind.Memory: exportValues.push(js.id(`mem${exp.index}`)); break;
+      case ExternKind.Global: exportValues.push(js.id(`G${exp.index}`)); break;
+    }
+  }
+  if (module.start !== null) initialisers.push(js.exprStmt(js.call(js.id(env.funcName(module.start)), [])));
+
+  // FuncRefs of defined functions that are referenced (imported ones are the imports themselves).
+  const funcRefDecls: JsNode[] = [];
+  for (const index of [...usedFuncRefs].sort((a, b) => a - b)) {
+    if (index < module.importedFuncs) continue;
+    const typeIndex = module.funcTypeIndices[index - module.importedFuncs];
+    usedTypeIds.add(typeIndex);
+    funcRefDecls.push(js.decl('const', [[`rf${index}`, js.newExpr(helper('FuncRef'), [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)])]]));
+  }
+
+  link.push(...funcRefDecls, ...globalDecls, ...segmentDecls, ...initialisers, js.ret(js.arr(exportValues)), ...functionDecls);
+
+  const body: JsNode[] = [js.exprStmt(js.str('use strict'))];
+  (body[0] as any).directive = 'use strict';
+  if (helpers.size > 0) {
+    body.push({
+      type: 'VariableDeclaration', kind: 'const',
+      declarations: [{
+        type: 'VariableDeclarator',
+        id: { type: 'ObjectPattern', properties: [...helpers].sort().map((name) => ({ type: 'Property', key: js.id(name), value: js.id(name), kind: 'init', computed: false, method: false, shorthand: true })) },
+        init: js.id('rt'),
+      }],
+    });
+  }
+  for (const typeIndex of [...usedTypeIds].sort((a, b) => a - b)) {
+    const type = module.types[typeIndex];
+    body.push(js.decl('const', [[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
+  }
+  body.push(...moduleConsts);
+  const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', js.str(encodeBase64(section.bytes))]]));
+  body.push(js.ret(js.obj([
+    ['hash', js.str(hash)],
+    ['imports', js.arr(importDescs)],
+    ['exports', js.arr(exportDescs)],
+    ['customSections', js.arr(customSections)],
+    ['link', js.fn(null, ['imports'], link)],
+  ])));
+  return js.program(body);
+}
+
+function newGlobal(type: ValType, mutable: boolean): JsNode {
+  const value = type === ValType.FuncRef ? 'anyfunc' : valTypeName(type);
+  return js.newExpr(js.member(js.id('rt'), 'Global'), [js.obj([['value', js.str(value)], ['mutable', js.bool(mutable)]])]);
+}
+
+/** `let dvN; memN._watch((buffer) => { dvN = new DataView(buffer); });` */
+function watchMemory(link: JsNode[], index: number): void {
+  link.push(js.decl('let', [[`dv${index}`, js.nul()]]));
+  const callback = js.fn(null, ['buffer'], [js.exprStmt(js.assign(js.id(`dv${index}`), js.newExpr(js.id('DataView'), [js.id('buffer')])))]);
+  link.push(js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [callback])));
+}
+
+export { zeroValue };

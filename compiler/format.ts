@@ -1,0 +1,34 @@
+// Wraps a module body (runtime/abi.ts) in an output format. The body is the
+// same in every format; only how it reaches the runtime differs.
+
+import type { CompileOptions } from './index.js';
+
+const DEFAULT_RUNTIME = 'wasm2es/runtime';
+
+export function wrapBody(body: string, options: CompileOptions): string {
+  const format = options.format ?? 'esm';
+  if (format === 'body') return body;
+  const factory = `(function (rt) {\n${body}\n})`;
+  const runtime = options.runtimeImport ?? DEFAULT_RUNTIME;
+  const inline = options.inlineRuntime;
+  switch (format) {
+    case 'esm': {
+      const head = inline !== undefined
+        ? `${inline}\nconst { rt, defineModule, WebAssembly } = wasm2esRuntime;\nexport { WebAssembly };\n`
+        : `import { rt, defineModule } from ${JSON.stringify(runtime)};\nexport { WebAssembly } from ${JSON.stringify(runtime)};\n`;
+      return `${head}export default defineModule(${factory}(rt));\n`;
+    }
+    case 'cjs': {
+      const head = inline !== undefined
+        ? `${inline}\nconst { rt, defineModule } = wasm2esRuntime;\n`
+        : `const { rt, defineModule } = require(${JSON.stringify(runtime)});\n`;
+      return `"use strict";\n${head}module.exports = defineModule(${factory}(rt));\n`;
+    }
+    case 'iife': {
+      const runtimeRef = inline !== undefined ? `${inline}\n` : 'var wasm2esRuntime = globalThis.wasm2esRuntime;\n';
+      const assign = options.globalName !== undefined ? `globalThis[${JSON.stringify(options.globalName)}] = module;\n` : '';
+      return `(function () {\n"use strict";\n${runtimeRef}if (!wasm2esRuntime) throw new Error("wasm2es: load the runtime script (dist/runtime.iife.js) before this file, or compile with --inline-runtime");\nvar module = wasm2esRuntime.defineModule(${factory}(wasm2esRuntime.rt));\n${assign}})();\n`;
+    }
+  }
+  throw new TypeError(`unknown output format ${JSON.stringify(format)}: expected esm, cjs, iife or body`);
+}

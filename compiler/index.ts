@@ -1,0 +1,40 @@
+// compile(): .wasm bytes -> JavaScript source. Decodes, validates, emits and
+// wraps the module body in the requested output format. Pure TypeScript with
+// no Node APIs: the run-time polyfill calls it too.
+
+import { generate } from 'astring';
+import { decode } from './decode.js';
+import { validate } from './validate.js';
+import { emitModule } from './emit.js';
+import { wrapBody } from './format.js';
+import { sha256Hex } from '../runtime/sha256.js';
+
+export interface CompileOptions {
+  /** Output format: an ES module (default), CommonJS, a plain script, or the bare module body (see runtime/abi.ts). */
+  format?: 'esm' | 'cjs' | 'iife' | 'body';
+  /** Module specifier the output imports the runtime from (esm, cjs). Default "wasm2es/runtime". */
+  runtimeImport?: string;
+  /**
+   * Source text of the bundled runtime (dist/runtime.iife.js) to inline, so
+   * the output is one self-contained file. The CLI reads and passes it.
+   */
+  inlineRuntime?: string;
+  /** iife: also assign the Module to globalThis[globalName]. */
+  globalName?: string;
+}
+
+export interface CompileResult {
+  /** The JavaScript source. */
+  code: string;
+  /** SHA-256 of the input bytes, lowercase hex: the key the runtime registers the module under. */
+  hash: string;
+}
+
+export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions = {}): CompileResult {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const module = decode(bytes);
+  validate(module);
+  const hash = sha256Hex(bytes);
+  const body = generate(emitModule(module, hash) as any);
+  return { code: wrapBody(body, options), hash };
+}

@@ -1,0 +1,25 @@
+// The package's main entry: the compiler, and a complete WebAssembly
+// namespace whose compile step runs that compiler at run time and evaluates
+// the module body (runtime/abi.ts) with `new Function`. Precompiled modules
+// (loaded ahead-of-time output) are found first, by the hash of their bytes.
+
+import { compile } from './compiler/index.js';
+import { decode } from './compiler/decode.js';
+import { validate } from './compiler/validate.js';
+import { createWebAssembly, rt } from './runtime/index.js';
+import type { ModuleDescriptor } from './runtime/abi.js';
+
+export { compile };
+export type { CompileOptions, CompileResult } from './compiler/index.js';
+
+function compileToDescriptor(bytes: Uint8Array): ModuleDescriptor {
+  const body = compile(bytes, { format: 'body' }).code;
+  return new Function('rt', body)(rt) as ModuleDescriptor;
+}
+
+function validateBytes(bytes: Uint8Array): void {
+  validate(decode(bytes));
+}
+
+export const WebAssembly = createWebAssembly({ compile: compileToDescriptor, validate: validateBytes });
+export default WebAssembly;

@@ -1,0 +1,273 @@
+// Differential tests of the generated code: every numeric instruction over a
+// grid of edge-case operands, and small programs for each instruction family,
+// run both on the engine's native WebAssembly and on wasm2es (compiled to
+// JavaScript, instantiated through our runtime). Results must be identical;
+// traps must be RuntimeErrors on both sides, with the spec's message on ours.
+// Every generated module is also re-parsed with acorn.
+
+import { describe, it, expect, beforeAll } from 'vitest';
+import wabtInit from 'wabt';
+import { parse } from 'acorn';
+import { compile } from '../compiler/index.js';
+import { WebAssembly as Ours } from '../index.js';
+
+const Native = globalThis.WebAssembly;
+let wabt: Awaited<ReturnType<typeof wabtInit>>;
+beforeAll(async () => {
+  wabt = await wabtInit();
+});
+
+function assemble(text: string): Uint8Array {
+  const module = wabt.parseWat('test.wat', text, {
+    multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true,
+  });
+  try {
+    return new Uint8Array(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
+}
+
+type Outcome = { value: unknown } | { trap: string } | { error: string };
+
+function run(fn: () => unknown, runtimeError: Function): Outcome {
+  try {
+    return { value: fn() };
+  } catch (error) {
+    if (error instanceof runtimeError) return { trap: (error as Error).message };
+    return { error: `${(error as Error)?.constructor?.name}: ${(error as Error)?.message}` };
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  return a === b;
+}
+
+const SPEC_TRAP_MESSAGES = new Set([
+  'integer divide by zero', 'integer overflow', 'invalid conversion to integer', 'unreachable',
+  'out of bounds memory access', 'out of bounds table access', 'undefined element', 'uninitialized element',
+  'indirect call type mismatch',
+]);
+
+/** Instantiates `text` on both engines and checks every call gives the same outcome. */
+function differential(text: string, calls: [string, unknown[]][], imports: (ns: typeof Native) => object = () => ({})): void {
+  const bytes = assemble(text);
+  const { code } = compile(bytes, { format: 'esm' });
+  expect(() => parse(code, { ecmaVersion: 'latest', sourceType: 'module' })).not.toThrow();
+  const native = new Native.Instance(new Native.Module(bytes), imports(Native) as any);
+  const ours = new Ours.Instance(new Ours.Module(bytes), imports(Ours as any) as any);
+  for (const [name, args] of calls) {
+    const expected = run(() => (native.exports[name] as Function)(...args), Native.RuntimeError);
+    const actual = run(() => (ours.exports[name] as Function)(...args), Ours.RuntimeError);
+    const label = `${name}(${args.map(String).join(', ')})`;
+    if ('trap' in expected) {
+      expect(actual, label).toHaveProperty('trap');
+      expect(SPEC_TRAP_MESSAGES.has((actual as { trap: string }).trap), `${label}: ${JSON.stringify(actual)}`).toBe(true);
+    } else if ('value' in expected) {
+      expect('value' in actual && same((actual as { value: unknown }).value, expected.value), `${label}: expected ${String(expected.value)}, got ${JSON.stringify(actual, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`).toBe(true);
+    } else {
+      expect(actual, label).toHaveProperty('error');
+    }
+  }
+}
+
+const f32 = Math.fround;
+const EDGES: Record<string, unknown[]> = {
+  i32: [0, 1, -1, 2, -2, 31, 32, 33, 255, 0x7fff, 0xffff, 0x12345678, -0x12345679, 0x7fffffff, -0x80000000],
+  i64: [0n, 1n, -1n, 2n, -2n, 63n, 64n, 65n, 0xffffffffn, 0x100000000n, -0x100000000n, 0x123456789abcdef0n, 0x7fffffffffffffffn, -0x8000000000000000n],
+  f32: [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, f32(0.1), f32(3.4e38), f32(1e-45), f32(1.17549435e-38), Infinity, -Infinity, NaN,
+    2147483648, -2147483648, 2147483520, -2147483904, 4294967296, 4294967040, f32(9.223372e18), -f32(9.223372e18), 18446742974197923840, 16777216],
+  f64: [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, 0.1, 1.7976931348623157e308, 5e-324, 2.2250738585072014e-308, Infinity, -Infinity, NaN,
+    2147483647, 2147483648, -2147483648, -2147483649, 4294967295, 4294967296, -1.0000000000000002, 9223372036854775807, -9223372036854775808,
+    9223372036854774784, 18446744073709549568, 18446744073709551616, 9007199254740993],
+};
+
+// name -> [param types, result type]
+const NUMERIC: [string, string[], string][] = [];
+const addGroup = (names: string, params: string[], result: string) => names.split(' ').forEach((n) => NUMERIC.push([n, params, result]));
+addGroup('i32.eqz i32.clz i32.ctz i32.popcnt i32.extend8_s i32.extend16_s', ['i32'], 'i32');
+addGroup('i32.eq i32.ne i32.lt_s i32.lt_u i32.gt_s i32.gt_u i32.le_s i32.le_u i32.ge_s i32.ge_u i32.add i32.sub i32.mul i32.div_s i32.div_u i32.rem_s i32.rem_u i32.and i32.or i32.xor i32.shl i32.shr_s i32.shr_u i32.rotl i32.rotr', ['i32', 'i32'], 'i32');
+addGroup('i64.clz i64.ctz i64.popcnt i64.extend8_s i64.extend16_s i64.extend32_s', ['i64'], 'i64');
+addGroup('i64.eqz', ['i64'], 'i32');
+addGroup('i64.eq i64.ne i64.lt_s i64.lt_u i64.gt_s i64.gt_u i64.le_s i64.le_u i64.ge_s i64.ge_u', ['i64', 'i64'], 'i32');
+addGroup('i64.add i64.sub i64.mul i64.div_s i64.div_u i64.rem_s i64.rem_u i64.and i64.or i64.xor i64.shl i64.shr_s i64.shr_u i64.rotl i64.rotr', ['i64', 'i64'], 'i64');
+for (const t of ['f32', 'f64']) {
+  addGroup(`${t}.abs ${t}.neg ${t}.ceil ${t}.floor ${t}.trunc ${t}.nearest ${t}.sqrt`, [t], t);
+  addGroup(`${t}.add ${t}.sub ${t}.mul ${t}.div ${t}.min ${t}.max ${t}.copysign`, [t, t], t);
+  addGroup(`${t}.eq ${t}.ne ${t}.lt ${t}.gt ${t}.le ${t}.ge`, [t, t], 'i32');
+  addGroup(`i32.trunc_${t}_s i32.trunc_${t}_u i32.trunc_sat_${t}_s i32.trunc_sat_${t}_u`, [t], 'i32');
+  addGroup(`i64.trunc_${t}_s i64.trunc_${t}_u i64.trunc_sat_${t}_s i64.trunc_sat_${t}_u`, [t], 'i64');
+}
+addGroup('i32.wrap_i64', ['i64'], 'i32');
+addGroup('i64.extend_i32_s i64.extend_i32_u', ['i32'], 'i64');
+addGroup('f32.convert_i32_s f32.convert_i32_u', ['i32'], 'f32');
+addGroup('f32.convert_i64_s f32.convert_i64_u', ['i64'], 'f32');
+addGroup('f64.convert_i32_s f64.convert_i32_u', ['i32'], 'f64');
+addGroup('f64.convert_i64_s f64.convert_i64_u', ['i64'], 'f64');
+addGroup('f32.demote_f64', ['f64'], 'f32');
+addGroup('f64.promote_f32', ['f32'], 'f64');
+addGroup('i32.reinterpret_f32', ['f32'], 'i32');
+addGroup('f32.reinterpret_i32', ['i32'], 'f32');
+addGroup('i64.reinterpret_f64', ['f64'], 'i64');
+addGroup('f64.reinterpret_i64', ['i64'], 'f64');
+
+function product(lists: unknown[][]): unknown[][] {
+  return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])), [[]]);
+}
+
+describe('numeric instructions match native WebAssembly on edge cases', () => {
+  for (const [name, params, result] of NUMERIC) {
+    it(name, () => {
+      const locals = params.map((_, i) => `(local.get ${i})`).join(' ');
+      // Also fold the operation with constants, which takes the emitter's constant paths.
+      const text = `(module
+        (func (export "op") (param ${params.join(' ')}) (result ${result}) (${name} ${locals}))
+        (func (export "tee") (param ${params.join(' ')}) (result ${result}) (local $r ${result})
+          (local.set $r (${name} ${locals})) (local.get $r)))`;
+      const calls = product(params.map((p) => EDGES[p])).flatMap((args): [string, unknown[]][] => [['op', args], ['tee', args]]);
+      differential(text, calls);
+    });
+  }
+});
+
+describe('instruction families', () => {
+  it('memory loads and stores of every width, unaligned, and out of bounds', () => {
+    const widths = ['i32.load', 'i32.load8_s', 'i32.load8_u', 'i32.load16_s', 'i32.load16_u'];
+    const widths64 = ['i64.load', 'i64.load8_s', 'i64.load8_u', 'i64.load16_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u'];
+    const text = `(module (memory 1)
+      (data (i32.const 0) "\\01\\82\\83\\84\\85\\86\\87\\88\\89\\8a\\8b\\fc\\fd\\fe\\ff")
+      ${widths.map((w) => `(func (export "${w}") (param i32) (result i32) (${w} offset=1 (local.get 0)))`).join('\n')}
+      ${widths64.map((w) => `(func (export "${w}") (param i32) (result i64) (${w} offset=1 (local.get 0)))`).join('\n')}
+      (func (export "f32.load") (param i32) (result f32) (f32.load (local.get 0)))
+      (func (export "f64.load") (param i32) (result f64) (f64.load (local.get 0)))
+      (func (export "store32") (param i32 i32) (i32.store offset=2 (local.get 0) (local.get 1)))
+      (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+      (func (export "store16") (param i32 i32) (i32.store16 (local.get 0) (local.get 1)))
+      (func (export "store64") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+      (func (export "store64_32") (param i32 i64) (i64.store32 (local.get 0) (local.get 1)))
+      (func (export "storef32") (param i32 f32) (f32.store (local.get 0) (local.get 1)))
+      (func (export "storef64") (param i32 f64) (f64.store (local.get 0) (local.get 1))))`;
+    const addresses = [0, 1, 3, 7, 65526, 65527, 65528, 65530, 65532, 65533, 65534, 65535, 65536, -1, -4, 0x7fffffff];
+    const calls: [string, unknown[]][] = [];
+    for (const name of [...widths, ...widths64, 'f32.load', 'f64.load']) for (const a of addresses) calls.push([name, [a]]);
+    for (const a of addresses) {
+      calls.push(['store32', [a, 0x11223344]], ['i32.load', [a]], ['store8', [a, 0x1ff]], ['store16', [a, -2]], ['i32.load16_u', [a]]);
+      calls.push(['store64', [a, -0x123456789n]], ['i64.load', [a]], ['store64_32', [a, 0x1ffffffffn]], ['i64.load32_u', [a]]);
+      calls.push(['storef32', [a, 1.5]], ['f32.load', [a]], ['storef64', [a, -0.1]], ['f64.load', [a]]);
+    }
+    differential(text, calls);
+  });
+
+  it('memory.size, memory.grow and bulk memory', () => {
+    const text = `(module (memory 1 3)
+      (data $d "hello, world")
+      (func (export "size") (result i32) (memory.size))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "init") (param i32 i32 i32) (memory.init $d (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "drop") (data.drop $d)))`;
+    differential(text, [
+      ['size', []], ['load', [65536]], ['grow', [1]], ['size', []], ['load', [65536]], ['grow', [2]], ['grow', [0]], ['grow', [-1]], ['size', []],
+      ['init', [10, 0, 12]], ['load', [10]], ['load', [21]], ['init', [10, 5, 8]], ['init', [131070, 0, 3]], ['load', [131070]],
+      ['fill', [100, 0x41, 5]], ['load', [104]], ['fill', [131070, 1, 3]], ['fill', [131072, 1, 0]], ['fill', [131073, 1, 0]],
+      ['copy', [12, 10, 6]], ['load', [12]], ['load', [17]], ['copy', [8, 10, 6]], ['load', [8]], ['copy', [131071, 0, 2]], ['copy', [0, 131071, 2]],
+      ['drop', []], ['init', [0, 0, 1]], ['init', [0, 0, 0]], ['grow', [1]], ['size', []],
+    ]);
+  });
+
+  it('control flow: blocks, loops, if, br_if, br_table, return, with values', () => {
+    const text = `(module
+      (func (export "fib") (param i32) (result i32) (local i32 i32 i32)
+        (local.set 2 (i32.const 1))
+        (block $done (loop $next
+          (br_if $done (i32.eqz (local.get 0)))
+          (local.set 3 (i32.add (local.get 1) (local.get 2)))
+          (local.set 1 (local.get 2)) (local.set 2 (local.get 3))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br $next)))
+        (local.get 1))
+      (func (export "table") (param i32) (result i32)
+        (block $c (result i32) (block $b (result i32) (block $a (result i32)
+          (br_table $a $b $c $b (i32.const 100) (local.get 0)))
+          (i32.add (i32.const 1))) (i32.add (i32.const 10))))
+      (func (export "brif") (param i32) (result i32)
+        (block (result i32) (drop (br_if 0 (i32.const 7) (local.get 0))) (i32.const 8)))
+      (func (export "multi") (param i32) (result i32 i64)
+        (local.get 0) (block (param i32) (result i32 i64) (i64.extend_i32_s (i32.mul (local.get 0) (i32.const 2)))))
+      (func (export "swap") (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+      (func (export "callmulti") (param i32 i32) (result i32) (call 4 (local.get 0) (local.get 1)) (i32.sub))
+      (func (export "ifelse") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
+      (func (export "ifparam") (param i32 i32) (result i32)
+        (local.get 0) (if (param i32) (result i32) (local.get 1) (then (i32.const 3) (i32.add)) (else (i32.const 5) (i32.mul))))
+      (func (export "loopparam") (param i32) (result i32)
+        (i32.const 0) (loop (param i32) (result i32) (i32.add (local.get 0)) (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))
+          (i32.const 0) (i32.gt_s) (br_if 0 (local.get 0)) (drop)))
+      (func (export "early") (param i32) (result i32)
+        (block (br_if 0 (local.get 0)) (return (i32.const 11))) (i32.const 22))
+      (func (export "select") (param i32 i64 i64) (result i64) (select (local.get 1) (local.get 2) (local.get 0)))
+      (func (export "unreachable") (param i32) (result i32) (if (local.get 0) (then unreachable)) (i32.const 3)))`;
+    const calls: [string, unknown[]][] = [];
+    for (const n of [0, 1, 2, 10, 30]) calls.push(['fib', [n]]);
+    for (const n of [0, 1, 2, 3, 4, -1]) calls.push(['table', [n]], ['brif', [n]], ['ifelse', [n]], ['early', [n]], ['select', [n, 5n, -6n]], ['unreachable', [n]]);
+    calls.push(['multi', [21]], ['swap', [1, 2]], ['callmulti', [10, 3]], ['ifparam', [4, 0]], ['ifparam', [4, 1]], ['loopparam', [5]]);
+    differential(text, calls);
+  });
+
+  it('globals, tables, call_indirect and references', () => {
+    const text = `(module
+      (type $ii (func (param i32) (result i32)))
+      (type $v (func))
+      (global $g (mut i32) (i32.const 10))
+      (global $ref (mut funcref) (ref.null func))
+      (table $t 4 8 funcref)
+      (table $x 2 externref)
+      (elem (table $t) (i32.const 0) func $double $square)
+      (elem $passive func $square $double)
+      (elem declare func $nothing)
+      (func $double (type $ii) (i32.mul (local.get 0) (i32.const 2)))
+      (func $square (type $ii) (i32.mul (local.get 0) (local.get 0)))
+      (func $nothing (type $v))
+      (func (export "call") (param i32 i32) (result i32) (call_indirect $t (type $ii) (local.get 1) (local.get 0)))
+      (func (export "callv") (param i32) (call_indirect $t (type $v) (local.get 0)))
+      (func (export "inc") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g))
+      (func (export "size") (result i32) (table.size $t))
+      (func (export "grow") (param i32) (result i32) (table.grow $t (ref.func $square) (local.get 0)))
+      (func (export "isnull") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+      (func (export "set") (param i32) (table.set $t (local.get 0) (ref.func $nothing)))
+      (func (export "fill") (param i32 i32) (table.fill $t (local.get 0) (ref.null func) (local.get 1)))
+      (func (export "init") (param i32 i32 i32) (table.init $t $passive (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "copy") (param i32 i32 i32) (table.copy $t $t (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "dropelem") (elem.drop $passive))
+      (func (export "externs") (param externref) (result i32) (table.set $x (i32.const 1) (local.get 0)) (ref.is_null (table.get $x (i32.const 1))))
+      (func (export "reffunc") (result i32) (global.set $ref (ref.func $double)) (ref.is_null (global.get $ref))))`;
+    differential(text, [
+      ['call', [0, 5]], ['call', [1, 5]], ['call', [2, 5]], ['call', [4, 5]], ['call', [-1, 5]], ['callv', [0]],
+      ['inc', []], ['inc', []], ['size', []], ['isnull', [0]], ['isnull', [2]], ['isnull', [4]],
+      ['set', [2]], ['callv', [2]], ['call', [2, 1]], ['grow', [2]], ['size', []], ['call', [5, 7]], ['grow', [3]], ['grow', [0]],
+      ['init', [2, 0, 2]], ['call', [2, 3]], ['call', [3, 3]], ['init', [5, 1, 2]], ['init', [0, 2, 1]],
+      ['copy', [4, 0, 2]], ['call', [5, 9]], ['copy', [5, 0, 2]], ['fill', [0, 2]], ['call', [0, 1]], ['fill', [5, 2]],
+      ['dropelem', []], ['init', [0, 0, 1]], ['init', [0, 0, 0]],
+      ['externs', [null]], ['externs', [{}]], ['externs', [undefined]], ['reffunc', []],
+    ]);
+  });
+
+  it('imports and host calls, with i64 at the boundary', () => {
+    const text = `(module
+      (import "env" "add" (func $add (param i64 i64) (result i64)))
+      (import "env" "log" (func $log (param f64)))
+      (import "env" "g" (global $g i32))
+      (func (export "sum") (param i64 i64) (result i64) (call $add (local.get 0) (local.get 1)))
+      (func (export "logit") (param f64) (call $log (local.get 0)))
+      (func (export "g") (result i32) (global.get $g)))`;
+    const logged: number[] = [];
+    differential(text, [['sum', [1n, 2n]], ['sum', [-1n, 0x7fffffffffffffffn]], ['logit', [1.5]], ['g', []]], () => ({
+      env: { add: (a: bigint, b: bigint) => a + b, log: (x: number) => logged.push(x), g: 42 },
+    }));
+    expect(logged).toEqual([1.5, 1.5]);
+  });
+});
