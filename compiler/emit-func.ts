@@ -16,6 +16,7 @@
 import { Func, FuncType, Instr, ValType } from './ir.js';
 import { OPS, PREFIX_FC } from './opcodes.js';
 import { MEMORY_OPS, NUMERIC_OPS, OpKind } from './emit-ops.js';
+import type { MemoryOp } from './emit-ops.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 
@@ -27,6 +28,8 @@ const enum Flag {
   Memory = 2,
   Global = 4,
   Table = 8,
+  /** Contains a call or memory.grow: may replace the memory's buffer. */
+  Call = 16,
 }
 
 /** Flags of entries whose value depends on when they are evaluated relative to effects. */
@@ -66,6 +69,8 @@ interface Frame {
   body: JsNode[];
   /** if: the condition, and the then-branch while the else-branch is built. */
   test: JsNode | null;
+  /** if: the param entries as they were on entry (settled), for the else arm. */
+  paramEntries: Entry[] | null;
   thenBody: JsNode[] | null;
   thenEndReachable: boolean;
   unreachable: boolean;
@@ -165,7 +170,7 @@ class FunctionEmitter {
   private frame(kind: FrameKind, params: ValType[], results: ValType[], outer: JsNode[], body: JsNode[]): Frame {
     return {
       kind, label: kind === FrameKind.Function ? '' : `B${++this.labelCounter}`, used: false, params, results,
-      height: this.stack.length - params.length, outer, body, test: null, thenBody: null, thenEndReachable: false, unreachable: false,
+      height: this.stack.length - params.length, outer, body, test: null, paramEntries: null, thenBody: null, thenEndReachable: false, unreachable: false,
     };
   }
 
@@ -266,6 +271,7 @@ class FunctionEmitter {
     const name = info.name;
     const numeric = NUMERIC_OPS.get(name);
     if (numeric !== undefined) {
+      if (numeric.kind === OpKind.QuietNaN) this.settle(this.stack.length - 1);
       const args = this.popN(info.params!.length);
       const { flags, locals, size } = this.combine(args);
       const expr = numeric.build(args.map((a) => this.valueOf(a)), (helper) => this.env.helper(helper));
@@ -357,20 +363,30 @@ class FunctionEmitter {
     return instr.memOffset === 0 ? unsigned : js.bin('+', unsigned, js.num(instr.memOffset));
   }
 
-  private load(instr: Instr, type: ValType, memoryOp: { method: string; littleEndian: boolean; load?: (e: JsNode) => JsNode }): void {
+  private load(instr: Instr, type: ValType, memoryOp: MemoryOp): void {
+    // `dvN.get...(addr)` reads dvN before addr: an address that can grow
+    // memory is evaluated first.
+    if ((this.stack[this.stack.length - 1].flags & Flag.Call) !== 0) this.settle(this.stack.length - 1);
     const addr = this.pop();
     const args = [this.address(instr, addr)];
     if (memoryOp.littleEndian) args.push(js.bool(true));
     let expr = js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args);
     if (memoryOp.load) expr = memoryOp.load(expr);
+    if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
     this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
   }
 
-  private store(instr: Instr, memoryOp: { method: string; littleEndian: boolean; store?: (e: JsNode) => JsNode }): void {
+  private store(instr: Instr, memoryOp: MemoryOp): void {
+    const top = this.stack.length;
+    if (((this.stack[top - 2].flags | this.stack[top - 1].flags) & Flag.Call) !== 0) {
+      this.settle(top - 2);
+      this.settle(top - 1);
+    }
     const [addr, value] = this.popN(2);
     this.settleBeforeEffect(Flag.Memory);
     let stored = this.valueOf(value);
     if (memoryOp.store) stored = memoryOp.store(stored);
+    if (memoryOp.storeHelper) stored = js.call(this.env.helper(memoryOp.storeHelper), [stored]);
     const args = [this.address(instr, addr), stored];
     if (memoryOp.littleEndian) args.push(js.bool(true));
     this.stmts.push(js.exprStmt(js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args)));
@@ -385,7 +401,7 @@ class FunctionEmitter {
     const delta = this.pop();
     this.settleBeforeEffect(Flag.Memory);
     const grow = js.call(js.member(js.id(this.env.memoryObject(memory)), '_grow'), [js.bin('>>>', this.valueOf(delta), js.num(0))]);
-    this.push(ValType.I32, grow, delta.flags | Flag.Effect | Flag.Memory, delta.locals, delta.size + 2);
+    this.push(ValType.I32, grow, delta.flags | Flag.Effect | Flag.Memory | Flag.Call, delta.locals, delta.size + 2);
   }
 
   private bulk(helper: string, leading: JsNode[], writes: number, operands = 3): void {
@@ -472,7 +488,7 @@ class FunctionEmitter {
   }
 
   private pushCallResults(results: ValType[], expr: JsNode, argsInfo: { flags: number; locals: number[] | null; size: number }): void {
-    const flags = Flag.Effect | Flag.Memory | Flag.Global | Flag.Table;
+    const flags = Flag.Effect | Flag.Memory | Flag.Global | Flag.Table | Flag.Call;
     if (results.length === 0) {
       this.stmts.push(js.exprStmt(expr));
     } else if (results.length === 1) {
@@ -537,9 +553,18 @@ class FunctionEmitter {
     const type = this.blockType(instr);
     const condition = this.pop();
     this.settleAll();
+    if (type.params.length > 0) {
+      // Without an else arm, the params fall through as the results, which are
+      // read from their variables after the if.
+      const height = this.stack.length - type.params.length;
+      this.assignResults(type.params, height);
+      this.resetStackTo(height, type.params);
+    }
     const body: JsNode[] = [];
     const frame = this.frame(FrameKind.If, type.params, type.results, this.stmts, body);
     frame.test = this.conditionOf(condition);
+    // Settled entries (constants, variables) can be read again by the else arm.
+    frame.paramEntries = this.stack.slice(frame.height);
     this.frames.push(frame);
   }
 
@@ -571,7 +596,8 @@ class FunctionEmitter {
     frame.thenBody = frame.body;
     frame.body = [];
     frame.unreachable = false;
-    this.resetStackTo(frame.height, frame.params);
+    this.stack.length = frame.height;
+    this.stack.push(...frame.paramEntries!);
   }
 
   private end(): void {

@@ -12,6 +12,8 @@ export const enum OpKind {
   Value = 0,
   Bool = 1,
   Trap = 2,
+  /** Value op that reads its (settled) operand twice, to turn a NaN result quiet. */
+  QuietNaN = 3,
 }
 
 export interface NumericOp {
@@ -36,6 +38,13 @@ const u64 = (expr: JsNode): JsNode => asUintN(64, expr);
 const bigint = (expr: JsNode): JsNode => call(id('BigInt'), [expr]);
 const number = (expr: JsNode): JsNode => call(id('Number'), [expr]);
 const math = (name: string) => value(([a]) => call(global('Math', name), [a]));
+// Math.floor/ceil/trunc return a signalling NaN unchanged, but wasm requires a
+// quiet (arithmetic) NaN: `a === a ? Math.floor(a) : NaN`. The emitter settles
+// the operand first, so reading it twice is free of effects.
+const quietNaN = (result: (a: JsNode) => JsNode): NumericOp => ({
+  kind: OpKind.QuietNaN,
+  build: ([a]) => ({ type: 'ConditionalExpression', test: bin('===', a, a), consequent: result(a), alternate: id('NaN') }),
+});
 
 function def(name: string, op: NumericOp): void {
   NUMERIC_OPS.set(name, op);
@@ -117,9 +126,9 @@ for (const [t, round] of [['f32', fround], ['f64', (e: JsNode) => e]] as const) 
   // Math.abs and unary minus clear and flip the sign bit, NaNs included (V8, both tiers).
   def(`${t}.abs`, math('abs'));
   def(`${t}.neg`, value(([a]) => un('-', a)));
-  def(`${t}.ceil`, math('ceil'));
-  def(`${t}.floor`, math('floor'));
-  def(`${t}.trunc`, math('trunc'));
+  def(`${t}.ceil`, quietNaN((a) => call(global('Math', 'ceil'), [a])));
+  def(`${t}.floor`, quietNaN((a) => call(global('Math', 'floor'), [a])));
+  def(`${t}.trunc`, quietNaN((a) => call(global('Math', 'trunc'), [a])));
   def(`${t}.nearest`, helperCall('fNearest'));
   def(`${t}.sqrt`, value(([a]) => round(call(global('Math', 'sqrt'), [a]))));
   def(`${t}.add`, value(([a, b]) => round(bin('+', a, b))));
@@ -154,7 +163,8 @@ def('f64.convert_i32_u', value(([a]) => u32(a)));
 // Number(bigint) rounds to nearest, ties to even: exact wasm semantics.
 def('f64.convert_i64_s', value(([a]) => number(a)));
 def('f64.convert_i64_u', helperCall('f64ConvertI64U'));
-def('f64.promote_f32', value(([a]) => a));
+// Promotion is exact, but a signalling NaN must come out quiet.
+def('f64.promote_f32', quietNaN((a) => a));
 def('i32.reinterpret_f32', helperCall('i32ReinterpretF32'));
 def('i64.reinterpret_f64', helperCall('i64ReinterpretF64'));
 def('f32.reinterpret_i32', helperCall('f32ReinterpretI32'));
@@ -181,13 +191,18 @@ export interface MemoryOp {
   load?: (e: JsNode) => JsNode;
   /** Converts a stored value to what the DataView setter takes. */
   store?: (e: JsNode) => JsNode;
+  /** rt helper applied to the loaded value / to the value before storing. */
+  loadHelper?: string;
+  storeHelper?: string;
   littleEndian: boolean;
 }
 
 export const MEMORY_OPS = new Map<string, MemoryOp>([
   ['i32.load', { method: 'getInt32', width: 4, littleEndian: true }],
   ['i64.load', { method: 'getBigInt64', width: 8, littleEndian: true }],
-  ['f32.load', { method: 'getFloat32', width: 4, littleEndian: true }],
+  // f32 goes through the int32 accessors and the runtime's bit-exact
+  // reinterpretation: getFloat32/setFloat32 quiet signalling NaNs.
+  ['f32.load', { method: 'getInt32', width: 4, littleEndian: true, loadHelper: 'f32ReinterpretI32' }],
   ['f64.load', { method: 'getFloat64', width: 8, littleEndian: true }],
   ['i32.load8_s', { method: 'getInt8', width: 1, littleEndian: false }],
   ['i32.load8_u', { method: 'getUint8', width: 1, littleEndian: false }],
@@ -201,7 +216,7 @@ export const MEMORY_OPS = new Map<string, MemoryOp>([
   ['i64.load32_u', { method: 'getUint32', width: 4, littleEndian: true, load: bigint }],
   ['i32.store', { method: 'setInt32', width: 4, littleEndian: true }],
   ['i64.store', { method: 'setBigInt64', width: 8, littleEndian: true }],
-  ['f32.store', { method: 'setFloat32', width: 4, littleEndian: true }],
+  ['f32.store', { method: 'setInt32', width: 4, littleEndian: true, storeHelper: 'i32ReinterpretF32' }],
   ['f64.store', { method: 'setFloat64', width: 8, littleEndian: true }],
   ['i32.store8', { method: 'setInt8', width: 1, littleEndian: false }],
   ['i32.store16', { method: 'setInt16', width: 2, littleEndian: true }],

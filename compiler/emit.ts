@@ -138,7 +138,7 @@ export function emitModule(module: Module, hash: string): JsNode {
       case ExternKind.Table: {
         const index = tableIndex++;
         const limits = imp.desc.type.limits;
-        fields.push(['element', js.str(tableElementName(imp.desc.type.elemType))], ['initial', js.num(limits.min)]);
+        fields.push(['element', js.str(valTypeName(imp.desc.type.elemType))], ['initial', js.num(limits.min)]);
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
         link.push(js.decl('const', [[`tab${index}`, value]]));
         link.push(js.decl('const', [[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
