@@ -1,0 +1,229 @@
+// The little binary-format work the runner needs without trusting the engine
+// under test: reading the types of a module's exports (functions and
+// globals), and encoding the wrapper modules that carry floats across the JS
+// boundary as bits (see values.js). Only what valid 2.0 modules contain is
+// read; anything else gives up with an Error.
+
+const VALUE_TYPES = new Map([
+  [0x7f, 'i32'],
+  [0x7e, 'i64'],
+  [0x7d, 'f32'],
+  [0x7c, 'f64'],
+  [0x7b, 'v128'],
+  [0x70, 'funcref'],
+  [0x6f, 'externref'],
+]);
+const TYPE_CODES = new Map([...VALUE_TYPES].map(([code, name]) => [name, code]));
+
+/**
+ * @typedef {{ params: string[], results: string[] }} FuncType
+ * @typedef {{ kind: 'function', type: FuncType } | { kind: 'global', type: string, mutable: boolean }
+ *   | { kind: 'table' | 'memory' }} ExportInfo
+ */
+
+/**
+ * The types of a module's exports, by export name.
+ * @param {Uint8Array} bytes a valid module
+ * @returns {Map<string, ExportInfo>}
+ */
+export function readExports(bytes) {
+  let pos = 8;
+  const byte = () => {
+    if (pos >= bytes.length) throw new Error('unexpected end');
+    return bytes[pos++];
+  };
+  const u32 = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+    }
+  };
+  const skipLeb = () => {
+    while (byte() & 0x80);
+  };
+  const valueType = () => {
+    const code = byte();
+    const name = VALUE_TYPES.get(code);
+    if (!name) throw new Error(`unknown value type 0x${code.toString(16)}`);
+    return name;
+  };
+  const name = () => {
+    const length = u32();
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(pos, pos + length));
+    pos += length;
+    return text;
+  };
+  const limits = () => {
+    const flags = byte();
+    u32();
+    if (flags & 1) u32();
+  };
+  const skipConstExpr = () => {
+    for (;;) {
+      const op = byte();
+      if (op === 0x0b) return;
+      if (op === 0x41 || op === 0x42 || op === 0x23 || op === 0xd2) skipLeb();
+      else if (op === 0x43) pos += 4;
+      else if (op === 0x44) pos += 8;
+      else if (op === 0xd0) byte();
+      else throw new Error(`unsupported constant instruction 0x${op.toString(16)}`);
+    }
+  };
+
+  /** @type {FuncType[]} */
+  const types = [];
+  /** @type {FuncType[]} */
+  const functions = [];
+  /** @type {{ type: string, mutable: boolean }[]} */
+  const globals = [];
+  /** @type {Map<string, ExportInfo>} */
+  const exports = new Map();
+
+  while (pos < bytes.length) {
+    const id = byte();
+    const size = u32();
+    const end = pos + size;
+    if (id === 1) {
+      for (let count = u32(); count > 0; count--) {
+        if (byte() !== 0x60) throw new Error('not a function type');
+        const params = Array.from({ length: u32() }, valueType);
+        const results = Array.from({ length: u32() }, valueType);
+        types.push({ params, results });
+      }
+    } else if (id === 2) {
+      for (let count = u32(); count > 0; count--) {
+        name();
+        name();
+        const kind = byte();
+        if (kind === 0) functions.push(types[u32()]);
+        else if (kind === 1) (valueType(), limits());
+        else if (kind === 2) limits();
+        else if (kind === 3) globals.push({ type: valueType(), mutable: byte() === 1 });
+        else throw new Error(`unknown import kind ${kind}`);
+      }
+    } else if (id === 3) {
+      for (let count = u32(); count > 0; count--) functions.push(types[u32()]);
+    } else if (id === 6) {
+      for (let count = u32(); count > 0; count--) {
+        globals.push({ type: valueType(), mutable: byte() === 1 });
+        skipConstExpr();
+      }
+    } else if (id === 7) {
+      for (let count = u32(); count > 0; count--) {
+        const exportName = name();
+        const kind = byte();
+        const index = u32();
+        if (kind === 0) exports.set(exportName, { kind: 'function', type: functions[index] });
+        else if (kind === 3) exports.set(exportName, { kind: 'global', ...globals[index] });
+        else exports.set(exportName, { kind: kind === 1 ? 'table' : 'memory' });
+      }
+      return exports;
+    }
+    pos = end;
+  }
+  return exports;
+}
+
+/** Does a signature need a wrapper (has an f32 or f64 anywhere)? */
+export function hasFloat(type) {
+  return [...type.params, ...type.results].some((t) => t === 'f32' || t === 'f64');
+}
+
+/** The type a wrapper uses in place of a float type: its bits as an integer. */
+const bitsType = (t) => (t === 'f32' ? 'i32' : t === 'f64' ? 'i64' : t);
+
+const OP = {
+  localGet: 0x20,
+  localSet: 0x21,
+  globalGet: 0x23,
+  call: 0x10,
+  end: 0x0b,
+  i32ReinterpretF32: 0xbc,
+  i64ReinterpretF64: 0xbd,
+  f32ReinterpretI32: 0xbe,
+  f64ReinterpretI64: 0xbf,
+};
+
+/**
+ * A module importing `m.f` of type `type` and exporting `w`, which takes the
+ * same parameters with floats as bits, calls f, and returns its results with
+ * floats as bits.
+ */
+export function functionWrapper(type) {
+  const wrapperType = { params: type.params.map(bitsType), results: type.results.map(bitsType) };
+  const code = [];
+  type.params.forEach((t, i) => {
+    code.push(OP.localGet, ...leb(i));
+    if (t === 'f32') code.push(OP.f32ReinterpretI32);
+    if (t === 'f64') code.push(OP.f64ReinterpretI64);
+  });
+  code.push(OP.call, 0);
+  const firstResultLocal = type.params.length;
+  for (let i = type.results.length - 1; i >= 0; i--) code.push(OP.localSet, ...leb(firstResultLocal + i));
+  type.results.forEach((t, i) => {
+    code.push(OP.localGet, ...leb(firstResultLocal + i));
+    if (t === 'f32') code.push(OP.i32ReinterpretF32);
+    if (t === 'f64') code.push(OP.i64ReinterpretF64);
+  });
+  code.push(OP.end);
+  const locals = vec(type.results.map((t) => [1, TYPE_CODES.get(t)]));
+  return module([type, wrapperType], importEntry('f', [0x00, 0]), 1, 1, [...locals, ...code]);
+}
+
+/** A module importing global `m.g` and exporting `w`, which returns its value (floats as bits). */
+export function globalWrapper(type, mutable) {
+  const code = [OP.globalGet, 0];
+  if (type === 'f32') code.push(OP.i32ReinterpretF32);
+  if (type === 'f64') code.push(OP.i64ReinterpretF64);
+  code.push(OP.end);
+  const getterType = { params: [], results: [bitsType(type)] };
+  return module([getterType], importEntry('g', [0x03, TYPE_CODES.get(type), mutable ? 1 : 0]), 0, 0, [0, ...code]);
+}
+
+function importEntry(field, description) {
+  return [...nameBytes('m'), ...nameBytes(field), ...description];
+}
+
+/** One import, one defined function (type index, function index) exported as `w`, its body (locals + code). */
+function module(types, importBytes, functionType, functionIndex, body) {
+  const typeSection = vec(
+    types.map((t) => [0x60, ...vec(t.params.map((p) => TYPE_CODES.get(p))), ...vec(t.results.map((r) => TYPE_CODES.get(r)))]),
+  );
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, typeSection),
+    ...section(2, vec([importBytes])),
+    ...section(3, vec([[functionType]])),
+    ...section(7, vec([[...nameBytes('w'), 0x00, functionIndex]])),
+    ...section(10, vec([[...leb(body.length), ...body]])),
+  ]);
+}
+
+function section(id, contents) {
+  return [id, ...leb(contents.length), ...contents];
+}
+
+/** A vector: LEB count, then the items' bytes. */
+function vec(items) {
+  return [...leb(items.length), ...items.flat()];
+}
+
+function nameBytes(text) {
+  const bytes = new TextEncoder().encode(text);
+  return [...leb(bytes.length), ...bytes];
+}
+
+function leb(value) {
+  const out = [];
+  do {
+    let b = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) b |= 0x80;
+    out.push(b);
+  } while (value !== 0);
+  return out;
+}

@@ -1,0 +1,145 @@
+// The engines a script can run on, behind one small interface, so that the
+// runner itself can be checked on the engine's native WebAssembly
+// (`--engine native`) and then used, unchanged, on wasm2es.
+//
+// wasm2es runs every module through the ahead-of-time path: compile() turns
+// the bytes into an ES module (format "esm") whose runtime import is the
+// absolute file URL of dist/runtime/index.js; the runner imports that text
+// from a data: URL, takes its default export (the runtime's Module) and
+// instantiates it with the runtime's Instance. Importing the runtime by the
+// same URL here gives the one runtime instance that generated modules link
+// against, so spectest's Memory/Table/Global are its classes. A data: URL
+// import costs about as much as new Function() and needs no temp files; its
+// only price is that Node keeps every imported module alive, which a worker
+// bounds by recycling itself (see run.js).
+
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+const ROOT = new URL('../../', import.meta.url);
+
+/**
+ * @typedef {object} Engine
+ * @property {string} name
+ * @property {Function} CompileError
+ * @property {Function} LinkError
+ * @property {Function} RuntimeError
+ * @property {Function} RangeError
+ * @property {(bytes: Uint8Array) => Promise<any>} compile bytes -> a Module of this engine
+ * @property {(module: any, imports: object) => any} instantiate -> an Instance
+ * @property {() => object} spectest a fresh `spectest` host module (exports object)
+ * @property {Map<string, any>} wrapperCache compiled float wrappers, by bytes (script.js)
+ */
+
+/** @returns {Promise<Engine>} */
+export async function createEngine(name, options = {}) {
+  if (name === 'native') return nativeEngine();
+  if (name === 'wasm2es') return wasm2esEngine(options);
+  if (name === 'wasm2es-compile') return wasm2esCompileEngine();
+  throw new Error(`unknown engine ${name} (native, wasm2es, wasm2es-compile)`);
+}
+
+function nativeEngine() {
+  const WA = globalThis.WebAssembly;
+  return {
+    name: 'native',
+    CompileError: WA.CompileError,
+    LinkError: WA.LinkError,
+    RuntimeError: WA.RuntimeError,
+    RangeError,
+    compile: async (bytes) => new WA.Module(bytes),
+    instantiate: (module, imports) => new WA.Instance(module, imports),
+    spectest: () => spectest(WA),
+    wrapperCache: new Map(),
+  };
+}
+
+/**
+ * The paths the wasm2es engine loads: the compiler (package main entry) and
+ * the runtime, both from dist/ (npm run build).
+ */
+export function wasm2esPaths() {
+  return {
+    compiler: new URL('dist/index.js', ROOT),
+    runtime: new URL('dist/runtime/index.js', ROOT),
+  };
+}
+
+async function wasm2esEngine({ format = 'esm' } = {}) {
+  const paths = wasm2esPaths();
+  for (const url of Object.values(paths)) {
+    if (!existsSync(fileURLToPath(url))) throw new Error(`${fileURLToPath(url)} is missing: run npm run build`);
+  }
+  const { compile } = await import(paths.compiler.href);
+  const runtime = await import(paths.runtime.href);
+  const WA = runtime.WebAssembly ?? runtime.createWebAssembly?.();
+  if (!WA) throw new Error('dist/runtime/index.js exports neither WebAssembly nor createWebAssembly');
+  const runtimeImport = paths.runtime.href;
+
+  /** ESM text -> its default export, by a data: URL import (see the top of this file). */
+  const loadEsm = async (bytes) => {
+    const { code } = compile(bytes, { format: 'esm', runtimeImport });
+    const namespace = await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
+    return namespace.default;
+  };
+  /** The polyfill's way: the module body through new Function, then defineModule. */
+  const loadBody = async (bytes) => {
+    const { code } = compile(bytes, { format: 'body' });
+    return runtime.defineModule(new Function('rt', code)(runtime.rt));
+  };
+
+  return {
+    name: 'wasm2es',
+    CompileError: WA.CompileError,
+    LinkError: WA.LinkError,
+    RuntimeError: WA.RuntimeError,
+    RangeError,
+    compile: format === 'body' ? loadBody : loadEsm,
+    instantiate: (module, imports) => new WA.Instance(module, imports),
+    spectest: () => spectest(WA),
+    wrapperCache: new Map(),
+  };
+}
+
+/**
+ * A diagnostic hybrid: wasm2es's compile() alone decides whether a module is
+ * valid (CompileError or JavaScript that parses), and the native engine runs
+ * it. Failures here are the decoder's and validator's, not the emitter's or
+ * the runtime's.
+ */
+async function wasm2esCompileEngine() {
+  const { compile } = await import(new URL('dist/compiler/index.js', ROOT).href);
+  const { CompileError } = await import(new URL('dist/runtime/errors.js', ROOT).href);
+  const native = nativeEngine();
+  return {
+    ...native,
+    name: 'wasm2es-compile',
+    CompileError,
+    compile: async (bytes) => {
+      const { code } = compile(bytes, { format: 'body' });
+      new Function('rt', code); // syntax check only
+      return new WebAssembly.Module(bytes);
+    },
+    wrapperCache: new Map(),
+  };
+}
+
+/** The spec interpreter's `spectest` module, built from an engine's JS API classes. */
+function spectest(WA) {
+  const print = () => {};
+  return {
+    print,
+    print_i32: print,
+    print_i64: print,
+    print_f32: print,
+    print_f64: print,
+    print_i32_f32: print,
+    print_f64_f64: print,
+    global_i32: new WA.Global({ value: 'i32' }, 666),
+    global_i64: new WA.Global({ value: 'i64' }, 666n),
+    global_f32: new WA.Global({ value: 'f32' }, 666.6),
+    global_f64: new WA.Global({ value: 'f64' }, 666.6),
+    table: new WA.Table({ initial: 10, maximum: 20, element: 'anyfunc' }),
+    memory: new WA.Memory({ initial: 1, maximum: 2 }),
+  };
+}

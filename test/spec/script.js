@@ -1,0 +1,410 @@
+// The interpreter of .wast commands: modules (text, binary, quote), named
+// modules, register, invoke, get, and every assertion of the 2.0 script
+// format. It runs each command against a pluggable engine (engines.js) and
+// records one result per command; deciding which failures are known is left
+// to run.js.
+//
+// Text modules are assembled with wabt (the only thing we borrow); assembly
+// is not validation, so invalid modules reach the engine under test intact.
+
+import { parseScript, stringValue, head } from './sexpr.js';
+import { parseArgument, parseExpected, mismatch, describe } from './values.js';
+import { readExports, hasFloat, functionWrapper, globalWrapper } from './binary.js';
+
+/** wabt features: everything in WebAssembly 2.0 except SIMD. */
+const WABT_FEATURES = {
+  multi_value: true,
+  bulk_memory: true,
+  reference_types: true,
+  sign_extension: true,
+  sat_float_to_int: true,
+  mutable_globals: true,
+};
+
+const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data']);
+
+/** The assertion kinds of the report, in its column order. */
+export const ASSERTION_KINDS = [
+  'assert_return',
+  'assert_trap',
+  'assert_exhaustion',
+  'assert_invalid',
+  'assert_malformed',
+  'assert_unlinkable',
+  'assert_uninstantiable',
+];
+
+/**
+ * One command's outcome. kind is an assertion kind, or 'module' (a module
+ * that must compile and instantiate) or 'action' (a bare invoke/get/register).
+ * @typedef {{ line: number, kind: string, status: 'pass' | 'fail' | 'skip', message?: string,
+ *   trapMessage?: { expected: string, actual: string } }} CommandResult
+ */
+
+/** A failure of the command under test, with what was seen. */
+class Failure extends Error {}
+/** A command the runner does not test, with the reason. */
+class Skip extends Error {}
+
+/**
+ * Runs one script.
+ * @param {object} options
+ * @param {string} options.source the script, latin1
+ * @param {import('./engines.js').Engine} options.engine
+ * @param {any} options.wabt an initialised wabt instance
+ * @param {(line: number) => void} [options.onCommand] called before each command (watchdog)
+ * @param {Set<number>} [options.skipLines] commands not to run (they hung before); recorded as failures
+ * @returns {Promise<CommandResult[]>}
+ */
+export async function runScript({ source, engine, wabt, onCommand = () => {}, skipLines = new Set() }) {
+  let commands = parseScript(source);
+  // A script of bare module fields is one inline module (inline-module.wast).
+  if (commands.some((command) => MODULE_FIELDS.has(head(command)))) {
+    source = `(module ${source})`;
+    commands = parseScript(source);
+  }
+  const state = new ScriptState(source, engine, wabt);
+  /** @type {CommandResult[]} */
+  const results = [];
+  for (const command of commands) {
+    const kind = commandKind(command);
+    const line = command.line;
+    onCommand(line);
+    if (skipLines.has(line)) {
+      results.push({ line, kind, status: 'fail', message: 'did not finish (timed out or crashed the worker)' });
+      continue;
+    }
+    /** @type {CommandResult} */
+    const result = { line, kind, status: 'pass' };
+    try {
+      const trapMessage = await state.run(command);
+      if (trapMessage) result.trapMessage = trapMessage;
+    } catch (error) {
+      if (error instanceof Skip) {
+        result.status = 'skip';
+        result.message = error.message;
+      } else {
+        result.status = 'fail';
+        result.message = error instanceof Failure ? error.message : `runner: ${errorText(error)}`;
+      }
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+function commandKind(command) {
+  const name = head(command);
+  if (name === 'module') return 'module';
+  if (name === 'invoke' || name === 'get' || name === 'register') return 'action';
+  return name ?? 'unknown';
+}
+
+/**
+ * @typedef {{ instance: any, bytes: Uint8Array, exports?: Map<string, any>, wrappers: Map<string, any> }} LoadedModule
+ */
+
+class ScriptState {
+  constructor(source, engine, wabt) {
+    this.source = source;
+    this.engine = engine;
+    this.wabt = wabt;
+    this.spectest = engine.spectest();
+    /** @type {LoadedModule | Error | undefined} the most recent module (an Error if it failed) */
+    this.current = undefined;
+    /** @type {Map<string, LoadedModule | Error>} */
+    this.named = new Map();
+    /** @type {Map<string, any>} registered exports objects */
+    this.registered = new Map();
+  }
+
+  /** Runs one command; returns the trap message pair for assert_trap. */
+  async run(command) {
+    const items = command.items;
+    switch (head(command)) {
+      case 'module':
+        return this.defineModule(command);
+      case 'register': {
+        const name = stringValue(items[1]);
+        const target = this.target(items[2]?.type === 'atom' ? items[2].value : undefined);
+        this.registered.set(name, target.instance.exports);
+        return;
+      }
+      case 'invoke':
+      case 'get':
+        await this.action(command);
+        return;
+      case 'assert_return':
+        return this.assertReturn(command);
+      case 'assert_trap':
+        return items[1] && head(items[1]) === 'module'
+          ? this.assertInstantiationError(items[1], 'RuntimeError', items[2])
+          : this.assertActionError(items[1], ['RuntimeError'], items[2]);
+      case 'assert_exhaustion':
+        return this.assertActionError(items[1], ['RuntimeError', 'RangeError'], items[2]);
+      case 'assert_invalid':
+        return this.assertCompileError(items[1], 'invalid');
+      case 'assert_malformed':
+        return this.assertCompileError(items[1], 'malformed');
+      case 'assert_unlinkable':
+        return this.assertInstantiationError(items[1], 'LinkError', items[2]);
+      case 'assert_uninstantiable':
+        return this.assertInstantiationError(items[1], 'RuntimeError', items[2]);
+      default:
+        throw new Failure(`runner: unsupported command ${head(command)}`);
+    }
+  }
+
+  // ---- modules
+
+  /**
+   * `(module $name? ...)`: its name and bytes. quote and text modules are
+   * assembled with wabt; a wabt failure is thrown as `assemblyError`.
+   * @returns {{ name?: string, form: 'text' | 'binary' | 'quote', bytes?: Uint8Array, assemblyError?: string }}
+   */
+  moduleBytes(node) {
+    const items = node.items;
+    let index = 1;
+    let name;
+    if (items[index]?.type === 'atom' && items[index].value.startsWith('$')) name = items[index++].value;
+    const form = items[index]?.type === 'atom' && (items[index].value === 'binary' || items[index].value === 'quote')
+      ? items[index].value
+      : 'text';
+    if (form === 'binary') return { name, form, bytes: concatStrings(items.slice(index + 1)) };
+    // A fresh Uint8Array: wabt reads the whole underlying ArrayBuffer of what it is given.
+    const text = new Uint8Array(form === 'quote'
+      ? Buffer.concat([Buffer.from('(module '), concatStrings(items.slice(index + 1)), Buffer.from(')')])
+      : Buffer.from(this.source.slice(node.start, node.end), 'latin1'));
+    let parsed;
+    try {
+      parsed = this.wabt.parseWat('module.wat', text, WABT_FEATURES);
+      return { name, form, bytes: parsed.toBinary({}).buffer };
+    } catch (error) {
+      return { name, form, assemblyError: wabtMessage(error) };
+    } finally {
+      parsed?.destroy();
+    }
+  }
+
+  async defineModule(node) {
+    const { name, bytes, assemblyError } = this.moduleBytes(node);
+    let loaded;
+    try {
+      if (assemblyError) throw new Failure(`wabt cannot assemble this module: ${assemblyError}`);
+      const module = await this.compile(bytes, 'module');
+      loaded = { instance: this.instantiate(module, 'module'), bytes, wrappers: new Map() };
+    } catch (error) {
+      loaded = error;
+    }
+    this.current = loaded;
+    if (name) this.named.set(name, loaded);
+    if (loaded instanceof Error) throw loaded;
+  }
+
+  /** Compiles with the engine; any error is a Failure naming `what`. */
+  async compile(bytes, what) {
+    try {
+      return await this.engine.compile(bytes);
+    } catch (error) {
+      throw new Failure(`${what} failed to compile: ${errorText(error)}`);
+    }
+  }
+
+  instantiate(module, what) {
+    try {
+      return this.engine.instantiate(module, this.importObject());
+    } catch (error) {
+      throw new Failure(`${what} failed to instantiate: ${errorText(error)}`);
+    }
+  }
+
+  importObject() {
+    const imports = { spectest: this.spectest };
+    for (const [name, exports] of this.registered) imports[name] = exports;
+    return imports;
+  }
+
+  /** The module an action names ($name), or the current one. */
+  target(name) {
+    const loaded = name === undefined ? this.current : this.named.get(name);
+    if (loaded === undefined) throw new Failure(`no module ${name ?? ''}`.trim());
+    if (loaded instanceof Error) throw new Failure(`module ${name ?? ''} did not load (${loaded.message})`.replace('  ', ' '));
+    return loaded;
+  }
+
+  // ---- actions
+
+  /**
+   * Runs `(invoke $M? "name" args...)` or `(get $M? "name")`.
+   * @returns {Promise<{ values: unknown[], types: string[] }>} results, floats as bits
+   */
+  async action(node) {
+    const items = node.items;
+    let index = 1;
+    let moduleName;
+    if (items[index]?.type === 'atom') moduleName = items[index++].value;
+    const target = this.target(moduleName);
+    const name = stringValue(items[index++]);
+    target.exports ??= readExports(target.bytes);
+    const info = target.exports.get(name);
+    const exported = target.instance.exports[name];
+    if (!info) throw new Failure(`no export "${name}"`);
+
+    if (head(node) === 'get') {
+      if (info.kind !== 'global') throw new Failure(`export "${name}" is not a global`);
+      if (info.type !== 'f32' && info.type !== 'f64') return { values: [exported.value], types: [info.type] };
+      const wrapper = await this.wrapper(target, name, () => globalWrapper(info.type, info.mutable), { g: exported });
+      return { values: [fromBits(wrapper(), info.type)], types: [info.type] };
+    }
+
+    if (info.kind !== 'function' || typeof exported !== 'function') throw new Failure(`export "${name}" is not a function`);
+    const args = items.slice(index).map(parseArgument);
+    const { params, results } = info.type;
+    if (args.length !== params.length || args.some((arg, i) => arg.type !== params[i])) {
+      throw new Failure(`arguments (${args.map((a) => a.type)}) do not match parameters (${params})`);
+    }
+    const jsArgs = args.map(toJs);
+    let returned;
+    if (hasFloat(info.type)) {
+      const wrapper = await this.wrapper(target, name, () => functionWrapper(info.type), { f: exported });
+      returned = wrapper(...jsArgs);
+    } else {
+      returned = exported(...jsArgs);
+    }
+    let values;
+    if (results.length === 0) values = [];
+    else if (results.length === 1) values = [returned];
+    else values = Array.from(returned);
+    return { values: values.map((value, i) => fromBits(value, results[i])), types: results };
+  }
+
+  /** The wrapper function for one export (see values.js), compiled once per shape and engine. */
+  async wrapper(target, name, build, imports) {
+    let wrapper = target.wrappers.get(name);
+    if (!wrapper) {
+      const bytes = build();
+      const key = bytes.join(',');
+      let module = this.engine.wrapperCache.get(key);
+      if (!module) {
+        module = await this.compile(bytes, 'float wrapper module');
+        this.engine.wrapperCache.set(key, module);
+      }
+      wrapper = this.instantiateWrapper(module, imports);
+      target.wrappers.set(name, wrapper);
+    }
+    return wrapper;
+  }
+
+  instantiateWrapper(module, imports) {
+    try {
+      return this.engine.instantiate(module, { m: imports }).exports.w;
+    } catch (error) {
+      throw new Failure(`float wrapper failed to instantiate: ${errorText(error)}`);
+    }
+  }
+
+  // ---- assertions
+
+  async assertReturn(node) {
+    const expected = node.items.slice(2).map(parseExpected);
+    const unsupported = expected.find((e) => e.type === 'unsupported');
+    if (unsupported) throw new Skip(unsupported.reason);
+    let outcome;
+    try {
+      outcome = await this.action(node.items[1]);
+    } catch (error) {
+      if (error instanceof Failure || error instanceof Skip) throw error;
+      throw new Failure(`threw ${errorText(error)}`);
+    }
+    const { values, types } = outcome;
+    if (values.length !== expected.length) {
+      throw new Failure(`expected ${expected.length} results, got ${values.length}`);
+    }
+    const problems = [];
+    values.forEach((value, i) => {
+      const problem = mismatch(value, expected[i]);
+      if (problem) problems.push(`result ${i}: ${problem}, got ${describe(value, types[i])}`);
+    });
+    if (problems.length) throw new Failure(problems.join('; '));
+  }
+
+  /** assert_trap / assert_exhaustion on an action: it must throw one of `classes`. */
+  async assertActionError(actionNode, classes, messageNode) {
+    let outcome;
+    try {
+      outcome = await this.action(actionNode);
+    } catch (error) {
+      if (error instanceof Failure || error instanceof Skip) throw error;
+      return this.expectError(error, classes, messageNode);
+    }
+    throw new Failure(`expected ${classes.join(' or ')}, returned ${outcome.values.map((v, i) => describe(v, outcome.types[i])).join(', ') || 'nothing'}`);
+  }
+
+  /** assert_invalid / assert_malformed: compilation must throw CompileError. */
+  async assertCompileError(node, what) {
+    const { form, bytes, assemblyError } = this.moduleBytes(node);
+    if (form === 'quote' && what === 'malformed') throw new Skip('text format (quote): a test of the text parser');
+    if (assemblyError) {
+      if (what === 'malformed') throw new Skip(`text format: wabt rejects it (${assemblyError})`);
+      throw new Skip(`wabt cannot assemble it: ${assemblyError}`);
+    }
+    try {
+      await this.engine.compile(bytes);
+    } catch (error) {
+      return this.expectError(error, ['CompileError']);
+    }
+    throw new Failure(`expected CompileError (${what} module), compiled`);
+  }
+
+  /** assert_unlinkable / assert_uninstantiable / assert_trap on a module: compiles, instantiation throws `className`. */
+  async assertInstantiationError(node, className, messageNode) {
+    const { bytes, assemblyError } = this.moduleBytes(node);
+    if (assemblyError) throw new Failure(`wabt cannot assemble this module: ${assemblyError}`);
+    const module = await this.compile(bytes, 'module');
+    try {
+      this.engine.instantiate(module, this.importObject());
+    } catch (error) {
+      return this.expectError(error, [className], messageNode);
+    }
+    throw new Failure(`expected ${className}, instantiated`);
+  }
+
+  expectError(error, classes, messageNode) {
+    const ok = classes.some((name) => error instanceof this.engine[name]);
+    if (!ok) throw new Failure(`expected ${classes.join(' or ')}, got ${errorText(error)}`);
+    if (messageNode) return { expected: stringValue(messageNode), actual: String(error?.message) };
+  }
+}
+
+/** JS value for an argument: floats as bits for the wrapper (f64 bits as signed i64). */
+function toJs(arg) {
+  if (arg.type === 'f64') return BigInt.asIntN(64, arg.value);
+  return arg.value;
+}
+
+/** Runner representation of a returned value: f32 bits as u32, f64 bits as u64. */
+function fromBits(value, type) {
+  if (type === 'f32' && typeof value === 'number') return value >>> 0;
+  if (type === 'f64' && typeof value === 'bigint') return BigInt.asUintN(64, value);
+  return value;
+}
+
+/** The bytes of a list of string nodes, as a Uint8Array of its own. */
+function concatStrings(nodes) {
+  return new Uint8Array(Buffer.concat(nodes.map((node) => {
+    if (node.type !== 'string') throw new Failure(`expected a string on line ${node.line}`);
+    return node.bytes;
+  })));
+}
+
+function errorText(error) {
+  if (error instanceof Error) return `${error.constructor?.name ?? error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** wabt's first diagnostic, without the file name and position. */
+function wabtMessage(error) {
+  const text = String(error?.message ?? error);
+  const diagnostic = /error: (.*)/.exec(text);
+  return diagnostic ? diagnostic[1] : text.split('\n')[0];
+}

@@ -1,0 +1,274 @@
+// Values of the script format: constants given as arguments, expected results
+// (including the patterns nan:canonical, nan:arithmetic, ref.null, ref.extern
+// and ref.func), and the comparison of actual results against them.
+//
+// Floats are compared by bit pattern, never as JS numbers. A JS number cannot
+// carry an f32 signalling NaN, and engines may quieten or canonicalise any
+// NaN that passes through JS, so an exported function whose signature has an
+// f32 or f64 is never called with or read as a JS number. Instead the runner
+// builds, once per signature and per engine, a small wrapper module
+// (binary.js) that imports the function, takes f32/f64 arguments as i32/i64
+// bits and reinterprets them, calls it, and reinterprets f32/f64 results back
+// to i32/i64 bits. The wrapper is compiled and instantiated by the engine
+// under test, so the value never exists as a JS float on the way in or out:
+// the only conversions are the engine's own, inside wasm. Float globals are
+// read the same way, by a wrapper importing the global. Here f32 values are
+// therefore u32 numbers and f64 values u64 BigInts, and literals are rounded
+// to those bits exactly by our own parser (decimal and hexadecimal, round to
+// nearest, ties to even), not by Number().
+
+/**
+ * A value with its type. f32/f64 hold bits: f32 a u32 number, f64 a u64 BigInt.
+ * @typedef {{ type: 'i32', value: number } | { type: 'i64', value: bigint }
+ *   | { type: 'f32', value: number } | { type: 'f64', value: bigint }
+ *   | { type: 'funcref' | 'externref', value: unknown }} Value
+ *
+ * What an assert_return expects of one result.
+ * @typedef {Value
+ *   | { type: 'f32' | 'f64', nan: 'canonical' | 'arithmetic' }
+ *   | { type: 'ref.null', heap?: string }
+ *   | { type: 'ref.extern', value?: unknown }
+ *   | { type: 'ref.func' }
+ *   | { type: 'either', options: Expected[] }
+ *   | { type: 'unsupported', reason: string }} Expected
+ */
+
+export class ValueError extends Error {}
+
+/** Host references for `ref.extern N`: one distinct object per N, the same across a run. */
+const externrefs = new Map();
+export function externref(n) {
+  let ref = externrefs.get(n);
+  if (!ref) {
+    ref = { externref: n };
+    externrefs.set(n, ref);
+  }
+  return ref;
+}
+
+const F32 = { mantissaBits: 23, exponentBits: 8, bias: 127 };
+const F64 = { mantissaBits: 52, exponentBits: 11, bias: 1023 };
+
+/** Integer literal (decimal or 0x hex, with sign and `_`) as a BigInt, wrapped to `bits`. */
+export function parseInteger(text, bits) {
+  let s = text.replaceAll('_', '');
+  let negative = false;
+  if (s[0] === '+' || s[0] === '-') {
+    negative = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(s)) throw new ValueError(`bad integer literal ${text}`);
+  const magnitude = BigInt(s);
+  return BigInt.asIntN(bits, negative ? -magnitude : magnitude);
+}
+
+/**
+ * Float literal -> bits (f32: u32 number, f64: u64 BigInt): decimal and hex
+ * with exact round-to-nearest-even, inf, nan, nan:0xPAYLOAD.
+ */
+export function parseFloatBits(text, type) {
+  const format = type === 'f32' ? F32 : F64;
+  const bits = floatBits(text, format);
+  return type === 'f32' ? Number(bits) : bits;
+}
+
+/** @returns {bigint} */
+function floatBits(text, { mantissaBits, exponentBits, bias }) {
+  let s = text.replaceAll('_', '');
+  let sign = 0n;
+  if (s[0] === '+' || s[0] === '-') {
+    if (s[0] === '-') sign = 1n;
+    s = s.slice(1);
+  }
+  const signBit = sign << BigInt(mantissaBits + exponentBits);
+  const maxExponent = (1n << BigInt(exponentBits)) - 1n;
+  const infinity = maxExponent << BigInt(mantissaBits);
+  if (s === 'inf') return signBit | infinity;
+  if (s === 'nan') return signBit | infinity | (1n << BigInt(mantissaBits - 1));
+  if (s.startsWith('nan:0x')) {
+    const payload = BigInt(s.slice(4));
+    if (payload === 0n || payload >= 1n << BigInt(mantissaBits)) throw new ValueError(`bad NaN payload ${text}`);
+    return signBit | infinity | payload;
+  }
+
+  // The literal as an exact rational numerator / denominator.
+  let numerator;
+  let denominator = 1n;
+  let match;
+  if ((match = /^0x([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?$/.exec(s))) {
+    const [, whole, fraction = '', exponent = '0'] = match;
+    if (whole === '' && fraction === '') throw new ValueError(`bad float literal ${text}`);
+    numerator = BigInt('0x0' + whole + fraction);
+    let binaryExponent = BigInt(exponent) - 4n * BigInt(fraction.length);
+    if (binaryExponent >= 0n) numerator <<= binaryExponent;
+    else denominator <<= -binaryExponent;
+  } else if ((match = /^([0-9]+)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/.exec(s))) {
+    const [, whole, fraction = '', exponent = '0'] = match;
+    numerator = BigInt(whole + fraction);
+    const decimalExponent = BigInt(exponent) - BigInt(fraction.length);
+    if (decimalExponent >= 0n) numerator *= 10n ** decimalExponent;
+    else denominator = 10n ** -decimalExponent;
+  } else {
+    throw new ValueError(`bad float literal ${text}`);
+  }
+  if (numerator === 0n) return signBit;
+
+  // exponent = floor(log2(numerator / denominator))
+  let exponent = BigInt(numerator.toString(2).length - denominator.toString(2).length);
+  const below = exponent >= 0n ? numerator < denominator << exponent : numerator << -exponent < denominator;
+  if (below) exponent--;
+  const minExponent = 1n - BigInt(bias);
+  if (exponent < minExponent) exponent = minExponent; // subnormal: fixed scale
+
+  // significand = round(value * 2^(mantissaBits - exponent)), ties to even
+  const shift = BigInt(mantissaBits) - exponent;
+  let scaledNumerator = numerator;
+  let scaledDenominator = denominator;
+  if (shift >= 0n) scaledNumerator <<= shift;
+  else scaledDenominator <<= -shift;
+  let significand = scaledNumerator / scaledDenominator;
+  const twiceRemainder = 2n * (scaledNumerator % scaledDenominator);
+  if (twiceRemainder > scaledDenominator || (twiceRemainder === scaledDenominator && (significand & 1n) === 1n)) {
+    significand++;
+  }
+  const implicitBit = 1n << BigInt(mantissaBits);
+  if (significand >= implicitBit << 1n) {
+    significand >>= 1n; // rounding carried into the next binade (the dropped bit is 0)
+    exponent++;
+  }
+  if (significand < implicitBit) return signBit | significand; // subnormal or zero exponent field
+  const biased = exponent + BigInt(bias);
+  if (biased >= maxExponent) return signBit | infinity;
+  return signBit | (biased << BigInt(mantissaBits)) | (significand - implicitBit);
+}
+
+/**
+ * A constant expression node `(t.const x)`, `(ref.null t)`, `(ref.extern n)`:
+ * the argument value it stands for.
+ * @param {import('./sexpr.js').Node} node
+ * @returns {Value}
+ */
+export function parseArgument(node) {
+  const [op, ...rest] = constParts(node);
+  const literal = rest[0];
+  switch (op) {
+    case 'i32.const': return { type: 'i32', value: Number(parseInteger(literal, 32)) };
+    case 'i64.const': return { type: 'i64', value: parseInteger(literal, 64) };
+    case 'f32.const': return { type: 'f32', value: parseFloatBits(literal, 'f32') };
+    case 'f64.const': return { type: 'f64', value: parseFloatBits(literal, 'f64') };
+    case 'ref.null':
+      return { type: literal === 'extern' ? 'externref' : 'funcref', value: null };
+    case 'ref.extern':
+      return { type: 'externref', value: externref(Number(literal)) };
+    default:
+      throw new ValueError(`unsupported argument (${op} ...)`);
+  }
+}
+
+/**
+ * An expected-result node of assert_return.
+ * @returns {Expected}
+ */
+export function parseExpected(node) {
+  const [op, ...rest] = constParts(node);
+  const literal = rest[0];
+  switch (op) {
+    case 'f32.const':
+    case 'f64.const': {
+      const type = op.slice(0, 3);
+      if (literal === 'nan:canonical' || literal === 'nan:arithmetic') return { type, nan: literal.slice(4) };
+      return parseArgument(node);
+    }
+    case 'ref.null': return { type: 'ref.null', heap: literal };
+    case 'ref.extern':
+      return literal === undefined ? { type: 'ref.extern' } : { type: 'ref.extern', value: externref(Number(literal)) };
+    case 'ref.func': return { type: 'ref.func' };
+    case 'either':
+      return { type: 'either', options: node.items.slice(1).map(parseExpected) };
+    case 'v128.const': return { type: 'unsupported', reason: 'v128 (SIMD) value' };
+    default:
+      return parseArgument(node);
+  }
+}
+
+function constParts(node) {
+  if (node.type !== 'list' || node.items.some((item) => item.type !== 'atom')) {
+    throw new ValueError(`bad constant on line ${node.line}`);
+  }
+  return node.items.map((item) => item.value);
+}
+
+const F32_CANONICAL = 0x7fc00000;
+const F64_CANONICAL = 0x7ff8000000000000n;
+
+/**
+ * Does an actual result (in the runner's representation: floats as bits)
+ * match what is expected? Returns undefined if so, else a description.
+ * @param {unknown} actual
+ * @param {Expected} expected
+ */
+export function mismatch(actual, expected) {
+  switch (expected.type) {
+    case 'i32':
+      return Object.is(actual, expected.value) ? undefined : `expected ${expected.value}`; // -0 is no i32
+    case 'i64':
+      return typeof actual === 'bigint' && actual === expected.value ? undefined : `expected ${expected.value}n`;
+    case 'f32': {
+      if (typeof actual !== 'number') return `expected f32 bits, got ${typeof actual}`;
+      const bits = actual >>> 0;
+      if ('nan' in expected) {
+        const ok = expected.nan === 'canonical'
+          ? (bits & 0x7fffffff) === F32_CANONICAL
+          : (bits & F32_CANONICAL) === F32_CANONICAL;
+        return ok ? undefined : `expected nan:${expected.nan}`;
+      }
+      return bits === expected.value >>> 0 ? undefined : `expected f32 ${hex32(expected.value)}`;
+    }
+    case 'f64': {
+      if (typeof actual !== 'bigint') return `expected f64 bits, got ${typeof actual}`;
+      const bits = BigInt.asUintN(64, actual);
+      if ('nan' in expected) {
+        const ok = expected.nan === 'canonical'
+          ? (bits & 0x7fffffffffffffffn) === F64_CANONICAL
+          : (bits & F64_CANONICAL) === F64_CANONICAL;
+        return ok ? undefined : `expected nan:${expected.nan}`;
+      }
+      return bits === expected.value ? undefined : `expected f64 ${hex64(expected.value)}`;
+    }
+    case 'ref.null':
+      return actual === null ? undefined : 'expected ref.null';
+    case 'ref.extern':
+      if ('value' in expected) return actual === expected.value ? undefined : `expected ref.extern ${expected.value.externref}`;
+      return actual !== null && actual !== undefined ? undefined : 'expected a non-null externref';
+    case 'ref.func':
+      return typeof actual === 'function' ? undefined : 'expected a function reference';
+    case 'funcref':
+    case 'externref':
+      return actual === expected.value ? undefined : `expected ${describe(expected.value)}`;
+    case 'either':
+      return expected.options.some((option) => mismatch(actual, option) === undefined)
+        ? undefined
+        : `expected one of ${expected.options.length} options`;
+    default:
+      return `cannot compare ${expected.type}`;
+  }
+}
+
+/** A result for messages, in the runner's representation (type known from the signature). */
+export function describe(value, type) {
+  if (type === 'f32' && typeof value === 'number') return `f32 ${hex32(value)}`;
+  if (type === 'f64' && typeof value === 'bigint') return `f64 ${hex64(value)}`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name}`;
+  if (value && typeof value === 'object' && 'externref' in value) return `ref.extern ${value.externref}`;
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
+}
+
+function hex32(bits) {
+  return '0x' + (bits >>> 0).toString(16).padStart(8, '0');
+}
+
+function hex64(bits) {
+  return '0x' + BigInt.asUintN(64, bits).toString(16).padStart(16, '0');
+}
