@@ -5,6 +5,12 @@ import type { CompileOptions } from './index.js';
 
 const DEFAULT_RUNTIME = 'wasm2es/runtime';
 
+// Self-contained cjs and iife output hand out only the Module, so the inlined
+// runtime (and with it its WebAssembly namespace, to instantiate with) is
+// published as globalThis.wasm2esRuntime unless a runtime is there already.
+// A native WebAssembly global is never touched.
+const PUBLISH_INLINE = 'if (typeof globalThis.wasm2esRuntime === "undefined") globalThis.wasm2esRuntime = wasm2esRuntime;\n';
+
 export function wrapBody(body: string, options: CompileOptions): string {
   const format = options.format ?? 'esm';
   if (format === 'body') return body;
@@ -20,12 +26,12 @@ export function wrapBody(body: string, options: CompileOptions): string {
     }
     case 'cjs': {
       const head = inline !== undefined
-        ? `${inline}\nconst { rt, defineModule } = wasm2esRuntime;\n`
+        ? `${inline}\n${PUBLISH_INLINE}const { rt, defineModule } = wasm2esRuntime;\n`
         : `const { rt, defineModule } = require(${JSON.stringify(runtime)});\n`;
       return `"use strict";\n${head}module.exports = defineModule(${factory}(rt));\n`;
     }
     case 'iife': {
-      const runtimeRef = inline !== undefined ? `${inline}\n` : 'var wasm2esRuntime = globalThis.wasm2esRuntime;\n';
+      const runtimeRef = inline !== undefined ? `${inline}\n${PUBLISH_INLINE}` : 'var wasm2esRuntime = globalThis.wasm2esRuntime;\n';
       const assign = options.globalName !== undefined ? `globalThis[${JSON.stringify(options.globalName)}] = module;\n` : '';
       return `(function () {\n"use strict";\n${runtimeRef}if (!wasm2esRuntime) throw new Error("wasm2es: load the runtime script (dist/runtime.iife.js) before this file, or compile with --inline-runtime");\nvar module = wasm2esRuntime.defineModule(${factory}(wasm2esRuntime.rt));\n${assign}})();\n`;
     }

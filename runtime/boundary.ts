@@ -1,0 +1,331 @@
+// The wasm/JS boundary: function references (FuncRef) and their signature
+// ids, the JS API's value conversions (ToWebAssemblyValue / ToJSValue), the
+// JS functions that stand for wasm functions ("Exported Functions"), the
+// wrappers that let wasm call JS ("host functions"), and the mapping of
+// engine errors to traps. Wrappers are specialised by arity because every
+// call between JS and wasm goes through them.
+
+import type { FuncTypeDesc, ValueTypeName } from './abi.js';
+import { RuntimeError } from './errors.js';
+import { describe, isObject, passThroughErrors } from './webidl.js';
+
+// --- signatures ------------------------------------------------------------------
+
+// Interned signature keys, e.g. "i32,i64->f32" or "->": equal signatures get
+// equal ids in every module, so call_indirect compares two integers.
+const typeIds: Map<string, number> = new Map();
+
+export function typeId(key: string): number {
+  let id = typeIds.get(key);
+  if (id === undefined) {
+    id = typeIds.size;
+    typeIds.set(key, id);
+  }
+  return id;
+}
+
+/** The key rt.typeId interns for a signature: params and results joined by ",", separated by "->". */
+export function typeKey(type: FuncTypeDesc): string {
+  return `${type.params.join(',')}->${type.results.join(',')}`;
+}
+
+// --- function references -----------------------------------------------------------
+
+/** The internal value of funcref (see FuncRefShape in runtime/abi.ts). */
+export class FuncRef {
+  raw: (...args: any[]) => any;
+  typeId: number;
+  type: FuncTypeDesc;
+  index: number;
+  /** The Exported Function, made on first use. */
+  _js: Function | undefined;
+
+  constructor(raw: (...args: any[]) => any, typeId: number, type: FuncTypeDesc, index: number) {
+    this.raw = raw;
+    this.typeId = typeId;
+    this.type = type;
+    this.index = index;
+    this._js = undefined;
+  }
+}
+
+/** Exported Function -> its FuncRef: how the runtime recognises wasm functions coming back from JS. */
+const funcRefs: WeakMap<Function, FuncRef> = new WeakMap();
+
+export function funcRefOf(value: unknown): FuncRef | undefined {
+  return typeof value === 'function' ? funcRefs.get(value) : undefined;
+}
+
+/** The JS function for a FuncRef; one per FuncRef, so its identity is stable. */
+export function toJSFunction(ref: FuncRef): Function {
+  let fn = ref._js;
+  if (fn === undefined) {
+    fn = makeExportedFunction(ref);
+    ref._js = fn;
+    funcRefs.set(fn, ref);
+  }
+  return fn;
+}
+
+// --- value conversions -----------------------------------------------------------------
+
+type Converter = (value: any) => any;
+
+const toI32: Converter = (value) => value | 0; // ToInt32; throws TypeError for BigInt and Symbol
+const toI64: Converter = (value) => BigInt.asIntN(64, value); // ToBigInt64: Numbers throw TypeError
+const toF32: Converter = Math.fround; // ToNumber, then round to float32
+const toF64: Converter = (value) => +value; // ToNumber
+const toExternRef: Converter = (value) => value;
+
+function toFuncRefValue(value: unknown): FuncRef | null {
+  if (value === null) return null;
+  const ref = funcRefOf(value);
+  if (ref === undefined) throw new TypeError(`expected null or an exported WebAssembly function, got ${describe(value)}`);
+  return ref;
+}
+
+function v128Error(): TypeError {
+  return new TypeError('v128 values cannot cross the JavaScript boundary');
+}
+
+function toV128(): never {
+  throw v128Error();
+}
+
+/** ToWebAssemblyValue(value, type), as a function of the value. */
+export function toWasmConverter(type: ValueTypeName): Converter {
+  switch (type) {
+    case 'i32': return toI32;
+    case 'i64': return toI64;
+    case 'f32': return toF32;
+    case 'f64': return toF64;
+    case 'funcref': return toFuncRefValue;
+    case 'externref': return toExternRef;
+    default: return toV128;
+  }
+}
+
+export function toWasmValue(value: unknown, type: ValueTypeName): any {
+  return toWasmConverter(type)(value);
+}
+
+/** ToJSValue: only function references change (to their Exported Function). */
+export function toJSValue(value: any, type: ValueTypeName): any {
+  if (type === 'funcref') return value === null ? null : toJSFunction(value);
+  if (type === 'v128') throw v128Error();
+  return value;
+}
+
+function funcRefToJS(value: FuncRef | null): Function | null {
+  return value === null ? null : toJSFunction(value);
+}
+
+/** The zero value of a type (ref.null for references) in the internal representation. */
+export function defaultValue(type: ValueTypeName): any {
+  switch (type) {
+    case 'i64': return 0n;
+    case 'funcref': case 'externref': return null;
+    default: return 0;
+  }
+}
+
+// --- errors crossing the boundary -------------------------------------------------------
+
+const STACK_OVERFLOW = /call stack|recursion|stack overflow/i;
+
+/**
+ * Maps an error thrown out of compiled code to what the JS API specifies.
+ * Compiled code accesses memory through DataView, whose bounds check throws
+ * RangeError: that becomes RuntimeError("out of bounds memory access").
+ * Errors thrown by host functions (marked on their way into wasm) and by the
+ * JS API itself pass unchanged, and so does stack exhaustion, which stays the
+ * engine's own error, as for JavaScript (JS API, "Stack Overflow").
+ */
+export function convertError(error: unknown): unknown {
+  if (error instanceof RangeError && !passThroughErrors.has(error) && !STACK_OVERFLOW.test(error.message)) {
+    return new RuntimeError('out of bounds memory access');
+  }
+  return error;
+}
+
+function markHostError(error: unknown): void {
+  if (isObject(error)) passThroughErrors.add(error);
+}
+
+// --- Exported Functions ------------------------------------------------------------------
+
+function hasV128(type: FuncTypeDesc): boolean {
+  return type.params.indexOf('v128') >= 0 || type.results.indexOf('v128') >= 0;
+}
+
+/**
+ * Converts `raw`'s internal result(s) to JS, or null when that is the
+ * identity (numbers, BigInts and externrefs are JS values already). Several
+ * results always make a fresh array, so compiled code may reuse its own.
+ */
+function resultsToJS(results: ValueTypeName[]): Converter | null {
+  if (results.length > 1) {
+    return (values: any[]) => values.map((value, i) => (results[i] === 'funcref' ? funcRefToJS(value) : value));
+  }
+  return results[0] === 'funcref' ? funcRefToJS : null;
+}
+
+/** Arguments are converted before the call, outside the try, so a throwing valueOf is not taken for a trap. */
+function allI32Wrapper(raw: (...args: any[]) => any, arity: number): Function {
+  switch (arity) {
+    case 0: return () => { try { return raw(); } catch (e) { throw convertError(e); } };
+    case 1: return (a: any) => { const x = a | 0; try { return raw(x); } catch (e) { throw convertError(e); } };
+    case 2: return (a: any, b: any) => {
+      const x = a | 0, y = b | 0;
+      try { return raw(x, y); } catch (e) { throw convertError(e); }
+    };
+    case 3: return (a: any, b: any, c: any) => {
+      const x = a | 0, y = b | 0, z = c | 0;
+      try { return raw(x, y, z); } catch (e) { throw convertError(e); }
+    };
+    case 4: return (a: any, b: any, c: any, d: any) => {
+      const x = a | 0, y = b | 0, z = c | 0, w = d | 0;
+      try { return raw(x, y, z, w); } catch (e) { throw convertError(e); }
+    };
+    case 5: return (a: any, b: any, c: any, d: any, e: any) => {
+      const x = a | 0, y = b | 0, z = c | 0, w = d | 0, v = e | 0;
+      try { return raw(x, y, z, w, v); } catch (err) { throw convertError(err); }
+    };
+  }
+  return genericWrapper(raw, new Array(arity).fill(toI32), null);
+}
+
+function genericWrapper(raw: (...args: any[]) => any, params: Converter[], out: Converter | null): Function {
+  const arity = params.length;
+  const p0 = params[0], p1 = params[1], p2 = params[2], p3 = params[3];
+  switch (arity) {
+    case 0: return () => {
+      let r; try { r = raw(); } catch (e) { throw convertError(e); }
+      return out === null ? r : out(r);
+    };
+    case 1: return (a: any) => {
+      const x = p0(a);
+      let r; try { r = raw(x); } catch (e) { throw convertError(e); }
+      return out === null ? r : out(r);
+    };
+    case 2: return (a: any, b: any) => {
+      const x = p0(a), y = p1(b);
+      let r; try { r = raw(x, y); } catch (e) { throw convertError(e); }
+      return out === null ? r : out(r);
+    };
+    case 3: return (a: any, b: any, c: any) => {
+      const x = p0(a), y = p1(b), z = p2(c);
+      let r; try { r = raw(x, y, z); } catch (e) { throw convertError(e); }
+      return out === null ? r : out(r);
+    };
+    case 4: return (a: any, b: any, c: any, d: any) => {
+      const x = p0(a), y = p1(b), z = p2(c), w = p3(d);
+      let r; try { r = raw(x, y, z, w); } catch (e) { throw convertError(e); }
+      return out === null ? r : out(r);
+    };
+  }
+  return (...args: any[]) => {
+    const values = new Array(arity);
+    for (let i = 0; i < arity; i++) values[i] = params[i](args[i]);
+    let r; try { r = raw(...values); } catch (e) { throw convertError(e); }
+    return out === null ? r : out(r);
+  };
+}
+
+/**
+ * The Exported Function of a FuncRef: a non-constructor function whose
+ * `name` is the function index and `length` the parameter count. Arguments
+ * go through ToWebAssemblyValue, results through ToJSValue (several results
+ * make an array).
+ */
+function makeExportedFunction(ref: FuncRef): Function {
+  const type = ref.type;
+  const raw = ref.raw;
+  let fn: Function;
+  if (hasV128(type)) {
+    fn = () => { throw v128Error(); };
+  } else {
+    const out = resultsToJS(type.results);
+    const params = type.params;
+    fn = out === null && params.every((t) => t === 'i32')
+      ? allI32Wrapper(raw, params.length)
+      : genericWrapper(raw, params.map(toWasmConverter), out);
+  }
+  Object.defineProperty(fn, 'length', { value: type.params.length, configurable: true });
+  Object.defineProperty(fn, 'name', { value: String(ref.index), configurable: true });
+  return fn;
+}
+
+// --- host functions -------------------------------------------------------------------------
+
+/**
+ * Converts a host function's return value to wasm: nothing for no results,
+ * ToWebAssemblyValue for one, and for several an iterable of exactly that
+ * many values (read with the iterator protocol, as the JS API does).
+ */
+function hostResults(results: ValueTypeName[]): Converter {
+  if (results.length === 0) return () => undefined;
+  if (results.length === 1) return toWasmConverter(results[0]);
+  const converters = results.map(toWasmConverter);
+  return (value: any) => {
+    const method = value === null || value === undefined ? undefined : value[Symbol.iterator];
+    if (method === undefined || method === null) {
+      throw new TypeError(`a host function returning ${results.length} values must return an iterable, got ${describe(value)}`);
+    }
+    const iterator = method.call(value);
+    if (!isObject(iterator)) throw new TypeError('the result iterator is not an object');
+    const next = iterator.next;
+    const values: any[] = [];
+    for (;;) {
+      const step = next.call(iterator);
+      if (!isObject(step)) throw new TypeError('the result iterator returned a non-object');
+      if (step.done) break;
+      values.push(step.value);
+    }
+    if (values.length !== results.length) {
+      throw new TypeError(`a host function must return ${results.length} values, got ${values.length}`);
+    }
+    for (let i = 0; i < values.length; i++) values[i] = converters[i](values[i]);
+    return values;
+  };
+}
+
+/**
+ * The `raw` function of a FuncRef that calls the JS function `fn` (the JS
+ * API's "host function"): arguments become JS values, the result becomes
+ * wasm values, `this` is undefined. Anything thrown, including by the
+ * conversions, is marked so that it leaves wasm unchanged.
+ */
+export function hostFunctionRaw(fn: Function, type: FuncTypeDesc): (...args: any[]) => any {
+  const call = fn as (...args: any[]) => any;
+  if (hasV128(type)) {
+    return () => { const error = v128Error(); markHostError(error); throw error; };
+  }
+  const params = type.params;
+  const out = hostResults(type.results);
+  if (params.indexOf('funcref') < 0) {
+    // Internal numbers, BigInts and externrefs are already JS values.
+    switch (params.length) {
+      case 0: return () => { try { return out(call()); } catch (e) { markHostError(e); throw e; } };
+      case 1: return (a: any) => { try { return out(call(a)); } catch (e) { markHostError(e); throw e; } };
+      case 2: return (a: any, b: any) => { try { return out(call(a, b)); } catch (e) { markHostError(e); throw e; } };
+      case 3: return (a: any, b: any, c: any) => {
+        try { return out(call(a, b, c)); } catch (e) { markHostError(e); throw e; }
+      };
+      case 4: return (a: any, b: any, c: any, d: any) => {
+        try { return out(call(a, b, c, d)); } catch (e) { markHostError(e); throw e; }
+      };
+    }
+    return (...args: any[]) => { try { return out(call(...args)); } catch (e) { markHostError(e); throw e; } };
+  }
+  const converters = params.map((t) => (t === 'funcref' ? funcRefToJS : toExternRef));
+  return (...args: any[]) => {
+    try {
+      for (let i = 0; i < args.length; i++) args[i] = converters[i](args[i]);
+      return out(call(...args));
+    } catch (e) {
+      markHostError(e);
+      throw e;
+    }
+  };
+}

@@ -1,0 +1,110 @@
+// Bulk memory and table instructions, table access, and call_indirect. Every
+// bounds check happens before the first write, as the spec requires since
+// the bulk-memory proposal. Addresses, indices and lengths arrive as i32
+// values and are read as unsigned.
+
+import type { FuncRef } from './boundary.js';
+import { memoryBytes, type MemoryLike } from './memory.js';
+import { trap } from './numeric.js';
+import type { Table } from './table.js';
+
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_ELEMENTS: any[] = [];
+
+function memoryOutOfBounds(): never {
+  trap('out of bounds memory access');
+}
+
+function tableOutOfBounds(): never {
+  trap('out of bounds table access');
+}
+
+export function memoryFill(memory: MemoryLike, dest: number, value: number, length: number): void {
+  dest >>>= 0;
+  length >>>= 0;
+  const bytes = memoryBytes(memory);
+  if (dest + length > bytes.length) memoryOutOfBounds();
+  if (length !== 0) bytes.fill(value & 255, dest, dest + length);
+}
+
+export function memoryCopy(destMemory: MemoryLike, srcMemory: MemoryLike, dest: number, src: number, length: number): void {
+  dest >>>= 0;
+  src >>>= 0;
+  length >>>= 0;
+  const to = memoryBytes(destMemory);
+  const from = destMemory === srcMemory ? to : memoryBytes(srcMemory);
+  if (src + length > from.length || dest + length > to.length) memoryOutOfBounds();
+  if (length === 0) return;
+  if (to === from) to.copyWithin(dest, src, src + length); // memmove semantics
+  else to.set(from.subarray(src, src + length), dest);
+}
+
+export function memoryInit(memory: MemoryLike, segment: Uint8Array | null, dest: number, src: number, length: number): void {
+  dest >>>= 0;
+  src >>>= 0;
+  length >>>= 0;
+  const data = segment === null ? EMPTY_BYTES : segment;
+  const bytes = memoryBytes(memory);
+  if (src + length > data.length || dest + length > bytes.length) memoryOutOfBounds();
+  if (length !== 0) bytes.set(data.subarray(src, src + length), dest);
+}
+
+export function tableGet(table: Table, index: number): any {
+  const elems = table._elems;
+  index >>>= 0;
+  if (index >= elems.length) tableOutOfBounds();
+  return elems[index];
+}
+
+export function tableSet(table: Table, index: number, value: any): void {
+  const elems = table._elems;
+  index >>>= 0;
+  if (index >= elems.length) tableOutOfBounds();
+  elems[index] = value;
+}
+
+export function tableFill(table: Table, index: number, value: any, length: number): void {
+  const elems = table._elems;
+  index >>>= 0;
+  length >>>= 0;
+  if (index + length > elems.length) tableOutOfBounds();
+  for (let i = 0; i < length; i++) elems[index + i] = value;
+}
+
+export function tableCopy(destTable: Table, srcTable: Table, dest: number, src: number, length: number): void {
+  const to = destTable._elems;
+  const from = srcTable._elems;
+  dest >>>= 0;
+  src >>>= 0;
+  length >>>= 0;
+  if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
+  if (length === 0) return;
+  if (to === from) {
+    to.copyWithin(dest, src, src + length); // memmove semantics
+  } else {
+    for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
+  }
+}
+
+export function tableInit(table: Table, segment: any[] | null, dest: number, src: number, length: number): void {
+  const to = table._elems;
+  const from = segment === null ? EMPTY_ELEMENTS : segment;
+  dest >>>= 0;
+  src >>>= 0;
+  length >>>= 0;
+  if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
+  for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
+}
+
+function callIndirectFailure(elems: any[], index: number): never {
+  if ((index >>> 0) >= elems.length) trap('undefined element');
+  if (elems[index >>> 0] === null) trap('uninitialized element');
+  trap('indirect call type mismatch');
+}
+
+/** call_indirect: the `raw` function of elems[index], after the bounds, null and signature checks. */
+export function callIndirect(elems: any[], index: number, typeId: number): (...args: any[]) => any {
+  const ref: FuncRef | null | undefined = elems[index >>> 0];
+  if (ref != null && ref.typeId === typeId) return ref.raw;
+  return callIndirectFailure(elems, index);
+}

@@ -1,0 +1,273 @@
+// WebAssembly.Memory: the JS API class, plus the internal API that compiled
+// code uses (see runtime/abi.ts): `_buf`, `_watch(callback)`, `_grow(delta)`.
+// Growth from either side replaces the ArrayBuffer, detaches the old one
+// where the engine can, and calls every watcher so compiled code refreshes
+// its DataView. A *native* WebAssembly.Memory (from the engine) imported by a
+// precompiled module is wrapped in a NativeMemoryAdapter with the same
+// internal API.
+
+import {
+  apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString,
+} from './webidl.js';
+
+export const PAGE_SIZE = 65536;
+/** The most pages a 32-bit memory can have (4 GiB). */
+export const MAX_PAGES = 65536;
+
+type Watcher = (buffer: ArrayBuffer) => void;
+
+const memories: WeakSet<object> = new WeakSet();
+
+export function isMemory(value: unknown): value is Memory {
+  return typeof value === 'object' && value !== null && memories.has(value);
+}
+
+function brand(value: unknown, what: string): Memory {
+  if (!isMemory(value)) throw new TypeError(`${what} called on an object that is not a WebAssembly.Memory`);
+  return value;
+}
+
+// ArrayBuffer.prototype.transfer (ES2024) grows in place where it can and
+// detaches the old buffer; structuredClone with a transfer list detaches
+// too (browsers, Node). Engines with neither keep the old buffer alive.
+const transfer: ((this: ArrayBuffer, length: number) => ArrayBuffer) | undefined =
+  (ArrayBuffer.prototype as any).transfer;
+const clone: ((value: unknown, options: { transfer: unknown[] }) => unknown) | undefined =
+  typeof (globalThis as any).structuredClone === 'function' ? (globalThis as any).structuredClone : undefined;
+
+function detach(buffer: ArrayBuffer): void {
+  if (clone !== undefined) {
+    try { clone(buffer, { transfer: [buffer] }); } catch { /* not detachable here: leave it */ }
+  }
+}
+
+/** A new buffer of `byteLength` bytes holding the contents of `old`; `old` ends up detached. */
+function resizeBuffer(old: ArrayBuffer, byteLength: number): ArrayBuffer {
+  if (transfer !== undefined) return transfer.call(old, byteLength);
+  const next = new ArrayBuffer(byteLength);
+  new Uint8Array(next).set(new Uint8Array(old));
+  detach(old);
+  return next;
+}
+
+function notify(watchers: Watcher[], buffer: ArrayBuffer): void {
+  for (let i = 0; i < watchers.length; i++) watchers[i](buffer);
+}
+
+export class Memory {
+  /** The current ArrayBuffer (internal API). */
+  _buf: ArrayBuffer;
+  /** Current size in pages. */
+  _pages: number;
+  /** Declared maximum in pages, or undefined. */
+  _maximum: number | undefined;
+  /** Callbacks to run with the new buffer after every growth. */
+  _watchers: Watcher[];
+  /** Cached byte view of `_buf`, for the bulk-memory helpers. */
+  _u8: Uint8Array | undefined;
+
+  constructor(descriptor: { initial: number; maximum?: number }) {
+    // Dictionary members in lexicographic order: address, initial, maximum, shared.
+    const dictionary = toDictionary(descriptor, 'WebAssembly.Memory()');
+    const address = member(dictionary, 'address');
+    if (address !== undefined) {
+      const addressType = toDOMString(address);
+      if (addressType === 'i64') throw new TypeError('WebAssembly.Memory(): 64-bit memories (memory64) are not supported');
+      if (addressType !== 'i32') throw new TypeError(`WebAssembly.Memory(): invalid address type ${JSON.stringify(addressType)}`);
+    }
+    const initialValue = member(dictionary, 'initial');
+    if (initialValue === undefined) throw new TypeError('WebAssembly.Memory(): the descriptor needs an `initial` size');
+    const initial = enforceRangeU32(initialValue, 'WebAssembly.Memory(): descriptor.initial');
+    const maximumValue = member(dictionary, 'maximum');
+    const maximum = maximumValue === undefined ? undefined : enforceRangeU32(maximumValue, 'WebAssembly.Memory(): descriptor.maximum');
+    if (member(dictionary, 'shared')) {
+      throw new TypeError('WebAssembly.Memory(): shared memories (threads) are not supported');
+    }
+    if (initial > MAX_PAGES) throw apiRangeError(`WebAssembly.Memory(): initial size ${initial} exceeds the limit of ${MAX_PAGES} pages`);
+    if (maximum !== undefined) {
+      if (maximum > MAX_PAGES) throw apiRangeError(`WebAssembly.Memory(): maximum size ${maximum} exceeds the limit of ${MAX_PAGES} pages`);
+      if (maximum < initial) throw apiRangeError(`WebAssembly.Memory(): maximum size ${maximum} is below the initial size ${initial}`);
+    }
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(initial * PAGE_SIZE);
+    } catch {
+      throw apiRangeError(`WebAssembly.Memory(): could not allocate ${initial} pages`);
+    }
+    this._buf = buffer;
+    this._pages = initial;
+    this._maximum = maximum;
+    this._watchers = [];
+    this._u8 = undefined;
+    memories.add(this);
+  }
+
+  get buffer(): ArrayBuffer {
+    return brand(this, 'WebAssembly.Memory.prototype.buffer')._buf;
+  }
+
+  grow(delta: number): number {
+    const memory = brand(this, 'WebAssembly.Memory.prototype.grow');
+    const pages = enforceRangeU32(delta, 'WebAssembly.Memory.prototype.grow(): delta');
+    const old = memory._grow(pages);
+    if (old < 0) {
+      throw apiRangeError(`WebAssembly.Memory.prototype.grow(): cannot grow by ${pages} pages from ${memory._pages} (maximum ${memory._maximum ?? MAX_PAGES})`);
+    }
+    return old;
+  }
+
+  /** Calls `callback(buffer)` now and after every growth (internal API). */
+  _watch(callback: Watcher): void {
+    this._watchers.push(callback);
+    callback(this._buf);
+  }
+
+  /**
+   * memory.grow: the old size in pages, or -1 when the maximum or the engine
+   * refuses (internal API; never throws). Growing by 0 also replaces the
+   * buffer, as the JS API requires.
+   */
+  _grow(delta: number): number {
+    const old = this._pages;
+    delta >>>= 0;
+    if (delta > (this._maximum ?? MAX_PAGES) - old) return -1;
+    let buffer: ArrayBuffer;
+    try {
+      buffer = resizeBuffer(this._buf, (old + delta) * PAGE_SIZE);
+    } catch {
+      return -1;
+    }
+    this._buf = buffer;
+    this._pages = old + delta;
+    notify(this._watchers, buffer);
+    return old;
+  }
+}
+
+asWebIDLInterface(Memory, 'WebAssembly.Memory', 1);
+
+// --- native memories -----------------------------------------------------------
+
+/** The internal API of memories, shared by Memory and NativeMemoryAdapter. */
+export interface MemoryLike {
+  _buf: ArrayBuffer;
+  _u8: Uint8Array | undefined;
+  _watch(callback: Watcher): void;
+  _grow(delta: number): number;
+}
+
+const nativeNamespace: any = (globalThis as any).WebAssembly;
+const nativeBufferGetter: ((this: unknown) => ArrayBuffer) | undefined =
+  nativeNamespace && typeof nativeNamespace.Memory === 'function'
+    ? Object.getOwnPropertyDescriptor(nativeNamespace.Memory.prototype, 'buffer')?.get
+    : undefined;
+const nativeGrow: ((this: unknown, delta: number) => number) | undefined =
+  nativeNamespace && typeof nativeNamespace.Memory === 'function' ? nativeNamespace.Memory.prototype.grow : undefined;
+
+/** True for a WebAssembly.Memory of the engine itself (checked by its own brand check, so any realm). */
+export function isNativeMemory(value: unknown): boolean {
+  if (nativeBufferGetter === undefined || typeof value !== 'object' || value === null || memories.has(value)) return false;
+  try {
+    nativeBufferGetter.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const adapters: WeakMap<object, NativeMemoryAdapter> = new WeakMap();
+
+/**
+ * Lets precompiled code use an engine-native WebAssembly.Memory. JS-side
+ * growth is seen because `grow` is patched as an own property of the native
+ * object. Limitation: growth done by *native* wasm code (memory.grow in a
+ * natively compiled instance sharing this memory) is not observed; compiled
+ * code would keep using the old, detached buffer. Share memories between
+ * native and precompiled instances only when the native side never grows it.
+ */
+export class NativeMemoryAdapter implements MemoryLike {
+  _native: any;
+  _watchers: Watcher[];
+  _u8: Uint8Array | undefined;
+
+  constructor(native: any) {
+    this._native = native;
+    this._watchers = [];
+    this._u8 = undefined;
+    const adapter = this;
+    Object.defineProperty(native, 'grow', {
+      value: function grow(this: unknown, delta: number): number {
+        const old = nativeGrow!.call(this, delta);
+        adapter._changed();
+        return old;
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
+  get _buf(): ArrayBuffer {
+    return nativeBufferGetter!.call(this._native);
+  }
+
+  /** Current size in pages. */
+  get _pages(): number {
+    return this._buf.byteLength / PAGE_SIZE;
+  }
+
+  /** The declared maximum, where the engine reflects it (type reflection); otherwise undefined. */
+  get _maximum(): number | undefined {
+    const native = this._native;
+    if (typeof native.type === 'function') {
+      try { return native.type().maximum; } catch { /* no type reflection */ }
+    }
+    return undefined;
+  }
+
+  _watch(callback: Watcher): void {
+    this._watchers.push(callback);
+    callback(this._buf);
+  }
+
+  _grow(delta: number): number {
+    let old: number;
+    try {
+      old = nativeGrow!.call(this._native, delta >>> 0);
+    } catch {
+      return -1;
+    }
+    this._changed();
+    return old;
+  }
+
+  _changed(): void {
+    notify(this._watchers, this._buf);
+  }
+}
+
+/** One adapter per native memory, so every instance importing it shares the watchers. */
+export function adaptNativeMemory(native: object): NativeMemoryAdapter {
+  let adapter = adapters.get(native);
+  if (adapter === undefined) {
+    adapter = new NativeMemoryAdapter(native);
+    adapters.set(native, adapter);
+  }
+  return adapter;
+}
+
+/** What a memory looks like to JS: the native object for an adapter. */
+export function memoryToJS(memory: MemoryLike): object {
+  return memory instanceof NativeMemoryAdapter ? memory._native : memory;
+}
+
+/** A byte view of the memory's current buffer, cached until the buffer changes. */
+export function memoryBytes(memory: MemoryLike): Uint8Array {
+  const buffer = memory._buf;
+  let bytes = memory._u8;
+  if (bytes === undefined || bytes.buffer !== buffer) {
+    bytes = new Uint8Array(buffer);
+    memory._u8 = bytes;
+  }
+  return bytes;
+}

@@ -1,0 +1,312 @@
+// Numeric instructions that trap, or that have no exact one-expression JS
+// form: integer division, bit counts and rotations, i64 on BigInt, float
+// sign-bit operations that must keep NaN signs, correctly rounded
+// conversions, truncations and reinterpretations. Values use the internal
+// representation of runtime/abi.ts (i32 = int32 number, i64 = signed BigInt).
+
+import { RuntimeError } from './errors.js';
+
+export function trap(message: string): never {
+  throw new RuntimeError(message);
+}
+
+// Scratch memory for bit-level work. Float64Array/Uint32Array use the
+// platform's byte order, so the index of the high word is detected.
+const scratch = new ArrayBuffer(8);
+const f64 = new Float64Array(scratch);
+const f32 = new Float32Array(scratch, 0, 1);
+const u32 = new Uint32Array(scratch);
+const i32 = new Int32Array(scratch, 0, 1);
+const i64: BigInt64Array | null = typeof BigInt64Array === 'function' ? new BigInt64Array(scratch) : null;
+const HI = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
+
+const I64_MIN = -0x8000000000000000n;
+const TWO_63 = 9223372036854775808; // 2^63 as a double
+const TWO_64 = 18446744073709551616;
+
+// --- i32 -------------------------------------------------------------------
+
+export function i32DivS(a: number, b: number): number {
+  if (b === 0) trap('integer divide by zero');
+  if (a === -2147483648 && b === -1) trap('integer overflow');
+  return (a / b) | 0;
+}
+
+export function i32DivU(a: number, b: number): number {
+  if (b === 0) trap('integer divide by zero');
+  return ((a >>> 0) / (b >>> 0)) | 0;
+}
+
+export function i32RemS(a: number, b: number): number {
+  if (b === 0) trap('integer divide by zero');
+  return (a % b) | 0; // also right for MIN % -1 (0) and keeps no -0
+}
+
+export function i32RemU(a: number, b: number): number {
+  if (b === 0) trap('integer divide by zero');
+  return ((a >>> 0) % (b >>> 0)) | 0;
+}
+
+export function i32Ctz(a: number): number {
+  return a === 0 ? 32 : 31 - Math.clz32(a & -a);
+}
+
+export function i32Popcnt(a: number): number {
+  a = a - ((a >>> 1) & 0x55555555);
+  a = (a & 0x33333333) + ((a >>> 2) & 0x33333333);
+  return Math.imul((a + (a >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+export function i32Rotl(a: number, b: number): number {
+  return (a << (b & 31)) | (a >>> ((32 - b) & 31));
+}
+
+export function i32Rotr(a: number, b: number): number {
+  return (a >>> (b & 31)) | (a << ((32 - b) & 31));
+}
+
+// --- i64 -------------------------------------------------------------------
+
+export function i64DivS(a: bigint, b: bigint): bigint {
+  if (b === 0n) trap('integer divide by zero');
+  if (a === I64_MIN && b === -1n) trap('integer overflow');
+  return a / b; // BigInt division truncates, and the quotient fits
+}
+
+export function i64DivU(a: bigint, b: bigint): bigint {
+  if (b === 0n) trap('integer divide by zero');
+  return BigInt.asIntN(64, BigInt.asUintN(64, a) / BigInt.asUintN(64, b));
+}
+
+export function i64RemS(a: bigint, b: bigint): bigint {
+  if (b === 0n) trap('integer divide by zero');
+  return a % b; // sign of the dividend, as wasm; MIN % -1 is 0
+}
+
+export function i64RemU(a: bigint, b: bigint): bigint {
+  if (b === 0n) trap('integer divide by zero');
+  return BigInt.asIntN(64, BigInt.asUintN(64, a) % BigInt.asUintN(64, b));
+}
+
+function low32(a: bigint): number {
+  return Number(BigInt.asIntN(32, a));
+}
+
+function high32(a: bigint): number {
+  return Number(BigInt.asIntN(32, a >> 32n));
+}
+
+export function i64Clz(a: bigint): bigint {
+  const high = high32(a);
+  return BigInt(high !== 0 ? Math.clz32(high) : 32 + Math.clz32(low32(a)));
+}
+
+export function i64Ctz(a: bigint): bigint {
+  const low = low32(a);
+  return BigInt(low !== 0 ? i32Ctz(low) : 32 + i32Ctz(high32(a)));
+}
+
+export function i64Popcnt(a: bigint): bigint {
+  return BigInt(i32Popcnt(low32(a)) + i32Popcnt(high32(a)));
+}
+
+export function i64Rotl(a: bigint, b: bigint): bigint {
+  const k = b & 63n;
+  const x = BigInt.asUintN(64, a);
+  return BigInt.asIntN(64, (x << k) | (x >> ((64n - k) & 63n)));
+}
+
+export function i64Rotr(a: bigint, b: bigint): bigint {
+  const k = b & 63n;
+  const x = BigInt.asUintN(64, a);
+  return BigInt.asIntN(64, (x >> k) | (x << ((64n - k) & 63n)));
+}
+
+// --- floats ----------------------------------------------------------------
+
+/**
+ * A NaN with its quiet bit set (payload and sign kept); other values as they
+ * are. Wasm operators that produce an "arithmetic NaN" must not return a
+ * signalling NaN operand unchanged, which Math.floor/ceil/trunc/min/max and
+ * a plain f32 -> f64 promotion do.
+ */
+export function fQuiet(a: number): number {
+  if (a === a) return a;
+  f64[0] = a;
+  u32[HI] |= 0x80000;
+  return f64[0];
+}
+
+/** nearest: round half to even, keeping -0 and the sign of zero results; NaNs come out quiet. */
+export function fNearest(a: number): number {
+  if (a !== a) return fQuiet(a);
+  // Infinities, zeros, and values of 2^52 and above (already integers).
+  if (!(Math.abs(a) < 4503599627370496) || a === 0) return a;
+  let r = Math.round(a); // ties go toward +Infinity
+  if (r - a === 0.5 && r % 2 !== 0) r -= 1; // a tie rounded up to an odd number: take the even one below
+  return r === 0 && a < 0 ? -0 : r;
+}
+
+function signBit(a: number): number {
+  f64[0] = a;
+  return u32[HI] & 0x80000000;
+}
+
+/** copysign, bit-exact: NaN operands keep their payload and take/give their sign bit. */
+export function fCopysign(a: number, b: number): number {
+  if (a === a && b === b) {
+    const aNegative = a < 0 || (a === 0 && 1 / a < 0);
+    const bNegative = b < 0 || (b === 0 && 1 / b < 0);
+    return aNegative === bNegative ? a : -a;
+  }
+  const sign = signBit(b);
+  f64[0] = a;
+  u32[HI] = (u32[HI] & 0x7fffffff) | sign;
+  return f64[0];
+}
+
+export function fAbs(a: number): number {
+  if (a === a) return Math.abs(a);
+  f64[0] = a;
+  u32[HI] &= 0x7fffffff;
+  return f64[0];
+}
+
+export function fNeg(a: number): number {
+  if (a === a) return -a;
+  f64[0] = a;
+  u32[HI] ^= 0x80000000;
+  return f64[0];
+}
+
+/**
+ * An unsigned 64-bit integer rounded once to float32. Below 2^53 Number() is
+ * exact; above, the value is first cut to 53 bits with round-to-odd (a sticky
+ * low bit), which makes the final rounding to 24 bits the correct single
+ * rounding (rounding to odd with at least two extra bits is innocuous).
+ */
+function f32FromU64(m: bigint): number {
+  if (m < 0x20000000000000n) return Math.fround(Number(m));
+  const bits = 64 - Math.clz32(Number(m >> 32n)); // bit length, 54..64
+  const shift = BigInt(bits - 53);
+  let q = m >> shift;
+  if (q << shift !== m) q |= 1n;
+  return Math.fround(Number(q) * 2 ** (bits - 53));
+}
+
+export function f32ConvertI64S(a: bigint): number {
+  if (a >= -0x20000000000000n && a <= 0x20000000000000n) return Math.fround(Number(a));
+  return a < 0n ? -f32FromU64(-a) : f32FromU64(a);
+}
+
+export function f32ConvertI64U(a: bigint): number {
+  return f32FromU64(BigInt.asUintN(64, a));
+}
+
+/** Number(bigint) already rounds to nearest, ties to even. */
+export function f64ConvertI64U(a: bigint): number {
+  return Number(BigInt.asUintN(64, a));
+}
+
+// --- truncation ---------------------------------------------------------------
+
+export function truncS32(a: number): number {
+  if (a !== a) trap('invalid conversion to integer');
+  const t = Math.trunc(a);
+  if (t < -2147483648 || t > 2147483647) trap('integer overflow');
+  return t | 0;
+}
+
+export function truncU32(a: number): number {
+  if (a !== a) trap('invalid conversion to integer');
+  const t = Math.trunc(a);
+  if (t <= -1 || t > 4294967295) trap('integer overflow');
+  return t | 0;
+}
+
+export function truncS64(a: number): bigint {
+  if (a !== a) trap('invalid conversion to integer');
+  const t = Math.trunc(a);
+  if (t < -TWO_63 || t >= TWO_63) trap('integer overflow');
+  return BigInt(t);
+}
+
+export function truncU64(a: number): bigint {
+  if (a !== a) trap('invalid conversion to integer');
+  const t = Math.trunc(a);
+  if (t <= -1 || t >= TWO_64) trap('integer overflow');
+  return BigInt.asIntN(64, BigInt(t));
+}
+
+export function truncSatS32(a: number): number {
+  if (a !== a) return 0;
+  if (a <= -2147483648) return -2147483648;
+  if (a >= 2147483647) return 2147483647;
+  return Math.trunc(a) | 0;
+}
+
+export function truncSatU32(a: number): number {
+  if (a !== a || a <= 0) return 0;
+  if (a >= 4294967295) return -1;
+  return Math.trunc(a) | 0;
+}
+
+export function truncSatS64(a: number): bigint {
+  if (a !== a) return 0n;
+  if (a < -TWO_63) return I64_MIN;
+  if (a >= TWO_63) return 0x7fffffffffffffffn;
+  return BigInt(Math.trunc(a));
+}
+
+export function truncSatU64(a: number): bigint {
+  if (a !== a || a <= 0) return 0n;
+  if (a >= TWO_64) return -1n;
+  return BigInt.asIntN(64, BigInt(Math.trunc(a)));
+}
+
+// --- reinterpretation -----------------------------------------------------------
+
+// An f32 value is held as the JS number (a double) of the same value. For
+// NaNs, converting through Float32Array would quiet signalling NaNs (the
+// hardware float<->double conversion sets the quiet bit), so NaN bit
+// patterns are moved by hand: the 23 payload bits of the f32 become the top
+// 23 of the double's 52, as the hardware conversion places them.
+
+export function i32ReinterpretF32(a: number): number {
+  if (a === a) {
+    f32[0] = a;
+    return i32[0];
+  }
+  f64[0] = a;
+  const high = u32[HI];
+  let payload = ((high & 0xfffff) << 3) | (u32[LO] >>> 29);
+  if (payload === 0) payload = 0x400000; // a double NaN with only low payload bits: keep it a NaN
+  return (high & 0x80000000) | 0x7f800000 | payload;
+}
+
+export function f32ReinterpretI32(a: number): number {
+  if ((a & 0x7f800000) !== 0x7f800000 || (a & 0x7fffff) === 0) {
+    i32[0] = a;
+    return f32[0];
+  }
+  u32[HI] = ((a & 0x80000000) | 0x7ff00000 | ((a & 0x7fffff) >>> 3)) >>> 0;
+  u32[LO] = (a & 7) << 29;
+  return f64[0];
+}
+
+export function i64ReinterpretF64(a: number): bigint {
+  f64[0] = a;
+  if (i64 !== null) return i64[0];
+  return BigInt.asIntN(64, (BigInt(u32[HI]) << 32n) | BigInt(u32[LO]));
+}
+
+export function f64ReinterpretI64(a: bigint): number {
+  if (i64 !== null) {
+    i64[0] = a;
+  } else {
+    u32[HI] = Number(BigInt.asUintN(32, a >> 32n));
+    u32[LO] = Number(BigInt.asUintN(32, a));
+  }
+  return f64[0];
+}

@@ -1,0 +1,82 @@
+// `rt`, the support library that module bodies receive (SupportLib in
+// runtime/abi.ts). Generated code destructures what it needs once, so this
+// is a plain object of standalone functions: none of them uses `this`.
+
+import type { SupportLib } from './abi.js';
+import { base64Decode } from './base64.js';
+import { FuncRef, typeId } from './boundary.js';
+import {
+  callIndirect, memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet,
+} from './bulk.js';
+import { Global } from './global.js';
+import { Memory } from './memory.js';
+import * as numeric from './numeric.js';
+import { Table } from './table.js';
+
+/** Helpers beyond SupportLib in runtime/abi.ts (additions the compiler may use). */
+export interface SupportLibExtras {
+  /** Sets the quiet bit of a NaN (keeping sign and payload); other values unchanged. */
+  fQuiet(a: number): number;
+}
+
+export const rt: SupportLib & SupportLibExtras = {
+  Memory,
+  Table,
+  Global,
+  FuncRef,
+
+  typeId,
+  trap: numeric.trap,
+  base64: base64Decode,
+
+  memoryFill,
+  memoryCopy,
+  memoryInit,
+  tableGet,
+  tableSet,
+  tableFill,
+  tableCopy,
+  tableInit,
+  callIndirect,
+
+  i32DivS: numeric.i32DivS,
+  i32DivU: numeric.i32DivU,
+  i32RemS: numeric.i32RemS,
+  i32RemU: numeric.i32RemU,
+  i32Ctz: numeric.i32Ctz,
+  i32Popcnt: numeric.i32Popcnt,
+  i32Rotl: numeric.i32Rotl,
+  i32Rotr: numeric.i32Rotr,
+  i64DivS: numeric.i64DivS,
+  i64DivU: numeric.i64DivU,
+  i64RemS: numeric.i64RemS,
+  i64RemU: numeric.i64RemU,
+  i64Clz: numeric.i64Clz,
+  i64Ctz: numeric.i64Ctz,
+  i64Popcnt: numeric.i64Popcnt,
+  i64Rotl: numeric.i64Rotl,
+  i64Rotr: numeric.i64Rotr,
+
+  fNearest: numeric.fNearest,
+  fQuiet: numeric.fQuiet,
+  fCopysign: numeric.fCopysign,
+  fAbs: numeric.fAbs,
+  fNeg: numeric.fNeg,
+  f32ConvertI64S: numeric.f32ConvertI64S,
+  f32ConvertI64U: numeric.f32ConvertI64U,
+  f64ConvertI64U: numeric.f64ConvertI64U,
+
+  truncS32: numeric.truncS32,
+  truncU32: numeric.truncU32,
+  truncS64: numeric.truncS64,
+  truncU64: numeric.truncU64,
+  truncSatS32: numeric.truncSatS32,
+  truncSatU32: numeric.truncSatU32,
+  truncSatS64: numeric.truncSatS64,
+  truncSatU64: numeric.truncSatU64,
+
+  i32ReinterpretF32: numeric.i32ReinterpretF32,
+  f32ReinterpretI32: numeric.f32ReinterpretI32,
+  i64ReinterpretF64: numeric.i64ReinterpretF64,
+  f64ReinterpretI64: numeric.f64ReinterpretI64,
+};

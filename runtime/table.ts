@@ -1,0 +1,120 @@
+// WebAssembly.Table: the JS API class, plus the internal API that compiled
+// code uses (see runtime/abi.ts): `_elems`, the element array in the
+// internal representation (FuncRef | null, or any JS value for externref),
+// whose identity never changes (growth appends), and `_grow(delta, init)`.
+
+import { toJSValue, toWasmValue } from './boundary.js';
+import { apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString } from './webidl.js';
+
+/** The JS API's limit on table sizes. */
+export const MAX_TABLE_SIZE = 10000000;
+
+export type ReferenceTypeName = 'funcref' | 'externref';
+
+const tables: WeakSet<object> = new WeakSet();
+
+export function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && tables.has(value);
+}
+
+function brand(value: unknown, what: string): Table {
+  if (!isTable(value)) throw new TypeError(`${what} called on an object that is not a WebAssembly.Table`);
+  return value;
+}
+
+/** TableKind of the JS API ("anyfunc", "externref"), plus the type reflection spelling "funcref". */
+export function toReferenceType(value: unknown, what: string): ReferenceTypeName {
+  const name = toDOMString(value);
+  if (name === 'anyfunc' || name === 'funcref') return 'funcref';
+  if (name === 'externref') return 'externref';
+  throw new TypeError(`${what}: invalid element type ${JSON.stringify(name)}`);
+}
+
+export class Table {
+  /** Elements, internal representation (internal API). */
+  _elems: any[];
+  _type: ReferenceTypeName;
+  /** Declared maximum, or undefined. */
+  _maximum: number | undefined;
+
+  /**
+   * `value` fills the table; when missing (or undefined) funcref tables hold
+   * null and externref tables hold undefined, as the JS API says. Compiled
+   * code creating a module's own externref table passes null explicitly.
+   */
+  constructor(descriptor: { element: string; initial: number; maximum?: number }, value?: unknown) {
+    // Dictionary members in lexicographic order: address, element, initial, maximum.
+    const dictionary = toDictionary(descriptor, 'WebAssembly.Table()');
+    const address = member(dictionary, 'address');
+    if (address !== undefined) {
+      const addressType = toDOMString(address);
+      if (addressType === 'i64') throw new TypeError('WebAssembly.Table(): 64-bit tables (memory64) are not supported');
+      if (addressType !== 'i32') throw new TypeError(`WebAssembly.Table(): invalid address type ${JSON.stringify(addressType)}`);
+    }
+    const elementValue = member(dictionary, 'element');
+    if (elementValue === undefined) throw new TypeError('WebAssembly.Table(): the descriptor needs an `element` type');
+    const type = toReferenceType(elementValue, 'WebAssembly.Table()');
+    const initialValue = member(dictionary, 'initial');
+    if (initialValue === undefined) throw new TypeError('WebAssembly.Table(): the descriptor needs an `initial` size');
+    const initial = enforceRangeU32(initialValue, 'WebAssembly.Table(): descriptor.initial');
+    const maximumValue = member(dictionary, 'maximum');
+    const maximum = maximumValue === undefined ? undefined : enforceRangeU32(maximumValue, 'WebAssembly.Table(): descriptor.maximum');
+    if (maximum !== undefined && maximum < initial) {
+      throw apiRangeError(`WebAssembly.Table(): maximum size ${maximum} is below the initial size ${initial}`);
+    }
+    if (initial > MAX_TABLE_SIZE) {
+      throw apiRangeError(`WebAssembly.Table(): initial size ${initial} exceeds the limit of ${MAX_TABLE_SIZE} elements`);
+    }
+    const init = value === undefined ? (type === 'externref' ? undefined : null) : toWasmValue(value, type);
+    this._elems = new Array(initial).fill(init);
+    this._type = type;
+    this._maximum = maximum;
+    tables.add(this);
+  }
+
+  get length(): number {
+    return brand(this, 'WebAssembly.Table.prototype.length')._elems.length;
+  }
+
+  get(index: number): any {
+    const table = brand(this, 'WebAssembly.Table.prototype.get');
+    const i = enforceRangeU32(index, 'WebAssembly.Table.prototype.get(): index');
+    if (i >= table._elems.length) {
+      throw apiRangeError(`WebAssembly.Table.prototype.get(): index ${i} is out of bounds (length ${table._elems.length})`);
+    }
+    return toJSValue(table._elems[i], table._type);
+  }
+
+  set(index: number, value?: unknown): void {
+    const table = brand(this, 'WebAssembly.Table.prototype.set');
+    const i = enforceRangeU32(index, 'WebAssembly.Table.prototype.set(): index');
+    const ref = value === undefined ? (table._type === 'externref' ? undefined : null) : toWasmValue(value, table._type);
+    if (i >= table._elems.length) {
+      throw apiRangeError(`WebAssembly.Table.prototype.set(): index ${i} is out of bounds (length ${table._elems.length})`);
+    }
+    table._elems[i] = ref;
+  }
+
+  grow(delta: number, value?: unknown): number {
+    const table = brand(this, 'WebAssembly.Table.prototype.grow');
+    const count = enforceRangeU32(delta, 'WebAssembly.Table.prototype.grow(): delta');
+    const ref = value === undefined ? (table._type === 'externref' ? undefined : null) : toWasmValue(value, table._type);
+    const old = table._grow(count, ref);
+    if (old < 0) {
+      throw apiRangeError(`WebAssembly.Table.prototype.grow(): cannot grow by ${count} from ${table._elems.length} (maximum ${table._maximum ?? MAX_TABLE_SIZE})`);
+    }
+    return old;
+  }
+
+  /** table.grow: the old size, or -1 past the maximum (internal API; never throws). */
+  _grow(delta: number, init: any): number {
+    const elems = this._elems;
+    const old = elems.length;
+    delta >>>= 0;
+    if (delta > (this._maximum ?? MAX_TABLE_SIZE) - old) return -1;
+    for (let i = 0; i < delta; i++) elems.push(init);
+    return old;
+  }
+}
+
+asWebIDLInterface(Table, 'WebAssembly.Table', 1);

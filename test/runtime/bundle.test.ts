@@ -1,0 +1,198 @@
+// The two bundles of scripts/bundle-runtime.js: dist/runtime.cjs and
+// dist/runtime.iife.js. Builds the runtime alone (tsc, then the script) into
+// test/.out, then loads each bundle the way its users do: the plain script
+// in a fresh realm and under `node --jitless` (no WebAssembly), the CommonJS
+// file with require() and with an ES import of its named exports.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createContext, runInContext } from 'node:vm';
+import { parse } from 'acorn';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const outDir = join(root, 'test/.out/runtime-bundle');
+const iifePath = join(outDir, 'runtime.iife.js');
+const cjsPath = join(outDir, 'runtime.cjs');
+
+beforeAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  execFileSync(process.execPath, [
+    join(root, 'node_modules/typescript/bin/tsc'), '--outDir', join(outDir, 'build'), '--rootDir', root,
+    '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--strict', '--skipLibCheck',
+    '--lib', 'ES2022', '--types', 'node', join(root, 'runtime/index.ts'),
+  ], { stdio: 'pipe' });
+  execFileSync(process.execPath, [join(root, 'scripts/bundle-runtime.js'), join(outDir, 'build/runtime'), outDir], { stdio: 'pipe' });
+}, 120_000);
+
+// A hand-written module body, as the compiler would emit it: exports
+// load(address) over an imported memory and div(a, b) using rt.i32DivS.
+const MODULE_BODY = `
+const { FuncRef, i32DivS } = rt;
+const TY0 = { params: ['i32'], results: ['i32'] }, T0 = rt.typeId('i32->i32');
+const TY1 = { params: ['i32', 'i32'], results: ['i32'] }, T1 = rt.typeId('i32,i32->i32');
+return {
+  hash: 'f'.repeat(64),
+  imports: [{ module: 'js', name: 'mem', kind: 'memory', initial: 1 }],
+  exports: [{ name: 'load', kind: 'function' }, { name: 'div', kind: 'function' }, { name: 'mem', kind: 'memory' }],
+  customSections: [],
+  link(imports) {
+    const mem0 = imports[0];
+    let dv0 = null;
+    mem0._watch((buffer) => { dv0 = new DataView(buffer); });
+    function fn0(address) { return dv0.getInt32(address >>> 0, true); }
+    function fn1(a, b) { return i32DivS(a, b); }
+    return [new FuncRef(fn0, T0, TY0, 0), new FuncRef(fn1, T1, TY1, 1), mem0];
+  },
+};`;
+
+/** Exercises a runtime object (`api`) and returns what it saw; runs in any realm. */
+const EXERCISE = `(function exercise(api) {
+  const seen = {};
+  const WA = api.WebAssembly;
+  const module = api.defineModule(new Function('rt', ${JSON.stringify(MODULE_BODY)})(api.rt));
+  seen.isModule = module instanceof WA.Module;
+  const memory = new WA.Memory({ initial: 1, maximum: 2 });
+  new Int32Array(memory.buffer)[1] = 77;
+  const { exports } = new WA.Instance(module, { js: { mem: memory } });
+  seen.load = exports.load(4);
+  seen.div = exports.div(7, 2);
+  try { exports.div(1, 0); } catch (e) { seen.divTrap = e instanceof WA.RuntimeError && e.message; }
+  try { exports.load(65536); } catch (e) { seen.oobTrap = e instanceof WA.RuntimeError && e.message; }
+  const old = memory.buffer;
+  seen.grow = memory.grow(1);
+  seen.loadAfterGrow = exports.load(65536 + 4);
+  seen.oldDetached = old.byteLength === 0;
+  seen.sameMemory = exports.mem === memory;
+  seen.name = exports.load.name + '/' + exports.load.length;
+  seen.tag = Object.prototype.toString.call(WA);
+  return seen;
+})`;
+
+const EXPECTED = {
+  isModule: true, load: 77, div: 3, divTrap: 'integer divide by zero', oobTrap: 'out of bounds memory access',
+  grow: 1, loadAfterGrow: 0, sameMemory: true, name: '0/1', tag: '[object WebAssembly]',
+};
+
+/**
+ * Free identifiers the bundles must not use: Node-only globals, and Response
+ * (touching Node's compiles wasm). Names declared anywhere in the bundle
+ * count as local (an approximation that is enough here).
+ */
+function forbiddenIdentifiers(code: string): string[] {
+  const forbidden = new Set(['require', 'process', 'Buffer', 'Response', 'module', 'exports', '__dirname', 'setImmediate']);
+  const found = new Set<string>();
+  const declared = new Set<string>();
+  const declare = (pattern: any) => {
+    if (!pattern) return;
+    if (pattern.type === 'Identifier') declared.add(pattern.name);
+    else if (pattern.type === 'ObjectPattern') for (const p of pattern.properties) declare(p.type === 'RestElement' ? p.argument : p.value);
+    else if (pattern.type === 'ArrayPattern') for (const p of pattern.elements) declare(p);
+    else if (pattern.type === 'AssignmentPattern') declare(pattern.left);
+    else if (pattern.type === 'RestElement') declare(pattern.argument);
+  };
+  const visit = (node: any, parent: any, key: string) => {
+    if (!node || typeof node.type !== 'string') return;
+    if (node.type === 'VariableDeclarator') declare(node.id);
+    if (/Function/.test(node.type)) { declare(node.id); node.params.forEach(declare); }
+    if (node.type === 'ClassDeclaration') declare(node.id);
+    if (node.type === 'CatchClause') declare(node.param);
+    if (node.type === 'Identifier' && forbidden.has(node.name)) {
+      const isPropertyKey = (parent?.type === 'MemberExpression' && key === 'property' && !parent.computed)
+        || (parent?.type === 'Property' && key === 'key' && !parent.computed);
+      if (!isPropertyKey) found.add(node.name);
+    }
+    for (const [childKey, child] of Object.entries(node)) {
+      if (Array.isArray(child)) for (const item of child) visit(item, node, childKey);
+      else if (child && typeof child === 'object') visit(child, node, childKey);
+    }
+  };
+  visit(parse(code, { ecmaVersion: 'latest', sourceType: 'script' }), null, '');
+  return [...found].filter((name) => !declared.has(name));
+}
+
+describe('dist/runtime.iife.js', () => {
+  it('is one script that defines wasm2esRuntime and works in a fresh realm', () => {
+    const code = readFileSync(iifePath, 'utf8');
+    expect(code.startsWith('/* wasm2es runtime */')).toBe(true);
+    const context = createContext({});
+    runInContext(code, context);
+    const seen = runInContext(`(${EXPECTED_KEYS_CHECK})(${EXERCISE}(wasm2esRuntime))`, context);
+    expect({ ...seen, oldDetached: undefined }).toEqual({ ...EXPECTED, oldDetached: undefined });
+    expect(runInContext('Object.keys(wasm2esRuntime).join()', context)).toContain('rt,defineModule');
+    expect(runInContext('Object.keys(globalThis).join()', context)).toBe('wasm2esRuntime');
+  });
+
+  it('uses no Node-only globals and never touches Response', () => {
+    expect(forbiddenIdentifiers(readFileSync(iifePath, 'utf8'))).toEqual([]);
+  });
+
+  it('runs under node --jitless, where there is no WebAssembly', () => {
+    const script = `
+      const { readFileSync } = require('node:fs');
+      const { runInThisContext } = require('node:vm');
+      if (typeof WebAssembly !== 'undefined') throw new Error('expected no WebAssembly');
+      runInThisContext(readFileSync(${JSON.stringify(iifePath)}, 'utf8'));
+      console.log(JSON.stringify(${EXERCISE}(wasm2esRuntime)));`;
+    const run = spawnSync(process.execPath, ['--jitless', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/m, '')).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ ...EXPECTED, oldDetached: true });
+  });
+});
+
+// (used above: makes the realm's result a plain object of this realm's values)
+const EXPECTED_KEYS_CHECK = '(seen) => JSON.parse(JSON.stringify(seen))';
+
+describe('dist/runtime.cjs', () => {
+  it('works with require()', () => {
+    const script = `console.log(JSON.stringify(${EXERCISE}(require(${JSON.stringify(cjsPath)}))));`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ ...EXPECTED, oldDetached: true });
+  });
+
+  it('has named exports an ES module can import', () => {
+    const script = `import { rt, defineModule, WebAssembly, createWebAssembly, sha256Hex, Memory, RuntimeError } from ${JSON.stringify(pathToFileURL(cjsPath).href)};
+      console.log([typeof rt.i32DivS, typeof defineModule, String(WebAssembly), typeof createWebAssembly, sha256Hex(new Uint8Array(0)).slice(0, 8), Memory === WebAssembly.Memory, RuntimeError.name].join());`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('function,function,[object WebAssembly],function,e3b0c442,true,RuntimeError');
+  });
+
+  it('uses no Node-only globals besides its own exports', () => {
+    const found = forbiddenIdentifiers(readFileSync(cjsPath, 'utf8'));
+    expect(found.filter((name) => name !== 'exports')).toEqual([]);
+  });
+});
+
+describe('several copies of the runtime in one realm', () => {
+  it('share one API, so a module registered by one copy is found by the others', () => {
+    const script = `
+      const { readFileSync } = require('node:fs');
+      const { runInThisContext } = require('node:vm');
+      const cjs = require(${JSON.stringify(cjsPath)});
+      runInThisContext(readFileSync(${JSON.stringify(iifePath)}, 'utf8'));
+      const inlined = new Function(readFileSync(${JSON.stringify(iifePath)}, 'utf8') + '; return wasm2esRuntime;')();
+      const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+      cjs.defineModule({ hash: cjs.sha256Hex(bytes), imports: [], exports: [], customSections: [], link: () => [] });
+      const module = new inlined.WebAssembly.Module(bytes);
+      const errorShared = new inlined.CompileError('x') instanceof cjs.WebAssembly.CompileError;
+      console.log([cjs.rt === wasm2esRuntime.rt, inlined.rt === cjs.rt, module instanceof cjs.WebAssembly.Module, errorShared].join());`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('true,true,true,true');
+  });
+});
+
+// Keep the ESM build importable too (the package's "default" export of wasm2es/runtime).
+describe('the ES module build', () => {
+  it('loads from the tsc output', async () => {
+    const runtime = await import(pathToFileURL(join(outDir, 'build/runtime/index.js')).href);
+    expect(typeof runtime.rt.callIndirect).toBe('function');
+    expect(createRequire(import.meta.url)).toBeTypeOf('function');
+  });
+});
