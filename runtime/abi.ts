@@ -31,7 +31,7 @@ export interface FuncTypeDesc {
 
 export type ImportDescriptor =
   | { module: string; name: string; kind: 'function'; type: FuncTypeDesc }
-  | { module: string; name: string; kind: 'table'; element: 'funcref' | 'externref'; initial: number; maximum?: number }
+  | { module: string; name: string; kind: 'table'; element: 'funcref' | 'anyfunc' | 'externref'; initial: number; maximum?: number }
   | { module: string; name: string; kind: 'memory'; initial: number; maximum?: number; shared?: boolean }
   | { module: string; name: string; kind: 'global'; value: ValueTypeName; mutable: boolean };
 
@@ -154,6 +154,7 @@ export interface SupportLib {
   fCopysign(a: number, b: number): number; // bit-exact, also for NaN signs
   fAbs(a: number): number; // clears the sign bit, also of NaN
   fNeg(a: number): number; // flips the sign bit, also of NaN
+  fQuiet(a: number): number; // sets the quiet bit of a NaN, other values unchanged
   f32ConvertI64S(a: bigint): number; // single rounding to float32
   f32ConvertI64U(a: bigint): number;
   f64ConvertI64U(a: bigint): number;
