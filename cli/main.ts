@@ -1,0 +1,158 @@
+// The wasm2es command: parses arguments with commander, reads the input,
+// compiles it and writes the JavaScript. Every failure is one line on stderr,
+// `wasm2es: <file>: <message>`, with exit code 1 (2 for usage errors); no
+// output file is created or touched unless compilation succeeded.
+
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { compile, type CompileOptions } from '../compiler/index.js';
+import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
+import { CliError, packageVersion, readBundledRuntime, readInput, writeOutputAtomically } from './files.js';
+
+const EXIT_ERROR = 1;
+const EXIT_USAGE = 2;
+
+interface CliOptions {
+  output?: string;
+  format: 'esm' | 'cjs' | 'iife';
+  inlineRuntime?: boolean;
+  optimize?: boolean;
+  runtimeImport?: string;
+  globalName?: string;
+}
+
+function buildProgram(): Command {
+  return new Command()
+    .name('wasm2es')
+    .description('Compile a WebAssembly module (.wasm, or .wat text) to JavaScript ahead of time.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .argument('<input>', 'a .wasm file, or a .wat file (needs binaryen)')
+    .option('-o, --output <file>', 'write the JavaScript to <file> instead of stdout')
+    .addOption(
+      new Option('-f, --format <format>', 'output format: ES module, CommonJS or plain script')
+        .choices(['esm', 'cjs', 'iife'])
+        .default('esm'),
+    )
+    .addOption(
+      new Option('--inline-runtime', 'include the runtime in the output, making it self-contained').conflicts('runtimeImport'),
+    )
+    .option('-O, --optimize', 'optimise the module with binaryen first, like wasm-opt -O (needs binaryen)')
+    .option('--runtime-import <specifier>', 'where esm/cjs output imports the runtime from (default "wasm2es/runtime")')
+    .option('--global-name <name>', 'iife: also store the WebAssembly.Module in globalThis[<name>]')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wasm2es app.wasm -o app.js                  ES module importing wasm2es/runtime
+  wasm2es app.wasm --format cjs -o app.cjs    CommonJS
+  wasm2es app.wasm --format iife --inline-runtime --global-name app -o app.js
+  wasm2es app.wat -O -o app.js                assemble and optimise with binaryen
+
+Loading the output registers the module with the runtime, so
+WebAssembly.instantiate(bytes), instantiateStreaming(fetch(url)) and
+new WebAssembly.Module(bytes) with the same bytes use the compiled code.`,
+    )
+    .showHelpAfterError('(run wasm2es --help for usage)')
+    .configureOutput({
+      outputError: (text, write) => write(text.replace(/^error: /, 'wasm2es: ')),
+    })
+    .exitOverride();
+}
+
+/** Checks the combinations commander cannot express; returns a message for the first bad one. */
+function usageProblem(input: string, options: CliOptions): string | undefined {
+  if (options.globalName !== undefined && options.format !== 'iife') {
+    return 'option --global-name only applies to --format iife';
+  }
+  if (options.runtimeImport !== undefined && options.format === 'iife') {
+    return 'option --runtime-import does not apply to --format iife (use --inline-runtime, or load dist/runtime.iife.js first)';
+  }
+  if (options.output !== undefined && resolve(options.output) === resolve(input)) {
+    return 'the output file would overwrite the input';
+  }
+  return undefined;
+}
+
+const isText = (input: string): boolean => /\.wat$/i.test(input);
+
+/** Reads the input as .wasm bytes, assembling and optimising with binaryen when asked. */
+async function loadModuleBytes(input: string, optimize: boolean): Promise<Uint8Array> {
+  const data = readInput(input);
+  if (isText(input)) {
+    return assembleText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), { optimize });
+  }
+  if (!optimize) return data;
+  try {
+    return await optimizeBinary(data);
+  } catch (error) {
+    if (!(error instanceof BinaryenError) || error instanceof BinaryenUnavailable) throw error;
+    // binaryen rejected the module. The compiler's own error on the original
+    // bytes is the better message: it has the byte offset in the user's file.
+    compile(data, { format: 'body' });
+    throw error;
+  }
+}
+
+function compileOptions(options: CliOptions): CompileOptions {
+  const result: CompileOptions = { format: options.format };
+  if (options.runtimeImport !== undefined) result.runtimeImport = options.runtimeImport;
+  if (options.globalName !== undefined) result.globalName = options.globalName;
+  if (options.inlineRuntime) result.inlineRuntime = readBundledRuntime();
+  return result;
+}
+
+/** Turns any failure into the one-line message printed after `wasm2es: <file>: `. */
+function describeFailure(error: unknown, fromText: boolean): string {
+  let message: string;
+  if (error instanceof CliError || error instanceof BinaryenError) {
+    message = error.message;
+  } else if (error instanceof Error && error.name === 'CompileError') {
+    // A malformed, invalid or unsupported module: the message has the byte offset already.
+    message = fromText && /\bat 0x/.test(error.message) ? `${error.message}, in the binary assembled from the text` : error.message;
+  } else if (error instanceof Error) {
+    message = `internal error: ${error.name}: ${error.message}`;
+  } else {
+    message = `internal error: ${String(error)}`;
+  }
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : EXIT_USAGE;
+    }
+    throw error;
+  }
+  const input = program.args[0] as string;
+  const options = program.opts<CliOptions>();
+
+  const problem = usageProblem(input, options);
+  if (problem !== undefined) {
+    process.stderr.write(`wasm2es: ${problem}\n(run wasm2es --help for usage)\n`);
+    return EXIT_USAGE;
+  }
+
+  let code: string;
+  try {
+    const bytes = await loadModuleBytes(input, options.optimize === true);
+    code = compile(bytes, compileOptions(options)).code;
+    if (options.output !== undefined) writeOutputAtomically(options.output, code);
+  } catch (error) {
+    process.stderr.write(`wasm2es: ${input}: ${describeFailure(error, isText(input))}\n`);
+    return EXIT_ERROR;
+  }
+  if (options.output === undefined) process.stdout.write(code);
+  return 0;
+}
+
+// A reader that goes away (`wasm2es x.wasm | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
+process.exitCode = await main(process.argv);
