@@ -1,0 +1,74 @@
+// Builds what the benchmark runs, into bench/.out: the kernels assembled
+// with wabt, their binaryen `wasm2js -O3` versions, and wasm2es's
+// ahead-of-time output for the kernels and sql-wasm.wasm (with the built
+// CLI, as a user would). A tool that fails leaves an error message in place
+// of the file, and that implementation's cells report it.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import wabtInit from 'wabt';
+import * as paths from './paths.js';
+
+/** The feature flags given to wasm2js for every input (what the inputs use). */
+export const wasm2jsFeatures = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'];
+
+export async function assembleKernels(names) {
+  const wabt = await wabtInit();
+  mkdirSync(join(paths.outDir, 'kernels'), { recursive: true });
+  for (const name of names) {
+    const source = readFileSync(paths.kernelSource(name), 'utf8');
+    const module = wabt.parseWat(name + '.wat', source, { bulk_memory: true });
+    module.validate();
+    writeFileSync(paths.kernelWasm(name), module.toBinary({}).buffer);
+    module.destroy();
+  }
+}
+
+/** Runs a command; returns null on success, else a one-line reason. */
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: paths.repoRoot, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (result.error) return result.error.message;
+  if (result.status === 0) return null;
+  return `exit ${result.status}: ${firstMeaningfulLine(result.stderr)}`;
+}
+
+/** The first short line of a tool's stderr (binaryen's aborts dump megabytes of its own source). */
+export function firstMeaningfulLine(text) {
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line && line.length < 300);
+  return lines.find((line) => /error|invalid|fatal|unreachable|abort/i.test(line)) ?? lines[0] ?? '(no message)';
+}
+
+export function wasm2js(input, output) {
+  mkdirSync(dirname(output), { recursive: true });
+  rmSync(output, { force: true });
+  return run(join(paths.binaryenBin, 'wasm2js'), ['-O3', ...wasm2jsFeatures, input, '-o', output]);
+}
+
+export function wasm2es(input, output) {
+  mkdirSync(dirname(output), { recursive: true });
+  rmSync(output, { force: true });
+  return run(process.execPath, [join(paths.repoRoot, 'bin/wasm2es.js'), input, '-o', output]);
+}
+
+/**
+ * Builds everything; returns { [implementation]: { [workload]: reason } }
+ * for the builds that failed.
+ */
+export async function buildAll(kernelNames, log) {
+  const failures = { 'wasm2es-aot': {}, wasm2js: {} };
+  await assembleKernels(kernelNames);
+  for (const name of kernelNames) {
+    const w2js = wasm2js(paths.kernelWasm(name), paths.kernelWasm2js(name));
+    if (w2js) failures.wasm2js[name] = `wasm2js failed: ${w2js}`;
+    const w2es = wasm2es(paths.kernelWasm(name), paths.kernelWasm2es(name));
+    if (w2es) failures['wasm2es-aot'][name] = `wasm2es failed: ${w2es}`;
+  }
+  const w2es = wasm2es(paths.sqlWasm, paths.sqlWasm2es);
+  if (w2es) failures['wasm2es-aot'].sqljs = `wasm2es failed: ${w2es}`;
+  for (const [implementation, list] of Object.entries(failures)) {
+    for (const [workload, reason] of Object.entries(list)) log(`build: ${implementation} ${workload}: ${reason}`);
+  }
+  if (!existsSync(join(paths.repoRoot, 'dist/index.js'))) log('build: dist/ is missing (run `npm run build`)');
+  return failures;
+}

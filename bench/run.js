@@ -1,0 +1,160 @@
+// `npm run bench`: wasm2es against native WebAssembly, binaryen's wasm2js
+// and polywasm on sql.js and five micro kernels, with the JIT and under
+// `node --jitless`; then compile speed and output size against wasm2js -O3.
+// Writes bench/results.md, bench/results.json and the README's bench region.
+//
+// Method. Every sample is a fresh child process (bench/worker.js) that loads
+// one workload on one implementation (startup: load + instantiate), runs it
+// `warmup` times, then `iterations` timed times (steady work: their median).
+// Rounds interleave implementations (the order rotates every round) so
+// drift in machine load spreads over all of them; a figure is the median
+// over rounds. Every sample's result is checked against native
+// WebAssembly's result for the same input; a mismatch is reported as a
+// wrong result, never as a time.
+//
+//   node bench/run.js [--quick] [--rounds N] [--modes jit,jitless]
+//                     [--workloads sqljs,calls,...] [--implementations native,wasm2js,...]
+//                     [--no-compile] [--no-write]
+
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildAll } from './lib/build.js';
+import { compileStats } from './lib/compile-stats.js';
+import { implementations } from './lib/implementations.js';
+import * as paths from './lib/paths.js';
+import { machine, renderReadmeRegion, renderResults, summarize, updateReadme } from './lib/report.js';
+import { kernels } from './workloads/kernels.js';
+import { sizes as sqljsSizes } from './workloads/sqljs.js';
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    modes: { type: 'string', default: 'jit,jitless' },
+    workloads: { type: 'string' },
+    implementations: { type: 'string' },
+    compile: { type: 'boolean', default: true },
+    'no-compile': { type: 'boolean', default: false },
+    write: { type: 'boolean', default: true },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const log = (message) => process.stderr.write(message + '\n');
+const modes = options.modes.split(',');
+const selected = (list, all) => (list ? list.split(',').filter((id) => all.includes(id)) : all);
+
+const workloads = selected(options.workloads, ['sqljs', ...Object.keys(kernels)]).map((id) => ({
+  id,
+  title: id === 'sqljs' ? 'sql.js (insert, aggregate, join, lookups)' : kernels[id].title,
+  size: (mode) => (id === 'sqljs' ? sqljsSizes[mode] : kernels[id].sizes[mode]),
+}));
+const implementationIds = selected(options.implementations, Object.keys(implementations));
+
+/** Per mode: rounds, and warm-up / timed iterations inside each sample. */
+const plan = options.quick
+  ? { jit: { rounds: 1, warmup: 1, iterations: 2 }, jitless: { rounds: 1, warmup: 0, iterations: 1 } }
+  : { jit: { rounds: 5, warmup: 2, iterations: 5 }, jitless: { rounds: 3, warmup: 1, iterations: 3 } };
+if (options.rounds) for (const mode of modes) plan[mode].rounds = Number(options.rounds);
+
+const sampleTimeoutMs = 600_000;
+
+function sample(mode, implementation, workload, { warmup, iterations }, size = workload.size(mode)) {
+  const spec = { implementation, workload: workload.id, size, warmup, iterations };
+  const args = [...(mode === 'jitless' ? ['--jitless'] : []), join(paths.benchDir, 'worker.js'), JSON.stringify(spec)];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: paths.repoRoot, timeout: sampleTimeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      const line = stdout.trim().split('\n').pop();
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        const reason = error?.killed ? `timed out after ${sampleTimeoutMs / 1000} s` : `crashed (${error?.code ?? error?.signal ?? 'no output'})`;
+        resolve({ error: `${reason}: ${stderr.split('\n').filter(Boolean).slice(-3).join(' / ').slice(0, 500)}` });
+      }
+    });
+  });
+}
+
+async function runMode(mode, buildFailures) {
+  const { rounds } = plan[mode];
+  const ids = implementationIds.filter((id) => mode === 'jit' || implementations[id].jitless !== false);
+  const samples = {};
+  const references = {};
+  for (const workload of workloads) {
+    samples[workload.id] = Object.fromEntries(ids.map((id) => [id, []]));
+    // The reference result: native WebAssembly, JIT on, same input.
+    const reference = await sample('jit', 'native', workload, { warmup: 0, iterations: 1 }, workload.size(mode));
+    if (reference.error) throw new Error(`native reference for ${workload.id} failed: ${reference.error}`);
+    references[workload.id] = reference.result;
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const workload of workloads) {
+      const order = ids.map((_, i) => ids[(i + round) % ids.length]);
+      for (const id of order) {
+        const failure = buildFailures[id]?.[workload.id];
+        const result = failure ? { error: failure } : await sample(mode, id, workload, plan[mode]);
+        samples[workload.id][id].push(result);
+        const shown = result.error ? `error: ${result.error.split('\n')[0].slice(0, 160)}`
+          : result.result !== references[workload.id] ? `WRONG RESULT ${result.result}`
+          : `startup ${result.startupMs.toFixed(1)} ms, steady ${result.steadyMedianMs.toFixed(1)} ms`;
+        log(`[${mode} ${round + 1}/${rounds}] ${workload.id} ${id}: ${shown}`);
+      }
+    }
+  }
+  const figures = {};
+  for (const workload of workloads) {
+    figures[workload.id] = {};
+    for (const id of ids) figures[workload.id][id] = summarize(samples[workload.id][id], references[workload.id]);
+  }
+  return {
+    implementations: ids.map((id) => ({
+      id,
+      label: implementations[id].sqljsLabel ? `${implementations[id].label} (sql.js: ${implementations[id].sqljsLabel})` : implementations[id].label,
+    })),
+    workloads: workloads.map(({ id, title }) => ({ id, title })),
+    sizes: Object.fromEntries(workloads.map((w) => [w.id, w.size(mode)])),
+    plan: plan[mode],
+    references,
+    figures,
+    samples,
+    baseline: mode === 'jit' ? () => 'native' : () => 'wasm2js',
+  };
+}
+
+const method = [
+  'Method: every sample is a fresh `node` process that loads one workload on one implementation (startup = load + instantiate,',
+  'including importing the implementation itself), runs it `warmup` times, then `iterations` timed times; steady work is the',
+  'median of those. Rounds interleave the implementations in a rotating order; each figure is the median over rounds.',
+  'Results are checked against native WebAssembly (JIT on, same input); a mismatch is reported as a wrong result.',
+  `With the JIT: ${plan.jit.rounds} rounds × (${plan.jit.warmup} warm-up + ${plan.jit.iterations} timed). ` +
+    `Under --jitless: ${plan.jitless.rounds} rounds × (${plan.jitless.warmup} warm-up + ${plan.jitless.iterations} timed), smaller inputs.`,
+  'Implementations: native = V8\'s WebAssembly; wasm2es AOT = the CLI\'s ES module output with wasm2es/runtime; wasm2es polyfill =',
+  'run-time compilation after `import \'wasm2es/polyfill\'` (with the JIT on, its WebAssembly replaces the engine\'s); wasm2js = binaryen 132',
+  '`wasm2js -O3` for the kernels and sql.js\'s own sql-asm.js for sql.js; polywasm 0.2.0. sql.js runs its unmodified glue on each',
+  'WebAssembly implementation.',
+].join('\n');
+
+const compileInputs = () => [
+  { label: 'sql.js sql-wasm.wasm', file: paths.sqlWasm },
+  ...Object.keys(kernels).map((name) => ({ label: `kernel ${name}`, file: paths.kernelWasm(name) })),
+  ...['lz', 'hash', 'numeric', 'reactor'].map((name) => ({ label: `clang ${name}.wasm`, file: join(paths.benchDir, 'c', name + '.wasm') })),
+];
+
+const buildFailures = await buildAll(Object.keys(kernels), log);
+const results = { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine: machine(), method, runs: {} };
+for (const mode of modes) {
+  log(`== ${mode}`);
+  results.runs[mode] = await runMode(mode, buildFailures);
+}
+if (options.compile && !options['no-compile']) results.compile = compileStats(compileInputs(), { runs: options.quick ? 1 : 3, log });
+
+const markdown = renderResults(results);
+process.stdout.write(markdown + '\n');
+if (options.write && !options['no-write']) {
+  writeFileSync(join(paths.benchDir, 'results.md'), markdown + '\n');
+  writeFileSync(join(paths.benchDir, 'results.json'), JSON.stringify(results, (key, value) => (key === 'baseline' ? undefined : value), 1) + '\n');
+  updateReadme(renderReadmeRegion(results));
+  log('wrote bench/results.md, bench/results.json and the README bench region');
+}

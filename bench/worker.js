@@ -1,0 +1,58 @@
+// One benchmark sample, in its own process (so startup is cold and no
+// implementation's JIT state leaks into another's): load one workload on one
+// implementation, run it warmup + iterations times, print one JSON line.
+//
+//   node [--jitless] bench/worker.js '{"implementation":"native","workload":"calls","size":2000000,"warmup":2,"iterations":5}'
+
+import { implementations } from './lib/implementations.js';
+import { kernelResult } from './workloads/kernels.js';
+import { runSqljs } from './workloads/sqljs.js';
+
+const spec = JSON.parse(process.argv[2]);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function main() {
+  const implementation = implementations[spec.implementation];
+  const isSqljs = spec.workload === 'sqljs';
+  const began = performance.now();
+  const target = isSqljs ? await implementation.sqljs() : await implementation.kernel(spec.workload);
+  const startupMs = performance.now() - began;
+
+  const steadyMs = [];
+  const phases = {};
+  let result;
+  let firstMs;
+  for (let i = 0; i < spec.warmup + spec.iterations; i++) {
+    const started = performance.now();
+    let value;
+    if (isSqljs) {
+      const run = runSqljs(target, spec.size);
+      value = run.result;
+      if (i >= spec.warmup) for (const [name, ms] of Object.entries(run.phases)) (phases[name] ??= []).push(ms);
+    } else {
+      value = kernelResult(target.run(spec.size));
+    }
+    const elapsed = performance.now() - started;
+    if (i === 0) firstMs = elapsed;
+    if (result !== undefined && value !== result) {
+      throw new Error(`result changed between iterations: ${result} then ${value}`);
+    }
+    result = value;
+    if (i >= spec.warmup) steadyMs.push(elapsed);
+  }
+  const phaseMedians = Object.fromEntries(Object.entries(phases).map(([name, list]) => [name, median(list)]));
+  return { startupMs, firstMs, steadyMs, steadyMedianMs: median(steadyMs), phases: phaseMedians, result };
+}
+
+let report;
+try {
+  report = await main();
+} catch (error) {
+  report = { error: String(error?.stack ?? error).split('\n').slice(0, 6).join('\n') };
+}
+process.stdout.write(JSON.stringify(report) + '\n');
+process.exit(0);
