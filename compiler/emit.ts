@@ -12,6 +12,7 @@ import { emitFunction, ModuleEnv, zeroValue } from './emit-func.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 import { encodeBase64 } from './base64.js';
+import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -31,7 +32,13 @@ function tableElementName(type: ValType): string {
   return type === ValType.FuncRef ? 'anyfunc' : 'externref';
 }
 
-export function emitModule(module: Module, hash: string): JsNode {
+export interface EmitOptions {
+  /** Functions larger than this (in ESTree nodes) are split into closures; see split.ts. */
+  splitThreshold?: number;
+}
+
+export function emitModule(module: Module, hash: string, options: EmitOptions = {}): JsNode {
+  const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
   const helpers = new Set<string>();
   const usedTypeIds = new Set<number>();
   const usedFuncRefs = new Set<number>();
@@ -183,7 +190,9 @@ export function emitModule(module: Module, hash: string): JsNode {
 
   // Function bodies (declarations are hoisted, so order does not matter).
   module.funcs.forEach((func, i) => {
-    functionDecls.push(emitFunction(env, module.importedFuncs + i, func));
+    const decl = emitFunction(env, module.importedFuncs + i, func);
+    splitFunction(decl, splitThreshold);
+    functionDecls.push(decl);
   });
 
   // Defined globals, in order (an initialiser may read earlier imported globals).

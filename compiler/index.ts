@@ -21,6 +21,12 @@ export interface CompileOptions {
   inlineRuntime?: string;
   /** iife: also assign the Module to globalThis[globalName]. */
   globalName?: string;
+  /**
+   * Functions larger than this many syntax-tree nodes are split into nested
+   * closures so engines will optimize them (V8 refuses functions over ~60 KB
+   * of bytecode). Default 12000; tests set it low to exercise the splitter.
+   */
+  splitThreshold?: number;
 }
 
 export interface CompileResult {
@@ -35,6 +41,6 @@ export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions
   const module = decode(bytes);
   validate(module);
   const hash = sha256Hex(bytes);
-  const body = generate(emitModule(module, hash) as any);
+  const body = generate(emitModule(module, hash, { splitThreshold: options.splitThreshold }) as any);
   return { code: wrapBody(body, options), hash };
 }

@@ -16,6 +16,11 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 
+// `npm run spec -- --split-threshold N` (or WASM2ES_SPLIT_THRESHOLD) compiles with a low
+// function-splitting threshold, so the suite exercises compiler/split.ts on
+// functions far smaller than the ones it is meant for.
+const splitThreshold = process.env.WASM2ES_SPLIT_THRESHOLD ? Number(process.env.WASM2ES_SPLIT_THRESHOLD) : undefined;
+
 const ROOT = new URL('../../', import.meta.url);
 
 /**
@@ -78,15 +83,16 @@ async function wasm2esEngine({ format = 'esm' } = {}) {
 
   /** ESM text -> its default export, by a data: URL import (see the top of this file). */
   const loadEsm = async (bytes) => {
-    const { code } = compile(bytes, { format: 'esm', runtimeImport });
+    const { code } = compile(bytes, { format: 'esm', runtimeImport, splitThreshold });
     const namespace = await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
     return namespace.default;
   };
   /** The polyfill's way: the module body through new Function, then defineModule. */
   const loadBody = async (bytes) => {
-    const { code } = compile(bytes, { format: 'body' });
+    const { code } = compile(bytes, { format: 'body', splitThreshold });
     return runtime.defineModule(new Function('rt', code)(runtime.rt));
   };
+
 
   return {
     name: 'wasm2es',
@@ -116,7 +122,7 @@ async function wasm2esCompileEngine() {
     name: 'wasm2es-compile',
     CompileError,
     compile: async (bytes) => {
-      const { code } = compile(bytes, { format: 'body' });
+      const { code } = compile(bytes, { format: 'body', splitThreshold });
       new Function('rt', code); // syntax check only
       return new WebAssembly.Module(bytes);
     },

@@ -1,0 +1,197 @@
+// Splits oversized generated functions into pieces an engine will optimize.
+//
+// V8 never optimizes a function whose bytecode exceeds ~60 KB, and SQLite's
+// interpreter loop compiles to three times that, so it would run unoptimized
+// forever. This pass moves runs of statements out of such a function into
+// nested closures declared at its top level. The closures share the
+// function's locals by capture, so no state is copied. Control flow leaving a
+// moved run (a `break`/`continue` to a label outside it, or a `return`)
+// becomes `return code` in the closure, and the call site dispatches on the
+// code: `switch (piece3()) { case 1: break B4; case 2: return rv; }`.
+// Pieces are cut bottom-up, so a piece may itself call pieces cut earlier.
+//
+// Sizes are counted in ESTree nodes, a stand-in for bytecode size.
+
+import * as js from './js.js';
+import type { JsNode } from './js.js';
+
+/** Functions larger than this many nodes are split. */
+export const DEFAULT_SPLIT_THRESHOLD = 12000;
+
+interface SplitState {
+  pieces: JsNode[];
+  counter: number;
+  usesReturnValue: boolean;
+  maxPiece: number;
+  functionName: string;
+}
+
+const sizeCache = new WeakMap<JsNode, number>();
+
+function size(node: unknown): number {
+  if (node === null || typeof node !== 'object') return 0;
+  if (Array.isArray(node)) {
+    let total = 0;
+    for (const item of node) total += size(item);
+    return total;
+  }
+  const cached = sizeCache.get(node as JsNode);
+  if (cached !== undefined) return cached;
+  let total = 1;
+  for (const key in node as JsNode) {
+    if (key === 'type' || key === 'value' || key === 'raw' || key === 'name' || key === 'operator' || key === 'bigint') continue;
+    total += size((node as JsNode)[key]);
+  }
+  sizeCache.set(node as JsNode, total);
+  return total;
+}
+
+/** Splits `fn` (a FunctionDeclaration) in place when it is larger than `threshold` nodes. */
+export function splitFunction(fn: JsNode, threshold: number = DEFAULT_SPLIT_THRESHOLD): void {
+  const body: JsNode[] = fn.body.body;
+  if (size(body) <= threshold) return;
+  const state: SplitState = {
+    pieces: [], counter: 0, usesReturnValue: false,
+    maxPiece: Math.max(8, Math.floor(threshold / 2)),
+    functionName: fn.id.name,
+  };
+  // Declarations stay where they are: the pieces capture them.
+  const start = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
+  const rest = body.slice(start);
+  reduceList(rest, state);
+  // What is left at the top is cut into pieces too if it is still too large.
+  const top = size(rest) > threshold ? cutList(rest, state) : rest;
+  const declarations = body.slice(0, start);
+  if (state.usesReturnValue) declarations.push(js.decl('let', [['rv', null]]));
+  fn.body.body = [...declarations, ...state.pieces, ...top];
+}
+
+/** Splits inside every statement of `list` that is too large on its own, then cuts the list. */
+function reduceList(list: JsNode[], state: SplitState): void {
+  for (let i = 0; i < list.length; i++) {
+    const statement = list[i];
+    if (size(statement) > state.maxPiece) {
+      reduceStatement(statement, state);
+      sizeCache.delete(statement);
+    }
+  }
+  const cut = size(list) > state.maxPiece ? cutList(list, state) : list;
+  if (cut !== list) list.splice(0, list.length, ...cut);
+}
+
+function reduceStatement(statement: JsNode, state: SplitState): void {
+  switch (statement.type) {
+    case 'BlockStatement':
+      reduceList(statement.body, state);
+      break;
+    case 'LabeledStatement':
+      reduceStatement(statement.body, state);
+      sizeCache.delete(statement.body);
+      break;
+    case 'WhileStatement':
+      reduceStatement(statement.body, state);
+      sizeCache.delete(statement.body);
+      break;
+    case 'IfStatement':
+      reduceStatement(statement.consequent, state);
+      sizeCache.delete(statement.consequent);
+      if (statement.alternate) {
+        reduceStatement(statement.alternate, state);
+        sizeCache.delete(statement.alternate);
+      }
+      break;
+    case 'SwitchStatement':
+      for (const switchCase of statement.cases) {
+        reduceList(switchCase.consequent, state);
+        sizeCache.delete(switchCase);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Groups consecutive statements into pieces of at most maxPiece nodes, each moved into a closure. */
+function cutList(list: JsNode[], state: SplitState): JsNode[] {
+  const out: JsNode[] = [];
+  let run: JsNode[] = [];
+  let runSize = 0;
+  const flush = (): void => {
+    if (run.length === 0) return;
+    // A tiny run is not worth a call.
+    if (runSize < 16) out.push(...run);
+    else out.push(...outline(run, state));
+    run = [];
+    runSize = 0;
+  };
+  for (const statement of list) {
+    const statementSize = size(statement);
+    if (runSize + statementSize > state.maxPiece) flush();
+    run.push(statement);
+    runSize += statementSize;
+  }
+  flush();
+  return out;
+}
+
+/** Moves `statements` into a new closure; returns the statements that call it. */
+function outline(statements: JsNode[], state: SplitState): JsNode[] {
+  const name = `${state.functionName}_${++state.counter}`;
+  const exits: JsNode[] = []; // code i + 1 -> the statement the call site runs
+  const exitCodes = new Map<string, number>();
+  const exitCode = (key: string, statement: () => JsNode): number => {
+    let code = exitCodes.get(key);
+    if (code === undefined) {
+      exits.push(statement());
+      code = exits.length;
+      exitCodes.set(key, code);
+    }
+    return code;
+  };
+
+  const rewrite = (node: JsNode, labels: Set<string>): JsNode => {
+    switch (node.type) {
+      case 'BreakStatement':
+      case 'ContinueStatement': {
+        if (node.label === null) throw new Error('split: unlabeled jump');
+        const label = node.label.name;
+        if (labels.has(label)) return node;
+        const kind = node.type === 'BreakStatement' ? 'break' : 'continue';
+        const code = exitCode(`${kind} ${label}`, () => (kind === 'break' ? js.brk(label) : js.cont(label)));
+        return js.ret(js.num(code));
+      }
+      case 'ReturnStatement': {
+        const code = exitCode('return', () => {
+          state.usesReturnValue = true;
+          return js.ret(js.id('rv'));
+        });
+        if (node.argument === null) return js.ret(js.num(code));
+        state.usesReturnValue = true;
+        return js.block([js.exprStmt(js.assign(js.id('rv'), node.argument)), js.ret(js.num(code))]);
+      }
+      case 'LabeledStatement': {
+        const inner = new Set(labels);
+        inner.add(node.label.name);
+        return { ...node, body: rewrite(node.body, inner) };
+      }
+      case 'BlockStatement':
+        return { ...node, body: node.body.map((s: JsNode) => rewrite(s, labels)) };
+      case 'WhileStatement':
+        return { ...node, body: rewrite(node.body, labels) };
+      case 'IfStatement':
+        return { ...node, consequent: rewrite(node.consequent, labels), alternate: node.alternate ? rewrite(node.alternate, labels) : null };
+      case 'SwitchStatement':
+        return { ...node, cases: node.cases.map((c: JsNode) => ({ ...c, consequent: c.consequent.map((s: JsNode) => rewrite(s, labels)) })) };
+      default:
+        return node; // expression statements and declarations hold no jumps
+    }
+  };
+
+  const body = statements.map((s) => rewrite(s, new Set()));
+  body.push(js.ret(js.num(0)));
+  state.pieces.push(js.fn(name, [], body));
+  const callPiece = js.call(js.id(name), []);
+  if (exits.length === 0) return [js.exprStmt(callPiece)];
+  if (exits.length === 1) return [js.ifStmt(callPiece, exits[0], null)];
+  return [js.switchStmt(callPiece, exits.map((exit, i) => ({ test: js.num(i + 1), body: [exit] })))];
+}
