@@ -3,7 +3,7 @@
 // the module body (runtime/abi.ts) with `new Function`. Precompiled modules
 // (loaded ahead-of-time output) are found first, by the hash of their bytes.
 
-import { compile } from './compiler/index.js';
+import { compile, compileHashed } from './compiler/index.js';
 import { decode } from './compiler/decode.js';
 import { validate } from './compiler/validate.js';
 import { createWebAssembly, rt } from './runtime/index.js';
@@ -12,8 +12,8 @@ import type { ModuleDescriptor } from './runtime/abi.js';
 export { compile };
 export type { CompileOptions, CompileResult } from './compiler/index.js';
 
-function compileToDescriptor(bytes: Uint8Array): ModuleDescriptor {
-  const body = compile(bytes, { format: 'body' }).code;
+function compileToDescriptor(bytes: Uint8Array, hash: string): ModuleDescriptor {
+  const body = compileHashed(bytes, hash, { format: 'body' }).code;
   return new Function('rt', body)(rt) as ModuleDescriptor;
 }
 

@@ -8,10 +8,10 @@
 import {
   ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
 } from './ir.js';
-import { emitFunction, ModuleEnv, zeroValue } from './emit-func.js';
+import { emitFunction, ModuleEnv } from './emit-func.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
-import { encodeBase64 } from './base64.js';
+import { base64Encode } from '../runtime/base64.js';
 import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
@@ -228,7 +228,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     if (segment.mode !== SegmentMode.Passive) initialisers.push(js.exprStmt(js.assign(js.id(`elem${i}`), js.nul())));
   });
   module.datas.forEach((segment, i) => {
-    moduleConsts.push(js.decl('const', [[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [js.str(encodeBase64(segment.bytes))])]]));
+    moduleConsts.push(js.decl('const', [[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [js.str(base64Encode(segment.bytes))])]]));
     segmentDecls.push(js.decl('let', [[`data${i}`, js.id(`D${i}`)]]));
     if (segment.mode === SegmentMode.Active) {
       initialisers.push(js.exprStmt(js.call(helper('memoryInit'), [
@@ -280,7 +280,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     body.push(js.decl('const', [[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
   }
   body.push(...moduleConsts);
-  const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', js.str(encodeBase64(section.bytes))]]));
+  const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', js.str(base64Encode(section.bytes))]]));
   body.push(js.ret(js.obj([
     ['hash', js.str(hash)],
     ['imports', js.arr(importDescs)],
@@ -303,4 +303,3 @@ function watchMemory(link: JsNode[], index: number): void {
   link.push(js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [callback])));
 }
 
-export { zeroValue };

@@ -38,9 +38,17 @@ export interface CompileResult {
 
 export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions = {}): CompileResult {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  return compileHashed(bytes, sha256Hex(bytes), options);
+}
+
+/**
+ * compile() for callers that already know the bytes' SHA-256: the run-time
+ * polyfill, whose registry lookup has just hashed them (hashing SQLite's
+ * 680 KB in pure JS costs ~0.3 s without a JIT).
+ */
+export function compileHashed(bytes: Uint8Array, hash: string, options: CompileOptions = {}): CompileResult {
   const module = decode(bytes);
   validate(module);
-  const hash = sha256Hex(bytes);
   const body = generate(emitModule(module, hash, { splitThreshold: options.splitThreshold }) as any);
   return { code: wrapBody(body, options), hash };
 }

@@ -15,7 +15,8 @@ import { isTable, type Table } from './table.js';
 import { asWebIDLInterface, bufferSourceBytes, enumerableStatics, isObject, toDOMString } from './webidl.js';
 
 /** Turns .wasm bytes into a ModuleDescriptor, or throws CompileError. */
-export type Compiler = (bytes: Uint8Array) => ModuleDescriptor;
+/** Compiles bytes whose SHA-256 (hex) the runtime has already computed for its registry. */
+export type Compiler = (bytes: Uint8Array, hash: string) => ModuleDescriptor;
 
 // --- registry ---------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ export function resolveModule(bytes: Uint8Array, compiler: Compiler | undefined,
   if (compiler === undefined) {
     throw new CompileError(`module not precompiled (sha256 ${hash}): ${PRECOMPILE_HINT}`);
   }
-  const descriptor = compiler(bytes);
+  const descriptor = compiler(bytes, hash);
   if (!registry.has(hash)) registry.set(hash, descriptor);
   return descriptor;
 }

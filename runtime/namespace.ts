@@ -18,7 +18,7 @@ import { bufferSourceBytes, describe, isObject } from './webidl.js';
 
 export interface WebAssemblyOptions {
   /** Compiles .wasm bytes into a ModuleDescriptor (throwing CompileError); without it only precompiled modules load. */
-  compile?: (bytes: Uint8Array) => ModuleDescriptor;
+  compile?: Compiler;
   /**
    * Validates .wasm bytes without generating code, for WebAssembly.validate:
    * invalid bytes make it throw a CompileError or return false. Optional:
