@@ -12,8 +12,16 @@ import type { ModuleDescriptor } from './runtime/abi.js';
 export { compile };
 export type { CompileOptions, CompileResult } from './compiler/index.js';
 
+/**
+ * An engine without WebAssembly of its own is, in practice, one without a
+ * JIT too (QuickJS, Hermes, `node --jitless`, iOS Lockdown Mode): compile
+ * for an interpreter there. Decided once, when this module loads, before the
+ * polyfill installs anything.
+ */
+const tune = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'undefined' ? 'interpreter' : 'jit';
+
 function compileToDescriptor(bytes: Uint8Array, hash: string): ModuleDescriptor {
-  const body = compileHashed(bytes, hash, { format: 'body' }).code;
+  const body = compileHashed(bytes, hash, { format: 'body', tune }).code;
   return new Function('rt', body)(rt) as ModuleDescriptor;
 }
 

@@ -19,6 +19,7 @@ interface CliOptions {
   optimize?: boolean;
   runtimeImport?: string;
   globalName?: string;
+  tune: 'jit' | 'interpreter';
 }
 
 function buildProgram(): Command {
@@ -37,6 +38,11 @@ function buildProgram(): Command {
     .addOption(
       new Option('--inline-runtime', 'include the runtime in the output, making it self-contained').conflicts('runtimeImport'),
     )
+    .addOption(
+      new Option('--tune <engine>', 'tune the output for engines with a JIT, or for interpreters only (QuickJS, Hermes, --jitless); exact on both')
+        .choices(['jit', 'interpreter'])
+        .default('jit'),
+    )
     .option('-O, --optimize', 'optimise the module with binaryen first, like wasm-opt -O (needs binaryen)')
     .option('--runtime-import <specifier>', 'where esm/cjs output imports the runtime from (default "wasm2es/runtime")')
     .option('--global-name <name>', 'iife: also store the WebAssembly.Module in globalThis[<name>]')
@@ -48,6 +54,7 @@ Examples:
   wasm2es app.wasm --format cjs -o app.cjs    CommonJS
   wasm2es app.wasm --format iife --inline-runtime --global-name app -o app.js
   wasm2es app.wat -O -o app.js                assemble and optimise with binaryen
+  wasm2es app.wasm --tune interpreter -o app.js   for engines without a JIT
 
 Loading the output registers the module with the runtime, so
 WebAssembly.instantiate(bytes), instantiateStreaming(fetch(url)) and
@@ -95,7 +102,7 @@ async function loadModuleBytes(input: string, optimize: boolean): Promise<Uint8A
 }
 
 function compileOptions(options: CliOptions): CompileOptions {
-  const result: CompileOptions = { format: options.format };
+  const result: CompileOptions = { format: options.format, tune: options.tune };
   if (options.runtimeImport !== undefined) result.runtimeImport = options.runtimeImport;
   if (options.globalName !== undefined) result.globalName = options.globalName;
   if (options.inlineRuntime) result.inlineRuntime = readBundledRuntime();

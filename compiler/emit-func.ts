@@ -90,9 +90,13 @@ export interface ModuleEnv {
   typeIdName(typeIndex: number): string;
   helper(name: string): JsNode;
   memoryView(memoryIndex: number): string;
+  /** Name of a typed-array view of a memory (records that it is needed); null when memory is read through DataView only. */
+  typedView: ((memoryIndex: number, view: string) => string) | null;
   memoryObject(memoryIndex: number): string;
   tableObject(tableIndex: number): string;
   tableElems(tableIndex: number): string;
+  /** Name of a table's call view for a function type (records that it is needed). */
+  callView(tableIndex: number, typeIndex: number): string;
   tableElemType(tableIndex: number): ValType;
   dataName(dataIndex: number): string;
   elemName(elemIndex: number): string;
@@ -130,6 +134,7 @@ class FunctionEmitter {
   private readonly localTypes: ValType[];
   private labelCounter = 0;
   private needsTemp = false;
+  private needsAddress = false;
 
   constructor(private readonly env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
     this.type = env.funcType(funcIndex);
@@ -161,6 +166,7 @@ class FunctionEmitter {
     for (let i = paramCount; i < this.localTypes.length; i++) declarations.push([`l${i}`, zeroValue(this.localTypes[i])]);
     for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
     if (this.needsTemp) declarations.push(['tmp', null]);
+    if (this.needsAddress) declarations.push(['ea', js.num(0)]);
     if (declarations.length > 0) body.unshift(js.decl('let', declarations));
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(`l${i}`);
@@ -368,12 +374,38 @@ class FunctionEmitter {
     // memory is evaluated first.
     if ((this.stack[this.stack.length - 1].flags & Flag.Call) !== 0) this.settle(this.stack.length - 1);
     const addr = this.pop();
-    const args = [this.address(instr, addr)];
-    if (memoryOp.littleEndian) args.push(js.bool(true));
-    let expr = js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args);
+    const address = this.address(instr, addr);
+    let expr = memoryOp.view !== undefined && this.env.typedView !== null
+      ? this.typedLoad(address, memoryOp)
+      : this.dataViewLoad(address, memoryOp);
     if (memoryOp.load) expr = memoryOp.load(expr);
     if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
     this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
+  }
+
+  private dataViewLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
+    const args = [address];
+    if (memoryOp.littleEndian) args.push(js.bool(true));
+    return js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args);
+  }
+
+  /**
+   * `view[ea / width] ?? dv.get(ea)`: a typed array yields undefined for an
+   * index past its end or a fractional one (an unaligned address), and the
+   * DataView read then does the unaligned access or throws the trap.
+   */
+  private typedLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
+    const view = js.id(this.env.typedView!(0, memoryOp.view!));
+    const width = memoryOp.width;
+    if (address.type === 'Literal') {
+      const value = address.value as number;
+      if (value % width !== 0) return this.dataViewLoad(address, memoryOp);
+      return js.logical('??', js.index(view, js.num(value / width)), this.dataViewLoad(address, memoryOp));
+    }
+    this.needsAddress = true;
+    const assigned = js.assign(js.id('ea'), address);
+    const index = width === 1 ? assigned : js.bin('/', assigned, js.num(width));
+    return js.logical('??', js.index(view, index), this.dataViewLoad(js.id('ea'), memoryOp));
   }
 
   private store(instr: Instr, memoryOp: MemoryOp): void {
@@ -522,9 +554,13 @@ class FunctionEmitter {
     const info = this.combine(argEntries);
     const index = this.pop();
     const args = this.callArgs(type.params.length);
-    // The callee index is evaluated after the arguments, as in wasm.
-    const callee = js.call(this.env.helper('callIndirect'), [js.id(this.env.tableElems(table)), this.valueOf(index), js.id(this.env.typeIdName(typeIndex))]);
-    this.pushCallResults(type.results, js.call(callee, args), info);
+    // `(ctN_T[index] ?? callIndirectTrap())(args)`: the table's call view
+    // for the type (runtime/table.ts) traps on null and type mismatches and
+    // reads undefined past the end, negative indices included.
+    const view = js.id(this.env.callView(table, typeIndex));
+    const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
+    const call = js.call(callee, args);
+    this.pushCallResults(type.results, call, info);
   }
 
   // ---- control -----------------------------------------------------------------

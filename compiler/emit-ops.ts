@@ -6,7 +6,32 @@
 // Operand expressions are used exactly once: anything needing an operand
 // twice goes through an `rt` helper (see runtime/abi.ts).
 
-import { JsNode, bin, call, global, id, num, big, un } from './js.js';
+import { JsNode, bin, call, id, num, big, un } from './js.js';
+
+/**
+ * The built-ins the emitted code calls, read once into module-level
+ * variables (`Math_imul = Math.imul`): a call then skips the global and
+ * property lookups, which an interpreter does every time. Collected per
+ * module by emitModule() through takeBuiltins().
+ */
+const builtinsUsed = new Set<string>();
+
+/** The variable holding `namespace.name` (or a global such as `BigInt` when name is null). */
+function global(namespace: string, name: string | null = null): JsNode {
+  const path = name === null ? namespace : `${namespace}.${name}`;
+  builtinsUsed.add(path);
+  return id(builtinVariable(path));
+}
+
+/** `Math.imul` -> `Math_imul`, `BigInt` -> `BigInt_`. */
+const builtinVariable = (path: string): string => (path.includes('.') ? path.replace('.', '_') : `${path}_`);
+
+/** The built-ins used since the last call, as [variable, path] pairs, sorted. */
+export function takeBuiltins(): [string, string][] {
+  const list = [...builtinsUsed].sort().map((path): [string, string] => [builtinVariable(path), path]);
+  builtinsUsed.clear();
+  return list;
+}
 
 export const enum OpKind {
   Value = 0,
@@ -35,8 +60,8 @@ const asIntN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'as
 const asUintN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asUintN'), [num(bits), expr]);
 const i64 = (expr: JsNode): JsNode => asIntN(64, expr);
 const u64 = (expr: JsNode): JsNode => asUintN(64, expr);
-const bigint = (expr: JsNode): JsNode => call(id('BigInt'), [expr]);
-const number = (expr: JsNode): JsNode => call(id('Number'), [expr]);
+const bigint = (expr: JsNode): JsNode => call(global('BigInt'), [expr]);
+const number = (expr: JsNode): JsNode => call(global('Number'), [expr]);
 const math = (name: string) => value(([a]) => call(global('Math', name), [a]));
 // Math.floor/ceil/trunc return a signalling NaN unchanged, but wasm requires a
 // quiet (arithmetic) NaN: `a === a ? Math.floor(a) : NaN`. The emitter settles
@@ -78,8 +103,18 @@ def('i32.xor', value(([a, b]) => bin('^', a, b)));
 def('i32.shl', value(([a, b]) => bin('<<', a, b)));
 def('i32.shr_s', value(([a, b]) => bin('>>', a, b)));
 def('i32.shr_u', value(([a, b]) => i32(bin('>>>', a, b))));
-def('i32.rotl', helperCall('i32Rotl'));
-def('i32.rotr', helperCall('i32Rotr'));
+// Rotations inline when both operands can be read twice: JS masks shift
+// counts to 5 bits, so `a << b | a >>> -b` is rotl for every b.
+const isPlain = (e: JsNode): boolean => e.type === 'Identifier' || (e.type === 'Literal' && typeof e.value === 'number');
+const negatedCount = (b: JsNode): JsNode => (b.type === 'Literal' ? num(-(b.value as number) & 31) : un('-', b));
+const rotate = (toward: '<<' | '>>>', away: '<<' | '>>>', name: string): NumericOp => ({
+  kind: OpKind.Value,
+  build: ([a, b], helper) => (isPlain(a) && isPlain(b)
+    ? bin('|', bin(toward, a, b), bin(away, a, negatedCount(b)))
+    : call(helper(name), [a, b])),
+});
+def('i32.rotl', rotate('<<', '>>>', 'i32Rotl'));
+def('i32.rotr', rotate('>>>', '<<', 'i32Rotr'));
 
 // i64: BigInt, kept signed 64-bit.
 const shiftCount = (b: JsNode): JsNode => (b.type === 'Literal' && b.bigint !== undefined ? big(BigInt(b.bigint) & 63n) : bin('&', b, big(63n)));
@@ -195,25 +230,27 @@ export interface MemoryOp {
   loadHelper?: string;
   storeHelper?: string;
   littleEndian: boolean;
+  /** The typed array that reads this width and signedness (loads). */
+  view?: string;
 }
 
 export const MEMORY_OPS = new Map<string, MemoryOp>([
-  ['i32.load', { method: 'getInt32', width: 4, littleEndian: true }],
-  ['i64.load', { method: 'getBigInt64', width: 8, littleEndian: true }],
+  ['i32.load', { method: 'getInt32', width: 4, view: 'Int32Array', littleEndian: true }],
+  ['i64.load', { method: 'getBigInt64', width: 8, view: 'BigInt64Array', littleEndian: true }],
   // f32 goes through the int32 accessors and the runtime's bit-exact
   // reinterpretation: getFloat32/setFloat32 quiet signalling NaNs.
-  ['f32.load', { method: 'getInt32', width: 4, littleEndian: true, loadHelper: 'f32ReinterpretI32' }],
-  ['f64.load', { method: 'getFloat64', width: 8, littleEndian: true }],
-  ['i32.load8_s', { method: 'getInt8', width: 1, littleEndian: false }],
-  ['i32.load8_u', { method: 'getUint8', width: 1, littleEndian: false }],
-  ['i32.load16_s', { method: 'getInt16', width: 2, littleEndian: true }],
-  ['i32.load16_u', { method: 'getUint16', width: 2, littleEndian: true }],
-  ['i64.load8_s', { method: 'getInt8', width: 1, littleEndian: false, load: bigint }],
-  ['i64.load8_u', { method: 'getUint8', width: 1, littleEndian: false, load: bigint }],
-  ['i64.load16_s', { method: 'getInt16', width: 2, littleEndian: true, load: bigint }],
-  ['i64.load16_u', { method: 'getUint16', width: 2, littleEndian: true, load: bigint }],
-  ['i64.load32_s', { method: 'getInt32', width: 4, littleEndian: true, load: bigint }],
-  ['i64.load32_u', { method: 'getUint32', width: 4, littleEndian: true, load: bigint }],
+  ['f32.load', { method: 'getInt32', width: 4, view: 'Int32Array', littleEndian: true, loadHelper: 'f32ReinterpretI32' }],
+  ['f64.load', { method: 'getFloat64', width: 8, view: 'Float64Array', littleEndian: true }],
+  ['i32.load8_s', { method: 'getInt8', width: 1, view: 'Int8Array', littleEndian: false }],
+  ['i32.load8_u', { method: 'getUint8', width: 1, view: 'Uint8Array', littleEndian: false }],
+  ['i32.load16_s', { method: 'getInt16', width: 2, view: 'Int16Array', littleEndian: true }],
+  ['i32.load16_u', { method: 'getUint16', width: 2, view: 'Uint16Array', littleEndian: true }],
+  ['i64.load8_s', { method: 'getInt8', width: 1, view: 'Int8Array', littleEndian: false, load: bigint }],
+  ['i64.load8_u', { method: 'getUint8', width: 1, view: 'Uint8Array', littleEndian: false, load: bigint }],
+  ['i64.load16_s', { method: 'getInt16', width: 2, view: 'Int16Array', littleEndian: true, load: bigint }],
+  ['i64.load16_u', { method: 'getUint16', width: 2, view: 'Uint16Array', littleEndian: true, load: bigint }],
+  ['i64.load32_s', { method: 'getInt32', width: 4, view: 'Int32Array', littleEndian: true, load: bigint }],
+  ['i64.load32_u', { method: 'getUint32', width: 4, view: 'Uint32Array', littleEndian: true, load: bigint }],
   ['i32.store', { method: 'setInt32', width: 4, littleEndian: true }],
   ['i64.store', { method: 'setBigInt64', width: 8, littleEndian: true }],
   ['f32.store', { method: 'setInt32', width: 4, littleEndian: true, storeHelper: 'i32ReinterpretF32' }],

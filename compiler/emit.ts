@@ -9,6 +9,7 @@ import {
   ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
 } from './ir.js';
 import { emitFunction, ModuleEnv } from './emit-func.js';
+import { takeBuiltins } from './emit-ops.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 import { base64Encode } from '../runtime/base64.js';
@@ -35,11 +36,19 @@ function tableElementName(type: ValType): string {
 export interface EmitOptions {
   /** Functions larger than this (in ESTree nodes) are split into closures; see split.ts. */
   splitThreshold?: number;
+  /** Read memory through typed arrays (fast without a JIT) instead of DataView calls. */
+  typedMemory?: boolean;
 }
 
 export function emitModule(module: Module, hash: string, options: EmitOptions = {}): JsNode {
   const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
   const helpers = new Set<string>();
+  takeBuiltins(); // forget any left over from an emission that threw
+  const typedMemory = options.typedMemory ?? false;
+  /** Typed-array views used, by constructor name (memory 0: the only one 2.0 has). */
+  const usedViews = new Set<string>();
+  const watchers: JsNode[][] = [];
+  const callViews = new Map<string, [number, number]>();
   const usedTypeIds = new Set<number>();
   const usedFuncRefs = new Set<number>();
   const funcTypes: FuncType[] = [];
@@ -93,9 +102,21 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     },
     helper,
     memoryView: (index) => `dv${index}`,
+    typedView: typedMemory
+      ? (index, view) => {
+        usedViews.add(view);
+        return `${VIEW_PREFIX[view]}${index}`;
+      }
+      : null,
     memoryObject: (index) => `mem${index}`,
     tableObject: (index) => `tab${index}`,
     tableElems: (index) => `el${index}`,
+    callView: (table, typeIndex) => {
+      usedTypeIds.add(typeIndex);
+      const name = `ct${table}_${typeIndex}`;
+      callViews.set(name, [table, typeIndex]);
+      return name;
+    },
     tableElemType: (index) => tableTypes[index],
     dataName: (index) => `data${index}`,
     elemName: (index) => `elem${index}`,
@@ -158,7 +179,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
         if (imp.desc.type.shared) fields.push(['shared', js.bool(true)]);
         link.push(js.decl('const', [[`mem${index}`, value]]));
-        watchMemory(link, index);
+        watchers.push(watchMemory(link, index));
         break;
       }
       case ExternKind.Global: {
@@ -178,7 +199,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     const fields: [string, JsNode][] = [['initial', js.num(memory.limits.min)]];
     if (memory.limits.max !== null) fields.push(['maximum', js.num(memory.limits.max)]);
     link.push(js.decl('const', [[`mem${index}`, js.newExpr(js.member(js.id('rt'), 'Memory'), [js.obj(fields)])]]));
-    watchMemory(link, index);
+    watchers.push(watchMemory(link, index));
   });
   module.tables.forEach((table) => {
     const index = tableIndex++;
@@ -188,12 +209,28 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     link.push(js.decl('const', [[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
   });
 
+  const tablesDeclared = link.length;
+
   // Function bodies (declarations are hoisted, so order does not matter).
   module.funcs.forEach((func, i) => {
     const decl = emitFunction(env, module.importedFuncs + i, func);
     splitFunction(decl, splitThreshold);
     functionDecls.push(decl);
   });
+
+  // call_indirect's call views, once the tables exist.
+  const viewDecls = [...callViews].map(([name, [table, typeIndex]]): [string, JsNode] =>
+    [name, js.call(js.member(js.id(`tab${table}`), '_callView'), [js.id(`T${typeIndex}`)])]);
+  if (viewDecls.length > 0) link.splice(tablesDeclared, 0, js.decl('const', viewDecls));
+
+  // Typed views of memory, for what the functions read through them.
+  for (const [index, callback] of watchers.entries()) {
+    for (const view of [...usedViews].sort()) {
+      const name = `${VIEW_PREFIX[view]}${index}`;
+      link.splice(link.indexOf((callback as any).statement), 0, js.decl('let', [[name, js.nul()]]));
+      callback.push(js.exprStmt(js.assign(js.id(name), js.newExpr(js.id(view), [js.id('buffer')]))));
+    }
+  }
 
   // Defined globals, in order (an initialiser may read earlier imported globals).
   const globalDecls: JsNode[] = [];
@@ -267,13 +304,20 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   (body[0] as any).directive = 'use strict';
   if (helpers.size > 0) {
     body.push({
-      type: 'VariableDeclaration', kind: 'const',
+      type: 'VariableDeclaration', kind: 'var',
       declarations: [{
         type: 'VariableDeclarator',
         id: { type: 'ObjectPattern', properties: [...helpers].sort().map((name) => ({ type: 'Property', key: js.id(name), value: js.id(name), kind: 'init', computed: false, method: false, shorthand: true })) },
         init: js.id('rt'),
       }],
     });
+  }
+  const builtins = takeBuiltins();
+  if (builtins.length > 0) {
+    body.push(js.decl('const', builtins.map(([name, path]): [string, JsNode] => {
+      const [namespace, property] = path.split('.');
+      return [name, property === undefined ? js.id(namespace) : js.member(js.id(namespace), property)];
+    })));
   }
   for (const typeIndex of [...usedTypeIds].sort((a, b) => a - b)) {
     const type = module.types[typeIndex];
@@ -296,10 +340,21 @@ function newGlobal(type: ValType, mutable: boolean): JsNode {
   return js.newExpr(js.member(js.id('rt'), 'Global'), [js.obj([['value', js.str(value)], ['mutable', js.bool(mutable)]])]);
 }
 
-/** `let dvN; memN._watch((buffer) => { dvN = new DataView(buffer); });` */
-function watchMemory(link: JsNode[], index: number): void {
+const VIEW_PREFIX: Record<string, string> = {
+  Int8Array: 'i8v', Uint8Array: 'u8v', Int16Array: 'i16v', Uint16Array: 'u16v', Int32Array: 'i32v',
+  Uint32Array: 'u32v', BigInt64Array: 'i64v', Float64Array: 'f64v',
+};
+
+/**
+ * `let dvN; memN._watch((buffer) => { dvN = new DataView(buffer); });`.
+ * Returns the callback's body, for the typed views added once known.
+ */
+function watchMemory(link: JsNode[], index: number): JsNode[] {
   link.push(js.decl('let', [[`dv${index}`, js.nul()]]));
-  const callback = js.fn(null, ['buffer'], [js.exprStmt(js.assign(js.id(`dv${index}`), js.newExpr(js.id('DataView'), [js.id('buffer')])))]);
-  link.push(js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [callback])));
+  const body = [js.exprStmt(js.assign(js.id(`dv${index}`), js.newExpr(js.id('DataView'), [js.id('buffer')])))];
+  const watch = js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [js.fn(null, ['buffer'], body)]));
+  link.push(watch);
+  (body as any).statement = watch;
+  return body;
 }
 

@@ -34,6 +34,9 @@ export const logical = (operator: string, left: JsNode, right: JsNode): JsNode =
 export const un = (operator: string, argument: JsNode): JsNode => ({ type: 'UnaryExpression', operator, prefix: true, argument });
 export const call = (callee: JsNode, args: JsNode[]): JsNode => ({ type: 'CallExpression', callee, arguments: args, optional: false });
 export const member = (object: JsNode, property: string): JsNode => ({ type: 'MemberExpression', object, property: id(property), computed: false, optional: false });
+/** `object?.property`; wrap the outermost optional link in chain(). */
+export const optionalMember = (object: JsNode, property: string): JsNode => ({ type: 'MemberExpression', object, property: id(property), computed: false, optional: true });
+export const chain = (expression: JsNode): JsNode => ({ type: 'ChainExpression', expression });
 export const index = (object: JsNode, property: JsNode): JsNode => ({ type: 'MemberExpression', object, property, computed: true, optional: false });
 export const assign = (left: JsNode, right: JsNode): JsNode => ({ type: 'AssignmentExpression', operator: '=', left, right });
 export const cond = (test: JsNode, consequent: JsNode, alternate: JsNode): JsNode => ({ type: 'ConditionalExpression', test, consequent, alternate });
@@ -64,7 +67,7 @@ export const switchStmt = (discriminant: JsNode, cases: { test: JsNode | null; b
 export function decl(kind: 'const' | 'let', pairs: [string, JsNode | null][]): JsNode {
   return {
     type: 'VariableDeclaration',
-    kind,
+    kind: 'var',
     declarations: pairs.map(([name, init]) => ({ type: 'VariableDeclarator', id: id(name), init })),
   };
 }

@@ -116,6 +116,8 @@ export interface SupportLib {
   // Tables (Table objects) -- internal API, see table.ts:
   //   table._elems: the element array; its identity never changes, growth appends
   //   table._grow(delta: number /* u32 */, init: any): old size, or -1
+  //   table._callView(typeId): call_indirect's array of functions for one type
+  //     (a trapping function where the element is null or of another type)
   tableGet(table: any, index: number): any;
   tableSet(table: any, index: number, value: any): void;
   tableFill(table: any, index: number, value: any, length: number): void;
@@ -128,6 +130,8 @@ export interface SupportLib {
    * ("indirect call type mismatch").
    */
   callIndirect(elems: any[], index: number, typeId: number): (...args: any[]) => any;
+  /** call_indirect past the end of the table (its call view read undefined): traps. */
+  callIndirectTrap(): never;
 
   // Integer arithmetic that can trap or has no one-expression JS form.
   i32DivS(a: number, b: number): number;

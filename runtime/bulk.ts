@@ -61,6 +61,7 @@ export function tableSet(table: Table, index: number, value: any): void {
   index >>>= 0;
   if (index >= elems.length) tableOutOfBounds();
   elems[index] = value;
+  table._changed(index, index + 1);
 }
 
 export function tableFill(table: Table, index: number, value: any, length: number): void {
@@ -69,6 +70,7 @@ export function tableFill(table: Table, index: number, value: any, length: numbe
   length >>>= 0;
   if (index + length > elems.length) tableOutOfBounds();
   for (let i = 0; i < length; i++) elems[index + i] = value;
+  table._changed(index, index + length);
 }
 
 export function tableCopy(destTable: Table, srcTable: Table, dest: number, src: number, length: number): void {
@@ -84,6 +86,7 @@ export function tableCopy(destTable: Table, srcTable: Table, dest: number, src: 
   } else {
     for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
   }
+  destTable._changed(dest, dest + length);
 }
 
 export function tableInit(table: Table, segment: any[] | null, dest: number, src: number, length: number): void {
@@ -94,12 +97,18 @@ export function tableInit(table: Table, segment: any[] | null, dest: number, src
   length >>>= 0;
   if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
   for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
+  table._changed(dest, dest + length);
 }
 
 function callIndirectFailure(elems: any[], index: number): never {
   if ((index >>> 0) >= elems.length) trap('undefined element');
   if (elems[index >>> 0] === null) trap('uninitialized element');
   trap('indirect call type mismatch');
+}
+
+/** call_indirect through a call view (table.ts) read past its end. */
+export function callIndirectTrap(): never {
+  trap('undefined element');
 }
 
 /** call_indirect: the `raw` function of elems[index], after the bounds, null and signature checks. */

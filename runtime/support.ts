@@ -6,7 +6,7 @@ import type { SupportLib } from './abi.js';
 import { base64Decode } from './base64.js';
 import { FuncRef, typeId } from './boundary.js';
 import {
-  callIndirect, memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet,
+  callIndirect, callIndirectTrap, memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet,
 } from './bulk.js';
 import { Global } from './global.js';
 import { Memory } from './memory.js';
@@ -38,6 +38,7 @@ export const rt: SupportLib & SupportLibExtras = {
   tableCopy,
   tableInit,
   callIndirect,
+  callIndirectTrap,
 
   i32DivS: numeric.i32DivS,
   i32DivU: numeric.i32DivU,

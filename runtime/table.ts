@@ -1,9 +1,19 @@
 // WebAssembly.Table: the JS API class, plus the internal API that compiled
 // code uses (see runtime/abi.ts): `_elems`, the element array in the
 // internal representation (FuncRef | null, or any JS value for externref),
-// whose identity never changes (growth appends), and `_grow(delta, init)`.
+// whose identity never changes (growth appends), `_grow(delta, init)`, and
+// the call views below.
+//
+// Call views make call_indirect one array read: for each function type that
+// a module calls through a funcref table, `_callView(typeId)` gives an array
+// parallel to `_elems` holding, per slot, the function to call: the
+// element's raw function when its type matches, else a function that traps
+// ("uninitialized element" for null, "indirect call type mismatch"). A slot
+// past the end reads undefined ("undefined element"). Whatever changes
+// `_elems` must call `_changed(start, end)` so the views follow.
 
-import { toJSValue, toWasmValue } from './boundary.js';
+import { type FuncRef, toJSValue, toWasmValue } from './boundary.js';
+import { trap } from './numeric.js';
 import { apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString } from './webidl.js';
 
 /** The JS API's limit on table sizes. */
@@ -30,12 +40,28 @@ export function toReferenceType(value: unknown, what: string): ReferenceTypeName
   throw new TypeError(`${what}: invalid element type ${JSON.stringify(name)}`);
 }
 
+function uninitializedElement(): never {
+  trap('uninitialized element');
+}
+
+function indirectCallTypeMismatch(): never {
+  trap('indirect call type mismatch');
+}
+
+/** What a call view holds for `ref` when called with type `typeId`. */
+function callTarget(ref: FuncRef | null, typeId: number): (...args: any[]) => any {
+  if (ref === null) return uninitializedElement;
+  return ref.typeId === typeId ? ref.raw : indirectCallTypeMismatch;
+}
+
 export class Table {
   /** Elements, internal representation (internal API). */
   _elems: any[];
   _type: ReferenceTypeName;
   /** Declared maximum, or undefined. */
   _maximum: number | undefined;
+  /** Call views by type id (funcref tables), made on first request. */
+  _views: Map<number, ((...args: any[]) => any)[]> | null;
 
   /**
    * `value` fills the table; when missing (or undefined) funcref tables hold
@@ -69,6 +95,7 @@ export class Table {
     this._elems = new Array(initial).fill(init);
     this._type = type;
     this._maximum = maximum;
+    this._views = null;
     tables.add(this);
   }
 
@@ -93,6 +120,7 @@ export class Table {
       throw apiRangeError(`WebAssembly.Table.prototype.set(): index ${i} is out of bounds (length ${table._elems.length})`);
     }
     table._elems[i] = ref;
+    table._changed(i, i + 1);
   }
 
   grow(delta: number, value?: unknown): number {
@@ -113,7 +141,29 @@ export class Table {
     delta >>>= 0;
     if (delta > (this._maximum ?? MAX_TABLE_SIZE) - old) return -1;
     for (let i = 0; i < delta; i++) elems.push(init);
+    this._changed(old, old + delta);
     return old;
+  }
+
+  /** The call view for functions of type `typeId` (internal API; funcref tables). */
+  _callView(typeId: number): ((...args: any[]) => any)[] {
+    const views = (this._views ??= new Map());
+    let view = views.get(typeId);
+    if (view === undefined) {
+      view = this._elems.map((ref) => callTarget(ref, typeId));
+      views.set(typeId, view);
+    }
+    return view;
+  }
+
+  /** Brings the call views up to date after `_elems[start..end)` changed or was appended. */
+  _changed(start: number, end: number): void {
+    const views = this._views;
+    if (views === null) return;
+    const elems = this._elems;
+    for (const [typeId, view] of views) {
+      for (let i = start; i < end; i++) view[i] = callTarget(elems[i], typeId);
+    }
   }
 }
 

@@ -85,7 +85,7 @@ describe('wasm2es --help and --version', () => {
     const run = runCli(['--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: wasm2es \[options\] <input>/);
-    for (const option of ['--output', '--format', '--inline-runtime', '--optimize', '--runtime-import', '--global-name', '--version']) {
+    for (const option of ['--output', '--format', '--inline-runtime', '--optimize', '--runtime-import', '--global-name', '--tune', '--version']) {
       expect(run.stdout).toContain(option);
     }
   });
@@ -102,6 +102,7 @@ describe('usage errors exit 2 with a clear message', () => {
     [[], /missing required argument 'input'/],
     [['--bogus', fixture('simple.wasm')], /unknown option '--bogus'/],
     [['--format', 'umd', fixture('simple.wasm')], /argument 'umd' is invalid\. Allowed choices are esm, cjs, iife/],
+    [['--tune', 'fast', fixture('simple.wasm')], /argument 'fast' is invalid\. Allowed choices are jit, interpreter/],
     [['--inline-runtime', '--runtime-import', 'x', fixture('simple.wasm')], /cannot be used with/],
     [['--global-name', 'g', fixture('simple.wasm')], /--global-name only applies to --format iife/],
     [['--format', 'iife', '--runtime-import', 'x', fixture('simple.wasm')], /--runtime-import does not apply to --format iife/],
@@ -138,6 +139,15 @@ describe('converting a module', () => {
     const code = readFileSync(output, 'utf8');
     parseGenerated(code, 'esm');
     expectRuns(code, 'esm', 'memory', '45\n');
+  });
+
+  it('--tune interpreter reads memory through typed arrays, and runs the same', () => {
+    const jit = expectCompiles([fixture('memory.wasm')]);
+    const interpreter = expectCompiles([fixture('memory.wasm'), '--tune', 'interpreter']);
+    expect(jit).not.toMatch(/new (Int|Uint)(8|16|32)Array\(buffer\)/);
+    expect(interpreter).toMatch(/new (Int|Uint)(8|16|32)Array\(buffer\)/);
+    expect(expectCompiles([fixture('memory.wasm'), '--tune', 'jit'])).toBe(jit);
+    expectRuns(interpreter, 'esm', 'memory', '45\n');
   });
 
   it('--runtime-import changes the specifier the output imports', () => {

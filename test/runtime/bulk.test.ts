@@ -146,6 +146,43 @@ describe('callIndirect', () => {
     expect(() => rt.callIndirect(elems, 2, ref.typeId)).toThrow(new RuntimeError('indirect call type mismatch'));
   });
 
+  it('call views follow every change to the table', () => {
+    const t = new WA.Table({ element: 'anyfunc', initial: 2 });
+    const view = t._callView(ref.typeId);
+    const callAt = (i: number) => (view[i] ?? rt.callIndirectTrap)(41);
+    expect(() => callAt(0)).toThrow(new RuntimeError('uninitialized element'));
+    expect(() => callAt(2)).toThrow(new RuntimeError('undefined element'));
+    expect(() => callAt(-1)).toThrow(new RuntimeError('undefined element'));
+    rt.tableSet(t, 0, ref);
+    expect(callAt(0)).toBe(42);
+    rt.tableSet(t, 0, other);
+    expect(() => callAt(0)).toThrow(new RuntimeError('indirect call type mismatch'));
+    rt.tableFill(t, 0, ref, 2);
+    expect([callAt(0), callAt(1)]).toEqual([42, 42]);
+    expect(t._grow(2, other)).toBe(2);
+    expect(view.length).toBe(4);
+    expect(() => callAt(3)).toThrow(new RuntimeError('indirect call type mismatch'));
+    rt.tableCopy(t, t, 2, 0, 2);
+    expect([callAt(2), callAt(3)]).toEqual([42, 42]);
+    rt.tableInit(t, [null, other], 0, 0, 2);
+    expect(() => callAt(0)).toThrow(new RuntimeError('uninitialized element'));
+    expect(() => callAt(1)).toThrow(new RuntimeError('indirect call type mismatch'));
+    const source = new WA.Table({ element: 'anyfunc', initial: 1 });
+    rt.tableSet(source, 0, ref);
+    rt.tableCopy(t, source, 1, 0, 1);
+    expect(callAt(1)).toBe(42);
+    // The JS API: Table.prototype.set and grow take Exported Functions.
+    const exported = t.get(2); // the Exported Function of ref, in slot 2
+    t.set(1, null);
+    expect(() => callAt(1)).toThrow(new RuntimeError('uninitialized element'));
+    t.set(0, exported);
+    expect(callAt(0)).toBe(42);
+    t.grow(1, exported);
+    expect(callAt(4)).toBe(42);
+    // A view made after the changes starts from the current elements.
+    expect(t._callView(ref.typeId).map((f: Function) => f === ref.raw)).toEqual([true, false, true, true, true]);
+  });
+
   it('type ids are interned: equal keys, equal ids', () => {
     expect(rt.typeId('i32,i64->f32')).toBe(rt.typeId('i32,i64->f32'));
     expect(rt.typeId('->')).not.toBe(rt.typeId('i32->'));
