@@ -167,7 +167,7 @@ class FunctionEmitter {
     for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
     if (this.needsTemp) declarations.push(['tmp', null]);
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
-    if (declarations.length > 0) body.unshift(js.decl('let', declarations));
+    if (declarations.length > 0) body.unshift(js.decl(declarations));
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(`l${i}`);
     return js.fn(this.env.funcName(this.funcIndex), params, body);

@@ -159,8 +159,8 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
       case ExternKind.Func: {
         const index = funcIndex++;
         fields.push(['type', typeDesc(module.types[imp.desc.typeIndex])]);
-        link.push(js.decl('const', [[`rf${index}`, value]]));
-        link.push(js.decl('const', [[`fn${index}`, js.member(js.id(`rf${index}`), 'raw')]]));
+        link.push(js.decl([[`rf${index}`, value]]));
+        link.push(js.decl([[`fn${index}`, js.member(js.id(`rf${index}`), 'raw')]]));
         break;
       }
       case ExternKind.Table: {
@@ -168,8 +168,8 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
         const limits = imp.desc.type.limits;
         fields.push(['element', js.str(valTypeName(imp.desc.type.elemType))], ['initial', js.num(limits.min)]);
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
-        link.push(js.decl('const', [[`tab${index}`, value]]));
-        link.push(js.decl('const', [[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
+        link.push(js.decl([[`tab${index}`, value]]));
+        link.push(js.decl([[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
         break;
       }
       case ExternKind.Memory: {
@@ -178,15 +178,15 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
         fields.push(['initial', js.num(limits.min)]);
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
         if (imp.desc.type.shared) fields.push(['shared', js.bool(true)]);
-        link.push(js.decl('const', [[`mem${index}`, value]]));
+        link.push(js.decl([[`mem${index}`, value]]));
         watchers.push(watchMemory(link, index));
         break;
       }
       case ExternKind.Global: {
         const index = globalIndex++;
         fields.push(['value', js.str(valTypeName(imp.desc.type.valType))], ['mutable', js.bool(imp.desc.type.mutable)]);
-        link.push(js.decl('const', [[`G${index}`, value]]));
-        if (!imp.desc.type.mutable) link.push(js.decl('const', [[`g${index}`, js.member(js.id(`G${index}`), '_v')]]));
+        link.push(js.decl([[`G${index}`, value]]));
+        if (!imp.desc.type.mutable) link.push(js.decl([[`g${index}`, js.member(js.id(`G${index}`), '_v')]]));
         break;
       }
     }
@@ -198,15 +198,15 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     const index = memoryIndex++;
     const fields: [string, JsNode][] = [['initial', js.num(memory.limits.min)]];
     if (memory.limits.max !== null) fields.push(['maximum', js.num(memory.limits.max)]);
-    link.push(js.decl('const', [[`mem${index}`, js.newExpr(js.member(js.id('rt'), 'Memory'), [js.obj(fields)])]]));
+    link.push(js.decl([[`mem${index}`, js.newExpr(js.member(js.id('rt'), 'Memory'), [js.obj(fields)])]]));
     watchers.push(watchMemory(link, index));
   });
   module.tables.forEach((table) => {
     const index = tableIndex++;
     const fields: [string, JsNode][] = [['element', js.str(tableElementName(table.elemType))], ['initial', js.num(table.limits.min)]];
     if (table.limits.max !== null) fields.push(['maximum', js.num(table.limits.max)]);
-    link.push(js.decl('const', [[`tab${index}`, js.newExpr(js.member(js.id('rt'), 'Table'), [js.obj(fields), js.nul()])]]));
-    link.push(js.decl('const', [[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
+    link.push(js.decl([[`tab${index}`, js.newExpr(js.member(js.id('rt'), 'Table'), [js.obj(fields), js.nul()])]]));
+    link.push(js.decl([[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
   });
 
   const tablesDeclared = link.length;
@@ -221,13 +221,13 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   // call_indirect's call views, once the tables exist.
   const viewDecls = [...callViews].map(([name, [table, typeIndex]]): [string, JsNode] =>
     [name, js.call(js.member(js.id(`tab${table}`), '_callView'), [js.id(`T${typeIndex}`)])]);
-  if (viewDecls.length > 0) link.splice(tablesDeclared, 0, js.decl('const', viewDecls));
+  if (viewDecls.length > 0) link.splice(tablesDeclared, 0, js.decl(viewDecls));
 
   // Typed views of memory, for what the functions read through them.
   for (const [index, callback] of watchers.entries()) {
     for (const view of [...usedViews].sort()) {
       const name = `${VIEW_PREFIX[view]}${index}`;
-      link.splice(link.indexOf((callback as any).statement), 0, js.decl('let', [[name, js.nul()]]));
+      link.splice(link.indexOf((callback as any).statement), 0, js.decl([[name, js.nul()]]));
       callback.push(js.exprStmt(js.assign(js.id(name), js.newExpr(js.id(view), [js.id('buffer')]))));
     }
   }
@@ -239,12 +239,12 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     const init = constExpr(global.init);
     const type = global.type;
     if (isCell(index)) {
-      globalDecls.push(js.decl('const', [[`G${index}`, newGlobal(type.valType, true)]]));
+      globalDecls.push(js.decl([[`G${index}`, newGlobal(type.valType, true)]]));
       globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), init)));
     } else {
-      globalDecls.push(js.decl(type.mutable ? 'let' : 'const', [[`g${index}`, init]]));
+      globalDecls.push(js.decl([[`g${index}`, init]]));
       if (exportedGlobals.has(index)) {
-        globalDecls.push(js.decl('const', [[`G${index}`, newGlobal(type.valType, false)]]));
+        globalDecls.push(js.decl([[`G${index}`, newGlobal(type.valType, false)]]));
         globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), js.id(`g${index}`))));
       }
     }
@@ -255,7 +255,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   const segmentDecls: JsNode[] = [];
   const initialisers: JsNode[] = [];
   module.elems.forEach((segment, i) => {
-    segmentDecls.push(js.decl('let', [[`elem${i}`, js.arr(segment.init.map(constExpr))]]));
+    segmentDecls.push(js.decl([[`elem${i}`, js.arr(segment.init.map(constExpr))]]));
     if (segment.mode === SegmentMode.Active) {
       initialisers.push(js.exprStmt(js.call(helper('tableInit'), [
         js.id(`tab${segment.table}`), js.id(`elem${i}`), constExpr(segment.offsetExpr!), js.num(0), js.num(segment.init.length),
@@ -265,8 +265,8 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     if (segment.mode !== SegmentMode.Passive) initialisers.push(js.exprStmt(js.assign(js.id(`elem${i}`), js.nul())));
   });
   module.datas.forEach((segment, i) => {
-    moduleConsts.push(js.decl('const', [[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [js.str(base64Encode(segment.bytes))])]]));
-    segmentDecls.push(js.decl('let', [[`data${i}`, js.id(`D${i}`)]]));
+    moduleConsts.push(js.decl([[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [js.str(base64Encode(segment.bytes))])]]));
+    segmentDecls.push(js.decl([[`data${i}`, js.id(`D${i}`)]]));
     if (segment.mode === SegmentMode.Active) {
       initialisers.push(js.exprStmt(js.call(helper('memoryInit'), [
         js.id(`mem${segment.memory}`), js.id(`data${i}`), constExpr(segment.offsetExpr!), js.num(0), js.num(segment.bytes.length),
@@ -295,7 +295,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     if (index < module.importedFuncs) continue;
     const typeIndex = module.funcTypeIndices[index - module.importedFuncs];
     usedTypeIds.add(typeIndex);
-    funcRefDecls.push(js.decl('const', [[`rf${index}`, js.newExpr(helper('FuncRef'), [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)])]]));
+    funcRefDecls.push(js.decl([[`rf${index}`, js.newExpr(helper('FuncRef'), [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)])]]));
   }
 
   link.push(...funcRefDecls, ...globalDecls, ...segmentDecls, ...initialisers, js.ret(js.arr(exportValues)), ...functionDecls);
@@ -314,14 +314,14 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   }
   const builtins = takeBuiltins();
   if (builtins.length > 0) {
-    body.push(js.decl('const', builtins.map(([name, path]): [string, JsNode] => {
+    body.push(js.decl(builtins.map(([name, path]): [string, JsNode] => {
       const [namespace, property] = path.split('.');
       return [name, property === undefined ? js.id(namespace) : js.member(js.id(namespace), property)];
     })));
   }
   for (const typeIndex of [...usedTypeIds].sort((a, b) => a - b)) {
     const type = module.types[typeIndex];
-    body.push(js.decl('const', [[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
+    body.push(js.decl([[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
   }
   body.push(...moduleConsts);
   const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', js.str(base64Encode(section.bytes))]]));
@@ -346,11 +346,11 @@ const VIEW_PREFIX: Record<string, string> = {
 };
 
 /**
- * `let dvN; memN._watch((buffer) => { dvN = new DataView(buffer); });`.
+ * `var dvN; memN._watch((buffer) => { dvN = new DataView(buffer); });`.
  * Returns the callback's body, for the typed views added once known.
  */
 function watchMemory(link: JsNode[], index: number): JsNode[] {
-  link.push(js.decl('let', [[`dv${index}`, js.nul()]]));
+  link.push(js.decl([[`dv${index}`, js.nul()]]));
   const body = [js.exprStmt(js.assign(js.id(`dv${index}`), js.newExpr(js.id('DataView'), [js.id('buffer')])))];
   const watch = js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [js.fn(null, ['buffer'], body)]));
   link.push(watch);

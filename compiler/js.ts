@@ -64,7 +64,12 @@ export const switchStmt = (discriminant: JsNode, cases: { test: JsNode | null; b
   cases: cases.map((c) => ({ type: 'SwitchCase', test: c.test, consequent: c.body })),
 });
 
-export function decl(kind: 'const' | 'let', pairs: [string, JsNode | null][]): JsNode {
+/**
+ * `var a = ..., b;`. Generated code declares with var only: a closure that
+ * reads an outer let or const pays a TDZ check on every read in V8's
+ * interpreter and baseline tiers.
+ */
+export function decl(pairs: [string, JsNode | null][]): JsNode {
   return {
     type: 'VariableDeclaration',
     kind: 'var',

@@ -62,7 +62,7 @@ export function splitFunction(fn: JsNode, threshold: number = DEFAULT_SPLIT_THRE
   // What is left at the top is cut into pieces too if it is still too large.
   const top = size(rest) > threshold ? cutList(rest, state) : rest;
   const declarations = body.slice(0, start);
-  if (state.usesReturnValue) declarations.push(js.decl('let', [['rv', null]]));
+  if (state.usesReturnValue) declarations.push(js.decl([['rv', null]]));
   fn.body.body = [...declarations, ...state.pieces, ...top];
 }
 
