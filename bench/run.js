@@ -130,8 +130,10 @@ const method = [
   'Results are checked against native WebAssembly (JIT on, same input); a mismatch is reported as a wrong result.',
   `With the JIT: ${plan.jit.rounds} rounds × (${plan.jit.warmup} warm-up + ${plan.jit.iterations} timed). ` +
     `Under --jitless: ${plan.jitless.rounds} rounds × (${plan.jitless.warmup} warm-up + ${plan.jitless.iterations} timed), smaller inputs.`,
-  'Implementations: native = V8\'s WebAssembly; wasm2es AOT = the CLI\'s ES module output with wasm2es/runtime; wasm2es polyfill =',
-  'run-time compilation after `import \'wasm2es/polyfill\'` (with the JIT on, its WebAssembly replaces the engine\'s); wasm2js = binaryen 132',
+  'Implementations: native = V8\'s WebAssembly; wasm2es AOT = the CLI\'s ES module output with wasm2es/runtime (under --jitless the',
+  'output of `--tune interpreter`, as one would ship for engines without a JIT); wasm2es polyfill = run-time compilation after',
+  '`import \'wasm2es/polyfill\'` (with the JIT on, its WebAssembly replaces the engine\'s; under --jitless it compiles tuned for',
+  'interpreters by itself); wasm2js = binaryen 132',
   '`wasm2js -O3` for the kernels and sql.js\'s own sql-asm.js for sql.js; polywasm 0.2.0. sql.js runs its unmodified glue on each',
   'WebAssembly implementation.',
 ].join('\n');

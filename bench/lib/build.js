@@ -45,10 +45,10 @@ export function wasm2js(input, output) {
   return run(join(paths.binaryenBin, 'wasm2js'), ['-O3', ...wasm2jsFeatures, input, '-o', output]);
 }
 
-export function wasm2es(input, output) {
+export function wasm2es(input, output, tune = 'jit') {
   mkdirSync(dirname(output), { recursive: true });
   rmSync(output, { force: true });
-  return run(process.execPath, [join(paths.repoRoot, 'bin/wasm2es.js'), input, '-o', output]);
+  return run(process.execPath, [join(paths.repoRoot, 'bin/wasm2es.js'), input, '--tune', tune, '-o', output]);
 }
 
 /**
@@ -61,11 +61,15 @@ export async function buildAll(kernelNames, log) {
   for (const name of kernelNames) {
     const w2js = wasm2js(paths.kernelWasm(name), paths.kernelWasm2js(name));
     if (w2js) failures.wasm2js[name] = `wasm2js failed: ${w2js}`;
-    const w2es = wasm2es(paths.kernelWasm(name), paths.kernelWasm2es(name));
-    if (w2es) failures['wasm2es-aot'][name] = `wasm2es failed: ${w2es}`;
+    for (const tune of paths.tunes) {
+      const w2es = wasm2es(paths.kernelWasm(name), paths.kernelWasm2es(name, tune), tune);
+      if (w2es) failures['wasm2es-aot'][name] = `wasm2es --tune ${tune} failed: ${w2es}`;
+    }
   }
-  const w2es = wasm2es(paths.sqlWasm, paths.sqlWasm2es);
-  if (w2es) failures['wasm2es-aot'].sqljs = `wasm2es failed: ${w2es}`;
+  for (const tune of paths.tunes) {
+    const w2es = wasm2es(paths.sqlWasm, paths.sqlWasm2es(tune), tune);
+    if (w2es) failures['wasm2es-aot'].sqljs = `wasm2es --tune ${tune} failed: ${w2es}`;
+  }
   for (const [implementation, list] of Object.entries(failures)) {
     for (const [workload, reason] of Object.entries(list)) log(`build: ${implementation} ${workload}: ${reason}`);
   }

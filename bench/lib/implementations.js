@@ -9,6 +9,13 @@ import { pathToFileURL } from 'node:url';
 import * as paths from './paths.js';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * The ahead-of-time output a user would ship for this engine: without
+ * WebAssembly (--jitless) the one compiled with `--tune interpreter`, as the
+ * polyfill does by itself at run time.
+ */
+const aotTune = typeof globalThis.WebAssembly === 'undefined' ? 'interpreter' : 'jit';
 const importFile = (file) => import(pathToFileURL(file).href);
 
 async function nativeKernel(name) {
@@ -45,12 +52,12 @@ export const implementations = {
     label: 'wasm2es AOT',
     async kernel(name) {
       const { WebAssembly: runtime } = await import('wasm2es/runtime');
-      const { default: module } = await importFile(paths.kernelWasm2es(name));
+      const { default: module } = await importFile(paths.kernelWasm2es(name, aotTune));
       return new runtime.Instance(module, {}).exports;
     },
     async sqljs() {
       const { WebAssembly: runtime } = await import('wasm2es/runtime');
-      await importFile(paths.sqlWasm2es);
+      await importFile(paths.sqlWasm2es(aotTune));
       globalThis.WebAssembly = runtime;
       return sqljsGlue();
     },

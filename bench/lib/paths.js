@@ -15,5 +15,7 @@ export const binaryenBin = join(repoRoot, 'node_modules/binaryen/bin');
 export const kernelSource = (name) => join(benchDir, 'kernels', name + '.wat');
 export const kernelWasm = (name) => join(outDir, 'kernels', name + '.wasm');
 export const kernelWasm2js = (name) => join(outDir, 'kernels', name + '.wasm2js.js');
-export const kernelWasm2es = (name) => join(outDir, 'kernels', name + '.wasm2es.js');
-export const sqlWasm2es = join(outDir, 'sqljs', 'sql-wasm.wasm2es.js');
+/** wasm2es's ahead-of-time output, tuned for a JIT or (`--tune interpreter`) for --jitless runs. */
+export const kernelWasm2es = (name, tune = 'jit') => join(outDir, 'kernels', `${name}.wasm2es${tune === 'jit' ? '' : '-' + tune}.js`);
+export const sqlWasm2es = (tune = 'jit') => join(outDir, 'sqljs', `sql-wasm.wasm2es${tune === 'jit' ? '' : '-' + tune}.js`);
+export const tunes = ['jit', 'interpreter'];
