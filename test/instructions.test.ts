@@ -158,10 +158,15 @@ describe('instruction families', () => {
       (func (export "store64") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
       (func (export "store64_32") (param i32 i64) (i64.store32 (local.get 0) (local.get 1)))
       (func (export "storef32") (param i32 f32) (f32.store (local.get 0) (local.get 1)))
-      (func (export "storef64") (param i32 f64) (f64.store (local.get 0) (local.get 1))))`;
+      (func (export "storef64") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
+      ;; The stored value is loaded from another address, computed after the store's address.
+      (func (export "move32") (param i32 i32) (result i32)
+        (i32.store offset=4 (local.get 0) (i32.add (i32.load (local.get 1)) (i32.const 1)))
+        (i32.load offset=4 (local.get 0))))`;
     const addresses = [0, 1, 3, 7, 65526, 65527, 65528, 65530, 65532, 65533, 65534, 65535, 65536, -1, -4, 0x7fffffff];
     const calls: [string, unknown[]][] = [];
     for (const name of [...widths, ...widths64, 'f32.load', 'f64.load']) for (const a of addresses) calls.push([name, [a]]);
+    for (const a of addresses) calls.push(['move32', [a, 0]], ['move32', [16, a]]);
     for (const a of addresses) {
       calls.push(['store32', [a, 0x11223344]], ['i32.load', [a]], ['store8', [a, 0x1ff]], ['store16', [a, -2]], ['i32.load16_u', [a]]);
       calls.push(['store64', [a, -0x123456789n]], ['i64.load', [a]], ['store64_32', [a, 0x1ffffffffn]], ['i64.load32_u', [a]]);
