@@ -33,7 +33,7 @@ export type {
 export type { WebAssemblyNamespace, WebAssemblyOptions };
 
 /** Bump when the runtime's internal API (runtime/abi.ts) changes incompatibly. */
-const ABI_VERSION = 1;
+const ABI_VERSION = 2;
 
 function buildApi() {
   return {

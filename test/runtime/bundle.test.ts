@@ -1,8 +1,9 @@
-// The two bundles of scripts/bundle-runtime.js: dist/runtime.cjs and
-// dist/runtime.iife.js. Builds the runtime alone (tsc, then the script) into
-// test/.out, then loads each bundle the way its users do: the plain script
-// in a fresh realm and under `node --jitless` (no WebAssembly), the CommonJS
-// file with require() and with an ES import of its named exports.
+// The three bundles of scripts/bundle-runtime.js: dist/runtime.cjs,
+// dist/runtime.mjs and dist/runtime.iife.js. Builds the runtime alone (tsc,
+// then the script) into test/.out, then loads each bundle the way its users
+// do: the plain script in a fresh realm and under `node --jitless` (no
+// WebAssembly), the CommonJS file with require() and with an ES import of
+// its named exports, the ES module with import.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'test/.out/runtime-bundle');
 const iifePath = join(outDir, 'runtime.iife.js');
 const cjsPath = join(outDir, 'runtime.cjs');
+const esmPath = join(outDir, 'runtime.mjs');
 
 beforeAll(() => {
   rmSync(outDir, { recursive: true, force: true });
@@ -188,7 +190,33 @@ describe('several copies of the runtime in one realm', () => {
   });
 });
 
-// Keep the ESM build importable too (the package's "default" export of wasm2es/runtime).
+describe('dist/runtime.mjs (what `import "wasm2es/runtime"` loads)', () => {
+  it('works with import, under node --jitless', () => {
+    const script = `import * as api from ${JSON.stringify(pathToFileURL(esmPath).href)};
+      console.log(JSON.stringify(${EXERCISE}(api)));`;
+    const run = spawnSync(process.execPath, ['--jitless', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/m, '')).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ ...EXPECTED, oldDetached: true });
+  });
+
+  it('exports what the tsc build exports, and shares one API with the CommonJS bundle', () => {
+    const script = `import * as bundled from ${JSON.stringify(pathToFileURL(esmPath).href)};
+      import * as modules from ${JSON.stringify(pathToFileURL(join(outDir, 'build/runtime/index.js')).href)};
+      import { createRequire } from 'node:module';
+      const cjs = createRequire(import.meta.url)(${JSON.stringify(cjsPath)});
+      console.log(JSON.stringify([Object.keys(bundled).sort().join() === Object.keys(modules).sort().join(), bundled.rt === cjs.rt, bundled.rt === modules.rt]));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([true, true, true]);
+  });
+
+  it('is what the package exports as wasm2es/runtime for import', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.exports['./runtime'].default).toBe('./dist/runtime.mjs');
+  });
+});
+
+// The tsc output itself: what the main entry (wasm2es) imports.
 describe('the ES module build', () => {
   it('loads from the tsc output', async () => {
     const runtime = await import(pathToFileURL(join(outDir, 'build/runtime/index.js')).href);
