@@ -47,7 +47,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   const typedMemory = options.typedMemory ?? false;
   /** Typed-array views used, by constructor name (memory 0: the only one 2.0 has). */
   const usedViews = new Set<string>();
-  const watchers: JsNode[][] = [];
+  const watchers: MemoryWatch[] = [];
   const callViews = new Map<string, [number, number]>();
   const usedTypeIds = new Set<number>();
   const usedFuncRefs = new Set<number>();
@@ -224,11 +224,11 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   if (viewDecls.length > 0) link.splice(tablesDeclared, 0, js.decl(viewDecls));
 
   // Typed views of memory, for what the functions read through them.
-  for (const [index, callback] of watchers.entries()) {
+  for (const [index, watch] of watchers.entries()) {
     for (const view of [...usedViews].sort()) {
       const name = `${VIEW_PREFIX[view]}${index}`;
-      link.splice(link.indexOf((callback as any).statement), 0, js.decl([[name, js.nul()]]));
-      callback.push(js.exprStmt(js.assign(js.id(name), js.newExpr(js.id(view), [js.id('buffer')]))));
+      watch.declaration.declarations.push(js.decl([[name, js.nul()]]).declarations[0]);
+      watch.callback.push(js.exprStmt(js.assign(js.id(name), js.newExpr(js.id(view), [js.id('buffer')]))));
     }
   }
 
@@ -345,16 +345,17 @@ const VIEW_PREFIX: Record<string, string> = {
   Uint32Array: 'u32v', BigInt64Array: 'i64v', Float64Array: 'f64v',
 };
 
-/**
- * `var dvN; memN._watch((buffer) => { dvN = new DataView(buffer); });`.
- * Returns the callback's body, for the typed views added once known.
- */
-function watchMemory(link: JsNode[], index: number): JsNode[] {
-  link.push(js.decl([[`dv${index}`, js.nul()]]));
-  const body = [js.exprStmt(js.assign(js.id(`dv${index}`), js.newExpr(js.id('DataView'), [js.id('buffer')])))];
-  const watch = js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [js.fn(null, ['buffer'], body)]));
-  link.push(watch);
-  (body as any).statement = watch;
-  return body;
+/** A memory's view declaration and `_watch` callback body, which typed views are added to once known. */
+interface MemoryWatch {
+  declaration: JsNode;
+  callback: JsNode[];
+}
+
+/** `var dvN = null; memN._watch(function (buffer) { dvN = new DataView(buffer); });` */
+function watchMemory(link: JsNode[], index: number): MemoryWatch {
+  const declaration = js.decl([[`dv${index}`, js.nul()]]);
+  const callback = [js.exprStmt(js.assign(js.id(`dv${index}`), js.newExpr(js.id('DataView'), [js.id('buffer')])))];
+  link.push(declaration, js.exprStmt(js.call(js.member(js.id(`mem${index}`), '_watch'), [js.fn(null, ['buffer'], callback)])));
+  return { declaration, callback };
 }
 
