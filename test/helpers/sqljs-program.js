@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { printReport, runCases } from './report-cases.js';
 
 const require = createRequire(import.meta.url);
 const [mode, ...aotFiles] = process.argv.slice(2);
@@ -356,22 +357,11 @@ const scenarios = {
 };
 
 const report = { hadNativeWebAssembly, results: {} };
-try {
+await printReport(report, async () => {
   report.implementation = await installWebAssembly();
   const started = performance.now();
   const initSqlJs = require('sql.js/dist/sql-wasm.js');
   const SQL = await initSqlJs();
   report.startupMs = performance.now() - started;
-  for (const [name, scenario] of Object.entries(scenarios)) {
-    const began = performance.now();
-    try {
-      report.results[name] = { ok: plain(scenario(SQL)) };
-    } catch (error) {
-      report.results[name] = { error: String(error?.stack ?? error) };
-    }
-    report.results[name].ms = Math.round(performance.now() - began);
-  }
-} catch (error) {
-  report.fatal = String(error?.stack ?? error);
-}
-process.stdout.write(JSON.stringify(report) + '\n');
+  await runCases(report, Object.fromEntries(Object.entries(scenarios).map(([name, scenario]) => [name, () => plain(scenario(SQL))])));
+});

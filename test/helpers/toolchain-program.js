@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { createWasi } from '../../bench/c/wasi.js';
+import { printReport, runCases } from './report-cases.js';
 
 const [mode, ...aotFiles] = process.argv.slice(2);
 const hadNativeWebAssembly = typeof globalThis.WebAssembly !== 'undefined';
@@ -99,7 +100,7 @@ async function reactor(WA) {
 }
 
 const report = { hadNativeWebAssembly, results: {} };
-try {
+await printReport(report, async () => {
   const WA = await webAssembly();
   const cases = {
     'lz 256 KiB': () => command(WA, 'lz'),
@@ -111,16 +112,5 @@ try {
     'numeric division by zero traps': () => command(WA, 'numeric', ['divzero']),
     'reactor exports': () => reactor(WA),
   };
-  for (const [name, run] of Object.entries(cases)) {
-    const began = performance.now();
-    try {
-      report.results[name] = { ok: await run() };
-    } catch (error) {
-      report.results[name] = { error: String(error?.stack ?? error) };
-    }
-    report.results[name].ms = Math.round(performance.now() - began);
-  }
-} catch (error) {
-  report.fatal = String(error?.stack ?? error);
-}
-process.stdout.write(JSON.stringify(report) + '\n');
+  await runCases(report, cases);
+});
