@@ -135,6 +135,9 @@ class FunctionEmitter {
   private labelCounter = 0;
   private needsTemp = false;
   private needsAddress = false;
+  private needsCopyTemps = false;
+  /** i64.load expressions on the stack, with their effective address, for the store peepholes. */
+  private readonly i64Loads = new WeakMap<JsNode, JsNode>();
 
   constructor(private readonly env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
     this.type = env.funcType(funcIndex);
@@ -167,6 +170,7 @@ class FunctionEmitter {
     for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
     if (this.needsTemp) declarations.push(['tmp', null]);
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
+    if (this.needsCopyTemps) declarations.push(['sa', js.num(0)], ['la', js.num(0)], ['lv', js.num(0)]);
     if (declarations.length > 0) body.unshift(js.decl(declarations));
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(`l${i}`);
@@ -380,6 +384,7 @@ class FunctionEmitter {
       : this.dataViewLoad(address, memoryOp);
     if (memoryOp.load) expr = memoryOp.load(expr);
     if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
+    if (memoryOp.width === 8 && type === ValType.I64) this.i64Loads.set(expr, address);
     this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
   }
 
@@ -397,6 +402,10 @@ class FunctionEmitter {
   private typedLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
     const view = js.id(this.env.typedView!(0, memoryOp.view!));
     const width = memoryOp.width;
+    if (address.type === 'Identifier') {
+      const index = width === 1 ? address : js.bin('/', address, js.num(width));
+      return js.logical('??', js.index(view, index), this.dataViewLoad(address, memoryOp));
+    }
     if (address.type === 'Literal') {
       const value = address.value as number;
       if (value % width !== 0) return this.dataViewLoad(address, memoryOp);
@@ -417,11 +426,64 @@ class FunctionEmitter {
     const [addr, value] = this.popN(2);
     this.settleBeforeEffect(Flag.Memory);
     let stored = this.valueOf(value);
+    if (memoryOp.method === 'setBigInt64' && this.storeI64AsWords(instr, addr, stored)) return;
     if (memoryOp.store) stored = memoryOp.store(stored);
     if (memoryOp.storeHelper) stored = js.call(this.env.helper(memoryOp.storeHelper), [stored]);
     const args = [this.address(instr, addr), stored];
     if (memoryOp.littleEndian) args.push(js.bool(true));
     this.stmts.push(js.exprStmt(js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args)));
+  }
+
+  /**
+   * An i64.store of a constant or of an i64.load, as 32-bit accesses: no
+   * BigInt is made, and engines inline the int32 DataView calls but not the
+   * BigInt64 ones. The high word is stored first: it is the one that fails
+   * when the 8 bytes do not fit, so a trapping store writes nothing. A copy
+   * reads both source words before it writes, so overlapping ranges behave.
+   */
+  private storeI64AsWords(instr: Instr, addr: Entry, stored: JsNode): boolean {
+    const literal = stored.type === 'UnaryExpression' && stored.operator === '-' ? stored.argument : stored;
+    const constant = literal.type === 'Literal' && typeof literal.bigint === 'string';
+    const source = constant ? undefined : this.i64Loads.get(stored);
+    if (!constant && source === undefined) return false;
+    const word = (address: JsNode, plus: number): JsNode => (plus === 0 ? address : address.type === 'Literal'
+      ? js.num((address.value as number) + plus) : js.bin('+', address, js.num(plus)));
+    const setWord = (address: JsNode, value: JsNode): void => {
+      this.stmts.push(js.exprStmt(js.call(js.member(js.id(this.env.memoryView(0)), 'setInt32'), [address, value, js.bool(true)])));
+    };
+    let target = this.address(instr, addr);
+    if (constant) {
+      const bits = BigInt.asUintN(64, (literal === stored ? 1n : -1n) * BigInt(literal.bigint));
+      const hi = js.num(Number(BigInt.asIntN(32, bits >> 32n)));
+      const lo = js.num(Number(BigInt.asIntN(32, bits)));
+      if (target.type === 'Literal') {
+        setWord(word(target, 4), hi);
+        setWord(target, lo);
+      } else {
+        this.needsCopyTemps = true;
+        setWord(js.bin('+', js.assign(js.id('sa'), target), js.num(4)), hi);
+        setWord(js.id('sa'), lo);
+      }
+      return true;
+    }
+    this.needsCopyTemps = true;
+    const readWord = (address: JsNode): JsNode => {
+      const op = MEMORY_OPS.get('i32.load')!;
+      return this.env.typedView !== null ? this.typedLoad(address, op) : this.dataViewLoad(address, op);
+    };
+    if (target.type !== 'Literal') {
+      this.stmts.push(js.exprStmt(js.assign(js.id('sa'), target)));
+      target = js.id('sa');
+    }
+    let from = source!;
+    if (from.type !== 'Literal') {
+      this.stmts.push(js.exprStmt(js.assign(js.id('la'), from)));
+      from = js.id('la');
+    }
+    this.stmts.push(js.exprStmt(js.assign(js.id('lv'), readWord(from))));
+    setWord(word(target, 4), readWord(word(from, 4)));
+    setWord(target, js.id('lv'));
+    return true;
   }
 
   private memorySize(memory: number): void {

@@ -162,11 +162,24 @@ describe('instruction families', () => {
       ;; The stored value is loaded from another address, computed after the store's address.
       (func (export "move32") (param i32 i32) (result i32)
         (i32.store offset=4 (local.get 0) (i32.add (i32.load (local.get 1)) (i32.const 1)))
-        (i32.load offset=4 (local.get 0))))`;
+        (i32.load offset=4 (local.get 0)))
+      ;; i64 stores of a constant or of an i64.load are emitted as 32-bit words:
+      ;; a trapping store must write nothing, an overlapping copy must read first.
+      (func (export "copy64") (param i32 i32) (i64.store offset=1 (local.get 0) (i64.load offset=2 (local.get 1))))
+      (func (export "const64") (param i32) (i64.store (local.get 0) (i64.const -0x123456789abcdef)))
+      (func (export "constEnd") (i64.store (i32.const 65530) (i64.const 0x7766554433221100)))
+      (func (export "copyToEnd") (param i32) (i64.store (i32.const 65529) (i64.load (local.get 0)))))`;
     const addresses = [0, 1, 3, 7, 65526, 65527, 65528, 65530, 65532, 65533, 65534, 65535, 65536, -1, -4, 0x7fffffff];
     const calls: [string, unknown[]][] = [];
     for (const name of [...widths, ...widths64, 'f32.load', 'f64.load']) for (const a of addresses) calls.push([name, [a]]);
     for (const a of addresses) calls.push(['move32', [a, 0]], ['move32', [16, a]]);
+    for (const a of addresses) {
+      calls.push(['const64', [a]], ['i64.load', [a]], ['i64.load', [a - 4]], ['i64.load', [a + 4]]);
+      calls.push(['copy64', [a, 40]], ['i64.load', [a + 1]], ['copy64', [40, a]], ['i64.load', [41]]);
+      calls.push(['copy64', [a - 1, a - 2 + 4]], ['i64.load', [a]], ['copy64', [a + 3, a - 2]], ['i64.load', [a + 4]]);
+      calls.push(['copyToEnd', [a]], ['i64.load', [65528]]);
+    }
+    calls.push(['constEnd', []], ['i64.load', [65528]]);
     for (const a of addresses) {
       calls.push(['store32', [a, 0x11223344]], ['i32.load', [a]], ['store8', [a, 0x1ff]], ['store16', [a, -2]], ['i32.load16_u', [a]]);
       calls.push(['store64', [a, -0x123456789n]], ['i64.load', [a]], ['store64_32', [a, 0x1ffffffffn]], ['i64.load32_u', [a]]);
