@@ -461,7 +461,8 @@ class FunctionEmitter {
         setWord(target, lo);
       } else {
         this.needsCopyTemps = true;
-        setWord(js.bin('+', js.assign(js.id('sa'), target), js.num(4)), hi);
+        this.stmts.push(js.exprStmt(js.assign(js.id('sa'), target)));
+        setWord(js.bin('+', js.id('sa'), js.num(4)), hi);
         setWord(js.id('sa'), lo);
       }
       return true;

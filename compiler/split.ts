@@ -69,7 +69,138 @@ export function splitFunction(fn: JsNode, threshold: number = DEFAULT_SPLIT_THRE
   const top = size(rest) > threshold ? cutList(rest, state) : rest;
   const declarations = body.slice(0, start);
   if (state.usesReturnValue) declarations.push(js.decl([['rv', null]]));
+  privatize(fn, state.pieces, top);
   fn.body.body = [...declarations, ...state.pieces, ...top];
+}
+
+/**
+ * Gives each piece its own copy of every local that no piece needs to share.
+ * A captured local lives in a heap context: an optimizing compiler must
+ * store it on every write and reload it after every call. A local that each
+ * piece writes before it reads can't carry a value into or out of a piece
+ * (wasm's register allocator reuses locals across the whole function, so it
+ * is often used by several pieces, but only as scratch), so each piece
+ * declares it again and it stays in a register. "Writes before it reads" is
+ * the conservative definite-assignment rule: a plain `x = ...;` statement
+ * counts for the statements after it in the same statement list, and for
+ * everything nested in them, until a statement that calls a piece: the
+ * piece may have written it, so what was assigned before no longer counts.
+ */
+function privatize(fn: JsNode, pieces: JsNode[], top: JsNode[]): void {
+  const outer: JsNode[] = fn.body.body;
+  if (pieces.length === 0 || outer.length === 0 || outer[0].type !== 'VariableDeclaration') return;
+  const declared = new Set<string>(outer[0].declarations.map((d: JsNode) => d.id.name));
+  // `ea` is set and read inside one expression, `view[(ea = a) / 4] ?? dv.getInt32(ea)`.
+  declared.delete('ea');
+  const shared = new Set<string>();
+  const scan: Scan = { tracked: declared, pieces: new Set(pieces.map((piece) => piece.id.name)), shared, seen: new Set() };
+  // The top reads what pieces leave behind, so its reads count too.
+  scanList(top, new Set(), scan);
+  declared.add('ea');
+  const used: Set<string>[] = pieces.map((piece) => {
+    scan.seen = new Set();
+    scanList(piece.body.body, new Set(), scan);
+    return scan.seen;
+  });
+  pieces.forEach((piece, i) => {
+    const own = [...used[i]].filter((name) => !shared.has(name));
+    if (own.length > 0) piece.body.body.unshift(js.decl(own.map((name) => [name, null])));
+  });
+}
+
+interface Scan {
+  /** The locals that could be made private. */
+  tracked: Set<string>;
+  /** Names of the piece functions. */
+  pieces: Set<string>;
+  /** Locals read where they may hold a value from outside the current function: they stay shared. */
+  shared: Set<string>;
+  /** Locals the current function uses. */
+  seen: Set<string>;
+}
+
+/** Walks a statement list, with `assigned` the locals definitely written at its start. */
+function scanList(list: JsNode[], assigned: Set<string>, scan: Scan): void {
+  let mine = assigned;
+  for (const statement of list) {
+    if (callsPiece(statement, scan.pieces)) mine = new Set();
+    const expr = statement.type === 'ExpressionStatement' ? statement.expression : null;
+    if (expr !== null && expr.type === 'AssignmentExpression' && expr.operator === '=' && expr.left.type === 'Identifier') {
+      scanNode(expr.right, mine, scan);
+      const name = expr.left.name;
+      if (scan.tracked.has(name)) {
+        scan.seen.add(name);
+        if (mine === assigned) mine = new Set(assigned);
+        mine.add(name);
+      }
+      continue;
+    }
+    scanNode(statement, mine, scan);
+  }
+}
+
+function callsPiece(node: JsNode, pieces: Set<string>): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && pieces.has(node.callee.name)) return true;
+  for (const key in node) {
+    if (key === 'type') continue;
+    const child = node[key];
+    if (Array.isArray(child)) {
+      for (const item of child) if (callsPiece(item, pieces)) return true;
+    } else if (child !== null && typeof child === 'object' && callsPiece(child, pieces)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function scanNode(node: JsNode, assigned: Set<string>, scan: Scan): void {
+  if (node === null || typeof node !== 'object') return;
+  switch (node.type) {
+    case 'Identifier':
+      if (scan.tracked.has(node.name)) {
+        scan.seen.add(node.name);
+        if (!assigned.has(node.name) && node.name !== 'ea') scan.shared.add(node.name);
+      }
+      return;
+    case 'BlockStatement':
+      scanList(node.body, assigned, scan);
+      return;
+    case 'SwitchCase':
+      if (node.test) scanNode(node.test, assigned, scan);
+      scanList(node.consequent, assigned, scan);
+      return;
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      if (node.body) scanNode(node.body, assigned, scan);
+      return;
+    case 'MemberExpression':
+      scanNode(node.object, assigned, scan);
+      if (node.computed) scanNode(node.property, assigned, scan);
+      return;
+    case 'AssignmentExpression':
+      // Nested or compound: the target is written but not definitely before
+      // later reads; a compound one reads it too.
+      if (node.left.type === 'Identifier' && scan.tracked.has(node.left.name)) {
+        scan.seen.add(node.left.name);
+        if (node.operator !== '=' && !assigned.has(node.left.name)) scan.shared.add(node.left.name);
+      } else {
+        scanNode(node.left, assigned, scan);
+      }
+      scanNode(node.right, assigned, scan);
+      return;
+    default:
+      for (const key in node) {
+        if (key === 'type') continue;
+        const child = node[key];
+        if (Array.isArray(child)) {
+          for (const item of child) scanNode(item, assigned, scan);
+        } else if (child !== null && typeof child === 'object') {
+          scanNode(child, assigned, scan);
+        }
+      }
+  }
 }
 
 /** Splits inside every statement of `list` that is too large on its own, then cuts the list. */
