@@ -90,8 +90,15 @@ export interface ModuleEnv {
   typeIdName(typeIndex: number): string;
   helper(name: string): JsNode;
   memoryView(memoryIndex: number): string;
-  /** Name of a typed-array view of a memory (records that it is needed); null when memory is read through DataView only. */
-  typedView: ((memoryIndex: number, view: string) => string) | null;
+  /** Name of a typed-array view of a memory (records that it is needed). */
+  typedView(memoryIndex: number, view: string): string;
+  /**
+   * Whether every load goes through a typed array first (tuned for
+   * interpreters). i64 loads always do: V8's optimizing compiler inlines
+   * BigInt64Array reads but calls out for DataView's getBigInt64, which
+   * also boxes the value.
+   */
+  typedLoads: boolean;
   memoryObject(memoryIndex: number): string;
   tableObject(tableIndex: number): string;
   tableElems(tableIndex: number): string;
@@ -379,7 +386,7 @@ class FunctionEmitter {
     if ((this.stack[this.stack.length - 1].flags & Flag.Call) !== 0) this.settle(this.stack.length - 1);
     const addr = this.pop();
     const address = this.address(instr, addr);
-    let expr = memoryOp.view !== undefined && this.env.typedView !== null
+    let expr = memoryOp.view !== undefined && (this.env.typedLoads || memoryOp.view === 'BigInt64Array')
       ? this.typedLoad(address, memoryOp)
       : this.dataViewLoad(address, memoryOp);
     if (memoryOp.load) expr = memoryOp.load(expr);
@@ -400,7 +407,7 @@ class FunctionEmitter {
    * DataView read then does the unaligned access or throws the trap.
    */
   private typedLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
-    const view = js.id(this.env.typedView!(0, memoryOp.view!));
+    const view = js.id(this.env.typedView(0, memoryOp.view!));
     const width = memoryOp.width;
     if (address.type === 'Identifier') {
       const index = width === 1 ? address : js.bin('/', address, js.num(width));
@@ -426,6 +433,8 @@ class FunctionEmitter {
     const [addr, value] = this.popN(2);
     this.settleBeforeEffect(Flag.Memory);
     let stored = this.valueOf(value);
+    // Not a typed-array store, unlike i64 loads: telling whether the typed
+    // store would be in bounds costs more than the DataView call saves.
     if (memoryOp.method === 'setBigInt64' && this.storeI64AsWords(instr, addr, stored)) return;
     if (memoryOp.store) stored = memoryOp.store(stored);
     if (memoryOp.storeHelper) stored = js.call(this.env.helper(memoryOp.storeHelper), [stored]);
@@ -470,7 +479,7 @@ class FunctionEmitter {
     this.needsCopyTemps = true;
     const readWord = (address: JsNode): JsNode => {
       const op = MEMORY_OPS.get('i32.load')!;
-      return this.env.typedView !== null ? this.typedLoad(address, op) : this.dataViewLoad(address, op);
+      return this.env.typedLoads ? this.typedLoad(address, op) : this.dataViewLoad(address, op);
     };
     if (target.type !== 'Literal') {
       this.stmts.push(js.exprStmt(js.assign(js.id('sa'), target)));

@@ -36,7 +36,7 @@ function tableElementName(type: ValType): string {
 export interface EmitOptions {
   /** Functions larger than this (in ESTree nodes) are split into closures; see split.ts. */
   splitThreshold?: number;
-  /** Read memory through typed arrays (fast without a JIT) instead of DataView calls. */
+  /** Read memory through typed arrays (fast without a JIT) instead of DataView calls; i64 always is. */
   typedMemory?: boolean;
 }
 
@@ -102,12 +102,11 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     },
     helper,
     memoryView: (index) => `dv${index}`,
-    typedView: typedMemory
-      ? (index, view) => {
-        usedViews.add(view);
-        return `${VIEW_PREFIX[view]}${index}`;
-      }
-      : null,
+    typedView: (index, view) => {
+      usedViews.add(view);
+      return `${VIEW_PREFIX[view]}${index}`;
+    },
+    typedLoads: typedMemory,
     memoryObject: (index) => `mem${index}`,
     tableObject: (index) => `tab${index}`,
     tableElems: (index) => `el${index}`,
