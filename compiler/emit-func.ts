@@ -418,6 +418,14 @@ class FunctionEmitter {
       if (value % width !== 0) return this.dataViewLoad(address, memoryOp);
       return js.logical('??', js.index(view, js.num(value / width)), this.dataViewLoad(address, memoryOp));
     }
+    const unsignedLocal = (node: JsNode): boolean => node.type === 'BinaryExpression' && node.operator === '>>>'
+      && node.left.type === 'Identifier' && node.right.type === 'Literal' && node.right.value === 0;
+    if (unsignedLocal(address)) {
+      // Offset 0: a negative local is a negative index, undefined like any
+      // other miss, so the unsigned conversion is only needed on the slow path.
+      const local = address.left;
+      return js.logical('??', js.index(view, width === 1 ? local : js.bin('/', local, js.num(width))), this.dataViewLoad(address, memoryOp));
+    }
     this.needsAddress = true;
     const assigned = js.assign(js.id('ea'), address);
     const index = width === 1 ? assigned : js.bin('/', assigned, js.num(width));
