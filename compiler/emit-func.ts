@@ -15,7 +15,7 @@
 
 import { Func, FuncType, Instr, ValType } from './ir.js';
 import { OPS, PREFIX_FC } from './opcodes.js';
-import { MEMORY_OPS, NUMERIC_OPS, OpKind } from './emit-ops.js';
+import { INTEGER_TESTS, MEMORY_OPS, NUMERIC_OPS, OpKind } from './emit-ops.js';
 import type { MemoryOp } from './emit-ops.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
@@ -129,6 +129,37 @@ export function zeroValue(type: ValType): JsNode {
   }
 }
 
+const COMPARISONS = new Set(['===', '!==', '<', '>', '<=', '>=']);
+
+/** `+(comparison)`, the 0/1 value of a test. */
+function isTestValue(node: JsNode): boolean {
+  return node.type === 'UnaryExpression' && node.operator === '+' && node.argument.type === 'BinaryExpression'
+    && COMPARISONS.has(node.argument.operator);
+}
+
+function isZeroLiteral(node: JsNode): boolean {
+  return node.type === 'Literal' && (node.value === 0 || node.bigint === '0');
+}
+
+/**
+ * A condition in the form that costs the fewest bytecodes: an integer
+ * `x === 0` is `!x` and `x !== 0` is `x`; when nothing in it can trap,
+ * `+(p) | +(q)` is `p || q` and `+(p) & +(q)` is `p && q` (skipping `q` then
+ * changes nothing).
+ */
+function testForm(expr: JsNode, pure: boolean): JsNode {
+  if (expr.type === 'BinaryExpression') {
+    if (pure && (expr.operator === '|' || expr.operator === '&') && isTestValue(expr.left) && isTestValue(expr.right)) {
+      return js.logical(expr.operator === '|' ? '||' : '&&', testForm(expr.left.argument, pure), testForm(expr.right.argument, pure));
+    }
+    if (INTEGER_TESTS.has(expr)) {
+      const [other, zero] = isZeroLiteral(expr.right) ? [expr.left, true] : isZeroLiteral(expr.left) ? [expr.right, true] : [null, false];
+      if (zero) return expr.operator === '===' ? js.un('!', other) : other;
+    }
+  }
+  return expr;
+}
+
 export function emitFunction(env: ModuleEnv, funcIndex: number, func: Func): JsNode {
   return new FunctionEmitter(env, funcIndex, func).emit();
 }
@@ -228,7 +259,7 @@ class FunctionEmitter {
 
   /** The entry's expression as a JS condition. */
   private conditionOf(entry: Entry): JsNode {
-    return entry.expr;
+    return testForm(entry.expr, (entry.flags & Flag.Effect) === 0);
   }
 
   /** Evaluates stack entry `depth` into its stack variable, as a statement here. */

@@ -75,10 +75,24 @@ function def(name: string, op: NumericOp): void {
   NUMERIC_OPS.set(name, op);
 }
 
+/**
+ * Integer (in)equality tests, `a === b` / `a !== b` on i32 numbers or i64
+ * BigInts. As a condition, `x === 0` can be `!x` (one bytecode fewer in V8's
+ * interpreter); that is wrong for floats (NaN, -0), so only these qualify.
+ */
+export const INTEGER_TESTS = new WeakSet<JsNode>();
+function integerTestNode(operator: '===' | '!==', a: JsNode, b: JsNode): JsNode {
+  const test = bin(operator, a, b);
+  INTEGER_TESTS.add(test);
+  return test;
+}
+const integerTest = (operator: '===' | '!=='): NumericOp => boolean(([a, b]) => integerTestNode(operator, a, b));
+const isZero = (zero: () => JsNode): NumericOp => boolean(([a]) => integerTestNode('===', a, zero()));
+
 // i32
-def('i32.eqz', boolean(([a]) => bin('===', a, num(0))));
-def('i32.eq', boolean(([a, b]) => bin('===', a, b)));
-def('i32.ne', boolean(([a, b]) => bin('!==', a, b)));
+def('i32.eqz', isZero(() => num(0)));
+def('i32.eq', integerTest('==='));
+def('i32.ne', integerTest('!=='));
 def('i32.lt_s', boolean(([a, b]) => bin('<', a, b)));
 def('i32.gt_s', boolean(([a, b]) => bin('>', a, b)));
 def('i32.le_s', boolean(([a, b]) => bin('<=', a, b)));
@@ -118,9 +132,9 @@ def('i32.rotr', rotate('>>>', '<<', 'i32Rotr'));
 
 // i64: BigInt, kept signed 64-bit.
 const shiftCount = (b: JsNode): JsNode => (b.type === 'Literal' && b.bigint !== undefined ? big(BigInt(b.bigint) & 63n) : bin('&', b, big(63n)));
-def('i64.eqz', boolean(([a]) => bin('===', a, big(0n))));
-def('i64.eq', boolean(([a, b]) => bin('===', a, b)));
-def('i64.ne', boolean(([a, b]) => bin('!==', a, b)));
+def('i64.eqz', isZero(() => big(0n)));
+def('i64.eq', integerTest('==='));
+def('i64.ne', integerTest('!=='));
 def('i64.lt_s', boolean(([a, b]) => bin('<', a, b)));
 def('i64.gt_s', boolean(([a, b]) => bin('>', a, b)));
 def('i64.le_s', boolean(([a, b]) => bin('<=', a, b)));
