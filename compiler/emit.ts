@@ -227,7 +227,9 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     for (const view of [...usedViews].sort()) {
       const name = `${VIEW_PREFIX[view]}${index}`;
       watch.declaration.declarations.push(js.decl([[name, js.nul()]]).declarations[0]);
-      watch.callback.push(js.exprStmt(js.assign(js.id(name), js.newExpr(js.id(view), [js.id('buffer')]))));
+      // `new Int32Array(littleEndian_ ? buffer : 0)`: see littleEndian_ below.
+      const source = js.cond(js.id('littleEndian_'), js.id('buffer'), js.num(0));
+      watch.callback.push(js.exprStmt(js.assign(js.id(name), js.newExpr(js.id(view), [source]))));
     }
   }
 
@@ -312,6 +314,12 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     });
   }
   const builtins = takeBuiltins();
+  if (usedViews.size > 0) {
+    // Typed arrays use the host's byte order, wasm memory is little-endian:
+    // on a big-endian host the memory views are empty, so every read misses
+    // and falls back to the DataView.
+    body.push(js.decl([['littleEndian_', js.bin('===', js.index(js.newExpr(js.id('Uint8Array'), [js.member(js.newExpr(js.id('Uint16Array'), [js.arr([js.num(1)])]), 'buffer')]), js.num(0)), js.num(1))]]));
+  }
   if (builtins.length > 0) {
     body.push(js.decl(builtins.map(([name, path]): [string, JsNode] => {
       const [namespace, property] = path.split('.');

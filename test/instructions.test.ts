@@ -377,3 +377,23 @@ describe('function splitting', () => {
     expect(privatized).toBeGreaterThan(0);
   });
 });
+
+describe('byte order', () => {
+  it('on a big-endian host the typed memory views are empty and every read takes the DataView path', () => {
+    const bytes = assemble(`(module (memory 1)
+      (data (i32.const 0) "\\01\\02\\03\\04\\05\\06\\07\\08\\09")
+      (func (export "i32") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "u16") (param i32) (result i32) (i32.load16_u (local.get 0)))
+      (func (export "i64") (param i32) (result i64) (i64.load (local.get 0)))
+      (func (export "f64") (param i32) (result f64) (f64.load (local.get 0))))`);
+    const native = new Native.Instance(new Native.Module(bytes)).exports;
+    // The body tests the host's order with new Uint16Array([1]); make it see big-endian.
+    class BigEndianProbe { buffer = new Uint8Array([0, 1]).buffer; }
+    const { code } = compile(bytes, { format: 'body', tune: 'interpreter' });
+    expect(code).toContain('littleEndian_ ? buffer : 0');
+    const ours = new Ours.Instance(defineModule(new Function('rt', 'Uint16Array', code)(rt, BigEndianProbe))).exports;
+    for (const name of ['i32', 'u16', 'i64', 'f64']) {
+      for (const address of [0, 1, 4]) expect((ours[name] as Function)(address), `${name}(${address})`).toBe((native[name] as Function)(address));
+    }
+  });
+});
