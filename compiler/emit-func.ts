@@ -153,8 +153,8 @@ function testForm(expr: JsNode, pure: boolean): JsNode {
       return js.logical(expr.operator === '|' ? '||' : '&&', testForm(expr.left.argument, pure), testForm(expr.right.argument, pure));
     }
     if (INTEGER_TESTS.has(expr)) {
-      const [other, zero] = isZeroLiteral(expr.right) ? [expr.left, true] : isZeroLiteral(expr.left) ? [expr.right, true] : [null, false];
-      if (zero) return expr.operator === '===' ? js.un('!', other) : other;
+      const other = isZeroLiteral(expr.right) ? expr.left : isZeroLiteral(expr.left) ? expr.right : null;
+      if (other !== null) return expr.operator === '===' ? js.un('!', other) : other;
     }
   }
   return expr;
@@ -417,13 +417,18 @@ class FunctionEmitter {
     if ((this.stack[this.stack.length - 1].flags & Flag.Call) !== 0) this.settle(this.stack.length - 1);
     const addr = this.pop();
     const address = this.address(instr, addr);
-    let expr = memoryOp.view !== undefined && (this.env.typedLoads || memoryOp.view === 'BigInt64Array')
-      ? this.typedLoad(address, memoryOp)
-      : this.dataViewLoad(address, memoryOp);
+    let expr = this.read(address, memoryOp);
     if (memoryOp.load) expr = memoryOp.load(expr);
     if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
     if (memoryOp.width === 8 && type === ValType.I64) this.i64Loads.set(expr, address);
     this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
+  }
+
+  /** A read of memory 0, through a typed array first where that pays (see ModuleEnv.typedLoads). */
+  private read(address: JsNode, memoryOp: MemoryOp): JsNode {
+    return memoryOp.view !== undefined && (this.env.typedLoads || memoryOp.view === 'BigInt64Array')
+      ? this.typedLoad(address, memoryOp)
+      : this.dataViewLoad(address, memoryOp);
   }
 
   private dataViewLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
@@ -516,10 +521,8 @@ class FunctionEmitter {
       return true;
     }
     this.needsCopyTemps = true;
-    const readWord = (address: JsNode): JsNode => {
-      const op = MEMORY_OPS.get('i32.load')!;
-      return this.env.typedLoads ? this.typedLoad(address, op) : this.dataViewLoad(address, op);
-    };
+    const i32Load = MEMORY_OPS.get('i32.load')!;
+    const readWord = (address: JsNode): JsNode => this.read(address, i32Load);
     if (target.type !== 'Literal') {
       this.stmts.push(js.exprStmt(js.assign(js.id('sa'), target)));
       target = js.id('sa');

@@ -89,30 +89,36 @@ export function splitFunction(fn: JsNode, threshold: number = DEFAULT_SPLIT_THRE
 function privatize(fn: JsNode, pieces: JsNode[], top: JsNode[]): void {
   const outer: JsNode[] = fn.body.body;
   if (pieces.length === 0 || outer.length === 0 || outer[0].type !== 'VariableDeclaration') return;
-  const declared = new Set<string>(outer[0].declarations.map((d: JsNode) => d.id.name));
-  // `ea` is set and read inside one expression, `view[(ea = a) / 4] ?? dv.getInt32(ea)`.
-  declared.delete('ea');
-  const shared = new Set<string>();
-  const scan: Scan = { tracked: declared, pieces: new Set(pieces.map((piece) => piece.id.name)), shared, seen: new Set() };
+  const scan: Scan = {
+    tracked: new Set(outer[0].declarations.map((d: JsNode) => d.id.name)),
+    pieces: new Set(pieces.map((piece) => piece.id.name)),
+    callsPiece: new WeakMap(),
+    shared: new Set(),
+    seen: new Set(),
+  };
   // The top reads what pieces leave behind, so its reads count too.
   scanList(top, new Set(), scan);
-  declared.add('ea');
   const used: Set<string>[] = pieces.map((piece) => {
     scan.seen = new Set();
     scanList(piece.body.body, new Set(), scan);
     return scan.seen;
   });
   pieces.forEach((piece, i) => {
-    const own = [...used[i]].filter((name) => !shared.has(name));
+    const own = [...used[i]].filter((name) => !scan.shared.has(name));
     if (own.length > 0) piece.body.body.unshift(js.decl(own.map((name) => [name, null])));
   });
 }
+
+/** `ea` is set and read inside one expression (`view[(ea = a) / 4] ?? dv.getInt32(ea)`): never shared. */
+const EXPRESSION_TEMP = 'ea';
 
 interface Scan {
   /** The locals that could be made private. */
   tracked: Set<string>;
   /** Names of the piece functions. */
   pieces: Set<string>;
+  /** Whether a node contains a piece call, for nodes already asked about (nested lists ask again). */
+  callsPiece: WeakMap<JsNode, boolean>;
   /** Locals read where they may hold a value from outside the current function: they stay shared. */
   shared: Set<string>;
   /** Locals the current function uses. */
@@ -123,7 +129,7 @@ interface Scan {
 function scanList(list: JsNode[], assigned: Set<string>, scan: Scan): void {
   let mine = assigned;
   for (const statement of list) {
-    if (callsPiece(statement, scan.pieces)) mine = new Set();
+    if (callsPiece(statement, scan)) mine = new Set();
     const expr = statement.type === 'ExpressionStatement' ? statement.expression : null;
     if (expr !== null && expr.type === 'AssignmentExpression' && expr.operator === '=' && expr.left.type === 'Identifier') {
       scanNode(expr.right, mine, scan);
@@ -139,19 +145,26 @@ function scanList(list: JsNode[], assigned: Set<string>, scan: Scan): void {
   }
 }
 
-function callsPiece(node: JsNode, pieces: Set<string>): boolean {
-  if (node === null || typeof node !== 'object') return false;
-  if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && pieces.has(node.callee.name)) return true;
+function callsPiece(node: JsNode, scan: Scan): boolean {
+  const known = scan.callsPiece.get(node);
+  if (known !== undefined) return known;
+  let found = node.type === 'CallExpression' && node.callee.type === 'Identifier' && scan.pieces.has(node.callee.name);
+  if (!found) forEachChild(node, (child) => { found ||= callsPiece(child, scan); });
+  scan.callsPiece.set(node, found);
+  return found;
+}
+
+/** Calls `visit` on each child node of `node`. */
+function forEachChild(node: JsNode, visit: (child: JsNode) => void): void {
   for (const key in node) {
     if (key === 'type') continue;
     const child = node[key];
     if (Array.isArray(child)) {
-      for (const item of child) if (callsPiece(item, pieces)) return true;
-    } else if (child !== null && typeof child === 'object' && callsPiece(child, pieces)) {
-      return true;
+      for (const item of child) if (item !== null && typeof item === 'object') visit(item);
+    } else if (child !== null && typeof child === 'object') {
+      visit(child);
     }
   }
-  return false;
 }
 
 function scanNode(node: JsNode, assigned: Set<string>, scan: Scan): void {
@@ -160,7 +173,7 @@ function scanNode(node: JsNode, assigned: Set<string>, scan: Scan): void {
     case 'Identifier':
       if (scan.tracked.has(node.name)) {
         scan.seen.add(node.name);
-        if (!assigned.has(node.name) && node.name !== 'ea') scan.shared.add(node.name);
+        if (!assigned.has(node.name) && node.name !== EXPRESSION_TEMP) scan.shared.add(node.name);
       }
       return;
     case 'BlockStatement':
@@ -191,15 +204,7 @@ function scanNode(node: JsNode, assigned: Set<string>, scan: Scan): void {
       scanNode(node.right, assigned, scan);
       return;
     default:
-      for (const key in node) {
-        if (key === 'type') continue;
-        const child = node[key];
-        if (Array.isArray(child)) {
-          for (const item of child) scanNode(item, assigned, scan);
-        } else if (child !== null && typeof child === 'object') {
-          scanNode(child, assigned, scan);
-        }
-      }
+      forEachChild(node, (child) => scanNode(child, assigned, scan));
   }
 }
 
