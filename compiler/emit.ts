@@ -107,6 +107,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
       return `${VIEW_PREFIX[view]}${index}`;
     },
     typedLoads: typedMemory,
+    paramHints: !typedMemory,
     memoryObject: (index) => `mem${index}`,
     tableObject: (index) => `tab${index}`,
     tableElems: (index) => `el${index}`,

@@ -397,3 +397,24 @@ describe('byte order', () => {
     }
   });
 });
+
+describe('param hints', () => {
+  it('restate i32 params for JIT compilers only, after the locals, and keep results', () => {
+    const bytes = assemble(`(module
+      (func (export "f") (param $a i32) (param $b i64) (param $c f64) (result f64) (local $t i32)
+        (local.set $t (i32.mul (local.get $a) (i32.const 3)))
+        (f64.add (f64.add (local.get $c) (f64.convert_i32_s (local.get $t))) (f64.convert_i64_s (local.get $b)))))`);
+    const native = new Native.Instance(new Native.Module(bytes)).exports;
+    const jit = compile(bytes, { format: 'body' }).code;
+    expect(jit).toMatch(/function fn0\(l0, l1, l2\) \{\s+var l3 = 0;\s+l0 = l0 \| 0;/);
+    expect(jit).not.toMatch(/l1 = l1 \| 0|l2 = l2 \| 0/);
+    expect(compile(bytes, { format: 'body', tune: 'interpreter' }).code).not.toContain('l0 = l0 | 0');
+    for (const splitThreshold of [undefined, 1]) {
+      const { code } = compile(bytes, { format: 'body', splitThreshold });
+      const ours = new Ours.Instance(defineModule(new Function('rt', code)(rt))).exports;
+      for (const args of [[1, 2n, 0.5], [-7, -(2n ** 63n), 1e300], [0x7fffffff, 5n, -0]]) {
+        expect((ours.f as Function)(...args), `f(${args}), threshold ${splitThreshold}`).toBe((native.f as Function)(...args));
+      }
+    }
+  });
+});
