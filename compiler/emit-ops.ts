@@ -54,7 +54,16 @@ const trapping = (build: NumericOp['build']): NumericOp => ({ kind: OpKind.Trap,
 const helperCall = (name: string, kind = OpKind.Value): NumericOp => ({ kind, build: (args, helper) => call(helper(name), args) });
 
 const i32 = (expr: JsNode): JsNode => bin('|', expr, num(0));
-const u32 = (expr: JsNode): JsNode => bin('>>>', expr, num(0));
+/** A literal's unsigned value, or undefined (constants are a number literal, or `-` applied to one). */
+function literalU32(expr: JsNode): number | undefined {
+  if (expr.type === 'Literal' && typeof expr.value === 'number') return expr.value >>> 0;
+  if (expr.type === 'UnaryExpression' && expr.operator === '-' && expr.argument.type === 'Literal') return -expr.argument.value >>> 0;
+  return undefined;
+}
+const u32 = (expr: JsNode): JsNode => {
+  const constant = literalU32(expr);
+  return constant === undefined ? bin('>>>', expr, num(0)) : num(constant);
+};
 const fround = (expr: JsNode): JsNode => call(global('Math', 'fround'), [expr]);
 const asIntN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asIntN'), [num(bits), expr]);
 const asUintN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asUintN'), [num(bits), expr]);
@@ -116,7 +125,11 @@ def('i32.or', value(([a, b]) => bin('|', a, b)));
 def('i32.xor', value(([a, b]) => bin('^', a, b)));
 def('i32.shl', value(([a, b]) => bin('<<', a, b)));
 def('i32.shr_s', value(([a, b]) => bin('>>', a, b)));
-def('i32.shr_u', value(([a, b]) => i32(bin('>>>', a, b))));
+// A shift by a constant 1..31 leaves at most 31 bits: already a signed i32.
+def('i32.shr_u', value(([a, b]) => {
+  const count = literalU32(b);
+  return count !== undefined && (count & 31) !== 0 ? bin('>>>', a, b) : i32(bin('>>>', a, b));
+}));
 // Rotations inline when both operands can be read twice: JS masks shift
 // counts to 5 bits, so `a << b | a >>> -b` is rotl for every b.
 const isPlain = (e: JsNode): boolean => e.type === 'Identifier' || (e.type === 'Literal' && typeof e.value === 'number');
