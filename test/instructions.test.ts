@@ -235,6 +235,23 @@ describe('instruction families', () => {
     differential(text, calls);
   });
 
+  it('constant operands: shifts by 0, 1..31, 32 and 33, and unsigned compares with negative constants', () => {
+    // shr_u by a constant 1..31 is emitted without `| 0`; by 0 or 32 (mod 32
+    // is 0) it must keep it, or 0x80000000 reads back as 2147483648.
+    const counts = [0, 1, 31, 32, 33, -1];
+    const text = `(module
+      ${counts.map((c, i) => `(func (export "shr${i}") (param i32) (result i32) (i32.shr_u (local.get 0) (i32.const ${c})))`).join('\n')}
+      (func (export "ltu") (param i32) (result i32) (i32.lt_u (local.get 0) (i32.const -2)))
+      (func (export "geu") (param i32) (result i32) (i32.ge_u (i32.const 320) (local.get 0)))
+      (func (export "eq") (param i32) (result i32) (i32.eq (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x40000000))))`;
+    const calls: [string, unknown[]][] = [];
+    for (const x of [0, 1, -1, -2, -3, 320, 321, 0x7fffffff, -0x80000000]) {
+      for (let i = 0; i < counts.length; i++) calls.push([`shr${i}`, [x]]);
+      calls.push(['ltu', [x]], ['geu', [x]], ['eq', [x]]);
+    }
+    differential(text, calls);
+  });
+
   it('control flow: blocks, loops, if, br_if, br_table, return, with values', () => {
     const text = `(module
       (func (export "fib") (param i32) (result i32) (local i32 i32 i32)
