@@ -47,6 +47,8 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   const typedMemory = options.typedMemory ?? false;
   /** Typed-array views used, by constructor name (memory 0: the only one 2.0 has). */
   const usedViews = new Set<string>();
+  /** DataView store methods bound for the interpreter tuning (memory 0). */
+  const boundStores = new Set<string>();
   const watchers: MemoryWatch[] = [];
   const callViews = new Map<string, [number, number]>();
   const usedTypeIds = new Set<number>();
@@ -102,6 +104,11 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     },
     helper,
     memoryView: (index) => `dv${index}`,
+    storeCallee: (index, method) => {
+      if (!typedMemory) return js.member(js.id(`dv${index}`), method);
+      boundStores.add(method);
+      return js.id(`dv${index}_${method}`);
+    },
     typedView: (index, view) => {
       usedViews.add(view);
       return `${VIEW_PREFIX[view]}${index}`;
@@ -223,8 +230,15 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     [name, js.call(js.member(js.id(`tab${table}`), '_callView'), [js.id(`T${typeIndex}`)])]);
   if (viewDecls.length > 0) link.splice(tablesDeclared, 0, js.decl(viewDecls));
 
-  // Typed views of memory, for what the functions read through them.
+  // Typed views of memory, for what the functions read through them, and
+  // the bound store methods.
   for (const [index, watch] of watchers.entries()) {
+    for (const method of [...boundStores].sort()) {
+      const name = `dv${index}_${method}`;
+      const dataView = js.id(`dv${index}`);
+      watch.declaration.declarations.push(js.decl([[name, js.nul()]]).declarations[0]);
+      watch.callback.push(js.exprStmt(js.assign(js.id(name), js.call(js.member(js.member(dataView, method), 'bind'), [dataView]))));
+    }
     for (const view of [...usedViews].sort()) {
       const name = `${VIEW_PREFIX[view]}${index}`;
       watch.declaration.declarations.push(js.decl([[name, js.nul()]]).declarations[0]);

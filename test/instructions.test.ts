@@ -435,3 +435,24 @@ describe('param hints', () => {
     }
   });
 });
+
+describe('bound stores', () => {
+  it('tuned for interpreters, stores call DataView methods bound to the current buffer, rebound on growth', () => {
+    const bytes = assemble(`(module (memory 1)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+      (func (export "store16") (param i32 i32) (i32.store16 offset=1 (local.get 0) (local.get 1)))
+      (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))`);
+    const { code } = compile(bytes, { format: 'body', tune: 'interpreter' });
+    expect(code).toContain('dv0_setInt32 = dv0.setInt32.bind(dv0)');
+    expect(code).toMatch(/dv0_setInt16\(\(l0 >>> 0\) \+ 1, l1, true\)/);
+    expect(compile(bytes, { format: 'body' }).code).not.toContain('.bind(');
+    const native = new Native.Instance(new Native.Module(bytes)).exports as Record<string, Function>;
+    const ours = new Ours.Instance(defineModule(new Function('rt', code)(rt))).exports as Record<string, Function>;
+    const steps: [string, unknown[]][] = [
+      ['store', [65532, 7]], ['store', [65533, 1]], ['grow', [1]], ['store', [65536, 0x12345678]], ['store16', [131069, -1]],
+      ['store16', [131070, 5]], ['load', [65536]], ['load', [131068]], ['load', [65532]], ['grow', [0]], ['store', [131072, 1]],
+    ];
+    for (const [name, args] of steps) compareOutcome(run(() => native[name](...args), Native.RuntimeError), run(() => ours[name](...args), Ours.RuntimeError), `${name}(${args})`);
+  });
+});
