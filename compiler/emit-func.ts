@@ -803,6 +803,10 @@ class FunctionEmitter {
       statement = frame.used ? js.labeled(frame.label, js.block(frame.body)) : null;
       if (statement === null) outer.push(...frame.body);
     } else if (frame.kind === FrameKind.Loop) {
+      // A `continue` to this loop as its last statement is what falling off
+      // the end of `while (true)` does anyway; interpreters run it as a jump.
+      const last = frame.body[frame.body.length - 1];
+      if (last !== undefined && last.type === 'ContinueStatement' && last.label.name === frame.label) frame.body.pop();
       statement = frame.used ? js.labeled(frame.label, js.whileTrue(js.block(frame.body))) : null;
       if (statement === null) outer.push(...frame.body);
     } else {
