@@ -15,7 +15,7 @@
 
 import { Func, FuncType, Instr, ValType } from './ir.js';
 import { OPS, PREFIX_FC } from './opcodes.js';
-import { INTEGER_TESTS, MEMORY_OPS, NUMERIC_OPS, OpKind } from './emit-ops.js';
+import { INTEGER_TESTS, MEMORY_OPS, NUMERIC_OPS, OpKind, literalU32, u32 } from './emit-ops.js';
 import type { MemoryOp } from './emit-ops.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
@@ -434,9 +434,9 @@ class FunctionEmitter {
 
   private address(instr: Instr, addr: Entry): JsNode {
     const base = this.valueOf(addr);
-    if (base.type === 'Literal' && typeof base.value === 'number') return js.num((base.value >>> 0) + instr.memOffset);
-    if (base.type === 'UnaryExpression' && base.argument.type === 'Literal') return js.num((-base.argument.value >>> 0) + instr.memOffset);
-    const unsigned = js.bin('>>>', base, js.num(0));
+    const constant = literalU32(base);
+    if (constant !== undefined) return js.num(constant + instr.memOffset);
+    const unsigned = u32(base);
     return instr.memOffset === 0 ? unsigned : js.bin('+', unsigned, js.num(instr.memOffset));
   }
 
@@ -575,7 +575,7 @@ class FunctionEmitter {
   private memoryGrow(memory: number): void {
     const delta = this.pop();
     this.settleBeforeEffect(Flag.Memory);
-    const grow = js.call(js.member(js.id(this.env.memoryObject(memory)), '_grow'), [js.bin('>>>', this.valueOf(delta), js.num(0))]);
+    const grow = js.call(js.member(js.id(this.env.memoryObject(memory)), '_grow'), [u32(this.valueOf(delta))]);
     this.push(ValType.I32, grow, delta.flags | Flag.Effect | Flag.Memory | Flag.Call, delta.locals, delta.size + 2);
   }
 
@@ -604,7 +604,7 @@ class FunctionEmitter {
   private tableGrow(table: number): void {
     const [init, delta] = this.popN(2);
     this.settleBeforeEffect(Flag.Table);
-    const grow = js.call(js.member(js.id(this.env.tableObject(table)), '_grow'), [js.bin('>>>', this.valueOf(delta), js.num(0)), this.valueOf(init)]);
+    const grow = js.call(js.member(js.id(this.env.tableObject(table)), '_grow'), [u32(this.valueOf(delta)), this.valueOf(init)]);
     const { locals, size } = this.combine([init, delta]);
     this.push(ValType.I32, grow, init.flags | delta.flags | Flag.Effect | Flag.Table, locals, size + 2);
   }

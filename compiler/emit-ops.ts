@@ -6,7 +6,7 @@
 // Operand expressions are used exactly once: anything needing an operand
 // twice goes through an `rt` helper (see runtime/abi.ts).
 
-import { JsNode, bin, call, id, num, big, un } from './js.js';
+import { JsNode, bin, call, cond, id, logical, num, big, un } from './js.js';
 
 /**
  * The built-ins the emitted code calls, read once into module-level
@@ -54,13 +54,14 @@ const trapping = (build: NumericOp['build']): NumericOp => ({ kind: OpKind.Trap,
 const helperCall = (name: string, kind = OpKind.Value): NumericOp => ({ kind, build: (args, helper) => call(helper(name), args) });
 
 const i32 = (expr: JsNode): JsNode => bin('|', expr, num(0));
-/** A literal's unsigned value, or undefined (constants are a number literal, or `-` applied to one). */
-function literalU32(expr: JsNode): number | undefined {
+/** An i32 constant's unsigned value, or undefined (constants are a number literal, or `-` applied to one). */
+export function literalU32(expr: JsNode): number | undefined {
   if (expr.type === 'Literal' && typeof expr.value === 'number') return expr.value >>> 0;
   if (expr.type === 'UnaryExpression' && expr.operator === '-' && expr.argument.type === 'Literal') return -expr.argument.value >>> 0;
   return undefined;
 }
-const u32 = (expr: JsNode): JsNode => {
+/** An i32 read as unsigned: `x >>> 0`, folded for constants. */
+export const u32 = (expr: JsNode): JsNode => {
   const constant = literalU32(expr);
   return constant === undefined ? bin('>>>', expr, num(0)) : num(constant);
 };
@@ -68,7 +69,17 @@ const fround = (expr: JsNode): JsNode => call(global('Math', 'fround'), [expr]);
 const asIntN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asIntN'), [num(bits), expr]);
 const asUintN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asUintN'), [num(bits), expr]);
 const i64 = (expr: JsNode): JsNode => asIntN(64, expr);
-const u64 = (expr: JsNode): JsNode => asUintN(64, expr);
+/** An i64 constant's value, or undefined (a BigInt literal, or `-` applied to one). */
+function literalI64(expr: JsNode): bigint | undefined {
+  if (expr.type === 'Literal' && typeof expr.bigint === 'string') return BigInt(expr.bigint);
+  if (expr.type === 'UnaryExpression' && expr.operator === '-' && expr.argument.type === 'Literal'
+    && typeof expr.argument.bigint === 'string') return -BigInt(expr.argument.bigint);
+  return undefined;
+}
+const u64 = (expr: JsNode): JsNode => {
+  const constant = literalI64(expr);
+  return constant === undefined ? asUintN(64, expr) : big(BigInt.asUintN(64, constant));
+};
 const bigint = (expr: JsNode): JsNode => call(global('BigInt'), [expr]);
 const number = (expr: JsNode): JsNode => call(global('Number'), [expr]);
 const math = (name: string) => value(([a]) => call(global('Math', name), [a]));
@@ -152,10 +163,35 @@ def('i64.lt_s', boolean(([a, b]) => bin('<', a, b)));
 def('i64.gt_s', boolean(([a, b]) => bin('>', a, b)));
 def('i64.le_s', boolean(([a, b]) => bin('<=', a, b)));
 def('i64.ge_s', boolean(([a, b]) => bin('>=', a, b)));
-def('i64.lt_u', boolean(([a, b]) => bin('<', u64(a), u64(b))));
-def('i64.gt_u', boolean(([a, b]) => bin('>', u64(a), u64(b))));
-def('i64.le_u', boolean(([a, b]) => bin('<=', u64(a), u64(b))));
-def('i64.ge_u', boolean(([a, b]) => bin('>=', u64(a), u64(b))));
+// Unsigned i64 comparisons. BigInt.asUintN(64, x) allocates a new BigInt
+// for every negative x, and V8's optimizing compiler boxes the result for
+// the compare, so operands that can be read twice are compared by sign
+// first: as unsigned, the negative values (2^63 and up) are above all the
+// others, and two values of one sign compare as they do signed.
+type Comparison = '<' | '<=' | '>' | '>=';
+const MIRRORED: Record<Comparison, Comparison> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const isPlainI64 = (e: JsNode): boolean => e.type === 'Identifier' || literalI64(e) !== undefined;
+const negative = (e: JsNode): JsNode => bin('<', e, big(0n));
+const unsignedI64 = (operator: Comparison): NumericOp => boolean(([a, b]) => {
+  if (!isPlainI64(a) || !isPlainI64(b) || (literalI64(a) !== undefined && literalI64(b) !== undefined)) {
+    return bin(operator, u64(a), u64(b));
+  }
+  const below = operator === '<' || operator === '<=';
+  if (literalI64(a) !== undefined) return unsignedI64Constant(b, MIRRORED[operator], a);
+  if (literalI64(b) !== undefined) return unsignedI64Constant(a, operator, b);
+  return cond(bin('===', negative(a), negative(b)), bin(operator, a, b), negative(below ? b : a));
+});
+/** `x <u c` and the like: with c >= 0 as signed, a negative x is above it; with c < 0, a non-negative x is below. */
+function unsignedI64Constant(x: JsNode, operator: Comparison, c: JsNode): JsNode {
+  const below = operator === '<' || operator === '<=';
+  const signed = bin(operator, x, c);
+  if (literalI64(c)! >= 0n) return below ? logical('&&', bin('>=', x, big(0n)), signed) : logical('||', negative(x), signed);
+  return below ? logical('||', bin('>=', x, big(0n)), signed) : logical('&&', negative(x), signed);
+}
+def('i64.lt_u', unsignedI64('<'));
+def('i64.gt_u', unsignedI64('>'));
+def('i64.le_u', unsignedI64('<='));
+def('i64.ge_u', unsignedI64('>='));
 def('i64.clz', helperCall('i64Clz'));
 def('i64.ctz', helperCall('i64Ctz'));
 def('i64.popcnt', helperCall('i64Popcnt'));

@@ -235,19 +235,33 @@ describe('instruction families', () => {
     differential(text, calls);
   });
 
-  it('constant operands: shifts by 0, 1..31, 32 and 33, and unsigned compares with negative constants', () => {
+  it('constant operands: shifts by 0, 1..31, 32 and 33, and unsigned compares (i32 and i64) with constants of either sign', () => {
     // shr_u by a constant 1..31 is emitted without `| 0`; by 0 or 32 (mod 32
     // is 0) it must keep it, or 0x80000000 reads back as 2147483648.
     const counts = [0, 1, 31, 32, 33, -1];
+    const i64Compares = ['lt_u', 'le_u', 'gt_u', 'ge_u'];
+    const i64Constants = ['0', '127', '-1', '-2', '0x7fffffffffffffff', '-0x8000000000000000'];
     const text = `(module
       ${counts.map((c, i) => `(func (export "shr${i}") (param i32) (result i32) (i32.shr_u (local.get 0) (i32.const ${c})))`).join('\n')}
       (func (export "ltu") (param i32) (result i32) (i32.lt_u (local.get 0) (i32.const -2)))
       (func (export "geu") (param i32) (result i32) (i32.ge_u (i32.const 320) (local.get 0)))
-      (func (export "eq") (param i32) (result i32) (i32.eq (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x40000000))))`;
+      (func (export "eq") (param i32) (result i32) (i32.eq (i32.shr_u (local.get 0) (i32.const 1)) (i32.const 0x40000000)))
+      ;; i64 unsigned compares against constants of either sign, on either side, and of a computed operand.
+      ${i64Compares.flatMap((op) => i64Constants.map((c, i) => `
+        (func (export "${op}_x_c${i}") (param i64) (result i32) (i64.${op} (local.get 0) (i64.const ${c})))
+        (func (export "${op}_c${i}_x") (param i64) (result i32) (i64.${op} (i64.const ${c}) (local.get 0)))`)).join('')}
+      ${i64Compares.map((op) => `(func (export "${op}_sum") (param i64 i64) (result i32) (i64.${op} (i64.add (local.get 0) (local.get 1)) (local.get 1)))`).join('\n')})`;
     const calls: [string, unknown[]][] = [];
     for (const x of [0, 1, -1, -2, -3, 320, 321, 0x7fffffff, -0x80000000]) {
       for (let i = 0; i < counts.length; i++) calls.push([`shr${i}`, [x]]);
       calls.push(['ltu', [x]], ['geu', [x]], ['eq', [x]]);
+    }
+    const i64Values = [0n, 1n, -1n, 126n, 127n, 128n, -2n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 63n) + 1n];
+    for (const op of i64Compares) {
+      for (const x of i64Values) {
+        for (let i = 0; i < i64Constants.length; i++) calls.push([`${op}_x_c${i}`, [x]], [`${op}_c${i}_x`, [x]]);
+        for (const y of [0n, 5n, -5n, -(2n ** 63n)]) calls.push([`${op}_sum`, [x, y]]);
+      }
     }
     differential(text, calls);
   });
