@@ -7,6 +7,8 @@
 // three classes, published under a global symbol by the first copy, so
 // `instanceof WebAssembly.CompileError` holds whichever copy threw.
 
+import { sharedInRealm } from './realm.js';
+
 class CompileErrorClass extends Error {}
 class LinkErrorClass extends Error {}
 class RuntimeErrorClass extends Error {}
@@ -17,25 +19,16 @@ interface ErrorClasses {
   RuntimeError: typeof RuntimeErrorClass;
 }
 
-function sharedErrorClasses(): ErrorClasses {
-  const key = Symbol.for('wasm2es.runtime.errors1');
-  const holder = globalThis as any;
-  const existing = holder[key];
-  if (existing !== undefined && existing !== null) return existing;
+function buildErrorClasses(): ErrorClasses {
   const classes: ErrorClasses = { CompileError: CompileErrorClass, LinkError: LinkErrorClass, RuntimeError: RuntimeErrorClass };
   for (const [name, ctor] of Object.entries(classes)) {
     Object.defineProperty(ctor.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
     Object.defineProperty(ctor, 'name', { value: name, configurable: true });
   }
-  try {
-    Object.defineProperty(holder, key, { value: classes, configurable: true });
-  } catch {
-    // A frozen global object: this copy keeps its own classes.
-  }
   return classes;
 }
 
-const classes = sharedErrorClasses();
+const classes = sharedInRealm('wasm2es.runtime.errors1', buildErrorClasses);
 
 export const CompileError = classes.CompileError;
 export type CompileError = CompileErrorClass;

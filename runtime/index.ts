@@ -16,6 +16,7 @@ import {
   CompileError as CompileErrorImpl, LinkError as LinkErrorImpl, RuntimeError as RuntimeErrorImpl,
 } from './errors.js';
 import { Global as GlobalImpl } from './global.js';
+import { sharedInRealm } from './realm.js';
 import { Memory as MemoryImpl } from './memory.js';
 import { defineModule as defineModuleImpl, Instance as InstanceImpl, Module as ModuleImpl } from './module.js';
 import {
@@ -60,21 +61,7 @@ function buildApi() {
 
 type RuntimeApi = ReturnType<typeof buildApi>;
 
-function sharedApi(): RuntimeApi {
-  const key = Symbol.for(`wasm2es.runtime.abi${ABI_VERSION}`);
-  const holder = globalThis as any;
-  const existing = holder[key];
-  if (existing !== undefined && existing !== null && existing.ABI_VERSION === ABI_VERSION) return existing;
-  const api = buildApi();
-  try {
-    Object.defineProperty(holder, key, { value: api, configurable: true });
-  } catch {
-    // A frozen global object: this copy stays private.
-  }
-  return api;
-}
-
-const api = sharedApi();
+const api: RuntimeApi = sharedInRealm(`wasm2es.runtime.abi${ABI_VERSION}`, buildApi, (existing) => existing.ABI_VERSION === ABI_VERSION);
 
 /** The support library module bodies run with (SupportLib in runtime/abi.ts). */
 export const rt = api.rt;
