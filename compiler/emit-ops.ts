@@ -6,7 +6,7 @@
 // Operand expressions are used exactly once: anything needing an operand
 // twice goes through an `rt` helper (see runtime/abi.ts).
 
-import { JsNode, bin, call, cond, id, logical, num, big, un } from './js.js';
+import { JsNode, assign, bin, call, cond, id, index, logical, num, big, seq, un } from './js.js';
 
 /**
  * The built-ins the emitted code calls, read once into module-level
@@ -240,7 +240,7 @@ for (const [t, round] of [['f32', fround], ['f64', (e: JsNode) => e]] as const) 
 }
 
 // Conversions.
-def('i32.wrap_i64', value(([a]) => number(asIntN(32, a))));
+def('i32.wrap_i64', value(([a], helper) => wrapI64(a, helper)));
 def('i32.trunc_f32_s', helperCall('truncS32', OpKind.Trap));
 def('i32.trunc_f32_u', helperCall('truncU32', OpKind.Trap));
 def('i32.trunc_f64_s', helperCall('truncS32', OpKind.Trap));
@@ -281,6 +281,37 @@ def('i64.trunc_sat_f32_u', helperCall('truncSatU64'));
 def('i64.trunc_sat_f64_s', helperCall('truncSatS64'));
 def('i64.trunc_sat_f64_u', helperCall('truncSatU64'));
 
+/**
+ * i32.wrap_i64: the low word, read back through the runtime's scratch
+ * (`(i64Bits[0] = x, lowBits[0])`), as V8 converts BigInts to numbers in
+ * its C++ runtime. Folded: constants; an extended i32 or narrow load (the
+ * number itself); a shift right by 32..63 (the high word, shifted).
+ */
+export function wrapI64(a: JsNode, helper: (name: string) => JsNode): JsNode {
+  const constant = literalI64(a);
+  if (constant !== undefined) return num(Number(BigInt.asIntN(32, constant)));
+  if (isCallOf(a, 'BigInt')) {
+    const x = a.arguments[0];
+    return x.type === 'BinaryExpression' && x.operator === '>>>' && x.right.type === 'Literal' && x.right.value === 0 ? x.left : i32(x);
+  }
+  // shr_s is `x >> c`; shr_u is `BigInt.asIntN(64, BigInt.asUintN(64, x) >> c)`.
+  const unsigned = isCallOf(a, 'BigInt.asIntN') && a.arguments[0].value === 64 ? a.arguments[1] : undefined;
+  const shift = unsigned ?? a;
+  const count = shift.type === 'BinaryExpression' && shift.operator === '>>' ? literalI64(shift.right) : undefined;
+  if (count !== undefined && count >= 32n) {
+    const x = unsigned === undefined ? shift.left : isCallOf(shift.left, 'BigInt.asUintN') ? shift.left.arguments[1] : undefined;
+    if (x !== undefined) {
+      const high = word(x, 'highBits', helper);
+      return count === 32n ? high : bin(unsigned === undefined ? '>>' : '>>>', high, num(Number(count) - 32));
+    }
+  }
+  return word(a, 'lowBits', helper);
+}
+const word = (x: JsNode, which: 'lowBits' | 'highBits', helper: (name: string) => JsNode): JsNode =>
+  seq([assign(index(helper('i64Bits'), num(0)), x), index(helper(which), num(0))]);
+const isCallOf = (e: JsNode, path: string): boolean =>
+  e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === builtinVariable(path);
+
 /** DataView accessor, value conversion and byte width for each load and store. */
 export interface MemoryOp {
   method: string;
@@ -288,7 +319,7 @@ export interface MemoryOp {
   /** Wraps a loaded value into the wasm type (e.g. BigInt for i64 narrow loads). */
   load?: (e: JsNode) => JsNode;
   /** Converts a stored value to what the DataView setter takes. */
-  store?: (e: JsNode) => JsNode;
+  store?: (e: JsNode, helper: (name: string) => JsNode) => JsNode;
   /** rt helper applied to the loaded value / to the value before storing. */
   loadHelper?: string;
   storeHelper?: string;
@@ -320,7 +351,7 @@ export const MEMORY_OPS = new Map<string, MemoryOp>([
   ['f64.store', { method: 'setFloat64', width: 8, littleEndian: true }],
   ['i32.store8', { method: 'setInt8', width: 1, littleEndian: false }],
   ['i32.store16', { method: 'setInt16', width: 2, littleEndian: true }],
-  ['i64.store8', { method: 'setInt8', width: 1, littleEndian: false, store: (e) => number(asIntN(8, e)) }],
-  ['i64.store16', { method: 'setInt16', width: 2, littleEndian: true, store: (e) => number(asIntN(16, e)) }],
-  ['i64.store32', { method: 'setInt32', width: 4, littleEndian: true, store: (e) => number(asIntN(32, e)) }],
+  ['i64.store8', { method: 'setInt8', width: 1, littleEndian: false, store: wrapI64 }],
+  ['i64.store16', { method: 'setInt16', width: 2, littleEndian: true, store: wrapI64 }],
+  ['i64.store32', { method: 'setInt32', width: 4, littleEndian: true, store: wrapI64 }],
 ]);

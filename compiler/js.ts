@@ -39,6 +39,7 @@ export const optionalMember = (object: JsNode, property: string): JsNode => ({ t
 export const chain = (expression: JsNode): JsNode => ({ type: 'ChainExpression', expression });
 export const index = (object: JsNode, property: JsNode): JsNode => ({ type: 'MemberExpression', object, property, computed: true, optional: false });
 export const assign = (left: JsNode, right: JsNode): JsNode => ({ type: 'AssignmentExpression', operator: '=', left, right });
+export const seq = (expressions: JsNode[]): JsNode => ({ type: 'SequenceExpression', expressions });
 export const cond = (test: JsNode, consequent: JsNode, alternate: JsNode): JsNode => ({ type: 'ConditionalExpression', test, consequent, alternate });
 export const arr = (elements: JsNode[]): JsNode => ({ type: 'ArrayExpression', elements });
 export const newExpr = (callee: JsNode, args: JsNode[]): JsNode => ({ type: 'NewExpression', callee, arguments: args });

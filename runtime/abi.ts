@@ -173,6 +173,11 @@ export interface SupportLib {
   truncSatS64(a: number): bigint;
   truncSatU64(a: number): bigint;
 
+  // The words of an i64: store it in i64Bits[0], then read lowBits[0] / highBits[0].
+  i64Bits: { [index: number]: bigint };
+  lowBits: Int32Array;
+  highBits: Int32Array;
+
   // Reinterpretation, through a scratch buffer.
   i32ReinterpretF32(a: number): number;
   f32ReinterpretI32(a: number): number;

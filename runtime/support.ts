@@ -76,6 +76,9 @@ export const rt: SupportLib & SupportLibExtras = {
   truncSatS64: numeric.truncSatS64,
   truncSatU64: numeric.truncSatU64,
 
+  i64Bits: numeric.i64Bits,
+  lowBits: numeric.lowBits,
+  highBits: numeric.highBits,
   i32ReinterpretF32: numeric.i32ReinterpretF32,
   f32ReinterpretI32: numeric.f32ReinterpretI32,
   i64ReinterpretF64: numeric.i64ReinterpretF64,

@@ -2,7 +2,7 @@
 // tricky inputs (boundaries, ties, NaN signs, double-rounding traps), plus
 // the spec's trap messages.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { rt, RuntimeError } from '../../runtime/index.js';
 import { nativeInstance } from './helpers.js';
 
@@ -267,6 +267,34 @@ describe('trap', () => {
     expect(() => rt.trap('unreachable')).toThrow(new RuntimeError('unreachable'));
     try { rt.trap('unreachable'); } catch (error) {
       expect(String(error)).toBe('RuntimeError: unreachable');
+    }
+  });
+});
+
+describe('i64 words', () => {
+  const words = (x: bigint): [number, number] => [Number(BigInt.asIntN(32, x)), Number(BigInt.asIntN(32, x >> 32n))];
+
+  it('i64Bits, lowBits and highBits split an i64 into its signed words', () => {
+    for (const x of I64) {
+      rt.i64Bits[0] = x;
+      expect([rt.lowBits[0], rt.highBits[0]], String(x)).toEqual(words(x));
+    }
+  });
+
+  it('without BigInt64Array, i64Bits is a setter that splits the value the same way', async () => {
+    vi.resetModules();
+    vi.stubGlobal('BigInt64Array', undefined);
+    try {
+      const numeric = await import('../../runtime/numeric.js');
+      expect(ArrayBuffer.isView(numeric.i64Bits)).toBe(false);
+      for (const x of I64) {
+        numeric.i64Bits[0] = x;
+        expect([numeric.lowBits[0], numeric.highBits[0]], String(x)).toEqual(words(x));
+        expect(numeric.i64Bits[0], String(x)).toBe(x);
+      }
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
     }
   });
 });
