@@ -1,6 +1,8 @@
 // The three error classes of the WebAssembly JS API. They behave like the
-// engine's NativeError constructors: callable with `new`, a `message`, and
-// `name` on the prototype, so `String(e)` reads "CompileError: ...".
+// engine's NativeError constructors: callable with or without `new` (both
+// make an error), `length` 1, a `message` and `cause` taken from the
+// arguments, `name` and an empty `message` on the prototype (so `String(e)`
+// reads "CompileError: ..."), Error as their prototype, and subclassable.
 //
 // Every copy of the runtime loaded in a realm (ESM and CommonJS builds,
 // runtimes inlined into generated files; see runtime/index.ts) uses the same
@@ -9,30 +11,53 @@
 
 import { sharedInRealm } from './realm.js';
 
-class CompileErrorClass extends Error {}
-class LinkErrorClass extends Error {}
-class RuntimeErrorClass extends Error {}
+/** A constructor like the engine's NativeErrors: `new` is optional. */
+export interface WasmErrorConstructor<T extends Error> {
+  new (message?: string, options?: ErrorOptions): T;
+  (message?: string, options?: ErrorOptions): T;
+  readonly prototype: T;
+}
+
+// Instance types: plain Errors, told apart by their constructor.
+export interface CompileError extends Error {}
+export interface LinkError extends Error {}
+export interface RuntimeError extends Error {}
 
 interface ErrorClasses {
-  CompileError: typeof CompileErrorClass;
-  LinkError: typeof LinkErrorClass;
-  RuntimeError: typeof RuntimeErrorClass;
+  CompileError: WasmErrorConstructor<CompileError>;
+  LinkError: WasmErrorConstructor<LinkError>;
+  RuntimeError: WasmErrorConstructor<RuntimeError>;
 }
 
-function buildErrorClasses(): ErrorClasses {
-  const classes: ErrorClasses = { CompileError: CompileErrorClass, LinkError: LinkErrorClass, RuntimeError: RuntimeErrorClass };
-  for (const [name, ctor] of Object.entries(classes)) {
-    Object.defineProperty(ctor.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
-    Object.defineProperty(ctor, 'name', { value: name, configurable: true });
-  }
-  return classes;
+/**
+ * A function rather than a class, since a class can't be called without
+ * `new`. Error itself builds the object, so it has the engine's stack and
+ * `cause` handling; `new.target` gives the prototype (a subclass's, when
+ * one is constructed).
+ */
+function errorClass<T extends Error>(name: string): WasmErrorConstructor<T> {
+  const ctor = function (this: unknown): T {
+    return Reflect.construct(Error, arguments, new.target ?? ctor) as T;
+  };
+  Object.setPrototypeOf(ctor, Error);
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  ctor.prototype = Object.create(Error.prototype, {
+    constructor: { value: ctor, ...hidden },
+    name: { value: name, ...hidden },
+    message: { value: '', ...hidden },
+  });
+  Object.defineProperty(ctor, 'prototype', { writable: false });
+  Object.defineProperty(ctor, 'name', { value: name, writable: false, configurable: true });
+  Object.defineProperty(ctor, 'length', { value: 1, writable: false, configurable: true });
+  return ctor as unknown as WasmErrorConstructor<T>;
 }
 
-const classes = sharedInRealm('wasm2es.runtime.errors1', buildErrorClasses);
+const classes = sharedInRealm('wasm2es.runtime.errors1', (): ErrorClasses => ({
+  CompileError: errorClass('CompileError'),
+  LinkError: errorClass('LinkError'),
+  RuntimeError: errorClass('RuntimeError'),
+}));
 
 export const CompileError = classes.CompileError;
-export type CompileError = CompileErrorClass;
 export const LinkError = classes.LinkError;
-export type LinkError = LinkErrorClass;
 export const RuntimeError = classes.RuntimeError;
-export type RuntimeError = RuntimeErrorClass;

@@ -317,6 +317,33 @@ describe('the namespace', () => {
     expect(WA.RuntimeError.name).toBe('RuntimeError');
   });
 
+  it('has error classes that behave like the engine\'s: callable without new, length 1, cause, subclassable', () => {
+    const describe = (ctor: any): unknown => {
+      const descriptors = (o: object, keys: string[]) => keys.map((k) => {
+        const d = Object.getOwnPropertyDescriptor(o, k);
+        return d && { ...d, value: typeof d.value === 'function' || typeof d.value === 'object' ? typeof d.value : d.value };
+      });
+      const called = ctor('m');
+      const made = new ctor('m', { cause: 'c' });
+      const bare = new ctor();
+      class Sub extends ctor {}
+      const sub = new Sub('s');
+      return {
+        ctor: descriptors(ctor, ['prototype', 'length', 'name']),
+        proto: descriptors(ctor.prototype, ['constructor', 'name', 'message']),
+        parent: Object.getPrototypeOf(ctor) === Error && Object.getPrototypeOf(ctor.prototype) === Error.prototype,
+        called: [called instanceof ctor, called instanceof Error, String(called), Object.getOwnPropertyNames(called).sort()],
+        made: [made.message, made.cause, Object.getOwnPropertyNames(made).sort(), Object.keys(made), Object.prototype.toString.call(made)],
+        bare: [bare.message, Object.getOwnPropertyNames(bare).sort(), String(bare)],
+        sub: [sub instanceof Sub, sub instanceof ctor, sub.message, String(sub), typeof sub.stack],
+      };
+    };
+    for (const name of ['CompileError', 'LinkError', 'RuntimeError'] as const) {
+      expect(describe(WA[name]), name).toEqual(describe(globalThis.WebAssembly[name]));
+    }
+    expect(WA.RuntimeError('x').stack).toContain('RuntimeError: x');
+  });
+
   it('validate: true for registered modules; without a compiler false otherwise', () => {
     const { bytes } = handModule({ link: () => [] });
     expect(WA.validate(bytes)).toBe(true);
