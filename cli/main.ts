@@ -5,7 +5,8 @@
 
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { compile, compileHashed, type CompileOptions } from '../compiler/index.js';
+import { sha256Hex } from '../runtime/sha256.js';
 import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
 import { CliError, packageVersion, readBundledRuntime, readInput, writeOutputAtomically } from './files.js';
 
@@ -83,15 +84,22 @@ function usageProblem(input: string, options: CliOptions): string | undefined {
 
 const isText = (input: string): boolean => /\.wat$/i.test(input);
 
-/** Reads the input as .wasm bytes, assembling and optimising with binaryen when asked. */
-async function loadModuleBytes(input: string, optimize: boolean): Promise<Uint8Array> {
+/**
+ * Reads the input as .wasm bytes, assembling and optimising with binaryen
+ * when asked. `registeredAs` is the SHA-256 the output registers its module
+ * under: that of the input file for .wasm, optimised or not, since those are
+ * the bytes a loader will fetch and pass to WebAssembly.instantiate.
+ */
+async function loadModule(input: string, optimize: boolean): Promise<{ bytes: Uint8Array; registeredAs: string }> {
   const data = readInput(input);
   if (isText(input)) {
-    return assembleText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), { optimize });
+    const bytes = await assembleText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), { optimize });
+    return { bytes, registeredAs: sha256Hex(bytes) };
   }
-  if (!optimize) return data;
+  const registeredAs = sha256Hex(data);
+  if (!optimize) return { bytes: data, registeredAs };
   try {
-    return await optimizeBinary(data);
+    return { bytes: await optimizeBinary(data), registeredAs };
   } catch (error) {
     if (!(error instanceof BinaryenError) || error instanceof BinaryenUnavailable) throw error;
     // binaryen rejected the module. The compiler's own error on the original
@@ -146,8 +154,8 @@ export async function main(argv: string[]): Promise<number> {
 
   let code: string;
   try {
-    const bytes = await loadModuleBytes(input, options.optimize === true);
-    code = compile(bytes, compileOptions(options)).code;
+    const { bytes, registeredAs } = await loadModule(input, options.optimize === true);
+    code = compileHashed(bytes, registeredAs, compileOptions(options)).code;
     if (options.output !== undefined) writeOutputAtomically(options.output, code);
   } catch (error) {
     process.stderr.write(`wasm2es: ${input}: ${describeFailure(error, isText(input))}\n`);

@@ -3,8 +3,10 @@
 // -O through binaryen, and the one-line errors with no output left behind.
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fixture,
@@ -223,6 +225,28 @@ describe('binaryen: .wat input and -O', () => {
   it('-O optimises .wasm and .wat input first', () => {
     expectRuns(expectCompiles([fixture('memory.wasm'), '-O']), 'esm', 'memory', '45\n');
     expectRuns(expectCompiles([fixture('simple.wat'), '-O']), 'esm', 'simple', '42\n');
+  });
+
+  it('-O on .wasm registers the module under the input file\'s bytes, the ones a loader fetches', () => {
+    const original = readFileSync(fixture('memory.wasm'));
+    const hash = createHash('sha256').update(original).digest('hex');
+    const optimized = expectCompiles([fixture('memory.wasm'), '-O']);
+    expect(optimized).not.toBe(expectCompiles([fixture('memory.wasm')]));
+    expect(optimized).toContain(hash);
+    const file = outputPath();
+    writeFileSync(file, optimized);
+    // wasm2es/runtime has no compiler: only a registered module is accepted.
+    const script = `import { readFileSync } from 'node:fs';
+      await import(${JSON.stringify(pathToFileURL(file).href)});
+      const { WebAssembly } = await import('wasm2es/runtime');
+      const bytes = readFileSync(${JSON.stringify(fixture('memory.wasm'))});
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      new Uint32Array(memory.buffer).set([5, 6, 7]);
+      const { instance } = await WebAssembly.instantiate(bytes, { js: { mem: memory } });
+      console.log(WebAssembly.validate(bytes), instance.exports.accumulate(0, 3));`;
+    const run = runJitless(['--input-type=module', '-e', script]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('true 18\n');
   });
 
   it('a .wat syntax error is one line with its line and column', () => {
