@@ -107,6 +107,8 @@ export interface ModuleEnv {
    * also boxes the value.
    */
   typedLoads: boolean;
+  /** Whether the output is tuned for engines with an optimizing JIT (numeric ops pick their form by it). */
+  jit: boolean;
   /**
    * Whether functions start by restating their number params, `l0 = l0 | 0`
    * for i32 and `l1 = +l1` for floats. A function that the optimizing
@@ -353,7 +355,7 @@ class FunctionEmitter {
       if (numeric.kind === OpKind.QuietNaN) this.settle(this.stack.length - 1);
       const args = this.popN(info.params!.length);
       const { flags, locals, size } = this.combine(args);
-      const expr = numeric.build(args.map((a) => this.valueOf(a)), (helper) => this.env.helper(helper));
+      const expr = numeric.build(args.map((a) => this.valueOf(a)), (helper) => this.env.helper(helper), this.env.jit);
       const effect = numeric.kind === OpKind.Trap ? Flag.Effect : 0;
       this.push(info.results![0], expr, flags | effect, locals, size, numeric.kind === OpKind.Bool);
       return;

@@ -43,7 +43,8 @@ export const enum OpKind {
 
 export interface NumericOp {
   kind: OpKind;
-  build(args: JsNode[], helper: (name: string) => JsNode): JsNode;
+  /** `jit`: the output is tuned for engines with an optimizing JIT. */
+  build(args: JsNode[], helper: (name: string) => JsNode, jit: boolean): JsNode;
 }
 
 export const NUMERIC_OPS = new Map<string, NumericOp>();
@@ -205,9 +206,27 @@ def('i64.rem_u', helperCall('i64RemU', OpKind.Trap));
 def('i64.and', value(([a, b]) => bin('&', a, b)));
 def('i64.or', value(([a, b]) => bin('|', a, b)));
 def('i64.xor', value(([a, b]) => bin('^', a, b)));
-def('i64.shl', value(([a, b]) => i64(bin('<<', a, shiftCount(b)))));
-def('i64.shr_s', value(([a, b]) => bin('>>', a, shiftCount(b))));
-def('i64.shr_u', value(([a, b]) => i64(bin('>>', u64(a), shiftCount(b)))));
+// With a JIT, a count that is not a constant becomes a number 0..63: V8
+// runs `x << (n & 63n)` in its C++ runtime, but inlines `x * pow2[k]` and
+// the word-wise right shifts of rt (shl 2.2x, shr_u 2.1x, `1n << n` 3.2x
+// faster). Its interpreter is faster with the BigInt shift.
+const variableCount = (b: JsNode, jit: boolean): boolean => jit && !(b.type === 'Literal' && b.bigint !== undefined);
+/** The count as a number 0..63: an extended i32's own bits, else the low word. */
+function countIndex(b: JsNode, helper: (name: string) => JsNode): JsNode {
+  if (isCallOf(b, 'BigInt')) return bin('&', signedOf(b.arguments[0]), num(63));
+  return bin('&', word(b, 'lowBits', helper), num(63));
+}
+def('i64.shl', value(([a, b], helper, jit) => {
+  if (!variableCount(b, jit)) return i64(bin('<<', a, shiftCount(b)));
+  const power = index(helper('pow2'), countIndex(b, helper));
+  return literalI64(a) === 1n ? power : i64(bin('*', a, power));
+}));
+def('i64.shr_s', value(([a, b], helper, jit) => (variableCount(b, jit)
+  ? call(helper('i64ShrS'), [a, countIndex(b, helper)])
+  : bin('>>', a, shiftCount(b)))));
+def('i64.shr_u', value(([a, b], helper, jit) => (variableCount(b, jit)
+  ? call(helper('i64ShrU'), [a, countIndex(b, helper)])
+  : i64(bin('>>', u64(a), shiftCount(b))))));
 def('i64.rotl', helperCall('i64Rotl'));
 def('i64.rotr', helperCall('i64Rotr'));
 
@@ -292,7 +311,7 @@ export function wrapI64(a: JsNode, helper: (name: string) => JsNode): JsNode {
   if (constant !== undefined) return num(Number(BigInt.asIntN(32, constant)));
   if (isCallOf(a, 'BigInt')) {
     const x = a.arguments[0];
-    return x.type === 'BinaryExpression' && x.operator === '>>>' && x.right.type === 'Literal' && x.right.value === 0 ? x.left : i32(x);
+    return isUnsigned(x) ? x.left : i32(x);
   }
   // shr_s is `x >> c`; shr_u is `BigInt.asIntN(64, BigInt.asUintN(64, x) >> c)`.
   const unsigned = isCallOf(a, 'BigInt.asIntN') && a.arguments[0].value === 64 ? a.arguments[1] : undefined;
@@ -309,6 +328,10 @@ export function wrapI64(a: JsNode, helper: (name: string) => JsNode): JsNode {
 }
 const word = (x: JsNode, which: 'lowBits' | 'highBits', helper: (name: string) => JsNode): JsNode =>
   seq([assign(index(helper('i64Bits'), num(0)), x), index(helper(which), num(0))]);
+/** `x >>> 0`, u32() of an i32. */
+const isUnsigned = (e: JsNode): boolean => e.type === 'BinaryExpression' && e.operator === '>>>' && e.right.type === 'Literal' && e.right.value === 0;
+/** The i32 bits of the argument of an extend: `y` for `y >>> 0`. */
+const signedOf = (e: JsNode): JsNode => (isUnsigned(e) ? e.left : e);
 const isCallOf = (e: JsNode, path: string): boolean =>
   e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === builtinVariable(path);
 

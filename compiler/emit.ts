@@ -114,6 +114,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
       return `${VIEW_PREFIX[view]}${index}`;
     },
     typedLoads: typedMemory,
+    jit: !typedMemory,
     paramHints: !typedMemory,
     memoryObject: (index) => `mem${index}`,
     tableObject: (index) => `tab${index}`,

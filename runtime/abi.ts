@@ -177,6 +177,10 @@ export interface SupportLib {
   i64Bits: { [index: number]: bigint };
   lowBits: Int32Array;
   highBits: Int32Array;
+  // Variable i64 shifts (count 0..63), for output tuned for JITs.
+  pow2: readonly bigint[];
+  i64ShrU(x: bigint, k: number): bigint;
+  i64ShrS(x: bigint, k: number): bigint;
 
   // Reinterpretation, through a scratch buffer.
   i32ReinterpretF32(a: number): number;

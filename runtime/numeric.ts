@@ -42,6 +42,40 @@ export const i64Bits: { [index: number]: bigint } = typeof BigInt64Array === 'fu
   },
 };
 
+/**
+ * Shifts by a count that is not a constant, for output tuned for JITs
+ * (`x << (n & 63n)` runs in V8's C++ runtime; these inline): 2^k as an
+ * i64, so that `x << k` is `BigInt.asIntN(64, x * pow2[k])`, and right
+ * shifts done on the two words. k is 0..63.
+ */
+export const pow2: readonly bigint[] = Object.freeze(Array.from({ length: 64 }, (_, k) => BigInt.asIntN(64, 1n << BigInt(k))));
+
+export function i64ShrU(x: bigint, k: number): bigint {
+  i64Bits[0] = x;
+  const lo = lowBits[0], hi = highBits[0];
+  if (k >= 32) {
+    lowBits[0] = hi >>> (k - 32);
+    highBits[0] = 0;
+  } else if (k !== 0) {
+    lowBits[0] = (lo >>> k) | (hi << (32 - k));
+    highBits[0] = hi >>> k;
+  }
+  return i64Bits[0];
+}
+
+export function i64ShrS(x: bigint, k: number): bigint {
+  i64Bits[0] = x;
+  const lo = lowBits[0], hi = highBits[0];
+  if (k >= 32) {
+    lowBits[0] = hi >> (k - 32);
+    highBits[0] = hi >> 31;
+  } else if (k !== 0) {
+    lowBits[0] = (lo >>> k) | (hi << (32 - k));
+    highBits[0] = hi >> k;
+  }
+  return i64Bits[0];
+}
+
 const I64_MIN = -0x8000000000000000n;
 const TWO_63 = 9223372036854775808; // 2^63 as a double
 const TWO_64 = 18446744073709551616;

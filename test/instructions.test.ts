@@ -513,6 +513,35 @@ describe('i64 words', () => {
     differential(text, calls);
   });
 
+  it('i64 shifts by counts that are not constants (with a JIT: powers of two and word-wise right shifts)', () => {
+    const ops = ['shl', 'shr_s', 'shr_u'];
+    const text = `(module
+      ${ops.map((op) => `
+        (func (export "${op}") (param i64 i64) (result i64) (i64.${op} (local.get 0) (local.get 1)))
+        (func (export "${op}_u32") (param i64 i32) (result i64) (i64.${op} (local.get 0) (i64.extend_i32_u (local.get 1))))
+        (func (export "${op}_s32") (param i64 i32) (result i64) (i64.${op} (local.get 0) (i64.extend_i32_s (local.get 1))))
+        (func (export "${op}_shifted") (param i64 i32) (result i64) (i64.${op} (local.get 0) (i64.extend_i32_u (i32.shr_u (local.get 1) (i32.const 3)))))
+        (func (export "${op}_one") (param i64) (result i64) (i64.${op} (i64.const 1) (local.get 0)))
+        (func (export "${op}_minus3") (param i64) (result i64) (i64.${op} (i64.const -3) (local.get 0)))
+        (func (export "${op}_wrap") (param i64 i64) (result i32) (i32.wrap_i64 (i64.${op} (local.get 0) (local.get 1))))`).join('')})`;
+    const { code } = compile(assemble(text), { format: 'body' });
+    expect(code).toMatch(/pow2\[/);
+    expect(code).toMatch(/i64ShrU\(/);
+    expect(compile(assemble(text), { format: 'body', tune: 'interpreter' }).code).not.toMatch(/pow2|i64Shr/);
+    const values = [0n, 1n, -1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x123456789abcdef0n, -0x123456789abcdef0n, 2n ** 63n - 1n, -(2n ** 63n)];
+    const counts = [0n, 1n, 7n, 31n, 32n, 33n, 40n, 63n, 64n, 65n, 96n, 127n, -1n, -32n, 2n ** 63n - 1n, -(2n ** 63n), 0x100000020n];
+    const counts32 = [0, 1, 31, 32, 33, 63, 64, 65, -1, -31, 0x7fffffff, -0x80000000, 0x100];
+    const calls: [string, unknown[]][] = [];
+    for (const op of ops) {
+      for (const c of counts) calls.push([`${op}_one`, [c]], [`${op}_minus3`, [c]]);
+      for (const x of values) {
+        for (const c of counts) calls.push([op, [x, c]], [`${op}_wrap`, [x, c]]);
+        for (const c of counts32) calls.push([`${op}_u32`, [x, c]], [`${op}_s32`, [x, c]], [`${op}_shifted`, [x, c]]);
+      }
+    }
+    differential(text, calls);
+  });
+
   it('i64.store goes through the BigInt64Array only when aligned and in bounds, and evaluates the address first', () => {
     const text = `(module (memory 1 2)
       (func (export "store") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
