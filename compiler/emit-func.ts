@@ -101,25 +101,13 @@ export interface ModuleEnv {
   /** Name of a typed-array view of a memory (records that it is needed). */
   typedView(memoryIndex: number, view: string): string;
   /**
-   * Whether every load goes through a typed array first (tuned for
-   * interpreters). i64 loads always do: V8's optimizing compiler inlines
-   * BigInt64Array reads but calls out for DataView's getBigInt64, which
-   * also boxes the value.
+   * Whether the output is tuned for engines with an optimizing JIT (the
+   * default) rather than for interpreters. It picks, at each place it is
+   * read: DataView loads or typed-array loads first (read), param hints
+   * (emit), typed-array i64 stores (typedI64Store), and the numeric ops'
+   * forms (variable i64 shifts).
    */
-  typedLoads: boolean;
-  /** Whether the output is tuned for engines with an optimizing JIT (numeric ops pick their form by it). */
   jit: boolean;
-  /**
-   * Whether functions start by restating their number params, `l0 = l0 | 0`
-   * for i32 and `l1 = +l1` for floats. A function that the optimizing
-   * compiler does not inline into its caller (reached through call_indirect,
-   * an export, or too big) gets its arguments as tagged values; the
-   * restatement untags them once, where they are otherwise checked at each
-   * use. Measured: the calls kernel 4% faster, n-body 1.5%, sql.js 2%.
-   * Interpreters gain nothing and pay the bytecodes, so --tune interpreter
-   * leaves it out.
-   */
-  paramHints: boolean;
   memoryObject(memoryIndex: number): string;
   tableObject(tableIndex: number): string;
   tableElems(tableIndex: number): string;
@@ -232,7 +220,14 @@ class FunctionEmitter {
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
     if (this.needsCopyTemps) declarations.push(['sa', js.num(0)], ['la', js.num(0)], ['lv', js.num(0)]);
     if (this.needsI64StoreTemp) declarations.push(['sv', js.big(0n)]);
-    if (this.env.paramHints) {
+    // Param hints, with a JIT: restate the number params, `l0 = l0 | 0` for
+    // i32 and `l1 = +l1` for floats. A function the optimizing compiler
+    // does not inline into its caller (reached through call_indirect, an
+    // export, or too big) gets its arguments as tagged values; the
+    // restatement untags them once, where they are otherwise checked at
+    // each use. Measured: the calls kernel 4% faster, n-body 1.5%, sql.js
+    // 2%. Interpreters gain nothing and pay the bytecodes.
+    if (this.env.jit) {
       const hints: JsNode[] = [];
       for (let i = 0; i < paramCount; i++) {
         const param = js.id(`l${i}`);
@@ -457,9 +452,14 @@ class FunctionEmitter {
     this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
   }
 
-  /** A read of memory 0, through a typed array first where that pays (see ModuleEnv.typedLoads). */
+  /**
+   * A read of memory 0, through a typed array first where that pays: every
+   * load tuned for interpreters, i64 loads with a JIT too (V8's optimizing
+   * compiler inlines BigInt64Array reads but calls out for DataView's
+   * getBigInt64, which also boxes the value).
+   */
   private read(address: JsNode, memoryOp: MemoryOp): JsNode {
-    return memoryOp.view !== undefined && (this.env.typedLoads || memoryOp.view === 'BigInt64Array')
+    return memoryOp.view !== undefined && (!this.env.jit || memoryOp.view === 'BigInt64Array')
       ? this.typedLoad(address, memoryOp)
       : this.dataViewLoad(address, memoryOp);
   }
@@ -514,7 +514,7 @@ class FunctionEmitter {
     // widths V8 inlines the DataView call, and telling whether the typed
     // store would be in bounds costs more than the call.
     if (memoryOp.method === 'setBigInt64' && this.storeI64AsWords(instr, addr, stored)) return;
-    if (memoryOp.method === 'setBigInt64' && !this.env.typedLoads) {
+    if (memoryOp.method === 'setBigInt64' && this.env.jit) {
       this.typedI64Store(this.address(instr, addr), stored);
       return;
     }

@@ -113,9 +113,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
       usedViews.add(view);
       return `${VIEW_PREFIX[view]}${index}`;
     },
-    typedLoads: typedMemory,
     jit: !typedMemory,
-    paramHints: !typedMemory,
     memoryObject: (index) => `mem${index}`,
     tableObject: (index) => `tab${index}`,
     tableElems: (index) => `el${index}`,
