@@ -542,6 +542,114 @@ describe('i64 words', () => {
     differential(text, calls);
   });
 
+  it('i64 results whose range fits in 64 bits skip the wrap (tuned for interpreters), exactly at the edges of that range', () => {
+    // Each pair straddles a bound: the first fits in 64 bits signed, the
+    // second can leave them and must wrap (checked against native results).
+    // A value that failed to wrap would still give the right bits to a
+    // store or a return, so each is also converted to f64, which does not.
+    const bin = (name: string, op: string, a: string, b: string) =>
+      `(func (export "${name}") (param i32 i32 i64) (result i64) (i64.${op} ${a} ${b}))
+       (func (export "${name}_f") (param i32 i32 i64) (result f64) (f64.convert_i64_s (i64.${op} ${a} ${b})))`;
+    const u = (i: number) => `(i64.extend_i32_u (local.get ${i}))`;
+    const s = (i: number) => `(i64.extend_i32_s (local.get ${i}))`;
+    const load = (op: string) => `(i64.${op} (local.get 0))`;
+    const text = `(module (memory 1)
+      (data (i32.const 0) "\\ff\\80\\7f\\01\\00\\fe\\ff\\ff\\ff\\ff\\81")
+      ${bin('addFits', 'add', u(0), '(i64.const 0x7fffffff00000000)')}
+      ${bin('addWraps', 'add', u(0), '(i64.const 0x7fffffff00000001)')}
+      ${bin('subFits', 'sub', '(i64.const -0x7fffffff00000001)', u(0))}
+      ${bin('subWraps', 'sub', '(i64.const -0x7fffffff00000002)', u(0))}
+      ${bin('subSmall', 'sub', u(0), u(1))}
+      ${bin('mulFits', 'mul', s(0), '(i64.const 0x100000000)')}
+      ${bin('mulWraps', 'mul', s(0), '(i64.const 0x100000001)')}
+      ${bin('mulU32', 'mul', u(0), u(1))}
+      ${bin('mulS32', 'mul', s(0), s(1))}
+      ${bin('mulMixed', 'mul', '(i64.sub (i64.const 1) (i64.shl (i64.extend_i32_u (local.get 0)) (i64.const 31)))', u(1))}
+      ${bin('shlAndMask', 'shl', '(i64.and (i64.extend_i32_u (local.get 0)) (i64.const 0xff))', '(i64.const 55)')}
+      ${bin('shlMaskAnd', 'shl', '(i64.and (i64.const 0xff) (i64.extend_i32_u (local.get 0)))', '(i64.const 55)')}
+      ${bin('shlVar', 'shl', '(i64.const -3)', '(local.get 2)')}
+      ${bin('shrUOr', 'shr_u', `(i64.or ${s(0)} ${u(1)})`, '(i64.const 3)')}
+      ${bin('addMasked', 'add', '(i64.extend_i32_u (i32.and (local.get 0) (i32.const 0x7fffffff)))', '(i64.const 0x7fffffff80000001)')}
+      ${bin('shrSVarNeg', 'shr_s', '(i64.const -3)', '(local.get 2)')}
+      ${bin('shl31', 'shl', u(0), '(i64.const 31)')}
+      ${bin('shlS31', 'shl', s(0), '(i64.const 32)')}
+      ${bin('shlU32', 'shl', u(0), '(i64.const 32)')}
+      ${bin('shlU63', 'shl', u(0), '(i64.const 63)')}
+      ${bin('shlUCount', 'shl', u(0), '(i64.const 127)')}
+      ${bin('shlLocal', 'shl', '(local.get 2)', '(i64.const 8)')}
+      ${bin('shlMasked', 'shl', '(i64.and (local.get 2) (i64.const 0xff00))', '(i64.const 47)')}
+      ${bin('shlMaskedWraps', 'shl', '(i64.and (local.get 2) (i64.const 0xff00))', '(i64.const 48)')}
+      ${bin('shlShrU', 'shl', '(i64.extend_i32_u (i32.shr_u (local.get 0) (i32.const 1)))', '(i64.const 32)')}
+      ${bin('shlAnd', 'shl', '(i64.extend_i32_u (i32.and (local.get 0) (i32.const 0x7fffffff)))', '(i64.const 32)')}
+      ${bin('shlLoad8', 'shl', load('load8_u'), '(i64.const 55)')}
+      ${bin('shlLoad8Wraps', 'shl', load('load8_u'), '(i64.const 56)')}
+      ${bin('shlLoad8S', 'shl', load('load8_s'), '(i64.const 56)')}
+      ${bin('shlLoad16S', 'shl', load('load16_s'), '(i64.const 48)')}
+      ${bin('shlLoad16SWraps', 'shl', load('load16_s'), '(i64.const 49)')}
+      ${bin('shlLoad16U', 'shl', load('load16_u'), '(i64.const 47)')}
+      ${bin('shlLoad32U', 'shl', load('load32_u'), '(i64.const 31)')}
+      ${bin('shlLoad32UWraps', 'shl', load('load32_u'), '(i64.const 33)')}
+      ${bin('orMixed', 'or', '(i64.shl (local.get 2) (i64.const 3))', `(i64.shl ${load('load8_s')} (i64.const 60))`)}
+      ${bin('xorNarrow', 'xor', s(0), u(1))}
+      ${bin('andNeg', 'and', s(0), '(i64.const -16)')}
+      ${bin('shrSAdd', 'add', '(i64.shr_s (local.get 2) (i64.const 1))', '(i64.shr_s (local.get 2) (i64.const 1))')}
+      ${bin('shrSVar', 'add', `(i64.shr_s ${s(0)} (i64.extend_i32_u (local.get 1)))`, '(i64.const 0x7fffffff7fffffff)')}
+      ${[1, 8, 31, 32, 33, 56, 63, 64].map((k) => bin(`shrU${k}`, 'shr_u', '(local.get 2)', `(i64.const ${k})`)).join('\n')}
+      ${bin('shrUNarrow', 'shr_u', u(0), '(i64.const 3)')}
+      ${bin('maskFolds', 'and', '(i64.shr_u (local.get 2) (i64.const 8))', '(i64.const 0x00ffffffffffffff)')}
+      ${bin('maskKeeps', 'and', '(i64.shr_u (local.get 2) (i64.const 8))', '(i64.const 0x01ffffffffffffff)')}
+      ${bin('maskLeft', 'and', '(i64.const 0xff000000)', '(i64.shr_u (local.get 2) (i64.const 24))')}
+      (func (export "ltU") (param i32 i32 i64) (result i32) (i64.lt_u ${u(0)} ${u(1)}))
+      (func (export "ltUMixed") (param i32 i32 i64) (result i32) (i64.lt_u (local.get 2) ${u(1)}))
+      (func (export "ltUSigned") (param i32 i32 i64) (result i32) (i64.lt_u ${s(0)} (local.get 2)))
+      (func (export "wrapShrU") (param i32 i32 i64) (result i32) (i32.wrap_i64 (i64.shr_u (local.get 2) (i64.const 40))))
+      (func (export "wrapShrUNarrow") (param i32 i32 i64) (result i32) (i32.wrap_i64 (i64.shr_u ${u(0)} (i64.const 33))))
+      (func (export "wrapShl") (param i32 i32 i64) (result i32) (i32.wrap_i64 (i64.shl ${u(0)} (i64.const 40))))
+      (func (export "bswap") (param i32 i32 i64) (result i64) (local $x i64) (local.set $x (local.get 2))
+        (i64.or (i64.or (i64.or (i64.shl (local.get $x) (i64.const 56)) (i64.shl (i64.and (local.get $x) (i64.const 0xff00)) (i64.const 40)))
+                        (i64.or (i64.shl (i64.and (local.get $x) (i64.const 0xff0000)) (i64.const 24)) (i64.shl (i64.and (local.get $x) (i64.const 0xff000000)) (i64.const 8))))
+                (i64.or (i64.or (i64.and (i64.shr_u (local.get $x) (i64.const 8)) (i64.const 0xff000000)) (i64.and (i64.shr_u (local.get $x) (i64.const 24)) (i64.const 0xff0000)))
+                        (i64.or (i64.and (i64.shr_u (local.get $x) (i64.const 40)) (i64.const 0xff00)) (i64.shr_u (local.get $x) (i64.const 56))))))
+      (func (export "bigEndian") (param i32 i32 i64) (result i64)
+        (i64.add (i64.load8_u offset=7 (local.get 0))
+          (i64.or (i64.or (i64.shl (i64.load8_u (local.get 0)) (i64.const 56)) (i64.shl (i64.load8_u offset=1 (local.get 0)) (i64.const 48)))
+                  (i64.or (i64.shl (i64.load8_u offset=2 (local.get 0)) (i64.const 40)) (i64.shl (i64.load8_u offset=6 (local.get 0)) (i64.const 8)))))))`;
+    const names = [...text.matchAll(/export "(\w+)"/g)].map((m) => m[1]);
+    const functionIndex = (name: string) => names.indexOf(name);
+    const numbers = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x12345678, -0x12345679, 0xffff, 3];
+    const wides = [0n, 1n, -1n, 0xff00n, -0xff01n, 0x0123456789abcdefn, -0x0123456789abcdefn, 2n ** 63n - 1n, -(2n ** 63n)];
+    const calls: [string, unknown[]][] = [];
+    for (const name of names) {
+      for (const a of numbers) for (const b of [0, -1, 63, 0x7fffffff, -0x80000000]) calls.push([name, [name.includes('oad') || name === 'bigEndian' || name === 'orMixed' ? (a & 15) : a, b, wides[(a >>> 0) % wides.length]]]);
+      for (const x of wides) calls.push([name, [0, 1, x]], [name, [3, -1, x]]);
+    }
+    calls.push(['bigEndian', [65530, 0, 0n]], ['shlLoad32U', [65533, 0, 0n]]);
+    differential(text, calls);
+    // Tuned for interpreters, the results that fit are not wrapped.
+    const code = compile(assemble(text), { format: 'body', tune: 'interpreter' }).code;
+    const body = (name: string) => {
+      const start = code.indexOf(`function fn${functionIndex(name)}(`);
+      return code.slice(start, code.indexOf('\n    }', start));
+    };
+    for (const fits of ['addFits', 'subFits', 'subSmall', 'mulFits', 'mulS32', 'shl31', 'shlS31', 'shlU32', 'shlU63', 'shlMasked', 'shlLoad8', 'shlLoad8Wraps', 'shlLoad16S', 'shlLoad32U', 'shrU8', 'shrUNarrow', 'shlAndMask', 'shlMaskAnd', 'shrSVarNeg']) {
+      expect(body(fits), fits).not.toMatch(/BigInt_asIntN/);
+    }
+    for (const wraps of ['addWraps', 'subWraps', 'mulWraps', 'mulU32', 'shlLocal', 'shlMaskedWraps', 'mulMixed', 'shlVar']) expect(body(wraps), wraps).toMatch(/BigInt_asIntN\(64, /);
+    // An extended i32 shifted out of range shifts as an i32 first; one that
+    // stays in range shifts as it is.
+    expect(body('shlLoad8')).toMatch(/\) << 55n;/);
+    for (const shifted of ['shlU63', 'shlUCount', 'shlLoad8Wraps', 'shlLoad16SWraps']) expect(body(shifted), shifted).toMatch(/ << \d+\) << 32n/);
+    expect(body('shrU8')).not.toMatch(/asUintN/);
+    expect(body('maskFolds')).not.toMatch(/asUintN/);
+    expect(body('maskFolds').match(/ & /g)).toHaveLength(1);
+    expect(body('maskKeeps').match(/ & /g)).toHaveLength(2);
+    expect(body('ltU')).not.toMatch(/asUintN/);
+    // Only `x << 56n` can leave 64 bits in a byte swap; in big-endian
+    // assembly, only the sum (the top byte shifts as an i32).
+    expect(body('bswap').match(/BigInt_as(U?)intN/gi)).toHaveLength(1);
+    expect(body('bigEndian').match(/BigInt_as(U?)intN/gi)).toHaveLength(1);
+  });
+
   it('i64.store goes through the BigInt64Array only when aligned and in bounds, and evaluates the address first', () => {
     const text = `(module (memory 1 2)
       (func (export "store") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
