@@ -327,16 +327,19 @@ function countIndex(b: JsNode, helper: (name: string) => JsNode): JsNode {
   return bin('&', word(b, 'lowBits', helper), num(63));
 }
 def('i64.shl', value(([a, b], helper, jit) => {
-  const k = literalI64(b);
+  if (variableCount(b, jit)) {
+    const power = index(helper('pow2'), countIndex(b, helper));
+    return literalI64(a) === 1n ? power : i64(bin('*', a, power));
+  }
+  const shifted = bin('<<', a, shiftCount(b));
+  if (jit) return i64(shifted);
+  if (fits(rangeOf(shifted))) return shifted;
   // For interpreters, an extended i32 shifted by 32..63 shifts as an i32
   // first, which drops the bits that would leave 64: no BigInt.asIntN.
-  if (!jit && k !== undefined && (k & 63n) >= 32n && isCallOf(a, 'BigInt') && !fits(rangeOf(bin('<<', a, big(k & 63n))))) {
-    const low = (k & 63n) === 32n ? signedOf(a.arguments[0]) : bin('<<', signedOf(a.arguments[0]), num(Number(k & 63n) - 32));
-    return bin('<<', bigint(low), big(32n));
-  }
-  if (!variableCount(b, jit)) return wrap64(bin('<<', a, shiftCount(b)), jit);
-  const power = index(helper('pow2'), countIndex(b, helper));
-  return literalI64(a) === 1n ? power : i64(bin('*', a, power));
+  const k = (literalI64(b) ?? 0n) & 63n;
+  if (k < 32n || !isCallOf(a, 'BigInt')) return i64(shifted);
+  const low = k === 32n ? signedOf(a.arguments[0]) : bin('<<', signedOf(a.arguments[0]), num(Number(k) - 32));
+  return bin('<<', bigint(low), big(32n));
 }));
 def('i64.shr_s', value(([a, b], helper, jit) => (variableCount(b, jit)
   ? call(helper('i64ShrS'), [a, countIndex(b, helper)])

@@ -615,7 +615,6 @@ describe('i64 words', () => {
           (i64.or (i64.or (i64.shl (i64.load8_u (local.get 0)) (i64.const 56)) (i64.shl (i64.load8_u offset=1 (local.get 0)) (i64.const 48)))
                   (i64.or (i64.shl (i64.load8_u offset=2 (local.get 0)) (i64.const 40)) (i64.shl (i64.load8_u offset=6 (local.get 0)) (i64.const 8)))))))`;
     const names = [...text.matchAll(/export "(\w+)"/g)].map((m) => m[1]);
-    const functionIndex = (name: string) => names.indexOf(name);
     const numbers = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x12345678, -0x12345679, 0xffff, 3];
     const wides = [0n, 1n, -1n, 0xff00n, -0xff01n, 0x0123456789abcdefn, -0x0123456789abcdefn, 2n ** 63n - 1n, -(2n ** 63n)];
     const calls: [string, unknown[]][] = [];
@@ -628,7 +627,7 @@ describe('i64 words', () => {
     // Tuned for interpreters, the results that fit are not wrapped.
     const code = compile(assemble(text), { format: 'body', tune: 'interpreter' }).code;
     const body = (name: string) => {
-      const start = code.indexOf(`function fn${functionIndex(name)}(`);
+      const start = code.indexOf(`function fn${names.indexOf(name)}(`);
       return code.slice(start, code.indexOf('\n    }', start));
     };
     for (const fits of ['addFits', 'subFits', 'subSmall', 'mulFits', 'mulS32', 'shl31', 'shlS31', 'shlU32', 'shlU63', 'shlMasked', 'shlLoad8', 'shlLoad8Wraps', 'shlLoad16S', 'shlLoad32U', 'shrU8', 'shrUNarrow', 'shlAndMask', 'shlMaskAnd', 'shrSVarNeg']) {
