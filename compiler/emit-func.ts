@@ -9,7 +9,11 @@
 // is care about order: before any statement that has a side effect, may trap,
 // or writes state a lazy entry reads, those entries are materialised first,
 // in stack order, so that wasm's evaluation order (and which trap happens
-// first) is kept exactly. Control flow becomes labeled blocks, `while (true)`
+// first) is kept exactly. The same holds for the stack variables themselves:
+// a lazy entry built from entries above it reads their variables, and those
+// depths are reused by later pushes, so no stack variable is written while a
+// lazy entry that reads it is pending (settleReadersOfStackVars, the one
+// place that enforces it). Control flow becomes labeled blocks, `while (true)`
 // loops, `if` and `switch`; a label is only printed when a branch uses it.
 // The function is assumed valid (validate runs first).
 
@@ -43,6 +47,12 @@ interface Entry {
   flags: number;
   /** Locals the expression reads (null: none). */
   locals: number[] | null;
+  /**
+   * The deepest stack variable the expression reads, -1 for none. An entry
+   * only ever reads variables at its own depth or deeper (see
+   * settleReadersOfStackVars).
+   */
+  deepestVar: number;
   /** Node count, to bound expression size. */
   size: number;
   /** expr needs no evaluation: a constant or the entry's own stack variable. */
@@ -262,14 +272,34 @@ class FunctionEmitter {
     return name;
   }
 
-  private push(type: ValType, expr: JsNode, flags: number, locals: number[] | null, size: number, isBool = false): void {
-    const entry: Entry = { type, expr, isBool, flags, locals, size, settled: false };
+  /**
+   * Pushes a lazy entry computed from `operands` (entries already popped):
+   * it inherits their flags, the locals and stack variables they read, and
+   * their size, plus its own `flags` and `ownSize`.
+   */
+  private push(type: ValType, expr: JsNode, operands: readonly Entry[], flags: number, ownSize: number, isBool = false, locals: number[] | null = null): void {
+    let size = ownSize;
+    let deepestVar = -1;
+    for (const operand of operands) {
+      flags |= operand.flags;
+      size += operand.size;
+      if (operand.deepestVar > deepestVar) deepestVar = operand.deepestVar;
+      if (operand.locals !== null) locals = locals === null ? operand.locals : locals.concat(operand.locals);
+    }
+    const entry: Entry = { type, expr, isBool, flags, locals, deepestVar, size, settled: false };
     this.stack.push(entry);
     if (size > MAX_EXPRESSION_SIZE) this.settle(this.stack.length - 1);
   }
 
+  /** Pushes a constant: it reads nothing. */
   private pushSettled(type: ValType, expr: JsNode): void {
-    this.stack.push({ type, expr, isBool: false, flags: 0, locals: null, size: 1, settled: true });
+    this.stack.push({ type, expr, isBool: false, flags: 0, locals: null, deepestVar: -1, size: 1, settled: true });
+  }
+
+  /** Pushes the stack variable of the depth it lands at. */
+  private pushStackVar(type: ValType): void {
+    const depth = this.stack.length;
+    this.stack.push({ type, expr: js.id(this.stackVar(depth, type)), isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true });
   }
 
   private pop(): Entry {
@@ -301,9 +331,48 @@ class FunctionEmitter {
         if (!other.settled && (other.flags & Flag.Effect) !== 0) this.settle(below);
       }
     }
-    const name = this.stackVar(depth, entry.type);
-    this.stmts.push(js.exprStmt(js.assign(js.id(name), this.valueOf(entry))));
-    this.stack[depth] = { type: entry.type, expr: js.id(name), isBool: false, flags: 0, locals: null, size: 1, settled: true };
+    const name = this.assignStackVar(depth, entry.type, this.valueOf(entry));
+    this.stack[depth] = { type: entry.type, expr: js.id(name), isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true };
+  }
+
+  /**
+   * `sX<depth> = value`, after settling the entries that read the variable
+   * (settleReadersOfStackVars). Every write of a stack variable while lazy
+   * entries may be pending goes through here; the exception is
+   * assignResults, whose targets lie at or above a frame's height, where no
+   * pending entry below reads them (see there).
+   */
+  private assignStackVar(depth: number, type: ValType, value: JsNode): string {
+    this.settleReadersOfStackVars(depth);
+    const name = this.stackVar(depth, type);
+    this.stmts.push(js.exprStmt(js.assign(js.id(name), value)));
+    return name;
+  }
+
+  /**
+   * Before the stack variables at `depth` and deeper are written: settles
+   * every lazy entry below `depth` that reads one of them. A lazy entry
+   * reads the variables of the entries it consumed, which all sat at its
+   * depth or deeper; after it was pushed those depths were popped and can be
+   * pushed and settled again. Without this, `5 (call 1) (call 2) drop add`
+   * followed by another settled call at depth 1 emits `si1 = f(1); f(2);
+   * si1 = f(3); return 5 + si1 | 0`. Settling an entry writes its own
+   * variable in turn, so entries below it that read that one are settled
+   * too: scanning downwards, the lowest depth about to be written is the
+   * bound that matters. They are settled bottom-up, in wasm's order.
+   */
+  private settleReadersOfStackVars(depth: number): void {
+    let lowestWritten = depth;
+    let readers: number[] | null = null;
+    for (let below = depth - 1; below >= 0; below--) {
+      const entry = this.stack[below];
+      if (!entry.settled && entry.deepestVar >= lowestWritten) {
+        (readers ??= []).push(below);
+        lowestWritten = below;
+      }
+    }
+    if (readers === null) return;
+    for (let i = readers.length - 1; i >= 0; i--) this.settle(readers[i]);
   }
 
   /** Settles, bottom to top, every lazy entry that `mustSettle` selects. */
@@ -327,18 +396,6 @@ class FunctionEmitter {
     this.settleWhere((entry) => entry.locals !== null && entry.locals.includes(local));
   }
 
-  private combine(args: Entry[]): { flags: number; locals: number[] | null; size: number } {
-    let flags = 0;
-    let locals: number[] | null = null;
-    let size = 1;
-    for (const arg of args) {
-      flags |= arg.flags;
-      size += arg.size;
-      if (arg.locals !== null) locals = locals === null ? arg.locals : locals.concat(arg.locals);
-    }
-    return { flags, locals, size };
-  }
-
   // ---- instructions ----------------------------------------------------------
 
   private instr(instr: Instr): void {
@@ -349,10 +406,9 @@ class FunctionEmitter {
     if (numeric !== undefined) {
       if (numeric.kind === OpKind.QuietNaN) this.settle(this.stack.length - 1);
       const args = this.popN(info.params!.length);
-      const { flags, locals, size } = this.combine(args);
       const expr = numeric.build(args.map((a) => this.valueOf(a)), (helper) => this.env.helper(helper), this.env.jit);
       const effect = numeric.kind === OpKind.Trap ? Flag.Effect : 0;
-      this.push(info.results![0], expr, flags | effect, locals, size, numeric.kind === OpKind.Bool);
+      this.push(info.results![0], expr, args, effect, 1, numeric.kind === OpKind.Bool);
       return;
     }
     const memoryOp = MEMORY_OPS.get(name);
@@ -399,7 +455,7 @@ class FunctionEmitter {
       case 0xd0: return this.pushSettled(instr.types !== null ? instr.types[0] : (instr.index as ValType), js.nul());
       case 0xd1: {
         const ref = this.pop();
-        return this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), ref.flags, ref.locals, ref.size + 1, true);
+        return this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), [ref], 0, 1, true);
       }
       case 0xd2: return this.pushSettled(ValType.FuncRef, js.id(this.env.funcRef(instr.index)));
       case PREFIX_FC | 8: return this.bulk('memoryInit', [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))], Flag.Memory);
@@ -410,7 +466,7 @@ class FunctionEmitter {
       case PREFIX_FC | 13: return this.dropSegment(this.env.elemName(instr.index));
       case PREFIX_FC | 14: return this.bulk('tableCopy', [js.id(this.env.tableObject(instr.index)), js.id(this.env.tableObject(instr.index2))], Flag.Table);
       case PREFIX_FC | 15: return this.tableGrow(instr.index);
-      case PREFIX_FC | 16: return this.push(ValType.I32, js.member(js.id(this.env.tableElems(instr.index)), 'length'), Flag.Table, null, 2);
+      case PREFIX_FC | 16: return this.push(ValType.I32, js.member(js.id(this.env.tableElems(instr.index)), 'length'), [], Flag.Table, 2);
       case PREFIX_FC | 17: return this.bulk('tableFill', [js.id(this.env.tableObject(instr.index))], Flag.Table, 3);
     }
     throw new Error(`emit: no code generation for ${name}`);
@@ -428,7 +484,7 @@ class FunctionEmitter {
     const expr = type === ValType.F32
       ? js.call(this.env.helper('f32ReinterpretI32'), [js.num((instr.bits as number) | 0)])
       : js.call(this.env.helper('f64ReinterpretI64'), [js.big(BigInt.asIntN(64, instr.bits as bigint))]);
-    this.push(type, expr, 0, null, 2);
+    this.push(type, expr, [], 0, 2);
   }
 
   private address(instr: Instr, addr: Entry): JsNode {
@@ -449,7 +505,7 @@ class FunctionEmitter {
     if (memoryOp.load) expr = memoryOp.load(expr);
     if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
     if (memoryOp.width === 8 && type === ValType.I64) this.i64Loads.set(expr, address);
-    this.push(type, expr, addr.flags | Flag.Effect | Flag.Memory, addr.locals, addr.size + 3);
+    this.push(type, expr, [addr], Flag.Effect | Flag.Memory, 3);
   }
 
   /**
@@ -611,14 +667,14 @@ class FunctionEmitter {
 
   private memorySize(memory: number): void {
     const bytes = js.member(js.id(this.env.memoryView(memory)), 'byteLength');
-    this.push(ValType.I32, js.bin('/', bytes, js.num(65536)), Flag.Memory, null, 3);
+    this.push(ValType.I32, js.bin('/', bytes, js.num(65536)), [], Flag.Memory, 3);
   }
 
   private memoryGrow(memory: number): void {
     const delta = this.pop();
     this.settleBeforeEffect(Flag.Memory);
     const grow = js.call(js.member(js.id(this.env.memoryObject(memory)), '_grow'), [u32(this.valueOf(delta))]);
-    this.push(ValType.I32, grow, delta.flags | Flag.Effect | Flag.Memory | Flag.Call, delta.locals, delta.size + 2);
+    this.push(ValType.I32, grow, [delta], Flag.Effect | Flag.Memory | Flag.Call, 2);
   }
 
   private bulk(helper: string, leading: JsNode[], writes: number, operands = 3): void {
@@ -634,7 +690,7 @@ class FunctionEmitter {
   private tableGet(table: number): void {
     const index = this.pop();
     const expr = js.call(this.env.helper('tableGet'), [js.id(this.env.tableObject(table)), this.valueOf(index)]);
-    this.push(this.elemTypeOf(table), expr, index.flags | Flag.Effect | Flag.Table, index.locals, index.size + 2);
+    this.push(this.elemTypeOf(table), expr, [index], Flag.Effect | Flag.Table, 2);
   }
 
   private tableSet(table: number): void {
@@ -647,8 +703,7 @@ class FunctionEmitter {
     const [init, delta] = this.popN(2);
     this.settleBeforeEffect(Flag.Table);
     const grow = js.call(js.member(js.id(this.env.tableObject(table)), '_grow'), [u32(this.valueOf(delta)), this.valueOf(init)]);
-    const { locals, size } = this.combine([init, delta]);
-    this.push(ValType.I32, grow, init.flags | delta.flags | Flag.Effect | Flag.Table, locals, size + 2);
+    this.push(ValType.I32, grow, [init, delta], Flag.Effect | Flag.Table, 2);
   }
 
   private elemTypeOf(table: number): ValType {
@@ -656,7 +711,7 @@ class FunctionEmitter {
   }
 
   private localGet(local: number): void {
-    this.push(this.localTypes[local], js.id(`l${local}`), 0, [local], 1);
+    this.push(this.localTypes[local], js.id(`l${local}`), [], 0, 1, false, [local]);
   }
 
   private localSet(local: number, tee: boolean): void {
@@ -671,7 +726,7 @@ class FunctionEmitter {
     const read = this.env.globalRead(global);
     const { type } = this.env.globalType(global);
     if (read.constant) this.pushSettled(type, read.expr);
-    else this.push(type, read.expr, Flag.Global, null, 2);
+    else this.push(type, read.expr, [], Flag.Global, 2);
   }
 
   private globalSet(global: number): void {
@@ -693,41 +748,39 @@ class FunctionEmitter {
     // Both operands were evaluated by wasm; a conditional evaluates only one.
     if (((this.stack[top - 3].flags | this.stack[top - 2].flags) & Flag.Effect) !== 0) this.settleBeforeTrap();
     const [a, b, c] = this.popN(3);
-    const { flags, locals, size } = this.combine([a, b, c]);
-    this.push(a.type, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), flags, locals, size);
+    this.push(a.type, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), [a, b, c], 0, 1);
   }
 
-  private callArgs(count: number): JsNode[] {
+  /** Pops `count` call arguments. The callee may write memory, globals and tables, and is an effect itself. */
+  private callArgs(count: number): Entry[] {
     const args = this.popN(count);
-    // The callee may write memory, globals and tables, and is an effect itself.
     this.settleBeforeEffect(Flag.Memory | Flag.Global | Flag.Table);
-    return args.map((a) => this.valueOf(a));
+    return args;
   }
 
-  private pushCallResults(results: ValType[], expr: JsNode, argsInfo: { flags: number; locals: number[] | null; size: number }): void {
-    const flags = Flag.Effect | Flag.Memory | Flag.Global | Flag.Table | Flag.Call;
+  private pushCallResults(results: ValType[], expr: JsNode, operands: Entry[]): void {
     if (results.length === 0) {
       this.stmts.push(js.exprStmt(expr));
     } else if (results.length === 1) {
-      this.push(results[0], expr, flags | argsInfo.flags, argsInfo.locals, argsInfo.size);
+      this.push(results[0], expr, operands, Flag.Effect | Flag.Memory | Flag.Global | Flag.Table | Flag.Call, 1);
     } else {
+      // The results land in the stack variables from this depth up; what is
+      // still lazy below reads nothing the call can change, so it may settle
+      // before the call as well as after it.
       this.needsTemp = true;
+      this.settleReadersOfStackVars(this.stack.length);
       this.stmts.push(js.exprStmt(js.assign(js.id('tmp'), expr)));
       for (let i = 0; i < results.length; i++) {
-        const depth = this.stack.length;
-        const name = this.stackVar(depth, results[i]);
-        this.stmts.push(js.exprStmt(js.assign(js.id(name), js.index(js.id('tmp'), js.num(i)))));
-        this.pushSettled(results[i], js.id(name));
+        this.assignStackVar(this.stack.length, results[i], js.index(js.id('tmp'), js.num(i)));
+        this.pushStackVar(results[i]);
       }
     }
   }
 
   private call(funcIndex: number): void {
     const type = this.env.funcType(funcIndex);
-    const argEntries = this.stack.slice(this.stack.length - type.params.length);
-    const info = this.combine(argEntries);
     const args = this.callArgs(type.params.length);
-    this.pushCallResults(type.results, js.call(js.id(this.env.funcName(funcIndex)), args), info);
+    this.pushCallResults(type.results, js.call(js.id(this.env.funcName(funcIndex)), args.map((a) => this.valueOf(a))), args);
   }
 
   private callIndirect(typeIndex: number, table: number): void {
@@ -735,8 +788,6 @@ class FunctionEmitter {
     // JS evaluates the callee (index and checks) before the arguments; wasm
     // evaluates the arguments first, so effectful arguments are settled.
     if (this.stack.slice(this.stack.length - type.params.length - 1).some((e) => (e.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
-    const argEntries = this.stack.slice(this.stack.length - type.params.length - 1);
-    const info = this.combine(argEntries);
     const index = this.pop();
     const args = this.callArgs(type.params.length);
     // `(ctN_T[index] ?? callIndirectTrap())(args)`: the table's call view
@@ -744,8 +795,8 @@ class FunctionEmitter {
     // reads undefined past the end, negative indices included.
     const view = js.id(this.env.callView(table, typeIndex));
     const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
-    const call = js.call(callee, args);
-    this.pushCallResults(type.results, call, info);
+    const call = js.call(callee, args.map((a) => this.valueOf(a)));
+    this.pushCallResults(type.results, call, [...args, index]);
   }
 
   // ---- control -----------------------------------------------------------------
@@ -789,7 +840,13 @@ class FunctionEmitter {
     this.frames.push(frame);
   }
 
-  /** Moves the top `types.length` entries into the variables at `height`. */
+  /**
+   * Moves the top `types.length` entries into the variables at `height`.
+   * These writes skip settleReadersOfStackVars: every entry below a frame's
+   * height was settled when the frame was entered (so it reads only its own
+   * variable), and each moved entry reads variables at its own depth or
+   * deeper, which no earlier move of the same list has written.
+   */
   private assignResults(types: ValType[], height: number): void {
     const count = types.length;
     const start = this.stack.length - count;
@@ -803,7 +860,7 @@ class FunctionEmitter {
 
   private resetStackTo(height: number, types: ValType[]): void {
     this.stack.length = height;
-    for (let i = 0; i < types.length; i++) this.pushSettled(types[i], js.id(this.stackVar(height + i, types[i])));
+    for (let i = 0; i < types.length; i++) this.pushStackVar(types[i]);
   }
 
   private elseInstr(): void {
