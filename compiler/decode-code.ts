@@ -9,6 +9,7 @@ import { FuncType, Instr, ValType } from './ir.js';
 import { Imm, OPS, PREFIX_FC, UNSUPPORTED_FEATURES, UNSUPPORTED_PREFIXES } from './opcodes.js';
 import { f32FromBits, f64FromBits, Reader } from './reader.js';
 import { readRefType, readValType, unsupported } from './decode-types.js';
+import { LIMITS } from './decode-limits.js';
 
 const OP_IF = 0x04;
 const OP_ELSE = 0x05;
@@ -136,9 +137,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         index = reader.u32();
         break;
       case Imm.BrTable: {
-        const count = reader.u32();
-        // Each label takes at least one byte; a count past that is truncated input.
-        if (count > reader.end - reader.pos) reader.failEnd(reader.end);
+        const count = reader.count('br_table targets', LIMITS.brTableTargets);
         targets = [];
         for (let i = 0; i < count; i++) targets.push(reader.u32());
         index = reader.u32();
@@ -178,8 +177,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         break;
       }
       case Imm.SelectT: {
-        const count = reader.u32();
-        if (count > reader.end - reader.pos) reader.failEnd(reader.end);
+        const count = reader.count('select types');
         types = [];
         for (let i = 0; i < count; i++) types.push(readValType(reader));
         break;

@@ -5,6 +5,7 @@
 // CompileErrors naming the feature rather than "malformed".
 
 import { FuncType, GlobalType, Limits, MemoryType, TableType, ValType } from './ir.js';
+import { LIMITS } from './decode-limits.js';
 import { Reader } from './reader.js';
 
 /** Raises the CompileError for a construct of a proposal we do not compile yet. */
@@ -83,11 +84,11 @@ export function readFuncType(reader: Reader): FuncType {
     if (feature !== undefined) unsupported(reader, feature, offset);
     reader.fail(`malformed function type ${hexByte(form)}`, offset);
   }
-  return { params: readValTypes(reader), results: readValTypes(reader) };
+  return { params: readValTypes(reader, 'parameters', LIMITS.params), results: readValTypes(reader, 'results', LIMITS.results) };
 }
 
-function readValTypes(reader: Reader): ValType[] {
-  const count = reader.u32();
+function readValTypes(reader: Reader, what: string, limit: number): ValType[] {
+  const count = reader.count(what, limit);
   const types: ValType[] = [];
   for (let i = 0; i < count; i++) types.push(readValType(reader));
   return types;
@@ -115,9 +116,11 @@ function readLimitsFlags(reader: Reader, allowShared: boolean): number {
 }
 
 function readLimits(reader: Reader, flags: number): Limits {
+  const offset = reader.pos;
   const min = reader.u32();
-  const max = (flags & LIMITS_HAS_MAX) !== 0 ? reader.u32() : null;
-  return { min, max };
+  if ((flags & LIMITS_HAS_MAX) === 0) return { min, max: null, offset, maxOffset: -1 };
+  const maxOffset = reader.pos;
+  return { min, max: reader.u32(), offset, maxOffset };
 }
 
 export function readTableType(reader: Reader): TableType {

@@ -12,14 +12,12 @@ import {
 } from './ir.js';
 import { CodeContext, decodeInstrs } from './decode-code.js';
 import { readFuncType, readGlobalType, readMemoryType, readRefType, readTableType, readValType, unsupported } from './decode-types.js';
+import { LIMITS } from './decode-limits.js';
 import { Reader } from './reader.js';
 import { CompileError } from '../runtime/errors.js';
 
 const MAGIC = 0x6d736100; // "\0asm", little-endian
 const VERSION = 1;
-
-/** Engines cap locals (V8 at 50000); refusing more up front also keeps a hostile count from allocating. */
-export const MAX_LOCALS = 50000;
 
 const enum SectionId {
   Custom = 0,
@@ -62,13 +60,13 @@ const OP_END = 0x0b;
 // Sections, in their required order.
 
 function decodeTypeSection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  const count = reader.count('types', LIMITS.types);
   for (let i = 0; i < count; i++) state.module.types.push(readFuncType(reader));
 }
 
 function decodeImportSection(reader: Reader, state: DecodeState): void {
   const module = state.module;
-  const count = reader.u32();
+  const count = reader.count('imports', LIMITS.imports);
   for (let i = 0; i < count; i++) {
     const offset = reader.pos;
     const moduleName = reader.name();
@@ -108,22 +106,24 @@ function externKindError(reader: Reader, what: 'import' | 'export', kind: number
 }
 
 function decodeFunctionSection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  const count = reader.count('functions', LIMITS.functions);
   for (let i = 0; i < count; i++) state.module.funcTypeIndices.push(reader.u32());
 }
 
 function decodeTableSection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  const count = reader.count('tables', LIMITS.tables);
   for (let i = 0; i < count; i++) state.module.tables.push(readTableType(reader));
 }
 
 function decodeMemorySection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  // More than one memory (LIMITS.memories) is validate's error, which names
+  // the multi-memory proposal; here only the bytes bound the count.
+  const count = reader.count('memories');
   for (let i = 0; i < count; i++) state.module.memories.push(readMemoryType(reader));
 }
 
 function decodeGlobalSection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  const count = reader.count('globals', LIMITS.globals);
   for (let i = 0; i < count; i++) {
     const type = readGlobalType(reader);
     const global: Global = { type, init: readConstExpr(reader, state) };
@@ -132,7 +132,7 @@ function decodeGlobalSection(reader: Reader, state: DecodeState): void {
 }
 
 function decodeExportSection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  const count = reader.count('exports', LIMITS.exports);
   for (let i = 0; i < count; i++) {
     const offset = reader.pos;
     const name = reader.name();
@@ -145,11 +145,12 @@ function decodeExportSection(reader: Reader, state: DecodeState): void {
 }
 
 function decodeStartSection(reader: Reader, state: DecodeState): void {
+  state.module.startOffset = reader.pos;
   state.module.start = reader.u32();
 }
 
 function decodeElementSection(reader: Reader, state: DecodeState): void {
-  const count = reader.u32();
+  const count = reader.count('element segments', LIMITS.elementSegments);
   for (let i = 0; i < count; i++) state.module.elems.push(readElemSegment(reader, state));
 }
 
@@ -180,7 +181,7 @@ function readElemSegment(reader: Reader, state: DecodeState): ElemSegment {
   const init: ConstExpr[] = [];
   if ((flags & ELEM_EXPRESSIONS) !== 0) {
     if (typed) elemType = readRefType(reader);
-    const count = reader.u32();
+    const count = reader.count('elements in a segment', LIMITS.elementSegmentEntries);
     for (let i = 0; i < count; i++) init.push(readConstExpr(reader, state));
   } else {
     if (typed) {
@@ -188,7 +189,7 @@ function readElemSegment(reader: Reader, state: DecodeState): ElemSegment {
       const elemKind = reader.u8();
       if (elemKind !== 0) reader.fail(`malformed element kind 0x${elemKind.toString(16)}`, kindOffset);
     }
-    const count = reader.u32();
+    const count = reader.count('elements in a segment', LIMITS.elementSegmentEntries);
     for (let i = 0; i < count; i++) {
       const indexOffset = reader.pos;
       init.push(refFuncExpr(reader.u32(), indexOffset));
@@ -207,7 +208,10 @@ function refFuncExpr(index: number, offset: number): ConstExpr {
 }
 
 function decodeDataCountSection(reader: Reader, state: DecodeState): void {
+  // A promise about the data section, not a vector: only the limit applies.
+  const offset = reader.pos;
   const count = reader.u32();
+  if (count > LIMITS.dataSegments) reader.fail(`too many data segments: ${count} (the limit is ${LIMITS.dataSegments})`, offset);
   state.module.dataCount = count;
   state.context.dataCount = count;
 }
@@ -218,7 +222,7 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
   // A count that differs from the function section's fails once the whole
   // module is read, as in the spec interpreter, so that a repeated section
   // is reported as such.
-  const count = reader.u32();
+  const count = reader.count('function bodies');
   state.codeCount = count;
   const sectionEnd = reader.end;
   const localPairs: number[] = [];
@@ -226,9 +230,15 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
     reader.functionIndex = module.importedFuncs + i;
     const offset = reader.pos;
     const size = reader.u32();
+    if (size > LIMITS.functionBodySize) {
+      reader.fail(`function body too large: ${size} bytes (the limit is ${LIMITS.functionBodySize})`, offset);
+    }
     if (size > sectionEnd - reader.pos) reader.fail('length out of bounds: function body size exceeds the code section', offset);
     reader.end = reader.pos + size;
-    const func: Func = { typeIndex: module.funcTypeIndices[i] ?? -1, locals: readLocals(reader, localPairs), body: [], offset };
+    const typeIndex = module.funcTypeIndices[i] ?? -1;
+    // An unknown type index is validate's error; its parameters count for nothing here.
+    const paramCount = module.types[typeIndex]?.params.length ?? 0;
+    const func: Func = { typeIndex, locals: readLocals(reader, paramCount, localPairs), body: [], offset };
     decodeInstrs(reader, state.context, func.body, true);
     if (reader.pos !== reader.end) {
       reader.fail(`section size mismatch: ${reader.end - reader.pos} bytes after the function body's final END opcode`);
@@ -240,19 +250,23 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
 }
 
 /**
- * Locals are run-length encoded as (count, type) pairs. The total is checked
- * before anything is expanded, so a hostile count costs nothing.
+ * Locals are run-length encoded as (count, type) pairs. The total, with the
+ * function's parameters (the JS API limit counts them, as V8 does), is
+ * checked before anything is expanded, so a hostile count costs nothing.
  */
-function readLocals(reader: Reader, pairs: number[]): ValType[] {
-  const offset = reader.pos;
-  const pairCount = reader.u32();
+function readLocals(reader: Reader, paramCount: number, pairs: number[]): ValType[] {
+  const pairCount = reader.count('local declarations');
   // `pairs` is scratch space holding count, type, count, type, ...
   pairs.length = 0;
-  let total = 0;
+  let total = paramCount;
   for (let i = 0; i < pairCount; i++) {
+    const countOffset = reader.pos;
     const count = reader.u32();
     total += count;
-    if (total > MAX_LOCALS) reader.fail(`too many locals: more than ${MAX_LOCALS}`, offset);
+    if (total > LIMITS.locals) {
+      const params = paramCount === 0 ? '' : `, ${paramCount} of them parameters`;
+      reader.fail(`too many locals: ${total}${params} (the limit is ${LIMITS.locals})`, countOffset);
+    }
     pairs.push(count, readValType(reader));
   }
   const locals: ValType[] = [];
@@ -267,7 +281,7 @@ function readLocals(reader: Reader, pairs: number[]): ValType[] {
 function decodeDataSection(reader: Reader, state: DecodeState): void {
   const module = state.module;
   const countOffset = reader.pos;
-  const count = reader.u32();
+  const count = reader.count('data segments', LIMITS.dataSegments);
   state.dataSectionSeen = true;
   if (module.dataCount !== null && module.dataCount !== count) {
     reader.fail(`data count and data section have inconsistent lengths (data count ${module.dataCount}, ${count} segments)`, countOffset);
@@ -374,7 +388,7 @@ function decodeNameSection(bytes: Uint8Array, start: number, end: number): NameS
         if (reader.pos === subsectionEnd) names.functions = functions;
       } else if (id === NAME_LOCALS) {
         const locals = new Map<number, Map<number, string>>();
-        const count = reader.u32();
+        const count = reader.count('local name maps');
         for (let i = 0; i < count; i++) {
           const functionIndex = reader.u32();
           locals.set(functionIndex, readNameMap(reader));
@@ -394,7 +408,7 @@ function decodeNameSection(bytes: Uint8Array, start: number, end: number): NameS
 
 function readNameMap(reader: Reader): Map<number, string> {
   const map = new Map<number, string>();
-  const count = reader.u32();
+  const count = reader.count('names');
   for (let i = 0; i < count; i++) {
     const index = reader.u32();
     map.set(index, reader.name());
@@ -415,6 +429,7 @@ function emptyModule(): Module {
     globals: [],
     exports: [],
     start: null,
+    startOffset: -1,
     elems: [],
     dataCount: null,
     funcs: [],
@@ -438,6 +453,9 @@ export function decode(bytes: Uint8Array): Module {
   const reader = new Reader(bytes);
   if (reader.u32le() !== MAGIC) reader.fail('magic header not detected', 0);
   if (reader.u32le() !== VERSION) reader.fail('unknown binary version', 4);
+  if (bytes.length > LIMITS.moduleSize) {
+    reader.fail(`module too large: ${bytes.length} bytes (the limit is ${LIMITS.moduleSize})`, LIMITS.moduleSize);
+  }
 
   const module = emptyModule();
   const state: DecodeState = {

@@ -37,6 +37,9 @@ export interface Limits {
   min: number;
   /** null when the limits have no maximum. */
   max: number | null;
+  /** Byte offsets of the min and max fields, for validation errors (maxOffset is -1 without a max). */
+  offset: number;
+  maxOffset: number;
 }
 
 export interface TableType {
@@ -176,6 +179,8 @@ export interface Module {
   globals: Global[];
   exports: Export[];
   start: number | null;
+  /** Byte offset of the start function's index; -1 without a start section. */
+  startOffset: number;
   elems: ElemSegment[];
   dataCount: number | null;
   /** Defined functions, in order (imported functions come first in the index space). */

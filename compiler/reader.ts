@@ -207,6 +207,22 @@ export class Reader {
     this.fail('integer representation too long', this.pos - 1);
   }
 
+  /**
+   * The length of a vector: a u32 checked against `limit` (the JS API's
+   * limit for `what`, a plural noun) and against the bytes left, since
+   * every entry of every vector takes at least one byte. Callers may then
+   * allocate in proportion to it: a count claiming 2^32 entries fails here.
+   */
+  count(what: string, limit = Infinity): number {
+    const offset = this.pos;
+    const count = this.u32();
+    if (count > limit) this.fail(`too many ${what}: ${count} (the limit is ${limit})`, offset);
+    if (count > this.end - this.pos) {
+      this.fail(`unexpected end of section or function: ${count} ${what} cannot fit in the ${this.end - this.pos} bytes left`, offset);
+    }
+    return count;
+  }
+
   /** Raw bits of a little-endian f32. */
   f32Bits(): number {
     return this.u32le();
@@ -232,16 +248,21 @@ export class Reader {
   /** A length-prefixed byte vector, as a view into the module's bytes (no copy). */
   byteVec(): Uint8Array {
     const length = this.u32();
-    if (length > this.end - this.pos) this.failEnd(this.end);
+    if (length > this.end - this.pos) this.failLength(length);
     const start = this.pos;
     this.pos = start + length;
     return this.bytes.subarray(start, start + length);
   }
 
+  /** A byte length past `end`: nothing is read or allocated for it. */
+  private failLength(length: number): never {
+    this.fail(`${this.section === null ? 'unexpected end' : 'unexpected end of section or function'}: a length of ${length} bytes runs past the end (${this.end - this.pos} bytes left)`, this.end);
+  }
+
   /** A name: a length-prefixed byte vector that must be valid UTF-8. */
   name(): string {
     const length = this.u32();
-    if (length > this.end - this.pos) this.failEnd(this.end);
+    if (length > this.end - this.pos) this.failLength(length);
     const start = this.pos;
     this.pos = start + length;
     return this.utf8(start, start + length);

@@ -43,11 +43,12 @@ function buildContext(module: Module): ValidationContext {
     if (typeIndex >>> 0 !== typeIndex || typeIndex >= types.length) invalid(`unknown type ${typeIndex}`, offset, where);
     return types[typeIndex];
   };
+  // `offset` is the import's, or the limits' for a memory or table of the module's own.
   const addMemory = (limits: Limits, shared: boolean, offset: number, where: string): void => {
     if (++memoryCount > 1) {
       invalid('multiple memories are not supported: WebAssembly 2.0 allows at most one memory (that is the multi-memory proposal)', offset, where);
     }
-    checkLimits(limits, MAX_MEMORY_PAGES, 'memory size must be at most 65536 pages (4GiB)', offset, where);
+    checkLimits(limits, MAX_MEMORY_PAGES, 'memory size must be at most 65536 pages (4GiB)', where);
     if (shared) {
       if (limits.max === null) invalid('shared memory must have maximum', offset, where);
       invalid('shared memories are not supported: they belong to the threads proposal', offset, where);
@@ -55,7 +56,7 @@ function buildContext(module: Module): ValidationContext {
   };
   const addTable = (type: TableType, offset: number, where: string): void => {
     if (!isRefType(type.elemType)) invalid(`type mismatch: table element type must be a reference type, got ${typeName(type.elemType)}`, offset, where);
-    checkLimits(type.limits, MAX_TABLE_SIZE, 'table size must be at most 2^32-1', offset, where);
+    checkLimits(type.limits, MAX_TABLE_SIZE, 'table size must be at most 2^32-1', where);
     tables.push(type);
   };
 
@@ -70,6 +71,8 @@ function buildContext(module: Module): ValidationContext {
     }
   }
 
+  // This and the data count check below only catch hand-built IR: decode
+  // has already rejected such bytes, with offsets.
   if (module.funcTypeIndices.length !== module.funcs.length) {
     invalid('function and code section have inconsistent lengths', -1, 'code section');
   }
@@ -79,11 +82,12 @@ function buildContext(module: Module): ValidationContext {
     funcTypes.push(typeAt(module.funcTypeIndices[i], module.funcs[i].offset, `function section type of function ${index}, whose body is here`));
   }
   for (let i = 0; i < module.tables.length; i++) {
-    addTable(module.tables[i], -1, `table section, table ${tables.length}`);
+    const table = module.tables[i];
+    addTable(table, table.limits.offset, `table section, table ${tables.length}`);
   }
   for (let i = 0; i < module.memories.length; i++) {
     const memory = module.memories[i];
-    addMemory(memory.limits, memory.shared, -1, `memory section, memory ${memoryCount}`);
+    addMemory(memory.limits, memory.shared, memory.limits.offset, `memory section, memory ${memoryCount}`);
   }
   const importedGlobalCount = globals.length;
   for (const global of module.globals) globals.push(global.type);
@@ -106,12 +110,15 @@ function buildContext(module: Module): ValidationContext {
   };
 }
 
-/** Spec 3.2.1: min <= range, max <= range, min <= max (in that order, as the reference interpreter reports them). */
-function checkLimits(limits: Limits, range: number, rangeMessage: string, offset: number, where: string): void {
-  if (limits.min > range) invalid(rangeMessage, offset, where);
+/**
+ * Spec 3.2.1: min <= range, max <= range, min <= max (in that order, as the
+ * reference interpreter reports them), each at the offending field.
+ */
+function checkLimits(limits: Limits, range: number, rangeMessage: string, where: string): void {
+  if (limits.min > range) invalid(`${rangeMessage}: the minimum is ${limits.min}`, limits.offset, where);
   if (limits.max !== null) {
-    if (limits.max > range) invalid(rangeMessage, offset, where);
-    if (limits.min > limits.max) invalid(`size minimum must not be greater than maximum (${limits.min} > ${limits.max})`, offset, where);
+    if (limits.max > range) invalid(`${rangeMessage}: the maximum is ${limits.max}`, limits.maxOffset, where);
+    if (limits.min > limits.max) invalid(`size minimum must not be greater than maximum (${limits.min} > ${limits.max})`, limits.maxOffset, where);
   }
 }
 
@@ -157,10 +164,11 @@ function validateDatas(context: ValidationContext): void {
 function validateStart(context: ValidationContext): void {
   const start = context.module.start;
   if (start === null) return;
+  const offset = context.module.startOffset;
   const type = context.funcTypes[start];
-  if (type === undefined) invalid(`unknown function ${start}`, -1, 'start section');
+  if (type === undefined) invalid(`unknown function ${start}`, offset, 'start section');
   if (type.params.length !== 0 || type.results.length !== 0) {
-    invalid(`start function must have type [] -> [], function ${start} has ${funcTypeName(type)}`, -1, 'start section');
+    invalid(`start function must have type [] -> [], function ${start} has ${funcTypeName(type)}`, offset, 'start section');
   }
 }
 

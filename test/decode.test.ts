@@ -5,6 +5,8 @@
 import { describe, it, expect } from 'vitest';
 import wabtInit from 'wabt';
 import { decode } from '../compiler/decode.js';
+import { LIMITS } from '../compiler/decode-limits.js';
+import { validate } from '../compiler/validate.js';
 import { Reader } from '../compiler/reader.js';
 import { CompileError } from '../runtime/errors.js';
 import type { Instr, Module } from '../compiler/ir.js';
@@ -238,7 +240,7 @@ describe('reader: names and byte vectors', () => {
   });
 
   it('rejects a length past the end', () => {
-    expect(() => readerOf(5, 0x61).name()).toThrow(/^unexpected end of section or function \(at 0x2, test section\)$/);
+    expect(() => readerOf(5, 0x61).name()).toThrow(/^unexpected end of section or function: a length of 5 bytes runs past the end \(1 bytes left\) \(at 0x2, test section\)$/);
   });
 
   it('byteVec returns a view of the bytes', () => {
@@ -334,7 +336,7 @@ describe('sections', () => {
 
   it('never reads one section into the next', () => {
     // The type section claims one type but its size covers only the count.
-    expectMalformed(module_([0x01, 0x01, 0x01], funcSection()), /^unexpected end of section or function \(at 0xb, type section\)$/);
+    expectMalformed(module_([0x01, 0x01, 0x01], funcSection()), /^unexpected end of section or function: 1 types cannot fit in the 0 bytes left \(at 0xa, type section\)$/);
   });
 
   it('carries the section size LEB rules', () => {
@@ -390,8 +392,8 @@ describe('import section', () => {
     ))));
     expect(module.imports.map(({ module, name, desc }) => ({ module, name, desc }))).toEqual([
       { module: 'env', name: 'f', desc: { kind: 0, typeIndex: 0 } },
-      { module: 'env', name: 't', desc: { kind: 1, type: { elemType: FUNCREF, limits: { min: 1, max: 10 } } } },
-      { module: 'env', name: 'm', desc: { kind: 2, type: { limits: { min: 2, max: null }, shared: false } } },
+      { module: 'env', name: 't', desc: { kind: 1, type: { elemType: FUNCREF, limits: { min: 1, max: 10, offset: 34, maxOffset: 35 } } } },
+      { module: 'env', name: 'm', desc: { kind: 2, type: { limits: { min: 2, max: null, offset: 44, maxOffset: -1 }, shared: false } } },
       { module: 'env', name: 'g', desc: { kind: 3, type: { valType: I64, mutable: true } } },
       { module: 'ünïcödé', name: '€', desc: { kind: 0, typeIndex: 0 } },
     ]);
@@ -452,10 +454,20 @@ describe('code: locals', () => {
     expect(module.funcs[0].locals).toEqual([I32, I32, F64, EXTERNREF, EXTERNREF, EXTERNREF]);
   });
 
-  it('rejects more than 50000 locals before allocating them', () => {
+  it('rejects more than 50000 locals before allocating them, at the count that passes the limit', () => {
     expect(decode(oneFunc([END], [[50000, I32]])).funcs[0].locals).toHaveLength(50000);
-    expectMalformed(oneFunc([END], [[25000, I32], [25001, I64]]), /^too many locals: more than 50000 \(at 0x16, code section, function 0\)$/);
-    expectMalformed(oneFunc([END], [[0xffffffff, I32], [2, I64]]), /^too many locals/);
+    expectMalformed(oneFunc([END], [[25000, I32], [25001, I64]]), /^too many locals: 50001 \(the limit is 50000\) \(at 0x1b, code section, function 0\)$/);
+    expectMalformed(oneFunc([END], [[0xffffffff, I32], [2, I64]]), /^too many locals: 4294967295 \(the limit is 50000\) \(at 0x17,/);
+  });
+
+  it('counts the parameters against the limit', () => {
+    const withParams = (locals: number) => module_(typeSection(funcType([I32, I64], [])), funcSection(0), codeSection(body([[locals, F32]], END)));
+    expect(decode(withParams(49998)).funcs[0].locals).toHaveLength(49998);
+    expectMalformed(withParams(49999), /^too many locals: 50001, 2 of them parameters \(the limit is 50000\)/);
+  });
+
+  it('checks the number of local declarations against the body size', () => {
+    expectMalformed(oneFunc([END], []).map((byte, i) => (i === ONE_FUNC_CODE - 1 ? 0x7f : byte)), /^unexpected end of section or function: 127 local declarations cannot fit in the 1 bytes left/);
   });
 
   it('reads counts as u32', () => {
@@ -677,11 +689,11 @@ describe('code: reserved bytes and memory indices', () => {
 });
 
 describe('table and memory sections', () => {
-  it('decode tables with their element type and limits', () => {
+  it('decode tables with their element type and limits, and the offsets of the limits for validate', () => {
     const module = decode(module_(section(4, vec([FUNCREF, 0x00, 1], [EXTERNREF, 0x01, 0, 0x80, 0x80, 0x04]))));
     expect(module.tables).toEqual([
-      { elemType: FUNCREF, limits: { min: 1, max: null } },
-      { elemType: EXTERNREF, limits: { min: 0, max: 65536 } },
+      { elemType: FUNCREF, limits: { min: 1, max: null, offset: 13, maxOffset: -1 } },
+      { elemType: EXTERNREF, limits: { min: 0, max: 65536, offset: 16, maxOffset: 17 } },
     ]);
   });
 
@@ -695,11 +707,11 @@ describe('table and memory sections', () => {
   it('decode memories, shared ones included', () => {
     const module = decode(module_(section(5, vec([0x00, 1], [0x01, 2, 3], [0x03, 1, 4], [0x02, 1]))));
     expect(module.memories).toEqual([
-      { limits: { min: 1, max: null }, shared: false },
-      { limits: { min: 2, max: 3 }, shared: false },
-      { limits: { min: 1, max: 4 }, shared: true },
+      { limits: { min: 1, max: null, offset: 12, maxOffset: -1 }, shared: false },
+      { limits: { min: 2, max: 3, offset: 14, maxOffset: 15 }, shared: false },
+      { limits: { min: 1, max: 4, offset: 17, maxOffset: 18 }, shared: true },
       // Shared without a maximum decodes; validate rejects it.
-      { limits: { min: 1, max: null }, shared: true },
+      { limits: { min: 1, max: null, offset: 20, maxOffset: -1 }, shared: true },
     ]);
   });
 
@@ -758,7 +770,9 @@ describe('export and start sections', () => {
   });
 
   it('decodes the start function', () => {
-    expect(decode(module_(section(8, [0x85, 0x01]))).start).toBe(133);
+    const module = decode(module_(section(8, [0x85, 0x01])));
+    expect(module.start).toBe(133);
+    expect(module.startOffset).toBe(10);
     expectMalformed(module_(section(8, [])), /^unexpected end of section or function \(at 0xa, start section\)$/);
   });
 });
@@ -943,5 +957,179 @@ describe('whole modules assembled from text', () => {
     expect(module.start).toBe(2);
     expect(module.elems[0].init.map((expr) => expr.instrs[0].index)).toEqual([1, 2]);
     expect(new TextDecoder().decode(module.datas[0].bytes)).toBe('hello');
+  });
+});
+
+// -----------------------------------------------------------------------------
+// The JS API's implementation limits. Each is tried at the limit and one past
+// it, and V8's own decision on the same bytes is part of the expectation.
+// Limits too large to build cheaply are tried with a claimed count: at the
+// limit the count passes and the missing entries are what fails.
+
+/** Bytes from chunks, without spreading large arrays into calls. */
+function concat(...chunks: ArrayLike<number>[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** `count` entries of `entry(i)` as one section with a vector count. */
+function bigSection(id: number, count: number, entry: (i: number) => Bytes): Uint8Array {
+  const entries: Bytes = [];
+  for (let i = 0; i < count; i++) for (const byte of entry(i)) entries.push(byte);
+  const content = concat(uleb(count), entries);
+  return concat([id], uleb(content.length), content);
+}
+
+function expectAcceptedLikeV8(bytes: Uint8Array): void {
+  expect(WebAssembly.validate(bytes), 'V8 accepts').toBe(true);
+  expect(() => validate(decode(bytes))).not.toThrow();
+}
+
+function expectRejectedLikeV8(bytes: Uint8Array, message: RegExp): void {
+  expect(WebAssembly.validate(bytes), 'V8 rejects').toBe(false);
+  let error: unknown;
+  try {
+    validate(decode(bytes));
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error, 'wasm2es should reject').toBeInstanceOf(CompileError);
+  expect((error as Error).message).toMatch(message);
+}
+
+const EMPTY_TYPE = typeSection(funcType([], []));
+
+describe('the JS API limits, as V8 applies them', () => {
+  it('module size: 1 GiB, checked before anything else is read', () => {
+    // A real 1 GiB input is not needed to see the check: decode reads `length` first.
+    const huge = module_();
+    Object.defineProperty(huge, 'length', { value: LIMITS.moduleSize + 1 });
+    expectMalformed(huge, /^module too large: 1073741825 bytes \(the limit is 1073741824\) \(at 0x40000000\)$/);
+  });
+
+  it('types: 1,000,000', () => {
+    expectMalformed(module_(section(1, uleb(1_000_000))), /^unexpected end of section or function: 1000000 types cannot fit in the 0 bytes left \(at 0xa, type section\)$/);
+    expectRejectedLikeV8(module_(section(1, uleb(1_000_001))), /^too many types: 1000001 \(the limit is 1000000\) \(at 0xa, type section\)$/);
+  });
+
+  it('parameters and results: 1,000 each', () => {
+    const i32s = (count: number) => new Array<number>(count).fill(I32);
+    expectAcceptedLikeV8(module_(typeSection(funcType(i32s(1000), i32s(1000)))));
+    expectRejectedLikeV8(module_(typeSection(funcType(i32s(1001), []))), /^too many parameters: 1001 \(the limit is 1000\) \(at 0xd, type section\)$/);
+    expectRejectedLikeV8(module_(typeSection(funcType([], i32s(1001)))), /^too many results: 1001 \(the limit is 1000\) \(at 0xe, type section\)$/);
+  });
+
+  it('imports: 100,000', () => {
+    const imports = (count: number) => concat(module_(EMPTY_TYPE), bigSection(2, count, () => [0, 0, 0x00, 0]));
+    expectAcceptedLikeV8(imports(100_000));
+    expectRejectedLikeV8(imports(100_001), /^too many imports: 100001 \(the limit is 100000\) \(at 0x12, import section\)$/);
+  });
+
+  it('functions: 1,000,000 in the function section, imports not counted', () => {
+    const importOne = section(2, vec([...str('m'), ...str('f'), 0x00, 0]));
+    expectMalformed(module_(EMPTY_TYPE, importOne, section(3, uleb(1_000_000))), /^unexpected end of section or function: 1000000 functions/);
+    expectRejectedLikeV8(module_(section(3, uleb(1_000_001))), /^too many functions: 1000001 \(the limit is 1000000\) \(at 0xa, function section\)$/);
+  });
+
+  it('tables: 100,000 in the table section; a table\'s size is not checked until it is made', () => {
+    const tables = (count: number) => concat(module_(), bigSection(4, count, () => [FUNCREF, 0x00, 0]));
+    expectAcceptedLikeV8(tables(100_000));
+    expectRejectedLikeV8(tables(100_001), /^too many tables: 100001 \(the limit is 100000\) \(at 0xc, table section\)$/);
+    expectAcceptedLikeV8(module_(section(4, vec([FUNCREF, 0x01, ...uleb(10_000_001), ...uleb(0xffffffff)]))));
+  });
+
+  it('memories: 65,536 pages, at the offending field', () => {
+    expectAcceptedLikeV8(module_(section(5, vec([0x01, ...uleb(65536), ...uleb(65536)]))));
+    expectRejectedLikeV8(module_(section(5, vec([0x00, ...uleb(65537)]))), /^memory size must be at most 65536 pages \(4GiB\): the minimum is 65537 \(at 0xc, memory section, memory 0\)$/);
+    expectRejectedLikeV8(module_(section(5, vec([0x01, 0, ...uleb(65537)]))), /^memory size must be at most 65536 pages \(4GiB\): the maximum is 65537 \(at 0xd, memory section, memory 0\)$/);
+    expectRejectedLikeV8(module_(section(5, vec([0x01, 2, 1]))), /^size minimum must not be greater than maximum \(2 > 1\) \(at 0xd, memory section, memory 0\)$/);
+    expectRejectedLikeV8(module_(section(4, vec([FUNCREF, 0x01, 2, 1]))), /^size minimum must not be greater than maximum \(2 > 1\) \(at 0xe, table section, table 0\)$/);
+  });
+
+  it('globals: 1,000,000', () => {
+    expectMalformed(module_(section(6, uleb(1_000_000))), /^unexpected end of section or function: 1000000 globals/);
+    expectRejectedLikeV8(module_(section(6, uleb(1_000_001))), /^too many globals: 1000001 \(the limit is 1000000\) \(at 0xa, global section\)$/);
+  });
+
+  it('exports: 100,000', () => {
+    const exports = (count: number) => concat(
+      module_(EMPTY_TYPE, funcSection(0)),
+      bigSection(7, count, (i) => [...str(i.toString(36)), 0x00, 0]),
+      codeSection(body([], END)),
+    );
+    expectAcceptedLikeV8(exports(100_000));
+    expectRejectedLikeV8(exports(100_001), /^too many exports: 100001 \(the limit is 100000\) \(at 0x16, export section\)$/);
+  });
+
+  it('element segments and the entries of one: 10,000,000 each', () => {
+    expectMalformed(module_(section(9, uleb(10_000_000))), /^unexpected end of section or function: 10000000 element segments/);
+    expectRejectedLikeV8(module_(section(9, uleb(10_000_001))), /^too many element segments: 10000001 \(the limit is 10000000\) \(at 0xa, element section\)$/);
+    for (const [flags, kind] of [[0x01, 0x00], [0x05, FUNCREF]]) {
+      expectMalformed(module_(section(9, [1, flags, kind, ...uleb(10_000_000)])), /^unexpected end of section or function: 10000000 elements in a segment/);
+      expectRejectedLikeV8(module_(section(9, [1, flags, kind, ...uleb(10_000_001)])), /^too many elements in a segment: 10000001 \(the limit is 10000000\) \(at 0xd, element section\)$/);
+    }
+  });
+
+  it('data segments: 100,000, in the data count section too', () => {
+    const datas = (count: number, dataCount = count) => concat(
+      module_(section(12, uleb(dataCount))),
+      bigSection(11, count, () => [0x01, 0]),
+    );
+    expectAcceptedLikeV8(datas(100_000));
+    expectRejectedLikeV8(datas(100_001), /^too many data segments: 100001 \(the limit is 100000\) \(at 0xa, data count section\)$/);
+    expectRejectedLikeV8(concat(module_(), bigSection(11, 100_001, () => [0x01, 0])), /^too many data segments: 100001 \(the limit is 100000\) \(at 0xc, data section\)$/);
+  });
+
+  it('function body size: 7,654,321 bytes', () => {
+    const claimed = (size: number) => module_(EMPTY_TYPE, funcSection(0), section(10, [1, ...uleb(size), 0, END]));
+    expectMalformed(claimed(7_654_321), /^length out of bounds: function body size exceeds the code section/);
+    expectRejectedLikeV8(claimed(7_654_322), /^function body too large: 7654322 bytes \(the limit is 7654321\) \(at 0x15, code section, function 0\)$/);
+  });
+
+  it('locals: 50,000, parameters included', () => {
+    const locals = (params: number, count: number) => module_(
+      typeSection(funcType(new Array<number>(params).fill(I32), [])), funcSection(0), codeSection(body([[count, I64]], END)));
+    expectAcceptedLikeV8(locals(0, 50_000));
+    expectRejectedLikeV8(locals(0, 50_001), /^too many locals: 50001 \(the limit is 50000\) \(at 0x17, code section, function 0\)$/);
+    expectAcceptedLikeV8(locals(1000, 49_000));
+    expectRejectedLikeV8(locals(1000, 49_001), /^too many locals: 50001, 1000 of them parameters \(the limit is 50000\)/);
+  });
+
+  it('br_table targets: 65,520 (a V8 limit)', () => {
+    const brTable = (count: number) => {
+      const content = [0, 0x02, 0x40, 0x41, 0, 0x0e, ...uleb(count), ...new Array<number>(count).fill(0), 0, END, END];
+      return concat(module_(EMPTY_TYPE, funcSection(0)), bigSection(10, 1, () => [...uleb(content.length), ...content]));
+    };
+    expectAcceptedLikeV8(brTable(65_520));
+    expectRejectedLikeV8(brTable(65_521), /^too many br_table targets: 65521 \(the limit is 65520\) \(at 0x20, code section, function 0\)$/);
+  });
+});
+
+describe('counts claiming more than the input holds', () => {
+  // Every entry of every vector takes at least one byte, so these fail on
+  // the count, before a single entry is allocated.
+  const HUGE = 0xffffffff;
+  const cases: [string, Uint8Array][] = [
+    ['custom section name', module_(section(0, uleb(HUGE)))],
+    ['import names', module_(section(2, [1, ...uleb(HUGE)]))],
+    ['memories', module_(section(5, uleb(HUGE)))],
+    ['function bodies', module_(section(10, uleb(HUGE)))],
+    ['local declarations', module_(EMPTY_TYPE, funcSection(0), section(10, [1, 6, ...uleb(HUGE), END]))],
+    ['a data segment of 4 GiB', module_(section(11, [1, 0x01, ...uleb(HUGE)]))],
+    ['select types', oneFunc([0x1c, ...uleb(HUGE), END])],
+    ['br_table targets', oneFunc([0x0e, ...uleb(60000), END])],
+  ];
+  for (const [what, bytes] of cases) {
+    it(`fail on the count: ${what}`, () => expectMalformed(bytes, /^(unexpected end of section or function|too many)/));
+  }
+
+  it('leave a broken name section to be ignored, not allocated', () => {
+    const names = module_(section(0, [...str('name'), 1, 5, ...uleb(HUGE)]));
+    expect(decode(names).names).toBeNull();
   });
 });

@@ -356,7 +356,15 @@ describe('module structure', () => {
     expectValid('(memory 0 65536)');
     expectInvalid('(memory 65537)', /^memory size must be at most 65536 pages \(4GiB\)/);
     expectInvalid('(memory 0 65537)', /^memory size must be at most 65536 pages \(4GiB\)/);
-    expectInvalid('(import "m" "mem" (memory 70000))', /^memory size must be at most 65536 pages \(4GiB\) \(at 0x[0-9a-f]+, import section/);
+    expectInvalid('(import "m" "mem" (memory 70000))', /^memory size must be at most 65536 pages \(4GiB\): the minimum is 70000 \(at 0x[0-9a-f]+, import section/);
+  });
+
+  it('points limit and start errors at the offending field', () => {
+    expectInvalid('(memory 65537)', /^memory size must be at most 65536 pages \(4GiB\): the minimum is 65537 \(at 0xc, memory section, memory 0\)$/);
+    expectInvalid('(memory 0 65537)', /: the maximum is 65537 \(at 0xd, memory section, memory 0\)$/);
+    expectInvalid('(table 2 1 funcref)', /^size minimum must not be greater than maximum \(2 > 1\) \(at 0xe, table section, table 0\)$/);
+    expectInvalid('(func) (start 1)', /^unknown function 1 \(at 0x14, start section\)$/);
+    expectInvalid('(func (param i32)) (start 0)', /^start function must have type \[\] -> \[\], function 0 has \[i32\] -> \[\] \(at 0x15, start section\)$/);
   });
 
   it('requires limits min <= max', () => {
@@ -385,7 +393,7 @@ describe('module structure', () => {
     expectValid('(func $main) (start $main)');
     expectInvalid('(func $main (result i32) (i32.const 0)) (start $main)', /^start function must have type \[\] -> \[\]/);
     expectInvalid('(func $main (param i32)) (start $main)', /^start function/);
-    expectInvalidAfter('(func $main) (start $main)', (module) => { module.start = 1; }, /^unknown function 1 \(start section\)/);
+    expectInvalidAfter('(func $main) (start $main)', (module) => { module.start = 1; }, /^unknown function 1 \(at 0x[0-9a-f]+, start section\)/);
   });
 
   it('requires unique export names and known exported entities', () => {
