@@ -1,14 +1,14 @@
 // The wasm2es command: parses arguments with commander, reads the input,
 // compiles it and writes the JavaScript. Every failure is one line on stderr,
-// `wasm2es: <file>: <message>`, with exit code 1 (2 for usage errors); no
-// output file is created or touched unless compilation succeeded.
+// `wasm2es: <file>: <message>` (<file> is the output for a write error, else
+// the input), with exit code 1 (2 for usage errors); no output file is
+// created or touched unless compilation succeeded.
 
-import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { compile, compileHashed, type CompileOptions } from '../compiler/index.js';
 import { sha256Hex } from '../runtime/sha256.js';
 import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
-import { CliError, packageVersion, readBundledRuntime, readInput, writeOutputAtomically } from './files.js';
+import { CliError, packageVersion, readBundledRuntime, readInput, sameRegularFile, writeOutput, writeToStream } from './files.js';
 
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
@@ -76,7 +76,8 @@ function usageProblem(input: string, options: CliOptions): string | undefined {
   if (options.runtimeImport !== undefined && options.format === 'iife') {
     return 'option --runtime-import does not apply to --format iife (use --inline-runtime, or load dist/runtime.iife.js first)';
   }
-  if (options.output !== undefined && resolve(options.output) === resolve(input)) {
+  // Through a symlink or a hard link too: -o follows symlinks.
+  if (options.output !== undefined && sameRegularFile(options.output, input)) {
     return 'the output file would overwrite the input';
   }
   return undefined;
@@ -91,7 +92,7 @@ const isText = (input: string): boolean => /\.wat$/i.test(input);
  * the bytes a loader will fetch and pass to WebAssembly.instantiate.
  */
 async function loadModule(input: string, optimize: boolean): Promise<{ bytes: Uint8Array; registeredAs: string }> {
-  const data = readInput(input);
+  const data = readInput(input, !isText(input));
   if (isText(input)) {
     const bytes = await assembleText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), { optimize });
     return { bytes, registeredAs: sha256Hex(bytes) };
@@ -152,22 +153,17 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
 
-  let code: string;
   try {
     const { bytes, registeredAs } = await loadModule(input, options.optimize === true);
-    code = compileHashed(bytes, registeredAs, compileOptions(options)).code;
-    if (options.output !== undefined) writeOutputAtomically(options.output, code);
+    const { code } = compileHashed(bytes, registeredAs, compileOptions(options));
+    if (options.output !== undefined) await writeOutput(options.output, code);
+    else await writeToStream(process.stdout, code, 'stdout');
   } catch (error) {
-    process.stderr.write(`wasm2es: ${input}: ${describeFailure(error, isText(input))}\n`);
+    const file = error instanceof CliError && error.file !== undefined ? error.file : input;
+    process.stderr.write(`wasm2es: ${file}: ${describeFailure(error, isText(input))}\n`);
     return EXIT_ERROR;
   }
-  if (options.output === undefined) process.stdout.write(code);
   return 0;
 }
-
-// A reader that goes away (`wasm2es x.wasm | head`) is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-});
 
 process.exitCode = await main(process.argv);

@@ -1,14 +1,20 @@
 // The wasm2es command, run from dist/ in child processes as a user would run
 // it: arguments, every output format (loaded and run), determinism, .wat and
-// -O through binaryen, and the one-line errors with no output left behind.
+// -O through binaryen, the one-line errors with no output left behind, and
+// what -o does with symlinks, devices and pipes.
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
+  rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  binPath,
   fixture,
   freshOutputDir,
   parseGenerated,
@@ -16,6 +22,7 @@ import {
   requireBuild,
   runCli,
   runJitless,
+  runNode,
   type Run,
 } from './helpers/cli.js';
 
@@ -292,9 +299,206 @@ describe('bad input: one line, exit 1, no output file left behind', () => {
     expectOneLineError(runCli([join(repoRoot, 'fixtures')]), join(repoRoot, 'fixtures'), /is a directory/);
   });
 
-  it('an output path in a missing directory', () => {
+  it('an empty file says it is empty', () => {
+    const empty = join(mkdtempSync(join(outDir, 'empty-')), 'empty.wasm');
+    writeFileSync(empty, '');
+    const run = runCli([empty]);
+    expectOneLineError(run, empty, /: the file is empty: expected a WebAssembly module \(\\0asm\)$/);
+  });
+
+  it('an output path in a missing directory names the output', () => {
     const output = join(outDir, 'no-such-dir', 'out.js');
-    expectOneLineError(runCli([fixture('simple.wasm'), '-o', output]), fixture('simple.wasm'), /cannot write .*no such file or directory/);
+    expectOneLineError(runCli([fixture('simple.wasm'), '-o', output]), output, /: cannot write: no such file or directory \(ENOENT\)$/);
     expect(existsSync(join(outDir, 'no-such-dir'))).toBe(false);
+  });
+});
+
+describe('-o replaces a regular file whole, follows symlinks, and writes through devices and pipes', () => {
+  const simple = fixture('simple.wasm');
+  let expected = '';
+  let dir = '';
+  beforeAll(() => {
+    expected = expectCompiles([simple]);
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(outDir, 'special-'));
+  });
+
+  /** Expects a run that wrote nothing to stdout and stderr and exited 0. */
+  const expectQuietSuccess = (run: Run): void => expect(run).toEqual({ status: 0, stdout: '', stderr: '' });
+
+  /**
+   * A character device like /dev/<name>. Run as root, a regression that
+   * replaced the file would destroy the machine's /dev/null for every
+   * process, so the test then writes to a private node with the same device
+   * numbers in its own directory; without root, to /dev/<name> itself, which
+   * a regression could not replace. Undefined if no private node can be made.
+   */
+  function characterDevice(name: 'null' | 'full'): string | undefined {
+    if (process.getuid?.() !== 0) return `/dev/${name}`;
+    if (process.platform !== 'linux') return undefined;
+    const { rdev } = statSync(`/dev/${name}`);
+    const path = join(dir, name);
+    const made = spawnSync('mknod', [path, 'c', String(rdev >> 8), String(rdev & 0xff)]);
+    try {
+      closeSync(openSync(path, 'r+')); // A nodev mount lets mknod through but not open.
+    } catch {
+      return undefined;
+    }
+    return made.status === 0 ? path : undefined;
+  }
+
+  /** /dev/stdout, or as root a private symlink to what it links to (see characterDevice). */
+  function stdoutPath(): string {
+    if (process.getuid?.() !== 0) return '/dev/stdout';
+    const path = join(dir, 'stdout');
+    symlinkSync(readlinkSync('/dev/stdout'), path);
+    return path;
+  }
+
+  it('a new file is created, and no temporary file is left beside it', () => {
+    const output = join(dir, 'new.js');
+    expectQuietSuccess(runCli([simple, '-o', output]));
+    expect(readFileSync(output, 'utf8')).toBe(expected);
+    expect(filesIn(dir)).toEqual(['new.js']);
+  });
+
+  it('an existing file keeps its permission bits', () => {
+    const output = join(dir, 'out.js');
+    writeFileSync(output, 'old');
+    chmodSync(output, 0o640);
+    expectQuietSuccess(runCli([simple, '-o', output]));
+    expect(readFileSync(output, 'utf8')).toBe(expected);
+    expect(statSync(output).mode & 0o777).toBe(0o640);
+  });
+
+  it('a symlink: its target gets the output and the link stays a link', () => {
+    writeFileSync(join(dir, 'real.js'), 'old');
+    symlinkSync('real.js', join(dir, 'link.js'));
+    expectQuietSuccess(runCli([simple, '-o', join(dir, 'link.js')]));
+    expect(lstatSync(join(dir, 'link.js')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'link.js'))).toBe('real.js');
+    expect(readFileSync(join(dir, 'real.js'), 'utf8')).toBe(expected);
+    expect(filesIn(dir)).toEqual(['link.js', 'real.js']);
+  });
+
+  it('a dangling symlink: the file it points to is created, in the directory it points to', () => {
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync('sub/made.js', join(dir, 'dangling.js'));
+    expectQuietSuccess(runCli([simple, '-o', join(dir, 'dangling.js')]));
+    expect(lstatSync(join(dir, 'dangling.js')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'sub/made.js'), 'utf8')).toBe(expected);
+    expect(filesIn(join(dir, 'sub'))).toEqual(['made.js']);
+  });
+
+  it('a symlink to the input is the input: a usage error, nothing written', () => {
+    const input = join(dir, 'in.wasm');
+    writeFileSync(input, readFileSync(simple));
+    symlinkSync('in.wasm', join(dir, 'alias.js'));
+    const run = runCli([input, '-o', join(dir, 'alias.js')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/would overwrite the input/);
+    expect(readFileSync(input)).toEqual(readFileSync(simple));
+  });
+
+  it('a directory, or a symlink to one: "is a directory", and both left as they were', () => {
+    mkdirSync(join(dir, 'folder'));
+    symlinkSync('folder', join(dir, 'folder-link'));
+    for (const output of [join(dir, 'folder'), join(dir, 'folder-link')]) {
+      expectOneLineError(runCli([simple, '-o', output]), output, /: cannot write: is a directory \(EISDIR\)$/);
+    }
+    expect(lstatSync(join(dir, 'folder-link')).isSymbolicLink()).toBe(true);
+    expect(filesIn(join(dir, 'folder'))).toEqual([]);
+    expect(filesIn(dir)).toEqual(['folder', 'folder-link']);
+  });
+
+  it('a file used as a directory: "not a directory"', () => {
+    writeFileSync(join(dir, 'file.js'), 'kept');
+    const output = join(dir, 'file.js', 'out.js');
+    expectOneLineError(runCli([simple, '-o', output]), output, /: cannot write: not a directory \(ENOTDIR\)$/);
+    expect(readFileSync(join(dir, 'file.js'), 'utf8')).toBe('kept');
+  });
+
+  it('a symlink loop: "too many levels of symbolic links"', () => {
+    symlinkSync('loop-b', join(dir, 'loop-a'));
+    symlinkSync('loop-a', join(dir, 'loop-b'));
+    const output = join(dir, 'loop-a');
+    expectOneLineError(runCli([simple, '-o', output]), output, /: cannot write: too many levels of symbolic links \(ELOOP\)$/);
+    expect(filesIn(dir)).toEqual(['loop-a', 'loop-b']);
+  });
+
+  it.skipIf(process.platform === 'win32')('a FIFO: the reader gets the output and the FIFO stays a FIFO', async () => {
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn(process.execPath, ['-e', `process.stdout.write(require('node:fs').readFileSync(${JSON.stringify(fifo)}))`]);
+    let received = '';
+    reader.stdout.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const finished = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    try {
+      expectQuietSuccess(runCli([simple, '-o', fifo]));
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      // A replaced FIFO leaves the reader waiting for a writer for ever.
+      await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      expect(received).toBe(expected);
+    } finally {
+      if (reader.exitCode === null) reader.kill();
+    }
+  });
+
+  it.skipIf(process.platform === 'win32')('a character device such as /dev/null: written to, not replaced', ({ skip }) => {
+    const device = characterDevice('null');
+    if (device === undefined) return skip('cannot make a private device node');
+    expectQuietSuccess(runCli([simple, '-o', device]));
+    expect(lstatSync(device).isCharacterDevice()).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('/dev/full: "no space left on device", exit 1, the device left as it was', ({ skip }) => {
+    const device = characterDevice('full');
+    if (device === undefined) return skip('cannot make a private device node');
+    expectOneLineError(runCli([simple, '-o', device]), device, /: cannot write: no space left on device \(ENOSPC\)$/);
+    expect(lstatSync(device).isCharacterDevice()).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('stdout on /dev/full, without -o: the same one-line error, no stack trace', ({ skip }) => {
+    const device = characterDevice('full');
+    if (device === undefined) return skip('cannot make a private device node');
+    const fd = openSync(device, 'w');
+    try {
+      const run = spawnSync(process.execPath, [binPath, simple], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect(run.stderr).toBe('wasm2es: stdout: cannot write: no space left on device (ENOSPC)\n');
+      expect(run.status).toBe(1);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('/dev/stdout: the output is printed', () => {
+    const output = stdoutPath();
+    const run = runCli([simple, '-o', output]);
+    expect(run).toEqual({ status: 0, stdout: expected, stderr: '' });
+    if (output !== '/dev/stdout') expect(lstatSync(output).isSymbolicLink()).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('/dev/stdout redirected to a file with >>: appended to, as the shell opened it', () => {
+    const output = stdoutPath();
+    const log = join(dir, 'log.txt');
+    writeFileSync(log, 'before\n');
+    const fd = openSync(log, 'a');
+    try {
+      const run = spawnSync(process.execPath, [binPath, simple, '-o', output], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(log, 'utf8')).toBe(`before\n${expected}`);
+  });
+
+  it.skipIf(!existsSync('/proc/version'))('/proc/version: the reason the system gives, not "no such file"', () => {
+    const before = readFileSync('/proc/version', 'utf8');
+    // Root may open it, and the write fails; anyone else may not open it.
+    const reason = process.getuid?.() === 0 ? /input\/output error \(EIO\)/ : /permission denied \(EACCES\)/;
+    expectOneLineError(runCli([simple, '-o', '/proc/version']), '/proc/version', new RegExp(`: cannot write: ${reason.source}$`));
+    expect(readFileSync('/proc/version', 'utf8')).toBe(before);
   });
 });
