@@ -2,6 +2,7 @@
 // same in every format; only how it reaches the runtime differs.
 
 import type { CompileOptions } from './index.js';
+import { jsString } from './js.js';
 
 const DEFAULT_RUNTIME = 'wasm2es/runtime';
 
@@ -21,18 +22,18 @@ export function wrapBody(body: string, options: CompileOptions): string {
     case 'esm': {
       const head = inline !== undefined
         ? `${inline}\nconst { rt, defineModule, WebAssembly } = wasm2esRuntime;\nexport { WebAssembly };\n`
-        : `import { rt, defineModule } from ${JSON.stringify(runtime)};\nexport { WebAssembly } from ${JSON.stringify(runtime)};\n`;
+        : `import { rt, defineModule } from ${jsString(runtime)};\nexport { WebAssembly } from ${jsString(runtime)};\n`;
       return `${head}export default defineModule(${factory}(rt));\n`;
     }
     case 'cjs': {
       const head = inline !== undefined
         ? `${inline}\n${PUBLISH_INLINE}const { rt, defineModule } = wasm2esRuntime;\n`
-        : `const { rt, defineModule } = require(${JSON.stringify(runtime)});\n`;
+        : `const { rt, defineModule } = require(${jsString(runtime)});\n`;
       return `"use strict";\n${head}module.exports = defineModule(${factory}(rt));\n`;
     }
     case 'iife': {
       const runtimeRef = inline !== undefined ? `${inline}\n${PUBLISH_INLINE}` : 'var wasm2esRuntime = globalThis.wasm2esRuntime;\n';
-      const assign = options.globalName !== undefined ? `globalThis[${JSON.stringify(options.globalName)}] = module;\n` : '';
+      const assign = options.globalName !== undefined ? `globalThis[${jsString(options.globalName)}] = module;\n` : '';
       return `(function () {\n"use strict";\n${runtimeRef}if (!wasm2esRuntime) throw new Error("wasm2es: load the runtime script (dist/runtime.iife.js) before this file, or compile with --inline-runtime");\nvar module = wasm2esRuntime.defineModule(${factory}(wasm2esRuntime.rt));\n${assign}})();\n`;
     }
   }

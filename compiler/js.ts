@@ -25,7 +25,20 @@ export function big(value: bigint): JsNode {
   return { type: 'Literal', value: null, raw: `${value}n`, bigint: String(value) };
 }
 
-export const str = (value: string): JsNode => ({ type: 'Literal', value, raw: JSON.stringify(value) });
+/**
+ * A string literal that is safe anywhere the output may be pasted: every
+ * character outside printable ASCII is a \u escape, as is `<`. The output
+ * can then sit in an HTML <script> (no `</script>` or `<!--` to end or change
+ * it), survive a page served in another charset, and parse on engines older
+ * than ES2019, where a raw U+2028 or U+2029 ends a line inside a string.
+ * Names come from the module, so they can hold any of these.
+ */
+export function jsString(value: string): string {
+  // JSON.stringify already escapes quotes, backslashes, controls and lone surrogates.
+  return JSON.stringify(value).replace(/[<\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+export const str = (value: string): JsNode => ({ type: 'Literal', value, raw: jsString(value) });
 export const bool = (value: boolean): JsNode => ({ type: 'Literal', value, raw: String(value) });
 export const nul = (): JsNode => ({ type: 'Literal', value: null, raw: 'null' });
 

@@ -1,7 +1,8 @@
 // The wasm2es command, run from dist/ in child processes as a user would run
 // it: arguments, every output format (loaded and run), determinism, .wat and
-// -O through binaryen, the one-line errors with no output left behind, and
-// what -o does with symlinks, devices and pipes.
+// -O through binaryen, the one-line errors with no output left behind, what
+// -o does with symlinks, devices and pipes, and names that would break out of
+// an HTML <script>.
 
 import {
   chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
@@ -25,6 +26,7 @@ import {
   runNode,
   type Run,
 } from './helpers/cli.js';
+import { compile } from '../compiler/index.js';
 
 const runOutput = join(repoRoot, 'test/helpers/run-output.mjs');
 const noBinaryen = join(repoRoot, 'test/helpers/no-binaryen.mjs');
@@ -500,5 +502,83 @@ describe('-o replaces a regular file whole, follows symlinks, and writes through
     const reason = process.getuid?.() === 0 ? /input\/output error \(EIO\)/ : /permission denied \(EACCES\)/;
     expectOneLineError(runCli([simple, '-o', '/proc/version']), '/proc/version', new RegExp(`: cannot write: ${reason.source}$`));
     expect(readFileSync('/proc/version', 'utf8')).toBe(before);
+  });
+});
+
+describe('names from the module cannot break out of an HTML <script>', () => {
+  // Every name that ends, or changes the parsing of, a <script> element, or
+  // ends a line in a pre-ES2019 string literal, and non-ASCII text that
+  // a page in another charset would garble.
+  const names = ['</script>', '<!--', '</SCRIPT >', 'line\u2028separator', 'paragraph\u2029separator', 'caf\u00e9', '\u{1F600}', 'quote"back\\slash', 'nul\u0000del\u007f'];
+
+  const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
+  const leb128 = (value: number): number[] => (value < 0x80 ? [value] : [(value & 0x7f) | 0x80, ...leb128(value >>> 7)]);
+  const name = (text: string): number[] => [...leb128(utf8(text).length), ...utf8(text)];
+  const section = (id: number, body: number[]): number[] => [id, ...leb128(body.length), ...body];
+  const vector = (items: number[][]): number[] => [...leb128(items.length), ...items.flat()];
+
+  /**
+   * A module importing a function as names[0].names[1], exporting one that
+   * returns 42 under every name, with a custom section named names[0].
+   */
+  const module = Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([[0x60, 0x00, 0x01, 0x7f]])),
+    ...section(2, vector([[...name(names[0]!), ...name(names[1]!), 0x00, 0x00]])),
+    ...section(3, vector([[0x00]])),
+    ...section(7, vector(names.map((text) => [...name(text), 0x00, 0x01]))),
+    ...section(10, vector([[0x04, 0x00, 0x41, 42, 0x0b]])),
+    ...section(0, [...name(names[0]!), ...utf8('</script> in the payload')]),
+  ]);
+
+  /** Expects text with nothing an HTML parser or an old engine would read differently, and re-parses it. */
+  function expectScriptSafe(code: string, format: Format): void {
+    expect(code).not.toMatch(/<\/script|<!--/i);
+    expect(code.match(/[^\x00-\x7e]/u)?.[0]).toBeUndefined();
+    parseGenerated(code, format);
+  }
+
+  let input = '';
+  beforeAll(() => {
+    input = join(mkdtempSync(join(outDir, 'names-')), 'names.wasm');
+    writeFileSync(input, module);
+  });
+
+  it('iife output, with a global name and the runtime inlined, is ASCII with no </script> or <!--', () => {
+    for (const args of [[], ['--global-name', '</script><!--\u2028'], ['--inline-runtime']]) {
+      expectScriptSafe(expectCompiles([input, '--format', 'iife', ...args], 'iife'), 'iife');
+    }
+  });
+
+  it('esm and cjs output, with such a runtime specifier, are too', () => {
+    expectScriptSafe(expectCompiles([input, '--runtime-import', 'wasm2es/runtime?</script>\u2029']), 'esm');
+    expectScriptSafe(expectCompiles([input, '--format', 'cjs']), 'cjs');
+  });
+
+  it('a lone surrogate (possible in a string option of the API, not in a wasm name) is escaped', () => {
+    expectScriptSafe(compile(module, { format: 'iife', globalName: 'high \ud800 low \udfff reversed \udc00\ud800' }).code, 'iife');
+  });
+
+  it('the names come back unchanged at run time', () => {
+    const file = join(outDir, `names-${++counter}.mjs`);
+    writeFileSync(file, expectCompiles([input]));
+    const script = `
+      const { default: module, WebAssembly } = await import(${JSON.stringify(pathToFileURL(file).href)});
+      const names = ${JSON.stringify(names)};
+      const instance = new WebAssembly.Instance(module, { [names[0]]: { [names[1]]: () => 0 } });
+      console.log(JSON.stringify({
+        imports: WebAssembly.Module.imports(module),
+        exports: WebAssembly.Module.exports(module).map((e) => e.name),
+        results: names.map((name) => instance.exports[name]()),
+        custom: WebAssembly.Module.customSections(module, names[0]).map((b) => new TextDecoder().decode(b)),
+      }));`;
+    const run = runNode(['--input-type=module', '-e', script]);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      imports: [{ module: names[0], name: names[1], kind: 'function' }],
+      exports: names,
+      results: names.map(() => 42),
+      custom: ['</script> in the payload'],
+    });
   });
 });
