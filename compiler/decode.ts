@@ -451,6 +451,9 @@ function emptyModule(): Module {
  */
 export function decode(bytes: Uint8Array): Module {
   const reader = new Reader(bytes);
+  // Zero bytes is a failed fetch or build step rather than a truncated module;
+  // the message still starts as the spec's tests expect.
+  if (bytes.length === 0) reader.fail('unexpected end: the input is empty, expected a WebAssembly module (\\0asm)', 0);
   if (reader.u32le() !== MAGIC) reader.fail('magic header not detected', 0);
   if (reader.u32le() !== VERSION) reader.fail('unknown binary version', 4);
   if (bytes.length > LIMITS.moduleSize) {

@@ -282,8 +282,11 @@ describe('module header', () => {
     expect(module).toMatchObject({ types: [], imports: [], funcs: [], start: null, dataCount: null, names: null, importedFuncs: 0 });
   });
 
+  it('says an empty input is empty', () => {
+    expectMalformed(new Uint8Array([]), /^unexpected end: the input is empty, expected a WebAssembly module \(\\0asm\) \(at 0x0\)$/);
+  });
+
   it('rejects truncated headers', () => {
-    expectMalformed(new Uint8Array([]), /^unexpected end \(at 0x0\)$/);
     expectMalformed(new Uint8Array([0x00, 0x61, 0x73]), /^unexpected end/);
     expectMalformed(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01]), /^unexpected end/);
   });
