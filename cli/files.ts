@@ -170,7 +170,8 @@ function writeThrough(path: string, text: string): void {
     fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
     writeFileSync(fd, text);
   } catch (error) {
-    throw new CliError(`cannot write: ${describeSystemError(error)}`, path);
+    // A FIFO's reader that went away, as for stdout.
+    if (!isSystemError(error, 'EPIPE')) throw new CliError(`cannot write: ${describeSystemError(error)}`, path);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
