@@ -14,6 +14,7 @@ import * as js from './js.js';
 import type { JsNode } from './js.js';
 import { base64Encode } from '../runtime/base64.js';
 import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
+import { MAX_HEIGHT, flattenFunction } from './flatten.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -38,6 +39,8 @@ export interface EmitOptions {
   splitThreshold?: number;
   /** Read memory through typed arrays (fast without a JIT) instead of DataView calls; i64 always is. */
   typedMemory?: boolean;
+  /** Functions whose statements nest deeper than this become state machines; see flatten.ts. */
+  flattenHeight?: number;
 }
 
 export function emitModule(module: Module, hash: string, options: EmitOptions = {}): JsNode {
@@ -220,6 +223,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   // Function bodies (declarations are hoisted, so order does not matter).
   module.funcs.forEach((func, i) => {
     const decl = emitFunction(env, module.importedFuncs + i, func);
+    flattenFunction(decl, options.flattenHeight ?? MAX_HEIGHT);
     splitFunction(decl, splitThreshold);
     functionDecls.push(decl);
   });

@@ -28,6 +28,13 @@ export interface CompileOptions {
    */
   splitThreshold?: number;
   /**
+   * Functions whose statements nest deeper than this are rewritten as one
+   * flat state machine, because engines parse and compile nesting by
+   * recursion (V8 overflows near 2,500 nested blocks). Default 1000; tests
+   * set it low to exercise the rewrite on every function.
+   */
+  flattenHeight?: number;
+  /**
    * The kind of engine to tune the output for; it is exact on every engine.
    * "jit" (default): memory through DataView calls and huge functions split,
    * which optimizing JIT compilers turn into the fastest code. "interpreter":
@@ -52,6 +59,7 @@ function emitOptions(options: CompileOptions): EmitOptions {
   const interpreter = options.tune === 'interpreter';
   return {
     splitThreshold: options.splitThreshold ?? (interpreter ? Infinity : undefined),
+    flattenHeight: options.flattenHeight,
     typedMemory: interpreter,
   };
 }

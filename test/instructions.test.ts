@@ -2,7 +2,8 @@
 // grid of edge-case operands, and small programs for each instruction family,
 // run both on the engine's native WebAssembly and on wasm2es (compiled to
 // JavaScript, instantiated through our runtime; tuned for JITs, for
-// interpreters, and with every function split). Results must be identical;
+// interpreters, with every function split, and flattened into a state
+// machine). Results must be identical;
 // traps must be RuntimeErrors on both sides, with the spec's message on ours.
 // Every generated module is also re-parsed with acorn.
 
@@ -68,11 +69,14 @@ function differential(text: string, calls: [string, unknown[]][], imports: (ns: 
   const oursInterpreter = new Ours.Instance(interpreterModule, imports(Ours as any) as any);
   const splitBody = compile(bytes, { format: 'body', splitThreshold: 1 }).code;
   const oursSplit = new Ours.Instance(defineModule(new Function('rt', splitBody)(rt)), imports(Ours as any) as any);
+  const flatBody = compile(bytes, { format: 'body', flattenHeight: 1 }).code;
+  const oursFlat = new Ours.Instance(defineModule(new Function('rt', flatBody)(rt)), imports(Ours as any) as any);
   for (const [name, args] of calls) {
     const expected = run(() => (native.exports[name] as Function)(...args), Native.RuntimeError);
     compareOutcome(expected, run(() => (ours.exports[name] as Function)(...args), Ours.RuntimeError), `${name}(${args.map(String).join(', ')})`);
     compareOutcome(expected, run(() => (oursInterpreter.exports[name] as Function)(...args), Ours.RuntimeError), `${name}(${args.map(String).join(', ')}), tuned for interpreters`);
     compareOutcome(expected, run(() => (oursSplit.exports[name] as Function)(...args), Ours.RuntimeError), `${name}(${args.map(String).join(', ')}), split`);
+    compareOutcome(expected, run(() => (oursFlat.exports[name] as Function)(...args), Ours.RuntimeError), `${name}(${args.map(String).join(', ')}), flattened`);
   }
 }
 
@@ -359,7 +363,7 @@ describe('instruction families', () => {
     differential(text, [['sum', [1n, 2n]], ['sum', [-1n, 0x7fffffffffffffffn]], ['logit', [1.5]], ['g', []]], () => ({
       env: { add: (a: bigint, b: bigint) => a + b, log: (x: number) => logged.push(x), g: 42 },
     }));
-    expect(logged).toEqual([1.5, 1.5, 1.5, 1.5]); // native, wasm2es, tuned for interpreters, split
+    expect(logged).toEqual([1.5, 1.5, 1.5, 1.5, 1.5]); // native, wasm2es, tuned for interpreters, split, flattened
   });
 });
 

@@ -130,6 +130,18 @@ describe('WebAssembly 2.0 testsuite', () => {
     15 * 60 * 1000,
   );
 
+  // Flattening (compiler/flatten.ts) only kicks in for functions nested
+  // hundreds of statements deep; at height 1 every compound statement of
+  // every function becomes states of a dispatch loop, and must behave the same.
+  it.skipIf(!testsuite)(
+    'passes with every function flattened into a state machine (--flatten-height 1)',
+    async () => {
+      const { code, output } = await runSuite(['--flatten-height', '1']);
+      expect(code, output.split('\n').slice(-120).join('\n')).toBe(0);
+    },
+    15 * 60 * 1000,
+  );
+
   // Output tuned for interpreters reads memory through typed arrays, with
   // DataView only for unaligned and out-of-bounds addresses: the suite's
   // address and alignment edge cases must come out the same. The body

@@ -20,6 +20,9 @@ import { existsSync } from 'node:fs';
 // function-splitting threshold, so the suite exercises compiler/split.ts on
 // functions far smaller than the ones it is meant for.
 const splitThreshold = process.env.WASM2ES_SPLIT_THRESHOLD ? Number(process.env.WASM2ES_SPLIT_THRESHOLD) : undefined;
+// `--flatten-height N` (or WASM2ES_FLATTEN_HEIGHT) rewrites every function
+// nesting deeper than N as a state machine (compiler/flatten.ts).
+const flattenHeight = process.env.WASM2ES_FLATTEN_HEIGHT ? Number(process.env.WASM2ES_FLATTEN_HEIGHT) : undefined;
 // `--tune interpreter` (or WASM2ES_TUNE) compiles for interpreters: typed-array memory reads.
 const tune = process.env.WASM2ES_TUNE || undefined;
 
@@ -85,13 +88,13 @@ async function wasm2esEngine({ format = 'esm' } = {}) {
 
   /** ESM text -> its default export, by a data: URL import (see the top of this file). */
   const loadEsm = async (bytes) => {
-    const { code } = compile(bytes, { format: 'esm', runtimeImport, splitThreshold, tune });
+    const { code } = compile(bytes, { format: 'esm', runtimeImport, splitThreshold, flattenHeight, tune });
     const namespace = await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
     return namespace.default;
   };
   /** The polyfill's way: the module body through new Function, then defineModule. */
   const loadBody = async (bytes) => {
-    const { code } = compile(bytes, { format: 'body', splitThreshold, tune });
+    const { code } = compile(bytes, { format: 'body', splitThreshold, flattenHeight, tune });
     return runtime.defineModule(new Function('rt', code)(runtime.rt));
   };
 
@@ -124,7 +127,7 @@ async function wasm2esCompileEngine() {
     name: 'wasm2es-compile',
     CompileError,
     compile: async (bytes) => {
-      const { code } = compile(bytes, { format: 'body', splitThreshold, tune });
+      const { code } = compile(bytes, { format: 'body', splitThreshold, flattenHeight, tune });
       new Function('rt', code); // syntax check only
       return new WebAssembly.Module(bytes);
     },

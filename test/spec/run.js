@@ -30,6 +30,7 @@ const HELP = `usage: npm run spec -- [name...] [options]
   --report              write the conformance table into README.md (full runs only)
   --jobs N              worker threads (default: min(2, cores))
   --split-threshold N   compile with function splitting from N syntax-tree nodes (tests compiler/split.ts)
+  --flatten-height N    flatten functions nesting deeper than N statements into state machines (tests compiler/flatten.ts)
   --tune T              compile tuned for jit (default) or interpreter (typed-array memory reads, no splitting)
   --timeout S           seconds one command may run before it is stopped (default 30)
   --update-known-failures  rewrite the known-failures list from this run (new entries are UNTRIAGED)`;
@@ -47,6 +48,7 @@ function parseArguments(argv) {
     else if (arg === '--verbose' || arg === '-v') options.verbose = true;
     else if (arg === '--report') options.report = true;
     else if (arg === '--split-threshold') process.env.WASM2ES_SPLIT_THRESHOLD = String(Math.max(1, Number(value())));
+    else if (arg === '--flatten-height') process.env.WASM2ES_FLATTEN_HEIGHT = String(Math.max(1, Number(value())));
     else if (arg === '--tune') {
       const tune = value();
       if (tune !== 'jit' && tune !== 'interpreter') fail(`unknown tune ${tune}`);

@@ -1,0 +1,245 @@
+// Bounds how deeply the statements of a generated function nest.
+//
+// wasm nests blocks, loops and ifs as deeply as a producer likes: LLVM lowers
+// a C switch of N cases to N nested blocks with a br_table in the innermost,
+// and parsers and state machines nest thousands of blocks that each carry a
+// branch. JavaScript engines parse and compile nested statements by
+// recursion (V8 overflows its stack near 2,500 nested labeled blocks, other
+// engines sooner), and every later walk of ours (split.ts, astring's printer)
+// recurses on the tree too. So a function whose statements nest deeper than
+// MAX_HEIGHT is rewritten here, right after emit, as a state machine:
+//
+//   var st = 0;
+//   dispatch: while (true) switch (st) { case 0: ...; case 1: ...; }
+//
+// Only the constructs that make it deep (the spine: statements nested more
+// than INLINE_HEIGHT deep) become states: a labeled block is the state its
+// end falls into, a loop the state of its head plus the state after it, an
+// if the states of its else arm and of what follows. Every statement of
+// INLINE_HEIGHT or less stays as it was, inside the case that runs it, with
+// its jumps to spine labels rewritten to `{ st = N; continue dispatch; }`.
+// States are laid out in program order, so falling off the end of a case
+// into the next is a block's end falling through, as in wasm, and only
+// branches pay for a dispatch. Functions of ordinary depth are not touched.
+//
+// The walks here are iterative where the depth follows the input (heights,
+// the spine), and recursive only within statements of bounded height.
+
+import * as js from './js.js';
+import type { JsNode } from './js.js';
+
+/**
+ * Functions whose statements nest deeper than this are flattened. SQLite's
+ * interpreter loop, the deepest function we know of from a real program,
+ * is 587 (a 190-case switch lowered to nested blocks): it stays as it is.
+ */
+export const MAX_HEIGHT = 1000;
+/** Statements at most this deep stay whole inside a state; deeper ones are taken apart. */
+const INLINE_HEIGHT = 100;
+
+const DISPATCH = 'dispatch';
+const STATE = 'st';
+
+/** The statements directly nested in `node` (none for simple statements). */
+function childStatements(node: JsNode): JsNode[] {
+  switch (node.type) {
+    case 'BlockStatement': return node.body;
+    case 'LabeledStatement':
+    case 'WhileStatement': return [node.body];
+    case 'IfStatement': return node.alternate ? [node.consequent, node.alternate] : [node.consequent];
+    case 'SwitchStatement': {
+      const all: JsNode[] = [];
+      for (const switchCase of node.cases) all.push(...switchCase.consequent);
+      return all;
+    }
+    default: return [];
+  }
+}
+
+/** The nesting height of every compound statement under `roots` (a simple statement is 1), without recursion. */
+function heights(roots: JsNode[]): Map<JsNode, number> {
+  const height = new Map<JsNode, number>();
+  const stack: { node: JsNode; expanded: boolean }[] = roots.map((node) => ({ node, expanded: false }));
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const children = childStatements(top.node);
+    if (!top.expanded && children.length > 0) {
+      top.expanded = true;
+      for (const child of children) stack.push({ node: child, expanded: false });
+      continue;
+    }
+    stack.pop();
+    let max = 0;
+    for (const child of children) max = Math.max(max, height.get(child) ?? 1);
+    height.set(top.node, 1 + max);
+  }
+  return height;
+}
+
+/** The height of a statement list (0 when empty). */
+export function listHeight(list: JsNode[]): number {
+  const height = heights(list);
+  let max = 0;
+  for (const statement of list) max = Math.max(max, height.get(statement) ?? 1);
+  return max;
+}
+
+/** Where jumps to a label of the spine go. */
+interface Target {
+  breakState: number;
+  continueState: number | null;
+}
+
+/** One step of the spine walk: a statement to lay out, or a state to start. */
+type Task = { statement: JsNode } | { start: number } | { jumpTo: number };
+
+/**
+ * Rewrites `fn` (a FunctionDeclaration from emit) in place as a state
+ * machine when its statements nest deeper than `maxHeight`.
+ */
+export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
+  // Tests flatten at tiny heights, where every compound statement is taken apart.
+  const inlineHeight = Math.min(INLINE_HEIGHT, maxHeight >> 1);
+  const body: JsNode[] = fn.body.body;
+  const height = heights(body);
+  let max = 0;
+  for (const statement of body) max = Math.max(max, height.get(statement) ?? 1);
+  if (max <= maxHeight) return;
+
+  // Declarations stay on top; the rest becomes the state machine.
+  const start = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
+  const declarations = body.slice(0, start);
+  if (declarations.length > 0) declarations[0].declarations.push({ type: 'VariableDeclarator', id: js.id(STATE), init: js.num(0) });
+  else declarations.push(js.decl([[STATE, js.num(0)]]));
+
+  const targets = new Map<string, Target>();
+  const cases: { test: JsNode; body: JsNode[] }[] = [];
+  let stateCount = 0;
+  let current: JsNode[] = [];
+  const newState = (): number => stateCount++;
+  const startState = (state: number): void => {
+    current = [];
+    cases.push({ test: js.num(state), body: current });
+  };
+  startState(newState());
+
+  const jump = (state: number): JsNode => js.block([js.exprStmt(js.assign(js.id(STATE), js.num(state))), js.cont(DISPATCH)]);
+
+  /** A statement kept whole: its jumps to spine labels become state changes (bounded depth: recursion is fine). */
+  const rewrite = (node: JsNode): JsNode => {
+    switch (node.type) {
+      case 'BreakStatement':
+      case 'ContinueStatement': {
+        const target = node.label !== null ? targets.get(node.label.name) : undefined;
+        if (target === undefined) return node;
+        return jump(node.type === 'BreakStatement' ? target.breakState : target.continueState!);
+      }
+      case 'BlockStatement':
+        node.body = node.body.map(rewrite);
+        return node;
+      case 'LabeledStatement':
+      case 'WhileStatement':
+        node.body = rewrite(node.body);
+        return node;
+      case 'IfStatement':
+        node.consequent = rewrite(node.consequent);
+        if (node.alternate) node.alternate = rewrite(node.alternate);
+        return node;
+      case 'SwitchStatement':
+        for (const switchCase of node.cases) switchCase.consequent = switchCase.consequent.map(rewrite);
+        return node;
+      default:
+        return node;
+    }
+  };
+
+  const tasks: Task[] = [];
+  const pushList = (list: JsNode[]): void => {
+    for (let i = list.length - 1; i >= 0; i--) tasks.push({ statement: list[i] });
+  };
+  /** Pushes tasks to run in the order given (the task stack is last in, first out). */
+  const pushInOrder = (...items: Task[]): void => {
+    for (let i = items.length - 1; i >= 0; i--) tasks.push(items[i]);
+  };
+  const listOf = (node: JsNode): JsNode[] => (node.type === 'BlockStatement' ? node.body : [node]);
+
+  pushList(body.slice(start));
+  while (tasks.length > 0) {
+    const task = tasks.pop()!;
+    if ('start' in task) {
+      startState(task.start);
+      continue;
+    }
+    if ('jumpTo' in task) {
+      const last = current[current.length - 1];
+      const jumps = last !== undefined && (last.type === 'ReturnStatement' || (last.type === 'BlockStatement' && last.body[last.body.length - 1]?.type === 'ContinueStatement'));
+      if (!jumps) current.push(jump(task.jumpTo));
+      continue;
+    }
+    const statement = task.statement;
+    if ((height.get(statement) ?? 1) <= inlineHeight || childStatements(statement).length === 0) {
+      current.push(rewrite(statement));
+      continue;
+    }
+    let label: string | null = null;
+    let inner = statement;
+    if (inner.type === 'LabeledStatement') {
+      label = inner.label.name;
+      inner = inner.body;
+    }
+    switch (inner.type) {
+      case 'BlockStatement': {
+        const after = newState();
+        if (label !== null) targets.set(label, { breakState: after, continueState: null });
+        pushInOrder(...inner.body.map((s: JsNode) => ({ statement: s })), { start: after });
+        break;
+      }
+      case 'WhileStatement': {
+        // Only `while (true)` is emitted; its body's end goes back to the head.
+        const head = newState();
+        const after = newState();
+        if (label !== null) targets.set(label, { breakState: after, continueState: head });
+        startState(head);
+        pushInOrder(...listOf(inner.body).map((s) => ({ statement: s })), { jumpTo: head }, { start: after });
+        break;
+      }
+      case 'IfStatement': {
+        const after = newState();
+        if (label !== null) targets.set(label, { breakState: after, continueState: null });
+        const otherwise = inner.alternate ? newState() : after;
+        current.push(js.ifStmt(js.un('!', inner.test), jump(otherwise), null));
+        const thenTasks = listOf(inner.consequent).map((s) => ({ statement: s }));
+        if (inner.alternate) {
+          const elseTasks = listOf(inner.alternate).map((s) => ({ statement: s }));
+          pushInOrder(...thenTasks, { jumpTo: after }, { start: otherwise }, ...elseTasks, { start: after });
+        } else {
+          pushInOrder(...thenTasks, { start: after });
+        }
+        break;
+      }
+      case 'SwitchStatement': {
+        // Each case becomes a state, laid out in order so that cases fall
+        // through as before; without a default, no match goes past the end.
+        const states = inner.cases.map(() => newState());
+        const after = newState();
+        if (label !== null) targets.set(label, { breakState: after, continueState: null });
+        const hasDefault = inner.cases.some((c: JsNode) => c.test === null);
+        const entry = js.switchStmt(inner.discriminant, inner.cases.map((c: JsNode, i: number) => ({ test: c.test, body: [jump(states[i])] })));
+        current.push(entry);
+        if (!hasDefault) current.push(jump(after));
+        const caseTasks: Task[] = [];
+        inner.cases.forEach((c: JsNode, i: number) => {
+          caseTasks.push({ start: states[i] }, ...c.consequent.map((s: JsNode) => ({ statement: s })));
+        });
+        pushInOrder(...caseTasks, { start: after });
+        break;
+      }
+      default:
+        throw new Error(`flatten: unexpected ${inner.type} of height ${height.get(statement)}`);
+    }
+  }
+  // Falling off the last state is falling off the function.
+  current.push(js.brk(DISPATCH));
+  const dispatch = js.labeled(DISPATCH, js.whileTrue(js.switchStmt(js.id(STATE), cases)));
+  fn.body.body = [...declarations, dispatch];
+}
