@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   binPath,
   fixture,
@@ -35,6 +35,11 @@ const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
 type Format = 'esm' | 'cjs' | 'iife';
 // How each format's file is named when loaded: .mjs/.cjs pin the module system.
 const extension: Record<Format, string> = { esm: 'mjs', cjs: 'cjs', iife: 'js' };
+
+// Each test starts the CLI a few times in child processes, some through
+// binaryen at about a second a run: vitest's default 5 s fails them on a
+// machine busy with other work.
+vi.setConfig({ testTimeout: 60_000 });
 
 let outDir = '';
 let counter = 0;
