@@ -1,0 +1,90 @@
+// NaN canonicalisation, the way wasm-smith's `canonicalize_nans` does it.
+// WebAssembly leaves the sign and payload of a NaN that arithmetic produces
+// open (any "arithmetic NaN"), and V8 and JavaScript pick differently:
+// f64.promote_f32 of a NaN keeps its payload natively and is the plain
+// canonical NaN in wasm2es. Through i64.reinterpret_f64 that difference
+// becomes an ordinary number, so a raw comparison reports divergences the
+// spec allows.
+//
+// The transform makes a module deterministic: after every instruction whose
+// NaN result the spec leaves open, the value goes through
+//   local.set $t  fN.const nan  local.get $t  local.get $t  local.get $t  fN.ne
+//   local.tee $c  global.get $nans  i32.add  global.set $nans  local.get $c  select
+// i.e. a NaN becomes the positive canonical NaN and bumps the exported global
+// `__fuzz_nans` (`__fuzz_nans2`, ... when there is one already). Every other instruction (loads, stores, neg, abs, copysign,
+// reinterpret, select, locals, constants) must keep NaN bits exactly, so
+// those are still compared bit for bit.
+
+import { parseModule, decodeBody, reader, encodeModule, encodeCode, encodeExports, withSection, concat, u32, vector, SECTION } from './wasm-binary.js';
+
+export const NAN_COUNTER = '__fuzz_nans';
+
+/** Opcode -> result type, for the instructions whose NaN results are nondeterministic. */
+const ARITHMETIC = new Map([
+  ...[0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0xb6].map((op) => [op, 'f32']),
+  ...[0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xbb].map((op) => [op, 'f64']),
+]);
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, GLOBAL_GET = 0x23, GLOBAL_SET = 0x24;
+const CANONICAL = { f32: [0x43, 0x00, 0x00, 0xc0, 0x7f], f64: [0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f] };
+const NOT_EQUAL = { f32: 0x5c, f64: 0x62 };
+const TYPE_BYTE = { i32: 0x7f, f32: 0x7d, f64: 0x7c };
+
+/** True when some function body has an instruction whose NaN result is open. */
+export function hasArithmeticNaNs(bytes) {
+  return parseModule(bytes).bodies.some((body) => decodeBody(body).instructions.some((instruction) => ARITHMETIC.has(instruction.op)));
+}
+
+/** @param {Uint8Array} bytes @returns {Uint8Array} */
+export function canonicalizeNaNs(bytes) {
+  const module = parseModule(bytes);
+  const counter = module.globalTypes.length;
+  const bodies = module.bodies.map((body, index) => canonicalizeBody(body, module.functionTypes[module.importedFunctionCount + index].params.length, counter));
+
+  const globalSection = module.sections.find((section) => section.id === SECTION.global);
+  const oldGlobals = globalSection ? entriesAfterCount(globalSection.payload) : new Uint8Array(0);
+  const newGlobal = Uint8Array.of(TYPE_BYTE.i32, 1, 0x41, 0x00, 0x0b); // (mut i32) (i32.const 0)
+  const globalPayload = concat([Uint8Array.from(u32(module.globals.length + 1)), oldGlobals, newGlobal]);
+  let sections = withSection(module.sections, SECTION.global, globalPayload);
+  // A module canonicalised before (the reducer's candidates) keeps its counter and gets another.
+  let name = NAN_COUNTER;
+  for (let n = 2; module.exports.some((entry) => entry.name === name); n++) name = `${NAN_COUNTER}${n}`;
+  sections = withSection(sections, SECTION.export, encodeExports([...module.exports, { name, kind: 'global', index: counter }]));
+  sections = withSection(sections, SECTION.code, encodeCode(bodies));
+  return encodeModule(sections);
+}
+
+function entriesAfterCount(payload) {
+  const r = reader(payload);
+  r.u32();
+  return payload.subarray(r.offset);
+}
+
+function canonicalizeBody(body, paramCount, counter) {
+  const { instructions } = decodeBody(body);
+  if (!instructions.some((instruction) => ARITHMETIC.has(instruction.op))) return body;
+  // The existing local groups, then one f32, one f64 and one i32 scratch local.
+  const r = reader(body);
+  const groups = [];
+  let localCount = paramCount;
+  for (let i = r.u32(); i > 0; i--) {
+    const start = r.offset;
+    localCount += r.u32();
+    r.byte();
+    groups.push(body.subarray(start, r.offset));
+  }
+  const scratch = { f32: localCount, f64: localCount + 1, i32: localCount + 2 };
+  const locals = vector([...groups.map((group) => [...group]), [1, TYPE_BYTE.f32], [1, TYPE_BYTE.f64], [1, TYPE_BYTE.i32]]);
+  const parts = [locals];
+  for (const instruction of instructions) {
+    parts.push(body.subarray(instruction.start, instruction.end));
+    const type = ARITHMETIC.get(instruction.op);
+    if (!type) continue;
+    const t = u32(scratch[type]);
+    const c = u32(scratch.i32);
+    parts.push(Uint8Array.from([
+      LOCAL_SET, ...t, ...CANONICAL[type], LOCAL_GET, ...t, LOCAL_GET, ...t, LOCAL_GET, ...t, NOT_EQUAL[type],
+      LOCAL_TEE, ...c, GLOBAL_GET, ...u32(counter), 0x6a, GLOBAL_SET, ...u32(counter), LOCAL_GET, ...c, 0x1b,
+    ]));
+  }
+  return concat(parts);
+}

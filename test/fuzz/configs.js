@@ -1,0 +1,81 @@
+// The engines a fuzzed module runs on: the native WebAssembly of V8, the
+// reference, and wasm2es in every configuration that ships. Each engine is
+// a small interface: compile bytes to a Module, instantiate it, and the JS
+// API classes that imports are made of and errors are told apart by.
+//
+// Ahead-of-time configurations load the module body (format 'body') the way
+// the polyfill does, through new Function and the runtime's defineModule,
+// rather than by importing ESM text from a data: URL: Node never frees an
+// imported module, and a fuzz run loads thousands. The descriptor's hash is
+// cleared first, so the module is not registered: the registry would keep
+// it alive too, and the run-time configuration would find it there instead
+// of compiling the bytes itself.
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { pathToFileURL } from 'node:url';
+
+const ROOT = new URL('../../', import.meta.url);
+
+/** Every wasm2es configuration, in the order they run and are reported. */
+export const CONFIGS = {
+  jit: { aot: { tune: 'jit' }, about: 'ahead-of-time output tuned for a JIT (the default)' },
+  interpreter: { aot: { tune: 'interpreter' }, about: "ahead-of-time output, tune: 'interpreter'" },
+  split: { aot: { tune: 'jit', splitThreshold: 1 }, about: 'ahead-of-time output with every function split (splitThreshold: 1)' },
+  runtime: { aot: null, about: "run-time compile: WebAssembly from the package main (import { WebAssembly } from 'wasm2es')" },
+};
+
+export const CONFIG_NAMES = Object.keys(CONFIGS);
+
+/** @returns {Engine} V8's own WebAssembly. */
+export function nativeEngine() {
+  const WA = globalThis.WebAssembly;
+  return {
+    name: 'native',
+    WebAssembly: WA,
+    compile: (bytes) => new WA.Module(bytes),
+    instantiate: (module, imports) => new WA.Instance(module, imports),
+  };
+}
+
+/**
+ * @typedef {object} Engine
+ * @property {string} name
+ * @property {any} WebAssembly the namespace whose classes build imports and classify errors
+ * @property {(bytes: Uint8Array) => any} compile throws the namespace's CompileError
+ * @property {(module: any, imports: object) => any} instantiate
+ */
+
+/**
+ * @param {string[]} [names] configurations (default: all)
+ * @param {string} [dist] another build's dist/ directory (`npm run fuzz -- --dist`), e.g. an
+ *   older commit's, to check that the fuzzer finds a bug fixed since
+ * @returns {Promise<Record<string, Engine>>}
+ */
+export async function wasm2esEngines(names = CONFIG_NAMES, dist) {
+  const distUrl = dist ? pathToFileURL(`${dist.replace(/\/$/, '')}/`) : new URL('dist/', ROOT);
+  const compilerUrl = new URL('index.js', distUrl);
+  const runtimeUrl = new URL('runtime/index.js', distUrl);
+  for (const url of [compilerUrl, runtimeUrl]) {
+    if (!existsSync(fileURLToPath(url))) throw new Error(`${fileURLToPath(url)} is missing: run npm run build`);
+  }
+  const main = await import(compilerUrl.href);
+  const runtime = await import(runtimeUrl.href);
+  const engines = {};
+  for (const name of names) {
+    const config = CONFIGS[name];
+    if (!config) throw new Error(`unknown configuration ${name} (${CONFIG_NAMES.join(', ')})`);
+    const WA = config.aot ? runtime.WebAssembly : main.WebAssembly;
+    const compile = config.aot
+      ? (bytes) => {
+          const { code } = main.compile(bytes, { format: 'body', ...config.aot });
+          const descriptor = new Function('rt', code)(runtime.rt);
+          descriptor.hash = ''; // not registered: see the top of this file
+          return runtime.defineModule(descriptor);
+        }
+      : (bytes) => new WA.Module(bytes);
+    engines[name] = { name, WebAssembly: WA, compile, instantiate: (module, imports) => new WA.Instance(module, imports) };
+  }
+  return engines;
+}

@@ -1,0 +1,46 @@
+// The wasm features a fuzz run may use, by the names binaryen gives them.
+// A generator receives the list and turns it into its own switches (wasm-opt
+// flags for -ttf, instruction choices for ours). SIMD and the 3.0 proposals
+// plug in here: add an entry, and the run accepts the name once wasm2es
+// supports it.
+
+/**
+ * name -> { ttf: the wasm-opt flag that enables it, supported: whether
+ * wasm2es implements it (unsupported features are rejected up front rather
+ * than fuzzed into a wall of "not supported" compile errors) }.
+ */
+export const FEATURES = {
+  'sign-ext': { ttf: '--enable-sign-ext', supported: true },
+  'mutable-globals': { ttf: '--enable-mutable-globals', supported: true },
+  'nontrapping-float-to-int': { ttf: '--enable-nontrapping-float-to-int', supported: true },
+  'bulk-memory': { ttf: '--enable-bulk-memory', supported: true },
+  'reference-types': { ttf: '--enable-reference-types', supported: true },
+  multivalue: { ttf: '--enable-multivalue', supported: true },
+  simd: { ttf: '--enable-simd', supported: false },
+  'tail-call': { ttf: '--enable-tail-call', supported: false },
+  'exception-handling': { ttf: '--enable-exception-handling', supported: false },
+  threads: { ttf: '--enable-threads', supported: false },
+  memory64: { ttf: '--enable-memory64', supported: false },
+  multimemory: { ttf: '--enable-multimemory', supported: false },
+  'extended-const': { ttf: '--enable-extended-const', supported: false },
+  gc: { ttf: '--enable-gc', supported: false },
+};
+
+/** WebAssembly 2.0 without SIMD: what wasm2es supports today, and the default. */
+export const DEFAULT_FEATURES = Object.keys(FEATURES).filter((name) => FEATURES[name].supported);
+
+/**
+ * Parses `--features a,b,c` ("default" stands for DEFAULT_FEATURES, "mvp" for none).
+ * @returns {string[]}
+ */
+export function parseFeatures(text, { allowUnsupported = false } = {}) {
+  const names = new Set();
+  for (const name of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    if (name === 'default') DEFAULT_FEATURES.forEach((feature) => names.add(feature));
+    else if (name === 'mvp') continue;
+    else if (!(name in FEATURES)) throw new Error(`unknown feature ${name} (known: ${Object.keys(FEATURES).join(', ')}, default, mvp)`);
+    else if (!FEATURES[name].supported && !allowUnsupported) throw new Error(`feature ${name} is not supported by wasm2es yet (--allow-unsupported-features to fuzz it anyway)`);
+    else names.add(name);
+  }
+  return [...names];
+}

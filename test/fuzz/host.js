@@ -1,0 +1,111 @@
+// The host a fuzzed module links against, built once per engine from that
+// engine's own classes, and recording every call into it. The
+// "fuzzing-support" functions behave as in binaryen's scripts/fuzz_shell.js
+// (logging, table access, calling exports and function references with
+// null arguments, catching exceptions but not traps), so -ttf modules run
+// as binaryen meant them to. Any other import gets a stub that records its
+// arguments and returns undefined; imported globals, memories and tables
+// are made from the import's type, with values fixed by its name.
+
+import { encodeValue } from './values.js';
+
+/** The one host object externref imports hold, the same for every engine; results show it by label. */
+export const HOST_OBJECT = Object.freeze({ fuzz: 'host object' });
+export const HOST_LABELS = new Map([[HOST_OBJECT, 'host-object']]);
+
+const STACK_OVERFLOW = /Maximum call stack size exceeded|call stack/i;
+
+/** True for the error an engine throws when the call stack runs out. */
+export function isExhaustion(error) {
+  return error instanceof RangeError && STACK_OVERFLOW.test(error.message);
+}
+
+/**
+ * @param {import('./configs.js').Engine} engine
+ * @param {ReturnType<import('./wasm-binary.js').parseModule>} module
+ * @returns {{ imports: object, log: string[], attach: (instance: any) => void }}
+ */
+export function createHost(engine, module) {
+  const WA = engine.WebAssembly;
+  const log = [];
+  let exports = null; // the instance's exports, once there is an instance
+  let exportList = [];
+
+  /** binaryen's callFunc: null for every parameter (null converts to 0 and to a null reference). */
+  const callFunc = (func) => func.apply(null, new Array(func.length).fill(null));
+  /** binaryen's tryCall: 1 for a caught exception; traps and stack exhaustion go on. */
+  const tryCall = (func, rethrow) => {
+    try {
+      func();
+      return 0;
+    } catch (error) {
+      if (error instanceof WA.RuntimeError || isExhaustion(error) || rethrow) throw error;
+      return 1;
+    }
+  };
+  const support = {
+    'log-i32': () => {},
+    'log-i64': () => {},
+    'log-f32': () => {},
+    'log-f64': () => {},
+    'log-branch': () => {},
+    throw: () => {
+      throw new Error('js exception');
+    },
+    'table-get': (index) => exports.table.get(index >>> 0),
+    'table-set': (index, value) => exports.table.set(index >>> 0, value),
+    'call-export': (index, flags) => {
+      if (flags & 1) tryCall(() => callFunc(exportList[index].value), true);
+      else callFunc(exportList[index].value);
+    },
+    'call-export-catch': (index) => tryCall(() => callFunc(exportList[index].value)),
+    'call-ref': (ref, flags) => {
+      if (flags & 1) tryCall(() => callFunc(ref), true);
+      else callFunc(ref);
+    },
+    'call-ref-catch': (ref) => tryCall(() => callFunc(ref)),
+    sleep: (ms, id) => id,
+  };
+
+  const imports = {};
+  for (const entry of module.imports) {
+    const namespace = (imports[entry.module] ??= {});
+    const label = `${entry.module}.${entry.name}`;
+    if (entry.kind === 'function') {
+      const behaviour = entry.module === 'fuzzing-support' ? support[entry.name] : undefined;
+      namespace[entry.name] = (...args) => {
+        log.push(`${entry.name}(${args.map((arg) => encodeValue(arg, HOST_LABELS)).join(', ')})`);
+        return behaviour?.(...args);
+      };
+    } else if (entry.kind === 'global') {
+      const value = globalValue(entry.global.value, label);
+      namespace[entry.name] = entry.global.mutable ? new WA.Global({ value: entry.global.value, mutable: true }, value) : value;
+    } else if (entry.kind === 'memory') {
+      namespace[entry.name] = new WA.Memory(entry.memory);
+    } else if (entry.kind === 'table') {
+      namespace[entry.name] = new WA.Table({ ...entry.table, element: entry.table.element === 'funcref' ? 'anyfunc' : entry.table.element });
+    }
+  }
+
+  return {
+    imports,
+    log,
+    /** Called once the instance exists: the host's export calls and table access go to it. */
+    attach(instance) {
+      exports = instance.exports;
+      exportList = module.exports.map((entry) => ({ name: entry.name, value: exports[entry.name] }));
+    },
+  };
+}
+
+/** An imported global's value: fixed by its name, so every engine gets the same. */
+function globalValue(type, label) {
+  let hash = 0;
+  for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193);
+  if (type === 'i32') return hash | 0;
+  if (type === 'i64') return BigInt(hash | 0) * 0x100000001n;
+  if (type === 'f32') return Math.fround((hash | 0) / 256);
+  if (type === 'f64') return (hash | 0) / 1024;
+  if (type === 'externref') return HOST_OBJECT;
+  return null;
+}

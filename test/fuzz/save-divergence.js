@@ -1,0 +1,108 @@
+// What happens to a divergence: the module is written out unreduced, then
+// reduced (reduce.js) against the configuration that diverged, with each
+// candidate run in a worker under a time limit, and saved as a fixture whose
+// expected behaviour is recomputed on native V8. The reduced module is
+// printed as text when binaryen's wasm-dis is there.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWorkerHandle } from './pool.js';
+import { reduce } from './reduce.js';
+import { saveFixture } from './fixtures.js';
+import { loadTool } from './binaryen-tool.js';
+import { ttfFeatureFlags } from './ttf.js';
+import { nativeEngine } from './configs.js';
+
+/** Seconds one reducer candidate may run: candidates can loop forever once a loop's exit is cut. */
+const CANDIDATE_TIMEOUT = 10;
+
+/** Binaryen cleanups tried as reduction candidates. */
+const CLEANUPS = [['--remove-unused-module-elements'], ['--dce', '--vacuum', '--remove-unused-names', '--remove-unused-module-elements'], ['--remove-unused-brs', '--merge-blocks', '--vacuum']];
+
+let wasmOpt = null;
+let wasmDis = null;
+
+/** The name under which a divergence's files are saved. */
+export function divergenceName(report, configName) {
+  return `${report.generator}-s${report.seed}-i${report.index}-${configName}`;
+}
+
+/** The bytes that diverged in a configuration: the module as generated, or with its NaNs canonicalised (classify.js). */
+export function divergentBytes(report, configName) {
+  return report.configs[configName].module === 'canonical' ? report.canonicalBytes : report.bytes;
+}
+
+/** Writes the unreduced module that diverged and its plan; returns the .wasm path. */
+export function writeUnreduced(dir, name, report, configName) {
+  mkdirSync(dir, { recursive: true });
+  const suffix = report.configs[configName].module === 'canonical' ? '.canonical' : '';
+  writeFileSync(join(dir, `${name}${suffix}.wasm`), divergentBytes(report, configName));
+  writeFileSync(join(dir, `${name}.plan.json`), `${JSON.stringify(report.plan, null, 2)}\n`);
+  return join(dir, `${name}${suffix}.wasm`);
+}
+
+/**
+ * @param {object} report the worker's report of the divergent module (bytes, plan, configs)
+ * @param {string} configName
+ * @param {{ settings: object, fixtures: string, seconds: number, print: (text: string) => void }} options
+ * @returns {Promise<{ fixture?: { wasm: string, json: string }, wat?: string, diverged?: Record<string, string>, problem?: string }>}
+ */
+export async function reduceAndSave(report, configName, { settings, fixtures, seconds, print }) {
+  const target = report.configs[configName].divergence;
+  const sameDivergence = (config) => config?.status === 'diverged' && config.divergence.kind === target.kind && Boolean(config.divergence.nanOnly) === Boolean(target.nanOnly);
+  const evaluator = createWorkerHandle({ ...settings, configs: [configName] }, CANDIDATE_TIMEOUT);
+  const all = createWorkerHandle(settings, CANDIDATE_TIMEOUT * 4);
+  try {
+    const stillDiverges = async (bytes, plan) => {
+      const answer = await evaluator.evaluate(bytes, plan);
+      return answer.type === 'evaluated' && sameDivergence(answer.result.configs[configName]);
+    };
+    // Calls after the divergent one cannot matter.
+    const plan = target.call === undefined ? [] : report.plan.slice(0, target.call + 1);
+    const bytes = divergentBytes(report, configName);
+    if (!(await stillDiverges(bytes, plan))) return { problem: 'does not diverge again when rerun alone (state from another module?)' };
+    const passes = await binaryenCleanups(settings.features);
+    const reduced = await reduce({ bytes, plan }, stillDiverges, { seconds, binaryenPasses: passes });
+    print(`  reduced ${bytes.length} -> ${reduced.bytes.length} bytes, ${report.plan.length} -> ${reduced.plan.length} calls (${reduced.tests} runs${reduced.timedOut ? ', stopped at the time limit' : ''})`);
+
+    const answer = await all.evaluate(reduced.bytes, reduced.plan);
+    const diverged = {};
+    for (const [name, config] of Object.entries(answer.result?.configs ?? {})) if (config.status === 'diverged') diverged[name] = config.divergence.detail;
+    const source = { generator: report.generator, seed: report.seed, index: report.index, features: settings.features, nansCanonicalized: report.configs[configName].module === 'canonical', reproduce: report.reproduce };
+    const fixture = saveFixture(fixtures, divergenceName(report, configName), { bytes: reduced.bytes, plan: reduced.plan, source, diverged }, nativeEngine());
+    return { fixture, diverged, wat: await disassemble(reduced.bytes) };
+  } finally {
+    await evaluator.close();
+    await all.close();
+  }
+}
+
+/** A function giving binaryen-cleaned variants of a module, or undefined without binaryen. */
+async function binaryenCleanups(features) {
+  try {
+    wasmOpt ??= await loadTool('wasm-opt');
+  } catch {
+    return undefined;
+  }
+  return (bytes) => {
+    const variants = [];
+    for (const passes of CLEANUPS) {
+      if (!wasmOpt.ready) return variants; // reloading is async; the next round gets them
+      const result = wasmOpt.run(['in.wasm', ...ttfFeatureFlags(features), ...passes, '-o', 'out.wasm'], { 'in.wasm': bytes }, ['out.wasm']);
+      if (result.status === 0 && result.files['out.wasm']) variants.push(result.files['out.wasm']);
+    }
+    return variants;
+  };
+}
+
+/** The module as text (binaryen's wasm-dis), or undefined. */
+export async function disassemble(bytes) {
+  try {
+    wasmDis ??= await loadTool('wasm-dis');
+    if (!wasmDis.ready) await wasmDis.reload();
+    const result = wasmDis.run(['in.wasm', '-o', 'out.wat'], { 'in.wasm': bytes }, ['out.wat']);
+    return result.files['out.wat'] ? new TextDecoder().decode(result.files['out.wat']) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+// Generator 'ttf': binaryen's `wasm-opt -ttf` ("translate to fuzz") turns
+// random bytes into a valid module that logs values through
+// "fuzzing-support" imports and exports functions without parameters it
+// needs. The random bytes come from the (seed, index) stream 'ttf', so the
+// pair reproduces the module on any machine with binaryen 132. Every second
+// module also gets binaryen's random optimisation passes (-fp), which
+// reshape the code the way optimised toolchain output looks.
+
+import { loadTool } from './binaryen-tool.js';
+import { createRandom } from './prng.js';
+import { FEATURES } from './features.js';
+import { exposeState } from './expose.js';
+
+/** Input sizes: most small (fast to compile and run), some large (more functions, deeper code). */
+function inputSize(random) {
+  return random.oneIn(8) ? 8192 + random.below(24576) : 512 + random.below(7680);
+}
+
+/** wasm-opt flags for exactly these features. */
+export function ttfFeatureFlags(features) {
+  return ['--mvp-features', ...features.map((name) => FEATURES[name].ttf)];
+}
+
+export async function createTtfGenerator() {
+  const wasmOpt = await loadTool('wasm-opt');
+  return {
+    name: 'ttf',
+    /**
+     * @param {number} seed
+     * @param {number} index
+     * @param {{ features: string[] }} options
+     * @returns {Promise<Uint8Array>}
+     */
+    async generate(seed, index, { features }) {
+      const random = createRandom(seed, index, 'ttf');
+      const input = random.bytes(inputSize(random));
+      const passes = random.oneIn(2) ? ['--fuzz-passes'] : [];
+      if (!wasmOpt.ready) await wasmOpt.reload();
+      const result = wasmOpt.run(['input.dat', '-ttf', ...passes, '-q', ...ttfFeatureFlags(features), '-o', 'output.wasm'], { 'input.dat': input }, ['output.wasm']);
+      const bytes = result.files['output.wasm'];
+      if (result.status !== 0 || !bytes) throw new Error(`wasm-opt -ttf failed (status ${result.status}): ${result.stderr.slice(0, 500)}`);
+      try {
+        return exposeState(bytes);
+      } catch {
+        return bytes; // a type this file does not read: the engines will say what they think of it
+      }
+    },
+  };
+}

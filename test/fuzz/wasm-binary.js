@@ -1,0 +1,240 @@
+// Just enough of the wasm binary format for the fuzzer: the module's
+// interface (types, imports, exports and their signatures, which the JS API
+// does not reflect), raw sections to rebuild a module from, and instruction
+// boundaries in function bodies, which the reducer cuts along. Reads what
+// WebAssembly 2.0 defines; anything else is an Error, since the fuzzer only
+// looks at modules the native engine has already accepted.
+
+export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12 };
+
+const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global'];
+
+/** A byte cursor over `bytes`, from `offset`. */
+export function reader(bytes, offset = 0) {
+  const r = {
+    bytes,
+    offset,
+    byte() {
+      if (r.offset >= bytes.length) throw new Error(`unexpected end at 0x${r.offset.toString(16)}`);
+      return bytes[r.offset++];
+    },
+    u32() {
+      let result = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = r.byte();
+        result += (b & 0x7f) * 2 ** shift;
+        if (!(b & 0x80)) return result;
+      }
+    },
+    /** A signed LEB128 of any width, skipped (immediates the fuzzer never reads). */
+    skipLeb() {
+      while (r.byte() & 0x80);
+    },
+    name() {
+      const length = r.u32();
+      const text = new TextDecoder().decode(bytes.subarray(r.offset, r.offset + length));
+      r.offset += length;
+      return text;
+    },
+    valueType() {
+      const b = r.byte();
+      if (!(b in VALUE_TYPES)) throw new Error(`unknown value type 0x${b.toString(16)}`);
+      return VALUE_TYPES[b];
+    },
+    limits() {
+      const flags = r.byte();
+      const initial = r.u32();
+      return flags & 1 ? { initial, maximum: r.u32() } : { initial };
+    },
+  };
+  return r;
+}
+
+/**
+ * The module's sections (raw payloads, in order) and its interface.
+ * @param {Uint8Array} bytes
+ */
+export function parseModule(bytes) {
+  const r = reader(bytes, 8);
+  const module = { sections: [], types: [], imports: [], functions: [], tables: [], memories: [], globals: [], exports: [], bodies: [] };
+  while (r.offset < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const start = r.offset;
+    module.sections.push({ id, payload: bytes.subarray(start, start + size) });
+    readSection(module, id, reader(bytes.subarray(0, start + size), start));
+    r.offset = start + size;
+  }
+  // Function index space: imports first.
+  const importedFunctions = module.imports.filter((entry) => entry.kind === 'function').map((entry) => entry.typeIndex);
+  module.functionTypes = [...importedFunctions, ...module.functions].map((typeIndex) => module.types[typeIndex]);
+  module.importedFunctionCount = importedFunctions.length;
+  module.globalTypes = [...module.imports.filter((entry) => entry.kind === 'global').map((entry) => entry.global), ...module.globals];
+  module.tableTypes = [...module.imports.filter((entry) => entry.kind === 'table').map((entry) => entry.table), ...module.tables];
+  module.memoryCount = module.imports.filter((entry) => entry.kind === 'memory').length + module.memories.length;
+  return module;
+}
+
+function readSection(module, id, r) {
+  if (![SECTION.type, SECTION.import, SECTION.function, SECTION.table, SECTION.memory, SECTION.global, SECTION.export, SECTION.code].includes(id)) return;
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    if (id === SECTION.type) {
+      if (r.byte() !== 0x60) throw new Error('only function types are supported');
+      const params = Array.from({ length: r.u32() }, () => r.valueType());
+      const results = Array.from({ length: r.u32() }, () => r.valueType());
+      module.types.push({ params, results });
+    } else if (id === SECTION.import) {
+      const entry = { module: r.name(), name: r.name(), kind: EXTERNAL_KINDS[r.byte()] };
+      if (entry.kind === 'function') entry.typeIndex = r.u32();
+      else if (entry.kind === 'table') entry.table = { element: r.valueType(), ...r.limits() };
+      else if (entry.kind === 'memory') entry.memory = r.limits();
+      else if (entry.kind === 'global') entry.global = { value: r.valueType(), mutable: r.byte() === 1 };
+      else throw new Error('unknown import kind');
+      module.imports.push(entry);
+    } else if (id === SECTION.function) {
+      module.functions.push(r.u32());
+    } else if (id === SECTION.table) {
+      module.tables.push({ element: r.valueType(), ...r.limits() });
+    } else if (id === SECTION.memory) {
+      module.memories.push(r.limits());
+    } else if (id === SECTION.global) {
+      module.globals.push({ value: r.valueType(), mutable: r.byte() === 1 });
+      skipConstantExpression(r);
+    } else if (id === SECTION.export) {
+      module.exports.push({ name: r.name(), kind: EXTERNAL_KINDS[r.byte()], index: r.u32() });
+    } else if (id === SECTION.code) {
+      const size = r.u32();
+      module.bodies.push(r.bytes.subarray(r.offset, r.offset + size));
+      r.offset += size;
+    }
+  }
+}
+
+function skipConstantExpression(r) {
+  for (;;) {
+    const op = r.byte();
+    if (op === 0x0b) return;
+    skipImmediates(r, op);
+  }
+}
+
+/**
+ * Skips the immediates of the instruction whose opcode byte was just read.
+ * Covers WebAssembly 2.0 without SIMD.
+ */
+function skipImmediates(r, op) {
+  if (op === 0x02 || op === 0x03 || op === 0x04) return r.skipLeb(); // block type: 0x40, a value type or an s33 type index
+  if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0xd2 || (op >= 0x20 && op <= 0x26)) return r.u32();
+  if (op === 0x0e) {
+    const n = r.u32();
+    for (let i = 0; i <= n; i++) r.u32();
+    return;
+  }
+  if (op === 0x11) return (r.u32(), r.u32());
+  if (op === 0x1c) {
+    const n = r.u32();
+    for (let i = 0; i < n; i++) r.valueType();
+    return;
+  }
+  if (op >= 0x28 && op <= 0x3e) return (r.u32(), r.u32());
+  if (op === 0x3f || op === 0x40) return r.byte();
+  if (op === 0x41 || op === 0x42) return r.skipLeb();
+  if (op === 0x43) return void (r.offset += 4);
+  if (op === 0x44) return void (r.offset += 8);
+  if (op === 0xd0) return r.byte();
+  if (op === 0xfc) {
+    const sub = r.u32();
+    if (sub <= 7) return;
+    if (sub === 8) return (r.u32(), r.byte());
+    if (sub === 10) return (r.byte(), r.byte());
+    if (sub === 11) return r.byte();
+    if (sub === 12 || sub === 14) return (r.u32(), r.u32());
+    if (sub === 9 || sub === 13 || (sub >= 15 && sub <= 17)) return r.u32();
+    throw new Error(`unknown 0xfc instruction ${sub}`);
+  }
+  if (op === 0x00 || op === 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b || op === 0xd1) return;
+  if (op >= 0x45 && op <= 0xc4) return;
+  throw new Error(`unknown opcode 0x${op.toString(16)} at 0x${(r.offset - 1).toString(16)}`);
+}
+
+/**
+ * A function body's locals declaration and its instructions, each as the
+ * byte range it occupies in `body`, with its structural role: 'open'
+ * (block, loop, if), 'else', 'end' or 'plain'.
+ * @param {Uint8Array} body one entry of the code section, without its size
+ */
+export function decodeBody(body) {
+  const r = reader(body);
+  const groups = r.u32();
+  for (let i = 0; i < groups; i++) (r.u32(), r.valueType());
+  const localsEnd = r.offset;
+  const instructions = [];
+  while (r.offset < body.length) {
+    const start = r.offset;
+    const op = r.byte();
+    skipImmediates(r, op);
+    const role = op === 0x02 || op === 0x03 || op === 0x04 ? 'open' : op === 0x05 ? 'else' : op === 0x0b ? 'end' : 'plain';
+    instructions.push({ op, start, end: r.offset, role });
+  }
+  return { localsEnd, instructions };
+}
+
+// --- writing -------------------------------------------------------------------------
+
+export function u32(value) {
+  const out = [];
+  do {
+    let b = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) b |= 0x80;
+    out.push(b);
+  } while (value > 0);
+  return out;
+}
+
+export function name(text) {
+  const utf8 = new TextEncoder().encode(text);
+  return [...u32(utf8.length), ...utf8];
+}
+
+/** A vector: its count, then the entries' bytes. */
+export function vector(entries) {
+  return concat([Uint8Array.from(u32(entries.length)), ...entries.map((entry) => Uint8Array.from(entry))]);
+}
+
+export function concat(parts) {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** A module from sections ({ id, payload }), in the order given. */
+export function encodeModule(sections) {
+  const header = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+  return concat([header, ...sections.flatMap(({ id, payload }) => [Uint8Array.from([id, ...u32(payload.length)]), payload])]);
+}
+
+export function encodeExports(exports) {
+  return vector(exports.map((entry) => [...name(entry.name), EXTERNAL_KINDS.indexOf(entry.kind), ...u32(entry.index)]));
+}
+
+export function encodeCode(bodies) {
+  return vector(bodies.map((body) => [...u32(body.length), ...body]));
+}
+
+/** Replaces the section with id `id` (or inserts it in its canonical place). */
+export function withSection(sections, id, payload) {
+  const out = sections.filter((section) => section.id !== id);
+  const order = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+  const rank = (sectionId) => order.indexOf(sectionId);
+  let at = out.findIndex((section) => section.id !== 0 && rank(section.id) > rank(id));
+  if (at < 0) at = out.length;
+  out.splice(at, 0, { id, payload });
+  return out;
+}
