@@ -105,8 +105,10 @@ export interface SupportLib {
   base64(text: string): Uint8Array;
 
   // Memory (Memory objects) -- internal API, see memory.ts:
-  //   mem._watch(callback(buffer: ArrayBuffer)): calls it now and after every growth
-  //   mem._grow(deltaPages: number /* u32 */): old page count, or -1
+  //   mem._watch(callback(buffer: ArrayBuffer)): calls it now and after every growth;
+  //     it may be called again with the same buffer (after an exhaustion, see boundary.ts)
+  //   mem._grow(deltaPages: number /* u32 */): old page count, or -1; throws only
+  //     stack exhaustion, which compiled code lets through (it has no try)
   //   mem._buf: the current ArrayBuffer
   memoryFill(mem: any, dest: number, value: number, length: number): void;
   memoryCopy(destMem: any, srcMem: any, dest: number, src: number, length: number): void;
@@ -115,7 +117,7 @@ export interface SupportLib {
 
   // Tables (Table objects) -- internal API, see table.ts:
   //   table._elems: the element array; its identity never changes, growth appends
-  //   table._grow(delta: number /* u32 */, init: any): old size, or -1
+  //   table._grow(delta: number /* u32 */, init: any): old size, or -1; as mem._grow
   //   table._callView(typeId): call_indirect's array of functions for one type
   //     (a trapping function where the element is null or of another type)
   tableGet(table: any, index: number): any;

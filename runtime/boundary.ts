@@ -1,9 +1,11 @@
 // The wasm/JS boundary: function references (FuncRef) and their signature
 // ids, the JS API's value conversions (ToWebAssemblyValue / ToJSValue), the
 // JS functions that stand for wasm functions ("Exported Functions"), the
-// wrappers that let wasm call JS ("host functions"), and the mapping of
-// engine errors to traps. Wrappers are specialised by arity because every
-// call between JS and wasm goes through them.
+// wrappers that let wasm call JS ("host functions"), the mapping of engine
+// errors to traps, and the list of objects whose views in compiled code an
+// exception left stale, which both kinds of wrapper bring up to date.
+// Wrappers are specialised by arity because every call between JS and wasm
+// goes through them.
 
 import type { FuncTypeDesc, ValueTypeName } from './abi.js';
 import { RuntimeError } from './errors.js';
@@ -27,6 +29,69 @@ export function typeId(key: string): number {
 /** The key rt.typeId interns for a signature: params and results joined by ",", separated by "->". */
 export function typeKey(type: FuncTypeDesc): string {
   return `${type.params.join(',')}->${type.results.join(',')}`;
+}
+
+// --- stale views ---------------------------------------------------------------------
+
+// Compiled code keeps views of memories and tables in its own variables: the
+// DataView, typed arrays and bound methods its `_watch` callbacks refresh,
+// and call_indirect's call views. Updating them takes many steps, and any
+// step can throw when the stack runs out (a call, a builtin, an allocation).
+// So an object whose views are about to change first goes on the stale list
+// (plain stores, which cannot throw), and comes off it once every view is up
+// to date. If an exception leaves it there, its views are brought up to date
+// before compiled code runs again: wasm 2.0 cannot catch, so the exception
+// unwinds every wasm frame up to JS, and wasm runs again only when JS calls
+// an Exported Function, instantiates a module, or a host function returns to
+// wasm, and each of these first empties the list. A stale view costs nothing
+// on the paths that access memory; one comparison per crossing of the
+// boundary, and two calls per growth or table write.
+
+/** An object whose views compiled code keeps (Memory, NativeMemoryAdapter, Table). */
+export interface ViewOwner {
+  /** On the stale list. */
+  _stale: boolean;
+  /** The next object on the stale list. */
+  _staleNext: ViewOwner | null;
+  /** Brings every view of the object up to date; may throw, and then the object stays on the list. */
+  _updateViews(): void;
+}
+
+let staleHead: ViewOwner | null = null;
+
+/**
+ * Puts `owner` on the stale list before its views change; true if it was
+ * not on it already, and then the caller takes it off with markFresh.
+ * Nothing here can throw but the call itself, before anything changed.
+ */
+export function markStale(owner: ViewOwner): boolean {
+  if (owner._stale) return false;
+  owner._staleNext = staleHead;
+  owner._stale = true;
+  staleHead = owner;
+  return true;
+}
+
+/**
+ * Takes `owner` off the stale list once all its views are up to date. Only
+ * from the head: an object further down stays until updateStaleViews, which
+ * updates it once more (harmless; it happens only after an exception).
+ */
+export function markFresh(owner: ViewOwner): void {
+  if (staleHead === owner) {
+    staleHead = owner._staleNext;
+    owner._staleNext = null;
+    owner._stale = false;
+  }
+}
+
+/** Brings every stale object's views up to date (each wrapper tests `staleHead !== null` first). */
+export function updateStaleViews(): void {
+  while (staleHead !== null) {
+    const owner = staleHead;
+    owner._updateViews();
+    markFresh(owner);
+  }
 }
 
 // --- function references -----------------------------------------------------------
@@ -61,8 +126,9 @@ export function toJSFunction(ref: FuncRef): Function {
   let fn = ref._js;
   if (fn === undefined) {
     fn = makeExportedFunction(ref);
-    ref._js = fn;
+    // The map first: if its call throws (stack exhaustion), nothing is cached.
     funcRefs.set(fn, ref);
+    ref._js = fn;
   }
   return fn;
 }
@@ -170,25 +236,40 @@ function resultsToJS(results: ValueTypeName[]): Converter | null {
   return results[0] === 'funcref' ? funcRefToJS : null;
 }
 
-/** Arguments are converted before the call, outside the try, so a throwing valueOf is not taken for a trap. */
+/**
+ * Arguments are converted before the call, outside the try, so a throwing
+ * valueOf is not taken for a trap; then stale views are updated (a valueOf,
+ * or the JS that called, may have caught an exhaustion mid-update).
+ */
 function allI32Wrapper(raw: (...args: any[]) => any, arity: number): Function {
   switch (arity) {
-    case 0: return () => { try { return raw(); } catch (e) { throw convertError(e); } };
-    case 1: return (a: any) => { const x = a | 0; try { return raw(x); } catch (e) { throw convertError(e); } };
+    case 0: return () => {
+      if (staleHead !== null) updateStaleViews();
+      try { return raw(); } catch (e) { throw convertError(e); }
+    };
+    case 1: return (a: any) => {
+      const x = a | 0;
+      if (staleHead !== null) updateStaleViews();
+      try { return raw(x); } catch (e) { throw convertError(e); }
+    };
     case 2: return (a: any, b: any) => {
       const x = a | 0, y = b | 0;
+      if (staleHead !== null) updateStaleViews();
       try { return raw(x, y); } catch (e) { throw convertError(e); }
     };
     case 3: return (a: any, b: any, c: any) => {
       const x = a | 0, y = b | 0, z = c | 0;
+      if (staleHead !== null) updateStaleViews();
       try { return raw(x, y, z); } catch (e) { throw convertError(e); }
     };
     case 4: return (a: any, b: any, c: any, d: any) => {
       const x = a | 0, y = b | 0, z = c | 0, w = d | 0;
+      if (staleHead !== null) updateStaleViews();
       try { return raw(x, y, z, w); } catch (e) { throw convertError(e); }
     };
     case 5: return (a: any, b: any, c: any, d: any, e: any) => {
       const x = a | 0, y = b | 0, z = c | 0, w = d | 0, v = e | 0;
+      if (staleHead !== null) updateStaleViews();
       try { return raw(x, y, z, w, v); } catch (err) { throw convertError(err); }
     };
   }
@@ -200,26 +281,31 @@ function genericWrapper(raw: (...args: any[]) => any, params: Converter[], out: 
   const p0 = params[0], p1 = params[1], p2 = params[2], p3 = params[3];
   switch (arity) {
     case 0: return () => {
+      if (staleHead !== null) updateStaleViews();
       let r; try { r = raw(); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 1: return (a: any) => {
       const x = p0(a);
+      if (staleHead !== null) updateStaleViews();
       let r; try { r = raw(x); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 2: return (a: any, b: any) => {
       const x = p0(a), y = p1(b);
+      if (staleHead !== null) updateStaleViews();
       let r; try { r = raw(x, y); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 3: return (a: any, b: any, c: any) => {
       const x = p0(a), y = p1(b), z = p2(c);
+      if (staleHead !== null) updateStaleViews();
       let r; try { r = raw(x, y, z); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 4: return (a: any, b: any, c: any, d: any) => {
       const x = p0(a), y = p1(b), z = p2(c), w = p3(d);
+      if (staleHead !== null) updateStaleViews();
       let r; try { r = raw(x, y, z, w); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
@@ -227,6 +313,7 @@ function genericWrapper(raw: (...args: any[]) => any, params: Converter[], out: 
   return (...args: any[]) => {
     const values = new Array(arity);
     for (let i = 0; i < arity; i++) values[i] = params[i](args[i]);
+    if (staleHead !== null) updateStaleViews();
     let r; try { r = raw(...values); } catch (e) { throw convertError(e); }
     return out === null ? r : out(r);
   };
@@ -294,7 +381,9 @@ function hostResults(results: ValueTypeName[]): Converter {
  * The `raw` function of a FuncRef that calls the JS function `fn` (the JS
  * API's "host function"): arguments become JS values, the result becomes
  * wasm values, `this` is undefined. Anything thrown, including by the
- * conversions, is marked so that it leaves wasm unchanged.
+ * conversions, is marked so that it leaves wasm unchanged. Before returning
+ * to wasm, stale views are updated: the JS may have caught an exhaustion
+ * that interrupted an update.
  */
 export function hostFunctionRaw(fn: Function, type: FuncTypeDesc): (...args: any[]) => any {
   const call = fn as (...args: any[]) => any;
@@ -306,23 +395,57 @@ export function hostFunctionRaw(fn: Function, type: FuncTypeDesc): (...args: any
   if (params.indexOf('funcref') < 0) {
     // Internal numbers, BigInts and externrefs are already JS values.
     switch (params.length) {
-      case 0: return () => { try { return out(call()); } catch (e) { markHostError(e); throw e; } };
-      case 1: return (a: any) => { try { return out(call(a)); } catch (e) { markHostError(e); throw e; } };
-      case 2: return (a: any, b: any) => { try { return out(call(a, b)); } catch (e) { markHostError(e); throw e; } };
+      case 0: return () => {
+        try {
+          const r = out(call());
+          if (staleHead !== null) updateStaleViews();
+          return r;
+        } catch (e) { markHostError(e); throw e; }
+      };
+      case 1: return (a: any) => {
+        try {
+          const r = out(call(a));
+          if (staleHead !== null) updateStaleViews();
+          return r;
+        } catch (e) { markHostError(e); throw e; }
+      };
+      case 2: return (a: any, b: any) => {
+        try {
+          const r = out(call(a, b));
+          if (staleHead !== null) updateStaleViews();
+          return r;
+        } catch (e) { markHostError(e); throw e; }
+      };
       case 3: return (a: any, b: any, c: any) => {
-        try { return out(call(a, b, c)); } catch (e) { markHostError(e); throw e; }
+        try {
+          const r = out(call(a, b, c));
+          if (staleHead !== null) updateStaleViews();
+          return r;
+        } catch (e) { markHostError(e); throw e; }
       };
       case 4: return (a: any, b: any, c: any, d: any) => {
-        try { return out(call(a, b, c, d)); } catch (e) { markHostError(e); throw e; }
+        try {
+          const r = out(call(a, b, c, d));
+          if (staleHead !== null) updateStaleViews();
+          return r;
+        } catch (e) { markHostError(e); throw e; }
       };
     }
-    return (...args: any[]) => { try { return out(call(...args)); } catch (e) { markHostError(e); throw e; } };
+    return (...args: any[]) => {
+      try {
+        const r = out(call(...args));
+        if (staleHead !== null) updateStaleViews();
+        return r;
+      } catch (e) { markHostError(e); throw e; }
+    };
   }
   const converters = params.map((t) => (t === 'funcref' ? funcRefToJS : toExternRef));
   return (...args: any[]) => {
     try {
       for (let i = 0; i < args.length; i++) args[i] = converters[i](args[i]);
-      return out(call(...args));
+      const r = out(call(...args));
+      if (staleHead !== null) updateStaleViews();
+      return r;
     } catch (e) {
       markHostError(e);
       throw e;

@@ -1,9 +1,10 @@
 // Bulk memory and table instructions, table access, and call_indirect. Every
 // bounds check happens before the first write, as the spec requires since
 // the bulk-memory proposal. Addresses, indices and lengths arrive as i32
-// values and are read as unsigned.
+// values and are read as unsigned. Table writes mark the table stale first
+// (see table.ts).
 
-import type { FuncRef } from './boundary.js';
+import { type FuncRef, markStale } from './boundary.js';
 import { memoryBytes, type MemoryLike } from './memory.js';
 import { trap } from './numeric.js';
 import type { Table } from './table.js';
@@ -60,8 +61,9 @@ export function tableSet(table: Table, index: number, value: any): void {
   const elems = table._elems;
   index >>>= 0;
   if (index >= elems.length) tableOutOfBounds();
+  const marked = markStale(table);
   elems[index] = value;
-  table._changed(index, index + 1);
+  table._changed(index, index + 1, marked);
 }
 
 export function tableFill(table: Table, index: number, value: any, length: number): void {
@@ -69,8 +71,9 @@ export function tableFill(table: Table, index: number, value: any, length: numbe
   index >>>= 0;
   length >>>= 0;
   if (index + length > elems.length) tableOutOfBounds();
+  const marked = markStale(table);
   for (let i = 0; i < length; i++) elems[index + i] = value;
-  table._changed(index, index + length);
+  table._changed(index, index + length, marked);
 }
 
 export function tableCopy(destTable: Table, srcTable: Table, dest: number, src: number, length: number): void {
@@ -81,12 +84,13 @@ export function tableCopy(destTable: Table, srcTable: Table, dest: number, src: 
   length >>>= 0;
   if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
   if (length === 0) return;
+  const marked = markStale(destTable);
   if (to === from) {
     to.copyWithin(dest, src, src + length); // memmove semantics
   } else {
     for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
   }
-  destTable._changed(dest, dest + length);
+  destTable._changed(dest, dest + length, marked);
 }
 
 export function tableInit(table: Table, segment: any[] | null, dest: number, src: number, length: number): void {
@@ -96,8 +100,9 @@ export function tableInit(table: Table, segment: any[] | null, dest: number, src
   src >>>= 0;
   length >>>= 0;
   if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
+  const marked = markStale(table);
   for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
-  table._changed(dest, dest + length);
+  table._changed(dest, dest + length, marked);
 }
 
 function callIndirectFailure(elems: any[], index: number): never {

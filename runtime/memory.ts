@@ -5,7 +5,16 @@
 // its DataView. A *native* WebAssembly.Memory (from the engine) imported by a
 // precompiled module is wrapped in a NativeMemoryAdapter with the same
 // internal API.
+//
+// Growth is all or nothing for as long as anything can throw: the new buffer
+// is made, filled and the old one detached before any field changes, and a
+// failure there leaves the memory as it was (-1). Once the old buffer is
+// detached, the memory takes the new one in two plain stores, and the
+// watchers run with the memory on the stale list (boundary.ts): if the stack
+// runs out in one of them, the exception leaves wasm and every watcher runs
+// again before wasm does.
 
+import { markFresh, markStale, type ViewOwner } from './boundary.js';
 import {
   apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString,
 } from './webidl.js';
@@ -28,25 +37,45 @@ function brand(value: unknown, what: string): Memory {
 }
 
 // ArrayBuffer.prototype.transfer (ES2024) grows in place where it can and
-// detaches the old buffer; structuredClone with a transfer list detaches
-// too (browsers, Node). Engines with neither keep the old buffer alive.
+// detaches the old buffer, all or nothing; structuredClone with a transfer
+// list detaches too (browsers, Node 20). Engines with neither keep the old
+// buffer alive. Whether structuredClone detaches is found out once, here:
+// at growth time, a throw can only mean the stack or the heap ran out.
 const transfer: ((this: ArrayBuffer, length: number) => ArrayBuffer) | undefined =
   (ArrayBuffer.prototype as any).transfer;
 const clone: ((value: unknown, options: { transfer: unknown[] }) => unknown) | undefined =
-  typeof (globalThis as any).structuredClone === 'function' ? (globalThis as any).structuredClone : undefined;
+  transfer === undefined && typeof (globalThis as any).structuredClone === 'function' ? (globalThis as any).structuredClone : undefined;
+const cloneDetaches = clone !== undefined && ((): boolean => {
+  const probe = new ArrayBuffer(8);
+  try { clone(probe, { transfer: [probe] }); } catch { return false; }
+  return probe.byteLength === 0;
+})();
 
-function detach(buffer: ArrayBuffer): void {
-  if (clone !== undefined) {
-    try { clone(buffer, { transfer: [buffer] }); } catch { /* not detachable here: leave it */ }
+/**
+ * A new buffer of `byteLength` bytes holding the contents of `old`, which
+ * ends up detached where the engine can; or null, with `old` untouched, if
+ * that could not be done (no memory, no stack).
+ */
+function resizeBuffer(old: ArrayBuffer, byteLength: number): ArrayBuffer | null {
+  if (transfer !== undefined) {
+    try { return transfer.call(old, byteLength); } catch { return null; }
   }
-}
-
-/** A new buffer of `byteLength` bytes holding the contents of `old`; `old` ends up detached. */
-function resizeBuffer(old: ArrayBuffer, byteLength: number): ArrayBuffer {
-  if (transfer !== undefined) return transfer.call(old, byteLength);
-  const next = new ArrayBuffer(byteLength);
-  new Uint8Array(next).set(new Uint8Array(old));
-  detach(old);
+  let next: ArrayBuffer;
+  try {
+    next = new ArrayBuffer(byteLength);
+    new Uint8Array(next).set(new Uint8Array(old));
+  } catch {
+    return null;
+  }
+  if (cloneDetaches) {
+    try {
+      clone!(old, { transfer: [old] });
+    } catch {
+      // Thrown before the transfer, or after it (deserialising)? A detached
+      // buffer has no bytes; an empty one is the same either way.
+      if (old.byteLength !== 0) return null;
+    }
+  }
   return next;
 }
 
@@ -65,6 +94,9 @@ export class Memory {
   _watchers: Watcher[];
   /** Cached byte view of `_buf`, for the bulk-memory helpers. */
   _u8: Uint8Array | undefined;
+  /** On the stale list (see boundary.ts). */
+  _stale: boolean;
+  _staleNext: ViewOwner | null;
 
   constructor(descriptor: { initial: number; maximum?: number }) {
     // Dictionary members in lexicographic order: address, initial, maximum, shared.
@@ -99,6 +131,8 @@ export class Memory {
     this._maximum = maximum;
     this._watchers = [];
     this._u8 = undefined;
+    this._stale = false;
+    this._staleNext = null;
     memories.add(this);
   }
 
@@ -124,23 +158,32 @@ export class Memory {
 
   /**
    * memory.grow: the old size in pages, or -1 when the maximum or the engine
-   * refuses (internal API; never throws). Growing by 0 also replaces the
-   * buffer, as the JS API requires.
+   * refuses, the memory unchanged (internal API). Growing by 0 also replaces
+   * the buffer, as the JS API requires. Throws only when the stack runs out:
+   * before anything changed, or after the growth, with the memory on the
+   * stale list until every watcher has seen the new buffer.
    */
   _grow(delta: number): number {
     const old = this._pages;
     delta >>>= 0;
     if (delta > (this._maximum ?? MAX_PAGES) - old) return -1;
-    let buffer: ArrayBuffer;
-    try {
-      buffer = resizeBuffer(this._buf, (old + delta) * PAGE_SIZE);
-    } catch {
+    // Stale before the old buffer can be detached: from then on the growth has happened.
+    const marked = markStale(this);
+    const buffer = resizeBuffer(this._buf, (old + delta) * PAGE_SIZE);
+    if (buffer === null) {
+      if (marked) markFresh(this);
       return -1;
     }
     this._buf = buffer;
     this._pages = old + delta;
     notify(this._watchers, buffer);
+    if (marked) markFresh(this);
     return old;
+  }
+
+  /** Runs every watcher with the current buffer (after one threw; see boundary.ts). */
+  _updateViews(): void {
+    notify(this._watchers, this._buf);
   }
 }
 
@@ -149,7 +192,7 @@ asWebIDLInterface(Memory, 'WebAssembly.Memory', 1);
 // --- native memories -----------------------------------------------------------
 
 /** The internal API of memories, shared by Memory and NativeMemoryAdapter. */
-export interface MemoryLike {
+export interface MemoryLike extends ViewOwner {
   _buf: ArrayBuffer;
   _u8: Uint8Array | undefined;
   _watch(callback: Watcher): void;
@@ -189,16 +232,28 @@ export class NativeMemoryAdapter implements MemoryLike {
   _native: any;
   _watchers: Watcher[];
   _u8: Uint8Array | undefined;
+  _stale: boolean;
+  _staleNext: ViewOwner | null;
 
   constructor(native: any) {
     this._native = native;
     this._watchers = [];
     this._u8 = undefined;
+    this._stale = false;
+    this._staleNext = null;
     const adapter = this;
     Object.defineProperty(native, 'grow', {
       value: function grow(this: unknown, delta: number): number {
-        const old = nativeGrow!.call(this, delta);
-        adapter._changed();
+        const marked = markStale(adapter);
+        let old: number;
+        try {
+          old = nativeGrow!.call(this, delta);
+        } catch (error) {
+          if (marked) markFresh(adapter);
+          throw error;
+        }
+        adapter._updateViews();
+        if (marked) markFresh(adapter);
         return old;
       },
       writable: true,
@@ -230,18 +285,22 @@ export class NativeMemoryAdapter implements MemoryLike {
     callback(this._buf);
   }
 
+  /** As Memory's: the engine's growth is all or nothing, then the watchers run with the adapter on the stale list. */
   _grow(delta: number): number {
+    const marked = markStale(this);
     let old: number;
     try {
       old = nativeGrow!.call(this._native, delta >>> 0);
     } catch {
+      if (marked) markFresh(this);
       return -1;
     }
-    this._changed();
+    this._updateViews();
+    if (marked) markFresh(this);
     return old;
   }
 
-  _changed(): void {
+  _updateViews(): void {
     notify(this._watchers, this._buf);
   }
 }

@@ -6,7 +6,9 @@
 
 import type { ExportDescriptor, ImportDescriptor, ModuleDescriptor } from './abi.js';
 import { base64Decode } from './base64.js';
-import { convertError, FuncRef, funcRefOf, hostFunctionRaw, toJSFunction, toWasmValue, typeId, typeKey } from './boundary.js';
+import {
+  convertError, FuncRef, funcRefOf, hostFunctionRaw, toJSFunction, toWasmValue, typeId, typeKey, updateStaleViews,
+} from './boundary.js';
 import { CompileError, LinkError } from './errors.js';
 import { Global, isGlobal, makeGlobal } from './global.js';
 import { adaptNativeMemory, isMemory, isNativeMemory, memoryToJS, type MemoryLike } from './memory.js';
@@ -291,6 +293,8 @@ const instanceExports: WeakMap<object, object> = new WeakMap();
 
 /** Runs `link` and builds the frozen, null-prototype exports object. */
 function instantiateCore(descriptor: ModuleDescriptor, imports: unknown[]): object {
+  // link may run wasm (segments, the start function) that shares memories and tables with other instances.
+  updateStaleViews();
   let values: unknown[];
   try {
     values = descriptor.link(imports);

@@ -10,9 +10,12 @@
 // element's raw function when its type matches, else a function that traps
 // ("uninitialized element" for null, "indirect call type mismatch"). A slot
 // past the end reads undefined ("undefined element"). Whatever changes
-// `_elems` must call `_changed(start, end)` so the views follow.
+// `_elems` does it between `markStale(table)` and `table._changed(start,
+// end, marked)`, which updates the views and takes the table off the stale
+// list (see boundary.ts): if the stack runs out before the views follow,
+// they are updated before wasm runs again.
 
-import { type FuncRef, toJSValue, toWasmValue } from './boundary.js';
+import { type FuncRef, markFresh, markStale, toJSValue, toWasmValue, type ViewOwner } from './boundary.js';
 import { trap } from './numeric.js';
 import { apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString } from './webidl.js';
 
@@ -62,6 +65,9 @@ export class Table {
   _maximum: number | undefined;
   /** Call views by type id (funcref tables), made on first request. */
   _views: Map<number, ((...args: any[]) => any)[]> | null;
+  /** On the stale list (see boundary.ts). */
+  _stale: boolean;
+  _staleNext: ViewOwner | null;
 
   /**
    * `value` fills the table; when missing (or undefined) funcref tables hold
@@ -96,6 +102,8 @@ export class Table {
     this._type = type;
     this._maximum = maximum;
     this._views = null;
+    this._stale = false;
+    this._staleNext = null;
     tables.add(this);
   }
 
@@ -119,8 +127,9 @@ export class Table {
     if (i >= table._elems.length) {
       throw apiRangeError(`WebAssembly.Table.prototype.set(): index ${i} is out of bounds (length ${table._elems.length})`);
     }
+    const marked = markStale(table);
     table._elems[i] = ref;
-    table._changed(i, i + 1);
+    table._changed(i, i + 1, marked);
   }
 
   grow(delta: number, value?: unknown): number {
@@ -134,14 +143,26 @@ export class Table {
     return old;
   }
 
-  /** table.grow: the old size, or -1 past the maximum (internal API; never throws). */
+  /**
+   * table.grow: the old size, or -1 past the maximum or when the engine
+   * refuses, the table unchanged (internal API). Throws only when the stack
+   * runs out: before anything changed, or after the growth, with the table
+   * on the stale list until its views follow.
+   */
   _grow(delta: number, init: any): number {
     const elems = this._elems;
     const old = elems.length;
     delta >>>= 0;
     if (delta > (this._maximum ?? MAX_TABLE_SIZE) - old) return -1;
-    for (let i = 0; i < delta; i++) elems.push(init);
-    this._changed(old, old + delta);
+    const marked = markStale(this);
+    try {
+      for (let i = 0; i < delta; i++) elems[old + i] = init;
+    } catch {
+      elems.length = old;
+      if (marked) markFresh(this);
+      return -1;
+    }
+    this._changed(old, old + delta, marked);
     return old;
   }
 
@@ -156,13 +177,30 @@ export class Table {
     return view;
   }
 
-  /** Brings the call views up to date after `_elems[start..end)` changed or was appended. */
-  _changed(start: number, end: number): void {
+  /**
+   * Brings the call views up to date after `_elems[start..end)` changed or
+   * was appended, then takes the table off the stale list if `marked` (what
+   * markStale returned before the change).
+   */
+  _changed(start: number, end: number, marked: boolean): void {
+    const views = this._views;
+    if (views !== null) {
+      const elems = this._elems;
+      for (const [typeId, view] of views) {
+        for (let i = start; i < end; i++) view[i] = callTarget(elems[i], typeId);
+      }
+    }
+    if (marked) markFresh(this);
+  }
+
+  /** Rebuilds every call view from `_elems` (after an update threw; see boundary.ts). */
+  _updateViews(): void {
     const views = this._views;
     if (views === null) return;
     const elems = this._elems;
     for (const [typeId, view] of views) {
-      for (let i = start; i < end; i++) view[i] = callTarget(elems[i], typeId);
+      for (let i = 0; i < elems.length; i++) view[i] = callTarget(elems[i], typeId);
+      view.length = elems.length;
     }
   }
 }
