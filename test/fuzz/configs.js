@@ -23,6 +23,7 @@ export const CONFIGS = {
   jit: { aot: { tune: 'jit' }, about: 'ahead-of-time output tuned for a JIT (the default)' },
   interpreter: { aot: { tune: 'interpreter' }, about: "ahead-of-time output, tune: 'interpreter'" },
   split: { aot: { tune: 'jit', splitThreshold: 1 }, about: 'ahead-of-time output with every function split (splitThreshold: 1)' },
+  flatten: { aot: { tune: 'jit', flattenHeight: 1 }, about: 'ahead-of-time output with every function flattened into a state machine (flattenHeight: 1)' },
   runtime: { aot: null, about: "run-time compile: WebAssembly from the package main (import { WebAssembly } from 'wasm2es')" },
 };
 

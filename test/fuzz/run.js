@@ -70,7 +70,8 @@ export async function fuzz(options, generators, print) {
   const deadline = options.seconds === undefined ? Infinity : started + options.seconds * 1000;
   let nextSlot = 0; // slot k is index start + floor(k / generators), generator k % generators
   const slots = options.count === undefined ? Infinity : options.count * generators.length;
-  const reductions = [];
+  // Reductions run one at a time, beside the fuzzing: each keeps a worker or two busy.
+  let reductionQueue = Promise.resolve();
   let reductionsLeft = options.reduce;
 
   print(`fuzz: seed ${options.seed}, generators ${generators.join('+')}, configurations ${options.configs.join(',')}, ${options.jobs} job(s)${options.seconds ? `, ${options.seconds} s` : ''}${options.count ? `, ${options.count} indices` : ''}`);
@@ -106,17 +107,18 @@ export async function fuzz(options, generators, print) {
       print(`ERROR ${report.generator} seed ${options.seed} index ${report.index}: ${report.error}\n  reproduce: ${report.reproduce}`);
       return;
     }
-    for (const [configName, config] of Object.entries(report.configs)) {
-      if (config.status !== 'diverged') continue;
-      const name = divergenceName(report, configName);
-      const path = writeUnreduced(outDir, name, report, configName);
+    const diverged = Object.keys(report.configs).filter((name) => report.configs[name].status === 'diverged');
+    for (const configName of diverged) {
+      const config = report.configs[configName];
+      const path = writeUnreduced(outDir, divergenceName(report, configName), report, configName);
       const canonical = config.module === 'canonical' ? ' (with NaNs canonicalised)' : '';
       print(`DIVERGENCE ${report.generator} seed ${options.seed} index ${report.index} [${configName}] ${config.divergence.kind}${canonical}: ${config.divergence.detail}`);
       print(`  reproduce: ${reproduce(options, report.generator, report.index, configName)}\n  module: ${relative(process.cwd(), path)}`);
-      if (reductionsLeft > 0) {
-        reductionsLeft--;
-        reductions.push(reduceOne(report, configName));
-      }
+    }
+    // One reduction per module: the fixture records every configuration that diverges on the result.
+    if (diverged.length && reductionsLeft > 0) {
+      reductionsLeft--;
+      reductionQueue = reductionQueue.then(() => reduceOne(report, diverged[0]));
     }
   }
 
@@ -135,7 +137,7 @@ export async function fuzz(options, generators, print) {
 
   await Promise.all(Array.from({ length: options.jobs }, workerLoop));
   tally.seconds = (Date.now() - started) / 1000;
-  await Promise.all(reductions);
+  await reductionQueue;
   return tally;
 }
 

@@ -13,8 +13,11 @@ import { loadTool } from './binaryen-tool.js';
 import { ttfFeatureFlags } from './ttf.js';
 import { nativeEngine } from './configs.js';
 
-/** Seconds one reducer candidate may run: candidates can loop forever once a loop's exit is cut. */
-const CANDIDATE_TIMEOUT = 10;
+/**
+ * Seconds one reducer candidate may run: candidates can loop forever once a
+ * loop's exit is cut. Generous, since the fuzzing goes on beside it.
+ */
+const CANDIDATE_TIMEOUT = 20;
 
 /** Binaryen cleanups tried as reduction candidates. */
 const CLEANUPS = [['--remove-unused-module-elements'], ['--dce', '--vacuum', '--remove-unused-names', '--remove-unused-module-elements'], ['--remove-unused-brs', '--merge-blocks', '--vacuum']];
@@ -53,14 +56,18 @@ export async function reduceAndSave(report, configName, { settings, fixtures, se
   const evaluator = createWorkerHandle({ ...settings, configs: [configName] }, CANDIDATE_TIMEOUT);
   const all = createWorkerHandle(settings, CANDIDATE_TIMEOUT * 4);
   try {
+    let last = null;
     const stillDiverges = async (bytes, plan) => {
-      const answer = await evaluator.evaluate(bytes, plan);
-      return answer.type === 'evaluated' && sameDivergence(answer.result.configs[configName]);
+      last = await evaluator.evaluate(bytes, plan);
+      return last.type === 'evaluated' && sameDivergence(last.result.configs[configName]);
     };
     // Calls after the divergent one cannot matter.
     const plan = target.call === undefined ? [] : report.plan.slice(0, target.call + 1);
     const bytes = divergentBytes(report, configName);
-    if (!(await stillDiverges(bytes, plan))) return { problem: 'does not diverge again when rerun alone (state from another module?)' };
+    if (!(await stillDiverges(bytes, plan))) {
+      const again = last.type === 'evaluated' ? JSON.stringify(last.result.configs[configName]) : last.type;
+      return { problem: `it does not diverge the same way when run again in a fresh worker: ${again}` };
+    }
     const passes = await binaryenCleanups(settings.features);
     const reduced = await reduce({ bytes, plan }, stillDiverges, { seconds, binaryenPasses: passes });
     print(`  reduced ${bytes.length} -> ${reduced.bytes.length} bytes, ${report.plan.length} -> ${reduced.plan.length} calls (${reduced.tests} runs${reduced.timedOut ? ', stopped at the time limit' : ''})`);

@@ -57,7 +57,7 @@ export function summary(tally, options) {
   for (const [name, counts] of Object.entries(tally.configs)) {
     lines.push(`  ${name}: ${counts.modules} modules, ${counts.calls} calls compared, ${counts.diverged} divergences, ${counts.unsupported} unsupported, ${counts.exhausted} exhausted (${counts.exhaustedAlone} where native was not), ${counts.nan} NaN-only`);
   }
-  if (tally.nans) lines.push(`  ${tally.nans} modules differed only by the sign or payload of arithmetic NaNs, which WebAssembly leaves open : with their NaNs canonicalised they agree throughout`);
+  if (tally.nans) lines.push(`  ${tally.nans} modules differed only by the sign or payload of arithmetic NaNs, which WebAssembly leaves open: with their NaNs canonicalised they agree throughout`);
   if (tally.nativeRejected) lines.push(`  ${tally.nativeRejected} generated modules were rejected by native V8 itself; wasm2es had to reject them too`);
   if (tally.hung) lines.push(`  ${tally.hung} modules hung or crashed a worker`);
   if (tally.errors) lines.push(`  ${tally.errors} modules failed in the harness (ERROR lines above)`);

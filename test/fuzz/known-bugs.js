@@ -1,0 +1,7 @@
+// Fixtures that replay with a divergence today, each with the reason (the
+// bug it shows, and where its fix is tracked). test/fuzz.test.ts expects
+// them to diverge, and fails once one stops: then the entry goes.
+// Like test/spec/known-failures.txt, the list may only shrink on purpose.
+
+/** fixture name -> reason */
+export const KNOWN_BUGS = {};
