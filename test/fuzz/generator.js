@@ -88,6 +88,10 @@ export function generateModule(seed, index, options = {}) {
     logFunction[SLOT[t]] = i;
   });
 
+  // Levels of the direct-call DAG, dealt round-robin so each is populated:
+  // calls go to lower levels only (unless guarded), so every chain of
+  // unguarded calls is at most `levels` deep.
+  const levels = rng.shuffle(Array.from({ length: profile.functionCount }, (_, i) => i % (profile.levels + 1)));
   /** @type {FunctionInfo[]} */
   const functions = [];
   for (let i = 0; i < profile.functionCount; i++) {
@@ -100,7 +104,7 @@ export function generateModule(seed, index, options = {}) {
       typeIndex: types.intern(params, results),
       params,
       results,
-      level: rng.int(profile.levels + 1),
+      level: levels[i],
       budget: rng.logRange(profile.budget[0], profile.budget[1]),
     });
   }

@@ -56,7 +56,7 @@ export function chooseProfile(rng, features) {
     localsPerFunction: rng.chance(0.9) ? rng.int(6) : rng.range(10, 40),
     maxLocals: rng.chance(0.9) ? 40 : 400,
     /** Levels of the direct-call DAG. */
-    levels: rng.range(1, 4),
+    levels: rng.range(2, 6),
     /** Whether direct calls may go up the DAG (recursion), behind the depth guard. */
     recursion: rng.chance(0.4),
     /** Fuel and depth: what runs out returns zeros (true) or traps. */
