@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
-const RELOAD_AFTER_RUNS = 2000;
+// main() leaks, and after a few thousand runs wasm-opt -ttf crashed on inputs it handles fresh.
+const RELOAD_AFTER_RUNS = 500;
 
 /** The directory of a thread's tool files; pool.js removes a terminated worker's. */
 export function scratchPath(thread = threadId) {

@@ -34,6 +34,24 @@ export function hasArithmeticNaNs(bytes) {
   return parseModule(bytes).bodies.some((body) => decodeBody(body).instructions.some((instruction) => ARITHMETIC.has(instruction.op)));
 }
 
+/**
+ * True when every instruction whose NaN is open is followed by the
+ * canonicalising sequence, so the module is deterministic as it stands
+ * (canonicalised already, and the reducer has not cut into it).
+ */
+export function isCanonical(bytes) {
+  return parseModule(bytes).bodies.every((body) => {
+    const { instructions } = decodeBody(body);
+    return instructions.every((instruction, i) => {
+      const type = ARITHMETIC.get(instruction.op);
+      if (!type) return true;
+      const next = instructions.slice(i + 1, i + 13);
+      const constant = next[1] && body.subarray(next[1].start, next[1].end);
+      return next.length === 12 && next[0].op === LOCAL_SET && constant?.every((b, j) => b === CANONICAL[type][j]) && next[5].op === NOT_EQUAL[type] && next[11].op === 0x1b;
+    });
+  });
+}
+
 /** @param {Uint8Array} bytes @returns {Uint8Array} */
 export function canonicalizeNaNs(bytes) {
   const module = parseModule(bytes);

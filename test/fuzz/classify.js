@@ -10,7 +10,7 @@
 //     in the raw module.
 
 import { runModule } from './execute.js';
-import { canonicalizeNaNs, hasArithmeticNaNs } from './canonicalize.js';
+import { canonicalizeNaNs, hasArithmeticNaNs, isCanonical } from './canonicalize.js';
 
 /**
  * runModule, then the second opinion above for the configurations that diverged.
@@ -20,8 +20,16 @@ import { canonicalizeNaNs, hasArithmeticNaNs } from './canonicalize.js';
 export function classifiedRun(bytes, plan, native, engines) {
   const result = runModule(bytes, plan, native, engines);
   const diverged = Object.keys(result.configs).filter((name) => result.configs[name].status === 'diverged');
-  for (const name of diverged) result.configs[name].module = 'raw';
-  if (!diverged.length || result.nativeCompile !== 'ok' || !hasArithmeticNaNs(bytes)) return result;
+  if (!diverged.length || result.nativeCompile !== 'ok' || !hasArithmeticNaNs(bytes)) {
+    for (const name of diverged) result.configs[name].module = 'raw';
+    return result;
+  }
+  // The reducer's candidates cut from a canonical module mostly still are: no second run needed.
+  if (isCanonical(bytes)) {
+    for (const name of diverged) result.configs[name].module = 'canonical';
+    result.canonicalBytes = bytes;
+    return result;
+  }
 
   const canonicalBytes = canonicalizeNaNs(bytes);
   const second = runModule(canonicalBytes, plan, native, Object.fromEntries(diverged.map((name) => [name, engines[name]])));

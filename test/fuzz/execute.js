@@ -64,7 +64,7 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
     if (!nativeModule) diverge(config, { kind: 'compile', detail: `compile: ok, expected ${result.nativeCompile}` });
     else active.push({ name, engine, config, compiled });
   }
-  if (!nativeModule) return result;
+  if (!nativeModule || (!active.length && !trace)) return result;
 
   const module = parseModule(bytes);
   const exports = module.exports;

@@ -6,8 +6,11 @@
 // its exact stack shape:
 //   - calls dropped from the plan, exports dropped from the module;
 //   - whole function bodies replaced by `unreachable`;
+//   - whole blocks, loops and ifs deleted, replaced by `unreachable`, or
+//     unwrapped (their contents kept);
 //   - runs of instructions deleted, or replaced by one `unreachable`
 //     (after which anything validates), halving the run length down to 1;
+//   - data segments dropped, locals declared but unused dropped;
 //   - binaryen passes that clean up what is left unused
 //     (--remove-unused-module-elements and friends), as candidates like any
 //     other: kept only if the divergence survives them.
@@ -16,7 +19,7 @@
 // time limit). Everything stops at the deadline; the result is the smallest
 // module found so far.
 
-import { parseModule, decodeBody, encodeModule, encodeCode, encodeExports, withSection, concat, SECTION } from './wasm-binary.js';
+import { parseModule, decodeBody, encodeModule, encodeCode, encodeExports, withSection, concat, vector, u32, dataSegments, localGroups, SECTION } from './wasm-binary.js';
 
 const UNREACHABLE_BODY = Uint8Array.of(0x00, 0x00, 0x0b); // no locals; unreachable; end
 const UNREACHABLE = Uint8Array.of(0x00);
@@ -38,7 +41,7 @@ export async function reduce(start, stillDiverges, { seconds = 60, binaryenPasse
   async function attempt(candidate) {
     if (expired()) return false;
     const plan = prunePlan(candidate.plan, candidate.bytes);
-    if (candidate.bytes.length > best.bytes.length || (candidate.bytes.length === best.bytes.length && plan.length >= best.plan.length)) return false;
+    if (!smaller({ bytes: candidate.bytes, plan }, best)) return false;
     if (!WebAssembly.validate(candidate.bytes)) return false;
     tests++;
     if (!(await stillDiverges(candidate.bytes, plan))) return false;
@@ -47,16 +50,35 @@ export async function reduce(start, stillDiverges, { seconds = 60, binaryenPasse
   }
 
   for (let round = 1; !expired(); round++) {
-    const before = best.bytes.length + best.plan.length;
+    const before = best;
     await reducePlan(attempt, () => best);
     await reduceExports(attempt, () => best);
     await replaceBodies(attempt, () => best);
     if (binaryenPasses) for (const bytes of binaryenPasses(best.bytes)) await attempt({ bytes, plan: best.plan });
+    await cutBlocks(attempt, () => best, expired);
     await cutInstructions(attempt, () => best, expired);
+    await dropDataSegments(attempt, () => best);
+    await trimLocals(attempt, () => best);
     log(`reduce round ${round}: ${best.bytes.length} bytes, ${best.plan.length} calls, ${tests} tests`);
-    if (best.bytes.length + best.plan.length === before) break;
+    if (best === before) break;
   }
   return { ...best, tests, timedOut: expired() };
+}
+
+/** Smaller: fewer bytes, else fewer calls, else fewer locals declared (a count shrinks without losing a byte). */
+function smaller(a, b) {
+  const cost = ({ bytes, plan }) => [bytes.length, plan.length, declaredLocals(bytes)];
+  const [x, y] = [cost(a), cost(b)];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i];
+  return false;
+}
+
+function declaredLocals(bytes) {
+  try {
+    return parseModule(bytes).bodies.reduce((sum, body) => sum + localGroups(body).groups.reduce((n, [count]) => n + count, 0), 0);
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Calls of exports the module no longer has are dropped. */
@@ -97,6 +119,44 @@ async function replaceBodies(attempt, current) {
   }
 }
 
+/** For every block, loop and if, outermost first: delete it, replace it by `unreachable`, or keep only its contents. */
+async function cutBlocks(attempt, current, expired) {
+  const count = parseModule(current().bytes).bodies.length;
+  for (let index = 0; index < count && !expired(); index++) {
+    for (let open = 0; !expired(); ) {
+      const module = parseModule(current().bytes);
+      const body = module.bodies[index];
+      const { instructions } = decodeBody(body);
+      const blocks = matchingEnds(instructions);
+      while (open < instructions.length && !blocks.has(open)) open++;
+      if (open >= instructions.length) break;
+      const { end, hasElse } = blocks.get(open);
+      const splice = (from, to, replacement) => concat([body.subarray(0, instructions[from].start), replacement, body.subarray(instructions[to].end)]);
+      const plan = current().plan;
+      const candidates = [splice(open, end, new Uint8Array(0)), splice(open, end, UNREACHABLE)];
+      if (!hasElse) candidates.push(concat([body.subarray(0, instructions[open].start), body.subarray(instructions[open].end, instructions[end].start), body.subarray(instructions[end].end)]));
+      let kept = false;
+      for (const candidate of candidates) if (!kept) kept = await attempt({ bytes: withBody(module, index, candidate), plan });
+      if (!kept) open++;
+    }
+  }
+}
+
+/** Instruction index of each block, loop and if -> its matching end, and whether it has an else. */
+function matchingEnds(instructions) {
+  const blocks = new Map();
+  const stack = [];
+  instructions.forEach((instruction, i) => {
+    if (instruction.role === 'open') stack.push({ start: i, hasElse: false });
+    else if (instruction.role === 'else' && stack.length) stack.at(-1).hasElse = true;
+    else if (instruction.role === 'end' && stack.length) {
+      const { start, hasElse } = stack.pop();
+      blocks.set(start, { end: i, hasElse });
+    }
+  });
+  return blocks;
+}
+
 /** Deletes runs of instructions, or replaces them by one `unreachable`, in every body. */
 async function cutInstructions(attempt, current, expired) {
   const count = parseModule(current().bytes).bodies.length;
@@ -114,6 +174,37 @@ async function cutInstructions(attempt, current, expired) {
         const kept = (await attempt({ bytes: withBody(module, index, cut(new Uint8Array(0))), plan })) || (await attempt({ bytes: withBody(module, index, cut(UNREACHABLE)), plan }));
         if (!kept) i += size;
       }
+    }
+  }
+}
+
+/** Each data segment in turn (the data count, when there is one, follows). */
+async function dropDataSegments(attempt, current) {
+  for (let i = 0; ; ) {
+    const module = parseModule(current().bytes);
+    const data = module.sections.find((section) => section.id === SECTION.data);
+    const segments = data ? dataSegments(data.payload) : [];
+    if (i >= segments.length) return;
+    const kept = segments.filter((_, j) => j !== i);
+    let sections = withSection(module.sections, SECTION.data, vector(kept.map((segment) => [...segment])));
+    if (module.sections.some((section) => section.id === SECTION.datacount)) sections = withSection(sections, SECTION.datacount, Uint8Array.from(u32(kept.length)));
+    if (!(await attempt({ bytes: encodeModule(sections), plan: current().plan }))) i++;
+  }
+}
+
+/** Local declarations from the last one back, fewer each time (unused ones go; used ones fail validation). */
+async function trimLocals(attempt, current) {
+  const count = parseModule(current().bytes).bodies.length;
+  for (let index = 0; index < count; index++) {
+    for (;;) {
+      const module = parseModule(current().bytes);
+      const body = module.bodies[index];
+      const { groups, instructionsStart } = localGroups(body);
+      if (!groups.length) break;
+      const last = groups.at(-1);
+      const fewer = last[0] > 1 ? [...groups.slice(0, -1), [last[0] >> 1, last[1]]] : groups.slice(0, -1);
+      const locals = vector(fewer.map(([n, type]) => [...u32(n), type]));
+      if (!(await attempt({ bytes: withBody(module, index, concat([locals, body.subarray(instructionsStart)])), plan: current().plan }))) break;
     }
   }
 }

@@ -103,6 +103,10 @@ export async function fuzz(options, generators, print) {
       print(`HUNG ${report.generator} seed ${options.seed} index ${report.index}: the module ${report.type === 'timeout' ? `ran over ${options.timeout} s` : `crashed its worker: ${report.error}`}\n  reproduce: ${report.reproduce}`);
       return;
     }
+    if (report.generatorError) {
+      print(`GENERATOR ${report.generator} seed ${options.seed} index ${report.index}: ${report.generatorError}\n  reproduce: ${report.reproduce}`);
+      return;
+    }
     if (report.error) {
       print(`ERROR ${report.generator} seed ${options.seed} index ${report.index}: ${report.error}\n  reproduce: ${report.reproduce}`);
       return;

@@ -2,7 +2,9 @@
 // reduced (reduce.js) against the configuration that diverged, with each
 // candidate run in a worker under a time limit, and saved as a fixture whose
 // expected behaviour is recomputed on native V8. The reduced module is
-// printed as text when binaryen's wasm-dis is there.
+// printed as text, instruction by instruction as in the binary (wabt's
+// wasm2wat; binaryen's wasm-dis folds it into expressions, and the stack
+// shape is often the point).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ const CLEANUPS = [['--remove-unused-module-elements'], ['--dce', '--vacuum', '--
 
 let wasmOpt = null;
 let wasmDis = null;
+let wabt = null;
 
 /** The name under which a divergence's files are saved. */
 export function divergenceName(report, configName) {
@@ -102,8 +105,23 @@ async function binaryenCleanups(features) {
   };
 }
 
-/** The module as text (binaryen's wasm-dis), or undefined. */
+/** The module as text (wabt, else binaryen's wasm-dis), or undefined. */
 export async function disassemble(bytes) {
+  try {
+    const { default: wabtInit } = await import('wabt');
+    wabt ??= await wabtInit();
+    // check: false, since wabt's reader rejects some modules V8 validates
+    const module = wabt.readWasm(bytes, { check: false, multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, mutable_globals: true });
+    try {
+      module.generateNames();
+      module.applyNames();
+      return module.toText({ foldExprs: false, inlineExport: true });
+    } finally {
+      module.destroy();
+    }
+  } catch {
+    // wabt is a devDependency; fall back to binaryen
+  }
   try {
     wasmDis ??= await loadTool('wasm-dis');
     if (!wasmDis.ready) await wasmDis.reload();

@@ -13,6 +13,7 @@ export function createTally(options, generators) {
     nativeRejected: 0,
     hung: 0,
     errors: 0,
+    generatorFailures: 0,
     seconds: 0,
     fixtures: [],
     generators: Object.fromEntries(generators.map((name) => [name, { modules: 0, first: Infinity, last: -Infinity }])),
@@ -25,6 +26,7 @@ export function createTally(options, generators) {
       generator.last = Math.max(generator.last, report.index);
       if (report.type === 'timeout' || report.type === 'crashed') return void tally.hung++;
       if (report.error) return void tally.errors++;
+      if (report.generatorError) return void tally.generatorFailures++;
       tally.calls += report.calls;
       if (report.nativeCompile !== 'ok') tally.nativeRejected++;
       const statuses = Object.values(report.configs).map((config) => config.status);
@@ -61,6 +63,7 @@ export function summary(tally, options) {
   if (tally.nativeRejected) lines.push(`  ${tally.nativeRejected} generated modules were rejected by native V8 itself; wasm2es had to reject them too`);
   if (tally.hung) lines.push(`  ${tally.hung} modules hung or crashed a worker`);
   if (tally.errors) lines.push(`  ${tally.errors} modules failed in the harness (ERROR lines above)`);
+  if (tally.generatorFailures) lines.push(`  ${tally.generatorFailures} modules could not be generated (GENERATOR lines above; not wasm2es failures)`);
   if (tally.fixtures.length) lines.push(`  fixtures: ${tally.fixtures.join(', ')}`);
   const seconds = Math.max(tally.seconds, 0.001);
   lines.push(`  throughput: ${(tally.modules / seconds).toFixed(1)} modules/s, ${Math.round(tally.calls / seconds)} calls/s (${options.jobs} job(s), ${tally.seconds.toFixed(1)} s; features ${options.features.join(',') || 'mvp'}; ${options.rounds} round(s) of calls)`);

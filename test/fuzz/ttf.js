@@ -21,6 +21,9 @@ export function ttfFeatureFlags(features) {
   return ['--mvp-features', ...features.map((name) => FEATURES[name].ttf)];
 }
 
+/** The generator could not make this module: not a wasm2es failure, counted apart. */
+export class GeneratorError extends Error {}
+
 export async function createTtfGenerator() {
   const wasmOpt = await loadTool('wasm-opt');
   return {
@@ -35,10 +38,15 @@ export async function createTtfGenerator() {
       const random = createRandom(seed, index, 'ttf');
       const input = random.bytes(inputSize(random));
       const passes = random.oneIn(2) ? ['--fuzz-passes'] : [];
-      if (!wasmOpt.ready) await wasmOpt.reload();
-      const result = wasmOpt.run(['input.dat', '-ttf', ...passes, '-q', ...ttfFeatureFlags(features), '-o', 'output.wasm'], { 'input.dat': input }, ['output.wasm']);
+      const args = ['input.dat', '-ttf', ...passes, '-q', ...ttfFeatureFlags(features), '-o', 'output.wasm'];
+      let result;
+      // A crash may come from state an earlier run left behind: once more on a fresh instance.
+      for (let attempt = 0; attempt < 2 && !result?.files['output.wasm']; attempt++) {
+        if (!wasmOpt.ready || attempt > 0) await wasmOpt.reload();
+        result = wasmOpt.run(args, { 'input.dat': input }, ['output.wasm']);
+      }
       const bytes = result.files['output.wasm'];
-      if (result.status !== 0 || !bytes) throw new Error(`wasm-opt -ttf failed (status ${result.status}): ${result.stderr.slice(0, 500)}`);
+      if (result.status !== 0 || !bytes) throw new GeneratorError(`wasm-opt -ttf failed (status ${result.status}): ${result.stderr.slice(0, 500)}`);
       try {
         return exposeState(bytes);
       } catch {

@@ -144,6 +144,11 @@ function skipImmediates(r, op) {
   if (op === 0x43) return void (r.offset += 4);
   if (op === 0x44) return void (r.offset += 8);
   if (op === 0xd0) return r.byte();
+  if (op === 0xfd) {
+    // SIMD: only v128.const, the one a constant expression can hold
+    if (r.u32() === 12) return void (r.offset += 16);
+    throw new Error(`SIMD instructions are not read here (at 0x${(r.offset - 1).toString(16)})`);
+  }
   if (op === 0xfc) {
     const sub = r.u32();
     if (sub <= 7) return;
@@ -179,6 +184,30 @@ export function decodeBody(body) {
     instructions.push({ op, start, end: r.offset, role });
   }
   return { localsEnd, instructions };
+}
+
+/** The data section's segments, each as its raw bytes (the reducer drops them one by one). */
+export function dataSegments(payload) {
+  const r = reader(payload);
+  const segments = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const start = r.offset;
+    const flags = r.u32();
+    if (flags === 2) r.u32();
+    if (flags !== 1) skipConstantExpression(r);
+    const length = r.u32();
+    r.offset += length;
+    segments.push(payload.subarray(start, r.offset));
+  }
+  return segments;
+}
+
+/** A body's local declarations as [count, type byte] groups, and where its instructions start. */
+export function localGroups(body) {
+  const r = reader(body);
+  const groups = [];
+  for (let n = r.u32(); n > 0; n--) groups.push([r.u32(), r.byte()]);
+  return { groups, instructionsStart: r.offset };
 }
 
 // --- writing -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { loadGenerator } from './generators.js';
 import { makePlan } from './plan.js';
 import { parseModule } from './wasm-binary.js';
 import { classifiedRun } from './classify.js';
+import { GeneratorError } from './ttf.js';
 
 const RECYCLE_HEAP_BYTES = 768 * 1024 ** 2;
 
@@ -36,15 +37,16 @@ async function fuzzOne(generatorName, index) {
     let plan = [];
     try {
       plan = makePlan(parseModule(bytes), seed, index, { rounds });
-    } catch (error) {
-      // A module this harness cannot read: the engines must still agree that it does not compile.
-      if (WebAssembly.validate(bytes)) throw error;
+    } catch {
+      // A module this harness cannot read (invalid, or of a proposal it does not know): the
+      // engines must still agree on compiling it, and one that wasm2es compiles fails in runModule.
     }
     const result = classifiedRun(bytes, plan, native, engines);
     Object.assign(report, result);
     if (Object.values(result.configs).some((config) => config.status === 'diverged')) Object.assign(report, { bytes, plan });
   } catch (error) {
-    report.error = String(error?.stack ?? (typeof error === "object" ? JSON.stringify(error) : error));
+    if (error instanceof GeneratorError) report.generatorError = error.message;
+    else report.error = String(error?.stack ?? (typeof error === 'object' ? JSON.stringify(error) : error));
   }
   return report;
 }
