@@ -17,8 +17,8 @@ import { exportedSignatures } from './fuzz/gen/signatures.js';
 const SEED = 20261121;
 const COUNT = 2000;
 /** Of those, the modules instantiated and run, and the ones decoded for the census. */
-const RUN_COUNT = 700;
-const CENSUS_COUNT = 600;
+const RUN_COUNT = 500;
+const CENSUS_COUNT = 500;
 const I64 = 0x7e;
 
 /** Log calls one module may make before the test calls it a runaway. */
@@ -92,7 +92,7 @@ describe('generateModule', () => {
     // made on purpose: update it together with the generator.
     const hash = createHash('sha256');
     for (let index = 0; index < 50; index++) hash.update(generateModule(1, index));
-    expect(hash.digest('hex').slice(0, 16)).toBe('7dd4a1598e10fdbd');
+    expect(hash.digest('hex').slice(0, 16)).toBe('eca004d88ccb3aa7');
   });
 
   it('gives every index its own module, and string seeds work', () => {

@@ -178,8 +178,8 @@ export function generateModule(seed, index, options = {}) {
   for (const g of globals) if (g.refFunction !== undefined) m.refFunctions.add(g.refFunction);
 
   const bodies = functions.map((f) => new FunctionGenerator(m, f).generate());
-  for (const f of functions) bodies.push(wrapperBody(f, profile, fuelGlobal, depthGlobal));
-  if (hasStart) bodies.push(startBody(m));
+  for (const f of functions) bodies.push([wrapperBody(f, profile, fuelGlobal, depthGlobal)]);
+  if (hasStart) bodies.push([startBody(m)]);
 
   // ref.func needs its function declared outside the code: one declarative
   // segment lists every function the code names.
@@ -457,7 +457,7 @@ function writeElement(rng, w, s) {
  * @param {(GlobalDefinition)[]} parts.globals
  * @param {ElementSegment[]} parts.elements
  * @param {{offset: number, bytes: Uint8Array, passive: boolean}[]} parts.data
- * @param {ByteWriter[]} parts.bodies
+ * @param {ByteWriter[][]} parts.bodies  each body in pieces (locals, code)
  * @param {boolean} parts.dataCount
  */
 function assemble(parts) {
@@ -552,11 +552,11 @@ function assemble(parts) {
     out.section(12, s);
   }
 
-  s = new ByteWriter(parts.bodies.reduce((n, b) => n + b.length + 5, 16));
+  s = new ByteWriter(parts.bodies.reduce((n, pieces) => n + pieces.reduce((k, piece) => k + piece.length, 5), 16));
   s.u32(parts.bodies.length);
-  for (const body of parts.bodies) {
-    s.u32(body.length);
-    s.append(body);
+  for (const pieces of parts.bodies) {
+    s.u32(pieces.reduce((n, piece) => n + piece.length, 0));
+    for (const piece of pieces) s.append(piece);
   }
   out.section(10, s);
 

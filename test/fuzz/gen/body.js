@@ -85,7 +85,7 @@ import * as tables from './tables.js';
  */
 
 /** @returns {number[][]} */
-const perSlot = () => Array.from({ length: SLOT_COUNT }, () => []);
+const perSlot = () => [[], [], [], [], [], []];
 
 /** Divisors that never trap: not 0, not -1 (INT_MIN / -1 overflows). */
 const SAFE_DIVISORS = [1, 2, 3, 7, -2, -3, 10, 255, 256, 0x7fffffff, -0x80000000, 0x10000, 65537];
@@ -154,7 +154,7 @@ export class FunctionGenerator {
     this.ops = m.ops;
     this.p = m.profile;
     this.func = func;
-    this.w = new ByteWriter(1024);
+    this.w = new ByteWriter(512);
     /** Types of params and locals, by local index. */
     this.localTypes = func.params.slice();
     /** Locals random code may write, by type slot (loop counters are not among them). */
@@ -180,7 +180,7 @@ export class FunctionGenerator {
     this.safeCallees = m.functions.filter((f) => f.level < func.level);
   }
 
-  /** @returns {ByteWriter} the function body: locals, then code */
+  /** @returns {[ByteWriter, ByteWriter]} the function body: locals and prologue, then the code */
   generate() {
     const count = this.rng.int(this.p.localsPerFunction + 1);
     for (let i = 0; i < count; i++) this.newLocal(this.randomType(), true);
@@ -192,7 +192,7 @@ export class FunctionGenerator {
   }
 
   encode() {
-    const out = new ByteWriter(this.w.length + 64);
+    const out = new ByteWriter(64);
     /** @type {[number, number][]} */
     const runs = [];
     const split = this.rng.chance(0.1);
@@ -208,8 +208,7 @@ export class FunctionGenerator {
       out.byte(t);
     }
     if (this.needsFuel) this.writeFuelCheck(out);
-    out.append(this.w);
-    return out;
+    return [out, this.w];
   }
 
   // ---- the operand and control stacks ----
@@ -233,7 +232,9 @@ export class FunctionGenerator {
    * @param {number} n
    */
   pop(n) {
-    this.stack.length = Math.max(this.top().height, this.stack.length - n);
+    // Array.pop rather than a length store, which V8 handles slowly.
+    const height = this.frames[this.frames.length - 1].height;
+    for (let i = 0; i < n && this.stack.length > height; i++) this.stack.pop();
   }
 
   /** After an unconditional branch: the rest of the block is dead code. */

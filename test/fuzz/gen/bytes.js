@@ -4,6 +4,8 @@
 // BigInt is made per constant: the generator writes millions of them.
 
 const encoder = new TextEncoder();
+/** @type {Map<string, Uint8Array>} names recur in every module (imports, exports) */
+const encodedNames = new Map();
 
 export class ByteWriter {
   /** @param {number} [capacity] */
@@ -128,7 +130,11 @@ export class ByteWriter {
 
   /** A length-prefixed UTF-8 name. @param {string} text */
   name(text) {
-    const bytes = encoder.encode(text);
+    let bytes = encodedNames.get(text);
+    if (!bytes) {
+      bytes = encoder.encode(text);
+      if (encodedNames.size < 10000) encodedNames.set(text, bytes);
+    }
     this.u32(bytes.length);
     this.bytes(bytes);
   }
