@@ -177,6 +177,7 @@ export function generateModule(seed, index, options = {}) {
   };
   for (const g of globals) if (g.refFunction !== undefined) m.refFunctions.add(g.refFunction);
 
+  /** @type {ByteWriter[][]} */
   const bodies = functions.map((f) => new FunctionGenerator(m, f).generate());
   for (const f of functions) bodies.push([wrapperBody(f, profile, fuelGlobal, depthGlobal)]);
   if (hasStart) bodies.push([startBody(m)]);

@@ -17,8 +17,8 @@
 
 import { ByteWriter } from './bytes.js';
 import { writeConst, writeZero, f32Bits, f64Bits } from './constants.js';
-import { NATURAL_ALIGN, Op, Prefixed } from './instructions.js';
-import { EXTERNREF, F32, F64, FUNCREF, I32, I64, SLOT, SLOT_COUNT, isNumber, isReference } from './types.js';
+import { Op } from './instructions.js';
+import { F32, FUNCREF, I32, I64, SLOT, isNumber, isReference } from './types.js';
 import * as calls from './calls.js';
 import * as control from './control.js';
 import * as memory from './memory.js';
@@ -174,6 +174,8 @@ export class FunctionGenerator {
     this.loopDepth = 0;
     /** @type {number[]} one counter local per loop nesting depth; sibling loops share it */
     this.counters = [];
+    /** The local each type's last local.get read, or -1: a write to it is a hazard for the pending read. */
+    this.lastRead = [-1, -1, -1, -1, -1, -1];
     /** Calls or loops: the function burns fuel on entry. */
     this.needsFuel = false;
     /** Functions this one may call without a depth guard: lower levels only, so such chains end. */
@@ -191,6 +193,7 @@ export class FunctionGenerator {
     return this.encode();
   }
 
+  /** @returns {[ByteWriter, ByteWriter]} */
   encode() {
     const out = new ByteWriter(64);
     /** @type {[number, number][]} */
@@ -332,14 +335,17 @@ export class FunctionGenerator {
   }
 
   /**
-   * A local random code may write. Few locals per type, so writes often hit
-   * a local that a pending value read.
+   * A local random code may write. Few locals per type, and often the one
+   * last read, so writes hit a local that a pending value read.
    * @param {number} type
    */
   writableLocal(type) {
+    const r = this.rng;
     const list = this.writable[SLOT[type]];
-    if (list.length === 0 || (this.rng.chance(0.08) && this.localTypes.length < this.p.maxLocals)) return this.newLocal(type, true);
-    return this.rng.pick(list);
+    if (list.length === 0 || (r.chance(0.08) && this.localTypes.length < this.p.maxLocals)) return this.newLocal(type, true);
+    const last = this.lastRead[SLOT[type]];
+    if (last >= 0 && r.chance(0.4) && list.includes(last)) return last;
+    return r.pick(list);
   }
 
   /** The counter local of the loop about to open at the current loop depth. */
@@ -512,8 +518,10 @@ export class FunctionGenerator {
     const locals = this.readable[SLOT[type]];
     const globals = this.m.globalsByType[SLOT[type]];
     if (roll >= 4 && roll < 8 && locals.length > 0) {
+      const local = r.pick(locals);
+      this.lastRead[SLOT[type]] = local;
       this.w.byte(Op.local_get);
-      this.writeIndex(r.pick(locals));
+      this.writeIndex(local);
     } else if (roll >= 8 && globals.length > 0) {
       this.w.byte(Op.global_get);
       this.writeIndex(r.pick(globals).index);

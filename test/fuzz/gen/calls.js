@@ -43,6 +43,10 @@ export function writeCall(g, callee, guarded) {
   for (const t of callee.results) g.push(t);
 }
 
+/**
+ * A call statement: arguments from the stack where their types line up.
+ * @param {FunctionGenerator} g
+ */
 export function stepCall(g) {
   const picked = pickCallee(g, 0);
   if (!picked) {
@@ -63,6 +67,7 @@ export function stepCall(g) {
  */
 export function keepOne(g, types, type) {
   const r = g.rng;
+  /** @type {number[]} */
   const positions = [];
   types.forEach((t, i) => {
     if (t === type) positions.push(i);
@@ -130,6 +135,7 @@ export function callIndirect(g, resultType, depth, reuse) {
     signature = f;
     typeIndex = f.typeIndex;
   } else {
+    /** @type {number[]} */
     const funcrefTables = [];
     tables.forEach((t, i) => {
       if (t.elemType === FUNCREF) funcrefTables.push(i);

@@ -283,6 +283,7 @@ export function stepBrTable(g) {
   const allowLoops = r.chance(0.02);
   const defaultIndex = chooseTarget(g, allowLoops);
   const types = labelTypes(g.frames[defaultIndex]);
+  /** @type {number[]} */
   const candidates = [];
   g.frames.forEach((frame, i) => {
     if ((allowLoops || frame.kind !== 'loop') && sameTypes(labelTypes(frame), types)) candidates.push(i);

@@ -99,6 +99,10 @@ export function valueLoad(g, type, depth) {
   g.push(type);
 }
 
+/**
+ * A load statement; at the trap rate its address is whatever i32 is on top.
+ * @param {FunctionGenerator} g
+ */
 export function stepLoad(g) {
   const r = g.rng;
   const op = r.pick(g.ops.loads);
@@ -111,6 +115,10 @@ export function stepLoad(g) {
   g.push(op.type);
 }
 
+/**
+ * A store; at the trap rate of an address and value already on the stack.
+ * @param {FunctionGenerator} g
+ */
 export function stepStore(g) {
   const r = g.rng;
   const op = r.pick(g.ops.stores);
@@ -226,6 +234,7 @@ export function stepBulkMemory(g) {
     // Active segments are dropped at instantiation: initialising from one
     // traps, as does any use of a segment after data.drop (for the rest of
     // the instance's life, so drops are rare).
+    /** @type {number[]} */
     const passive = [];
     g.m.passiveData.forEach((isPassive, i) => {
       if (isPassive) passive.push(i);

@@ -149,6 +149,7 @@ export function stepTable(g) {
     w.u32(index);
     g.pop(3);
   } else if (roll === 5) {
+    /** @type {number[]} */
     const sources = [];
     tables.forEach((t, i) => {
       if (t.elemType === table.elemType) sources.push(i);
@@ -166,6 +167,7 @@ export function stepTable(g) {
     w.u32(source);
     g.pop(3);
   } else {
+    /** @type {number[]} */
     const segments = [];
     g.m.elemSegments.forEach((type, i) => {
       // Active segments are dropped at instantiation: initialising from one traps.

@@ -10,6 +10,7 @@ export const FUNCREF = 0x70;
 export const EXTERNREF = 0x6f;
 
 export const NUMBER_TYPES = [I32, I64, F32, F64];
+/** @type {Record<number, string>} */
 export const TYPE_NAMES = { [I32]: 'i32', [I64]: 'i64', [F32]: 'f32', [F64]: 'f64', [FUNCREF]: 'funcref', [EXTERNREF]: 'externref' };
 
 /**
