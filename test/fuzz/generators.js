@@ -3,8 +3,11 @@
 // test/fuzz/generator.js, written separately: it is imported only when a run
 // asks for it, so a checkout without it still fuzzes with binaryen.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { binaryenBin } from './binaryen-tool.js';
 import { createTtfGenerator } from './ttf.js';
 import { exposeState } from './expose.js';
 
@@ -14,6 +17,23 @@ const OWN_GENERATOR = new URL('./generator.js', import.meta.url);
 /** True when test/fuzz/generator.js exists. */
 export function ownGeneratorPresent() {
   return existsSync(fileURLToPath(OWN_GENERATOR));
+}
+
+/**
+ * Which version of a generator made a module, for fixtures: (seed, index)
+ * names the same module only under the same version.
+ */
+export function generatorVersion(name) {
+  try {
+    if (name === 'ttf') return `binaryen ${JSON.parse(readFileSync(join(dirname(binaryenBin()), 'package.json'), 'utf8')).version}`;
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const paths = ['generator.js', 'gen'];
+    const commit = execFileSync('git', ['log', '-1', '--format=%h', '--', ...paths], { cwd: here, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], { cwd: here, encoding: 'utf8' }).trim() !== '';
+    return `test/fuzz/generator.js at ${commit || 'no commit'}${dirty ? ' with local changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**

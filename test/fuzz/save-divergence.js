@@ -14,6 +14,7 @@ import { saveFixture } from './fixtures.js';
 import { loadTool } from './binaryen-tool.js';
 import { ttfFeatureFlags } from './ttf.js';
 import { nativeEngine } from './configs.js';
+import { generatorVersion } from './generators.js';
 
 /**
  * Seconds one reducer candidate may run: candidates can loop forever once a
@@ -78,7 +79,15 @@ export async function reduceAndSave(report, configName, { settings, fixtures, se
     const answer = await all.evaluate(reduced.bytes, reduced.plan);
     const diverged = {};
     for (const [name, config] of Object.entries(answer.result?.configs ?? {})) if (config.status === 'diverged') diverged[name] = config.divergence.detail;
-    const source = { generator: report.generator, seed: report.seed, index: report.index, features: settings.features, nansCanonicalized: report.configs[configName].module === 'canonical', reproduce: report.reproduce };
+    const source = {
+      generator: report.generator,
+      generatorVersion: generatorVersion(report.generator),
+      seed: report.seed,
+      index: report.index,
+      features: settings.features,
+      nansCanonicalized: report.configs[configName].module === 'canonical',
+      reproduce: report.reproduce,
+    };
     const fixture = saveFixture(fixtures, divergenceName(report, configName), { bytes: reduced.bytes, plan: reduced.plan, source, diverged }, nativeEngine());
     return { fixture, diverged, wat: await disassemble(reduced.bytes) };
   } finally {

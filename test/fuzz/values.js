@@ -3,9 +3,14 @@
 //
 // Numbers are compared as JavaScript sees them: -0 is not 0, and NaN is NaN
 // whatever its bits. A JS number's NaN payload is not reliably observable
-// (the JS spec lets an engine canonicalise it at any step), and wasm itself
-// leaves the payload of an arithmetic NaN unspecified. NaN bits are
-// compared where they are data: in memory, byte for byte (see state.js).
+// (the JS spec lets an engine canonicalise it at any step), and V8 does:
+// comparing the bits of NaNs that crossed into JS, even in modules whose
+// NaNs are deterministic (canonicalize.js), native V8's own Global.value
+// gave the canonical NaN for a global holding a payload, while wasm2es kept
+// the payload; and where wasm2es gave a NaN to JS inside an array of results
+// or as a host-call argument, V8 had canonicalised it on the way (seed 21,
+// 360 modules, 2026-12-02). NaN bits are compared where they are data: in
+// memory, byte for byte (see state.js).
 
 /**
  * @param {unknown} value a JS value that came out of wasm (result, import argument, global, table entry)
