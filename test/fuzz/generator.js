@@ -296,7 +296,7 @@ function chooseGlobals(rng, profile, functions, references, mutableExports) {
   for (const type of [I32, I64, F32, F64]) {
     // Before mutable-globals, only immutable globals could be exported.
     for (let i = rng.range(1, 2); i > 0; i--) add(type, true, mutableExports);
-    for (let i = rng.int(2); i > 0; i--) add(type, false, true);
+    for (let i = rng.range(1, 2); i > 0; i--) add(type, false, true);
     if (rng.chance(0.3)) add(type, true, false);
   }
   if (references && rng.chance(0.5)) add(FUNCREF, true, false);
