@@ -33,7 +33,7 @@ const EXHAUSTED = 'throws exhaustion';
  */
 export function runModule(bytes, plan, native, engines, { trace = false } = {}) {
   const result = { nativeCompile: 'ok', calls: 0, nans: 0, configs: {} };
-  const nativeTrace = { calls: [] };
+  const nativeTrace = { compile: 'ok', instantiate: null, calls: [] };
   if (trace) result.trace = nativeTrace;
 
   let nativeModule = null;
