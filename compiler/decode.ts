@@ -8,7 +8,7 @@
 
 import {
   ConstExpr, CustomSection, DataSegment, ElemSegment, Export, ExternKind, Func, Global,
-  ImportDesc, Instr, Module, NameSection, SegmentMode, ValType,
+  ImportDesc, Instr, LocalRun, Module, NameSection, SegmentMode, ValType,
 } from './ir.js';
 import { CodeContext, decodeInstrs } from './decode-code.js';
 import { readFuncType, readGlobalType, readMemoryType, readRefType, readTableType, readValType, unsupported } from './decode-types.js';
@@ -225,7 +225,6 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
   const count = reader.count('function bodies');
   state.codeCount = count;
   const sectionEnd = reader.end;
-  const localPairs: number[] = [];
   for (let i = 0; i < count; i++) {
     reader.functionIndex = module.importedFuncs + i;
     const offset = reader.pos;
@@ -238,7 +237,7 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
     const typeIndex = module.funcTypeIndices[i] ?? -1;
     // An unknown type index is validate's error; its parameters count for nothing here.
     const paramCount = module.types[typeIndex]?.params.length ?? 0;
-    const func: Func = { typeIndex, locals: readLocals(reader, paramCount, localPairs), body: [], offset };
+    const func: Func = { typeIndex, locals: readLocals(reader, paramCount), body: [], offset };
     decodeInstrs(reader, state.context, func.body, true);
     if (reader.pos !== reader.end) {
       reader.fail(`section size mismatch: ${reader.end - reader.pos} bytes after the function body's final END opcode`);
@@ -250,14 +249,13 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
 }
 
 /**
- * Locals are run-length encoded as (count, type) pairs. The total, with the
- * function's parameters (the JS API limit counts them, as V8 does), is
- * checked before anything is expanded, so a hostile count costs nothing.
+ * Locals are run-length encoded as (count, type) pairs, and stay so in the
+ * IR. The total, with the function's parameters (the JS API limit counts
+ * them, as V8 does), is checked as each count is read.
  */
-function readLocals(reader: Reader, paramCount: number, pairs: number[]): ValType[] {
+function readLocals(reader: Reader, paramCount: number): LocalRun[] {
   const pairCount = reader.count('local declarations');
-  // `pairs` is scratch space holding count, type, count, type, ...
-  pairs.length = 0;
+  const runs: LocalRun[] = [];
   let total = paramCount;
   for (let i = 0; i < pairCount; i++) {
     const countOffset = reader.pos;
@@ -267,15 +265,10 @@ function readLocals(reader: Reader, paramCount: number, pairs: number[]): ValTyp
       const params = paramCount === 0 ? '' : `, ${paramCount} of them parameters`;
       reader.fail(`too many locals: ${total}${params} (the limit is ${LIMITS.locals})`, countOffset);
     }
-    pairs.push(count, readValType(reader));
+    const type = readValType(reader);
+    if (count > 0) runs.push({ count, type });
   }
-  const locals: ValType[] = [];
-  for (let i = 0; i < pairs.length; i += 2) {
-    const count = pairs[i];
-    const type = pairs[i + 1] as ValType;
-    for (let j = 0; j < count; j++) locals.push(type);
-  }
-  return locals;
+  return runs;
 }
 
 function decodeDataSection(reader: Reader, state: DecodeState): void {

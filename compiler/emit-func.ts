@@ -189,6 +189,12 @@ class FunctionEmitter {
   private readonly stackVars = new Map<string, ValType>();
   private readonly type: FuncType;
   private readonly localTypes: ValType[];
+  /**
+   * Which locals the body reads or writes: only those are declared. Eight
+   * bytes of wasm can declare 50,000 locals, and their declarations would
+   * otherwise be most of the output.
+   */
+  private readonly usedLocals: Uint8Array;
   private labelCounter = 0;
   private needsTemp = false;
   private needsAddress = false;
@@ -199,7 +205,9 @@ class FunctionEmitter {
 
   constructor(private readonly env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
     this.type = env.funcType(funcIndex);
-    this.localTypes = [...this.type.params, ...func.locals];
+    this.localTypes = [...this.type.params];
+    for (const run of func.locals) for (let i = 0; i < run.count; i++) this.localTypes.push(run.type);
+    this.usedLocals = new Uint8Array(this.localTypes.length);
   }
 
   emit(): JsNode {
@@ -224,7 +232,9 @@ class FunctionEmitter {
     }
 
     const declarations: [string, JsNode | null][] = [];
-    for (let i = paramCount; i < this.localTypes.length; i++) declarations.push([`l${i}`, zeroValue(this.localTypes[i])]);
+    for (let i = paramCount; i < this.localTypes.length; i++) {
+      if (this.usedLocals[i] !== 0) declarations.push([`l${i}`, zeroValue(this.localTypes[i])]);
+    }
     for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
     if (this.needsTemp) declarations.push(['tmp', null]);
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
@@ -711,10 +721,12 @@ class FunctionEmitter {
   }
 
   private localGet(local: number): void {
+    this.usedLocals[local] = 1;
     this.push(this.localTypes[local], js.id(`l${local}`), [], 0, 1, false, [local]);
   }
 
   private localSet(local: number, tee: boolean): void {
+    this.usedLocals[local] = 1;
     const value = this.pop();
     this.settleReadersOfLocal(local);
     if ((value.flags & DEPENDS) !== 0) this.settleBeforeTrap();

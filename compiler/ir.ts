@@ -148,10 +148,20 @@ export interface DataSegment {
   offset: number;
 }
 
+/** `count` locals of one type, as declared: a body of a few bytes may declare 50,000 locals. */
+export interface LocalRun {
+  count: number;
+  type: ValType;
+}
+
 export interface Func {
   typeIndex: number;
-  /** Declared locals, expanded (parameters are not included). */
-  locals: ValType[];
+  /**
+   * Declared locals (parameters are not included), run-length encoded as
+   * in the binary, so the IR stays proportional to the bytes; validate and
+   * emit expand one function's at a time.
+   */
+  locals: LocalRun[];
   body: Instr[];
   /** Byte offset of the function body (its size field) in the module. */
   offset: number;

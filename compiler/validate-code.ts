@@ -8,7 +8,7 @@
 // reused across functions and nothing is allocated per instruction.
 
 import { ValType } from './ir.js';
-import type { Func, FuncType, GlobalType, Instr } from './ir.js';
+import type { Func, FuncType, GlobalType, Instr, LocalRun } from './ir.js';
 import { Imm, OPS } from './opcodes.js';
 import type { OpInfo } from './opcodes.js';
 import { funcTypeName, invalid, isRefType, refNullType, sameTypes, typeListName, typeName } from './validate-context.js';
@@ -186,12 +186,18 @@ export class CodeValidator {
     if (this.depth !== 0) this.fail('unexpected end of function', 'a block is not closed');
   }
 
-  private setLocals(params: readonly ValType[], locals: readonly ValType[]): void {
-    const count = params.length + locals.length;
+  /** Expands this function's locals (at most 50,000, a limit decode applies) into the reused table. */
+  private setLocals(params: readonly ValType[], locals: readonly LocalRun[]): void {
+    let count = params.length;
+    for (const run of locals) count += run.count;
     if (this.localTypes.length < count) this.localTypes = new Int32Array(count);
     const localTypes = this.localTypes;
     for (let i = 0; i < params.length; i++) localTypes[i] = params[i];
-    for (let i = 0; i < locals.length; i++) localTypes[params.length + i] = locals[i];
+    let next = params.length;
+    for (const run of locals) {
+      localTypes.fill(run.type, next, next + run.count);
+      next += run.count;
+    }
     this.localCount = count;
   }
 

@@ -452,20 +452,24 @@ describe('function and code sections', () => {
 });
 
 describe('code: locals', () => {
-  it('expands (count, type) pairs; parameters are not included', () => {
+  /** The declared locals, one entry per local. */
+  const expanded = (func: { locals: { count: number; type: number }[] }) => func.locals.flatMap((run) => Array(run.count).fill(run.type));
+
+  it('keeps (count, type) pairs as runs, without empty ones; parameters are not included', () => {
     const module = decode(module_(typeSection(funcType([I32], [])), funcSection(0), codeSection(body([[2, I32], [0, I64], [1, F64], [3, EXTERNREF]], END))));
-    expect(module.funcs[0].locals).toEqual([I32, I32, F64, EXTERNREF, EXTERNREF, EXTERNREF]);
+    expect(module.funcs[0].locals).toEqual([{ count: 2, type: I32 }, { count: 1, type: F64 }, { count: 3, type: EXTERNREF }]);
+    expect(expanded(module.funcs[0])).toEqual([I32, I32, F64, EXTERNREF, EXTERNREF, EXTERNREF]);
   });
 
   it('rejects more than 50000 locals before allocating them, at the count that passes the limit', () => {
-    expect(decode(oneFunc([END], [[50000, I32]])).funcs[0].locals).toHaveLength(50000);
+    expect(expanded(decode(oneFunc([END], [[50000, I32]])).funcs[0])).toHaveLength(50000);
     expectMalformed(oneFunc([END], [[25000, I32], [25001, I64]]), /^too many locals: 50001 \(the limit is 50000\) \(at 0x1b, code section, function 0\)$/);
     expectMalformed(oneFunc([END], [[0xffffffff, I32], [2, I64]]), /^too many locals: 4294967295 \(the limit is 50000\) \(at 0x17,/);
   });
 
   it('counts the parameters against the limit', () => {
     const withParams = (locals: number) => module_(typeSection(funcType([I32, I64], [])), funcSection(0), codeSection(body([[locals, F32]], END)));
-    expect(decode(withParams(49998)).funcs[0].locals).toHaveLength(49998);
+    expect(expanded(decode(withParams(49998)).funcs[0])).toHaveLength(49998);
     expectMalformed(withParams(49999), /^too many locals: 50001, 2 of them parameters \(the limit is 50000\)/);
   });
 
@@ -955,7 +959,7 @@ describe('whole modules assembled from text', () => {
     expect(module.importedFuncs).toBe(1);
     expect(module.importedMemories).toBe(1);
     expect(module.funcTypeIndices).toEqual([0, 1]);
-    expect(module.funcs[0].locals).toEqual([I64]);
+    expect(module.funcs[0].locals).toEqual([{ count: 1, type: I64 }]);
     expect(module.exports).toMatchObject([{ name: 'f', kind: 0, index: 1 }]);
     expect(module.start).toBe(2);
     expect(module.elems[0].init.map((expr) => expr.instrs[0].index)).toEqual([1, 2]);

@@ -424,6 +424,20 @@ describe('stack variables', () => {
   });
 });
 
+describe('locals', () => {
+  it('only the locals a body uses are declared: 20 functions of 50,000 locals stay small', () => {
+    const locals = `(local ${'i64 '.repeat(49_998)}f64)`;
+    const funcs = Array.from({ length: 20 }, (_, i) => `(func (export "f${i}") (param i32) (result f64) ${locals}
+      (local.set 49999 (f64.convert_i32_s (local.get 0))) (f64.add (local.get 49999) (f64.convert_i64_s (local.get 40000))))`);
+    const text = `(module ${funcs.join('\n')})`;
+    const { code } = compile(assemble(text), { format: 'body' });
+    expect(code.length).toBeLessThan(20_000);
+    expect(code).toContain('l40000 = 0n');
+    expect(code).not.toContain('l39999');
+    differential(text, [['f0', [7]], ['f19', [-3]]]);
+  });
+});
+
 describe('function splitting', () => {
   // $acc carries values between statements that land in different pieces;
   // $t is scratch that each if-block writes before it reads, so pieces can
