@@ -1013,6 +1013,10 @@ class FunctionEmitter {
     const values = this.stack.slice(this.stack.length - results.length).map((e) => this.valueOf(e));
     if (results.length === 0) return js.ret(null);
     if (results.length === 1) return js.ret(values[0]);
+    // V8 stores an array literal of numbers as raw doubles and sets the
+    // quiet bit of a signalling NaN on the way in; a trailing null keeps
+    // the array one of tagged values, whose numbers keep every bit.
+    if (results.some((type) => type === ValType.F32 || type === ValType.F64)) values.push(js.nul());
     return js.ret(js.arr(values));
   }
 

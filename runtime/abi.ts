@@ -72,7 +72,10 @@ export interface ModuleDescriptor {
 /**
  * A function reference: the internal value of funcref, and what every
  * function table holds. `raw` takes and returns internal values; a function
- * with several results returns a JS array of them. `typeId` is a canonical
+ * with several results returns a JS array that holds them first. It may
+ * hold more: compiled code appends a null where a result is a float, so that
+ * V8 keeps the array one of tagged values and does not quiet a signalling
+ * NaN, as it does storing one into an array of doubles. `typeId` is a canonical
  * signature id from rt.typeId, equal across modules for equal signatures, so
  * call_indirect checks one integer. The JS-visible function (the "Exported
  * Function" of the JS API) is made once, on demand, by the runtime.

@@ -231,7 +231,8 @@ function hasV128(type: FuncTypeDesc): boolean {
  */
 function resultsToJS(results: ValueTypeName[]): Converter | null {
   if (results.length > 1) {
-    return (values: any[]) => values.map((value, i) => (results[i] === 'funcref' ? funcRefToJS(value) : value));
+    // Compiled code may return more elements than results (see abi.ts).
+    return (values: any[]) => results.map((type, i) => (type === 'funcref' ? funcRefToJS(values[i]) : values[i]));
   }
   return results[0] === 'funcref' ? funcRefToJS : null;
 }

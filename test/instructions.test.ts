@@ -424,6 +424,26 @@ describe('stack variables', () => {
   });
 });
 
+describe('multi-value results', () => {
+  it('keep the bits of signalling NaNs through wasm-to-wasm calls', () => {
+    // Results travel in a JS array; V8 quiets a NaN stored into an array of doubles.
+    differential(`(module
+      (func $three (result i32 f64 f32)
+        (i32.const 7) (f64.const nan:0x4000000000001) (f32.const -nan:0x1))
+      (func $two (param f64) (result f64 f64) (local.get 0) (f64.const -nan:0x2))
+      (func (export "bits") (result i32 i64 i32)
+        (local $d f64) (local $f f32)
+        (call $three) (local.set $f) (local.set $d)
+        (i64.reinterpret_f64 (local.get $d)) (i32.reinterpret_f32 (local.get $f)))
+      (func (export "pass") (param i64) (result i64 i64)
+        (local $a f64)
+        (call $two (f64.reinterpret_i64 (local.get 0)))
+        (i64.reinterpret_f64) (local.set 0) (local.set $a)
+        (i64.reinterpret_f64 (local.get $a)) (local.get 0)))`,
+    [['bits', []], ['pass', [0x7ff0000000000001n]], ['pass', [-0x8000000000001n]]]);
+  });
+});
+
 describe('locals', () => {
   it('only the locals a body uses are declared: 20 functions of 50,000 locals stay small', () => {
     const locals = `(local ${'i64 '.repeat(49_998)}f64)`;

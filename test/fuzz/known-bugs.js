@@ -5,7 +5,4 @@
 
 /** fixture name -> reason */
 export const KNOWN_BUGS = {
-  'own-s200-i22-jit':
-    'a signalling f64 NaN returned as one of several results comes back quieted (0x7ff4000000000001 stored as ' +
-    '0x7ffc000000000001): multi-value results travel in a JS array, and V8 does not keep NaN bits in arrays of doubles',
 };
