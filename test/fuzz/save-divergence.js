@@ -51,10 +51,10 @@ export function writeUnreduced(dir, name, report, configName) {
 /**
  * @param {object} report the worker's report of the divergent module (bytes, plan, configs)
  * @param {string} configName
- * @param {{ settings: object, fixtures: string, seconds: number, print: (text: string) => void }} options
+ * @param {{ settings: object, fixtures: string, seconds: number, name?: string, print: (text: string) => void }} options
  * @returns {Promise<{ fixture?: { wasm: string, json: string }, wat?: string, diverged?: Record<string, string>, problem?: string }>}
  */
-export async function reduceAndSave(report, configName, { settings, fixtures, seconds, print }) {
+export async function reduceAndSave(report, configName, { settings, fixtures, seconds, name, print }) {
   const target = report.configs[configName].divergence;
   const sameDivergence = (config) => config?.status === 'diverged' && config.divergence.kind === target.kind && Boolean(config.divergence.nanOnly) === Boolean(target.nanOnly);
   const evaluator = createWorkerHandle({ ...settings, configs: [configName] }, CANDIDATE_TIMEOUT);
@@ -88,7 +88,7 @@ export async function reduceAndSave(report, configName, { settings, fixtures, se
       nansCanonicalized: report.configs[configName].module === 'canonical',
       reproduce: report.reproduce,
     };
-    const fixture = saveFixture(fixtures, divergenceName(report, configName), { bytes: reduced.bytes, plan: reduced.plan, source, diverged }, nativeEngine());
+    const fixture = saveFixture(fixtures, name ?? divergenceName(report, configName), { bytes: reduced.bytes, plan: reduced.plan, source, diverged }, nativeEngine());
     return { fixture, diverged, wat: await disassemble(reduced.bytes) };
   } finally {
     await evaluator.close();
