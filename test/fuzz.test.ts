@@ -33,6 +33,10 @@ import { parseModule, decodeBody } from './fuzz/wasm-binary.js';
 import { binaryenBin } from './fuzz/binaryen-tool.js';
 // @ts-ignore
 import { ownGeneratorPresent } from './fuzz/generators.js';
+// @ts-ignore
+import { createWorkerHandle } from './fuzz/pool.js';
+// @ts-ignore
+import { DEFAULT_FEATURES } from './fuzz/features.js';
 
 const RUNNER = fileURLToPath(new URL('./fuzz/run.js', import.meta.url));
 const native = nativeEngine();
@@ -111,6 +115,23 @@ describe('the comparison is strict', () => {
     const overflow = () => { throw new RangeError('Maximum call stack size exceeded'); };
     expect(divergenceWith(wat, plan, (instance) => withExports(instance, { f: overflow }))).toMatchObject({ status: 'exhausted', exhaustedAlone: true });
   });
+});
+
+describe('stack exhaustion and hangs', () => {
+  it('unbounded recursion is exhaustion on every side, not a divergence', () => {
+    const result = runModule(assemble('(module (func $f (export "f") (call $f)))'), [call('f')], native, engines);
+    for (const config of Object.values(result.configs) as any[]) expect(config).toMatchObject({ status: 'exhausted', exhaustedAlone: false });
+  });
+  it('a module that never returns costs its worker, not the run', async () => {
+    const handle = createWorkerHandle({ seed: 0, features: DEFAULT_FEATURES, configs: ['jit'], rounds: 1 }, 2);
+    try {
+      expect(await handle.evaluate(assemble('(module (func (export "f") (loop (br 0))))'), [call('f')])).toEqual({ type: 'timeout' });
+      const answer = await handle.evaluate(assemble('(module (func (export "f") (result i32) (i32.const 1)))'), [call('f')]);
+      expect(answer.result.configs.jit.status).toBe('same');
+    } finally {
+      await handle.close();
+    }
+  }, 30_000);
 });
 
 describe('NaNs', () => {
