@@ -13,11 +13,15 @@ import { encodeValue } from './values.js';
 export const HOST_OBJECT = Object.freeze({ fuzz: 'host object' });
 export const HOST_LABELS = new Map([[HOST_OBJECT, 'host-object']]);
 
-const STACK_OVERFLOW = /Maximum call stack size exceeded|call stack/i;
+const STACK_OVERFLOW = /call stack|recursion|stack overflow/i;
 
-/** True for the error an engine throws when the call stack runs out. */
+/**
+ * True for the error an engine throws when the call stack runs out: V8's
+ * RangeError "Maximum call stack size exceeded", which wasm2es lets through,
+ * or a RuntimeError saying so, which the JS API would allow as well.
+ */
 export function isExhaustion(error) {
-  return error instanceof RangeError && STACK_OVERFLOW.test(error.message);
+  return (error instanceof RangeError || error?.name === 'RuntimeError') && STACK_OVERFLOW.test(error.message);
 }
 
 /**
