@@ -442,6 +442,59 @@ function writeElement(rng, w, s) {
 }
 
 /**
+ * Names that trip up a translation to JavaScript if it pastes them into
+ * source text: script end tags, line terminators that JSON allows and
+ * (before ES2019) JavaScript did not, quotes, comment and template
+ * delimiters, and identifiers the generated code itself uses.
+ */
+const TRICKY_NAMES = [
+  '</script>', 'line\u2028separator', 'para\u2029graph', '"quoted"', "it's", 'back\\slash', '*/', '/*', '${x}', '`',
+  'ñandú', '🦀', 'new\nline', 'tab\t', 'nul\0', 'constructor', '__proto__', 'toString', 'eval', 'arguments', 'rt', 'fn0',
+  'l0', 'mem0', 'return', '',
+];
+
+/**
+ * A custom section with a tricky name and random bytes.
+ * @param {ByteWriter} out
+ * @param {Random} rng
+ */
+function writeCustomSection(out, rng) {
+  const body = new ByteWriter();
+  body.name(rng.chance(0.8) ? rng.pick(TRICKY_NAMES) : `custom${rng.int(100)}`);
+  for (let n = rng.int(40); n > 0; n--) body.byte(rng.int(256));
+  out.section(0, body);
+}
+
+/**
+ * A well-formed "name" section: a module name and names for some
+ * functions, tricky ones among them.
+ * @param {ByteWriter} out
+ * @param {Random} rng
+ * @param {number} functionCount
+ */
+function writeNameSection(out, rng, functionCount) {
+  const body = new ByteWriter();
+  body.name('name');
+  const moduleName = new ByteWriter();
+  moduleName.name(rng.pick(TRICKY_NAMES));
+  body.byte(0);
+  body.u32(moduleName.length);
+  body.append(moduleName);
+  const functionNames = new ByteWriter();
+  const named = [];
+  for (let i = 0; i < functionCount; i++) if (rng.chance(0.6)) named.push(i);
+  functionNames.u32(named.length);
+  for (const index of named) {
+    functionNames.u32(index);
+    functionNames.name(rng.chance(0.5) ? rng.pick(TRICKY_NAMES) : `$func${index}`);
+  }
+  body.byte(1);
+  body.u32(functionNames.length);
+  body.append(functionNames);
+  out.section(0, body);
+}
+
+/**
  * Writes the sections in the order the format requires.
  * @param {object} parts
  * @param {Random} parts.rng
@@ -466,6 +519,16 @@ function assemble(parts) {
   const out = new ByteWriter(4096);
   out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   let s = new ByteWriter();
+  // Custom sections may sit between any two sections; decoders skip them
+  // (and keep them for WebAssembly.Module.customSections).
+  const customsAt = new Set();
+  if (rng.chance(0.1)) for (let k = rng.range(1, 2); k > 0; k--) customsAt.add(rng.int(13));
+  let boundary = 0;
+  /** @param {number} id @param {ByteWriter} contents */
+  const section = (id, contents) => {
+    if (customsAt.has(boundary++)) writeCustomSection(out, rng);
+    out.section(id, contents);
+  };
 
   const startType = parts.types.intern([], []);
   s.u32(parts.types.list.length);
@@ -476,7 +539,7 @@ function assemble(parts) {
     s.u32(t.results.length);
     s.bytes(t.results);
   }
-  out.section(1, s);
+  section(1, s);
 
   s = new ByteWriter();
   s.u32(parts.imports.length);
@@ -486,14 +549,14 @@ function assemble(parts) {
     s.byte(0x00);
     s.u32(f.typeIndex);
   });
-  out.section(2, s);
+  section(2, s);
 
   s = new ByteWriter();
   s.u32(parts.functions.length * 2 + (parts.hasStart ? 1 : 0));
   for (const f of parts.functions) s.u32(f.typeIndex);
   for (const f of parts.functions) s.u32(f.typeIndex);
   if (parts.hasStart) s.u32(startType);
-  out.section(3, s);
+  section(3, s);
 
   s = new ByteWriter();
   s.u32(parts.tables.length);
@@ -501,12 +564,12 @@ function assemble(parts) {
     s.byte(t.elemType);
     writeLimits(s, t.min, t.max);
   }
-  out.section(4, s);
+  section(4, s);
 
   s = new ByteWriter();
   s.u32(1);
   writeLimits(s, parts.pages, parts.maxPages);
-  out.section(5, s);
+  section(5, s);
 
   s = new ByteWriter();
   s.u32(parts.globals.length);
@@ -516,7 +579,7 @@ function assemble(parts) {
     g.init(s);
     s.byte(Op.end);
   }
-  out.section(6, s);
+  section(6, s);
 
   /** @type {[string, number, number][]} */
   const exports = parts.functions.map((f, k) => [`f${k}`, 0, parts.wrapperBase + k]);
@@ -532,25 +595,25 @@ function assemble(parts) {
     s.byte(kind);
     s.u32(index);
   }
-  out.section(7, s);
+  section(7, s);
 
   if (parts.hasStart) {
     s = new ByteWriter();
     s.u32(parts.startIndex);
-    out.section(8, s);
+    section(8, s);
   }
 
   if (parts.elements.length > 0) {
     s = new ByteWriter();
     s.u32(parts.elements.length);
     for (const e of parts.elements) writeElement(rng, s, e);
-    out.section(9, s);
+    section(9, s);
   }
 
   if (parts.dataCount) {
     s = new ByteWriter();
     s.u32(parts.data.length);
-    out.section(12, s);
+    section(12, s);
   }
 
   s = new ByteWriter(parts.bodies.reduce((n, pieces) => n + pieces.reduce((k, piece) => k + piece.length, 5), 16));
@@ -559,7 +622,7 @@ function assemble(parts) {
     s.u32(pieces.reduce((n, piece) => n + piece.length, 0));
     for (const piece of pieces) s.append(piece);
   }
-  out.section(10, s);
+  section(10, s);
 
   s = new ByteWriter();
   s.u32(parts.data.length);
@@ -577,7 +640,9 @@ function assemble(parts) {
     s.u32(d.bytes.length);
     s.bytes(d.bytes);
   }
-  out.section(11, s);
+  section(11, s);
+  if (customsAt.has(boundary)) writeCustomSection(out, rng);
+  if (rng.chance(0.1)) writeNameSection(out, rng, parts.imports.length + parts.functions.length * 2 + (parts.hasStart ? 1 : 0));
 
   return out.toBytes();
 }
