@@ -284,7 +284,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     if (segment.mode !== SegmentMode.Passive) initialisers.push(js.exprStmt(js.assign(js.id(`elem${i}`), js.nul())));
   });
   module.datas.forEach((segment, i) => {
-    moduleConsts.push(js.decl([[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [js.str(base64Encode(segment.bytes))])]]));
+    moduleConsts.push(js.decl([[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [base64Text(segment.bytes)])]]));
     segmentDecls.push(js.decl([[`data${i}`, js.id(`D${i}`)]]));
     if (segment.mode === SegmentMode.Active) {
       initialisers.push(js.exprStmt(js.call(helper('memoryInit'), [
@@ -349,7 +349,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     body.push(js.decl([[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
   }
   body.push(...moduleConsts);
-  const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', js.str(base64Encode(section.bytes))]]));
+  const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', base64Text(section.bytes)]]));
   body.push(js.ret(js.obj([
     ['hash', js.str(hash)],
     ['imports', js.arr(importDescs)],
@@ -358,6 +358,29 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     ['link', js.fn(null, ['imports'], link)],
   ])));
   return js.program(body);
+}
+
+/**
+ * Bytes as base64 text (runtime/base64.ts says why base64): one string
+ * literal, or for more than 768 KB literals of 1 MB joined when the body runs.
+ * V8 grows the buffer it scans a string literal into by 1 MB at a time once
+ * it is large, copying it each time: one 67 MB literal (a 50 MB segment) took
+ * 2.8-3.5 s to parse under `node --jitless`, 1 MB pieces 0.25-0.35 s.
+ */
+function base64Text(bytes: Uint8Array): JsNode {
+  if (bytes.length <= BASE64_PIECE) return base64Literal(bytes);
+  const pieces: JsNode[] = [];
+  for (let start = 0; start < bytes.length; start += BASE64_PIECE) pieces.push(base64Literal(bytes.subarray(start, start + BASE64_PIECE)));
+  return js.call(js.member(js.arr(pieces), 'join'), [js.str('')]);
+}
+
+/** Bytes per piece: a multiple of 3, so the pieces' texts join into the whole text. */
+const BASE64_PIECE = 3 << 18;
+
+/** A literal of the base64 text: nothing in its alphabet needs escaping (js.str would copy 67 MB twice to find that out). */
+function base64Literal(bytes: Uint8Array): JsNode {
+  const text = base64Encode(bytes);
+  return { type: 'Literal', value: text, raw: `"${text}"` };
 }
 
 function newGlobal(type: ValType, mutable: boolean): JsNode {
