@@ -9,68 +9,13 @@ import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { defineModule, Instance, rt } from '../runtime/index.js';
 import { listHeight, MAX_HEIGHT } from '../compiler/flatten.js';
+import { moduleOf, nestedBranches, sleb, switchLowering } from './helpers/wasm-bytes.js';
 
 const Native = globalThis.WebAssembly;
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-
-/** A module exporting `f: (i32) -> i32` with `code` as its body (one i32 local besides the param). */
-function moduleOf(code: number[]): Uint8Array {
-  const body = [1, 1, 0x7f, ...code, 0x0b];
-  return new Uint8Array([
-    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, 1, 0x66, 0, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
-  ]);
-}
 
 const I32_CONST = 0x41;
 const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
-
-/** LLVM's lowering of a C switch: n + 1 nested blocks, a br_table in the innermost, each case's code after an end. */
-function switchLowering(n: number): Uint8Array {
-  const code: number[] = [];
-  for (let i = 0; i <= n; i++) code.push(0x02, 0x40);
-  code.push(LOCAL_GET, 0, 0x0e, ...leb(n));
-  for (let i = 0; i < n; i++) code.push(...leb(i));
-  code.push(...leb(n));
-  for (let i = 0; i < n; i++) code.push(0x0b, I32_CONST, ...sleb(i * 3 + 1), 0x0f);
-  code.push(0x0b, I32_CONST, ...sleb(-1));
-  return moduleOf(code);
-}
-
-/** n nested blocks, each leaving on `x == i` before its inner block, each adding one to x after it. */
-function nestedBranches(n: number): Uint8Array {
-  const code: number[] = [];
-  for (let i = 0; i < n; i++) code.push(0x02, 0x40, LOCAL_GET, 0, I32_CONST, ...sleb(i), 0x46, 0x0d, 0);
-  for (let i = 0; i < n; i++) code.push(0x0b, LOCAL_GET, 0, I32_CONST, 1, 0x6a, LOCAL_SET, 0);
-  code.push(LOCAL_GET, 0);
-  return moduleOf(code);
-}
 
 /** n nested `if (x != i)` with an else arm, each adding one to x. */
 function nestedIfs(n: number): Uint8Array {
