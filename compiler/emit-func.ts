@@ -92,7 +92,8 @@ export interface ModuleEnv {
   funcType(funcIndex: number): FuncType;
   funcName(funcIndex: number): string;
   /** Name of the FuncRef constant of a function (records that it is needed). */
-  funcRef(funcIndex: number): string;
+  /** The FuncRef of a function, `rf[i]` (records that it is needed). */
+  funcRef(funcIndex: number): JsNode;
   globalType(globalIndex: number): { type: ValType; mutable: boolean };
   /** Expression reading a global; `cell` globals are Global objects read through `_v`. */
   globalRead(globalIndex: number): { expr: JsNode; constant: boolean };
@@ -467,7 +468,7 @@ class FunctionEmitter {
         const ref = this.pop();
         return this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), [ref], 0, 1, true);
       }
-      case 0xd2: return this.pushSettled(ValType.FuncRef, js.id(this.env.funcRef(instr.index)));
+      case 0xd2: return this.push(ValType.FuncRef, this.env.funcRef(instr.index), [], 0, 2);
       case PREFIX_FC | 8: return this.bulk('memoryInit', [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))], Flag.Memory);
       case PREFIX_FC | 9: return this.dropSegment(this.env.dataName(instr.index));
       case PREFIX_FC | 10: return this.bulk('memoryCopy', [js.id(this.env.memoryObject(instr.index)), js.id(this.env.memoryObject(instr.index2))], Flag.Memory);
@@ -887,7 +888,7 @@ class FunctionEmitter {
     frame.body = [];
     frame.unreachable = false;
     this.stack.length = frame.height;
-    this.stack.push(...frame.paramEntries!);
+    for (const entry of frame.paramEntries!) this.stack.push(entry);
   }
 
   private end(): void {
@@ -912,14 +913,14 @@ class FunctionEmitter {
     let statement: JsNode | null;
     if (frame.kind === FrameKind.Block) {
       statement = frame.used ? js.labeled(frame.label, js.block(frame.body)) : null;
-      if (statement === null) outer.push(...frame.body);
+      if (statement === null) for (const inner of frame.body) outer.push(inner);
     } else if (frame.kind === FrameKind.Loop) {
       // A `continue` to this loop as its last statement is what falling off
       // the end of `while (true)` does anyway; interpreters run it as a jump.
       const last = frame.body[frame.body.length - 1];
       if (last !== undefined && last.type === 'ContinueStatement' && last.label.name === frame.label) frame.body.pop();
       statement = frame.used ? js.labeled(frame.label, js.whileTrue(js.block(frame.body))) : null;
-      if (statement === null) outer.push(...frame.body);
+      if (statement === null) for (const inner of frame.body) outer.push(inner);
     } else {
       let consequent: JsNode[];
       let alternate: JsNode[] | null;
@@ -968,7 +969,7 @@ class FunctionEmitter {
 
   private br(depth: number): void {
     this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
-    this.stmts.push(...this.branchTo(depth));
+    for (const move of this.branchTo(depth)) this.stmts.push(move);
     this.markUnreachable();
   }
 
@@ -1000,7 +1001,7 @@ class FunctionEmitter {
     const defaultMoves = this.branchTo(instr.index);
     if (cases.length === 0) {
       this.stmts.push(js.exprStmt(this.valueOf(index)));
-      this.stmts.push(...defaultMoves);
+      for (const move of defaultMoves) this.stmts.push(move);
     } else {
       cases.push({ test: null, body: defaultMoves });
       this.stmts.push(js.switchStmt(this.valueOf(index), cases));

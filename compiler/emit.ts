@@ -90,10 +90,13 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   const env: ModuleEnv = {
     types: module.types,
     funcType: (index) => funcTypes[index],
-    funcName: (index) => `fn${index}`,
+    funcName: (index) => {
+      calledFuncs.add(index);
+      return `fn${index}`;
+    },
     funcRef: (index) => {
       usedFuncRefs.add(index);
-      return `rf${index}`;
+      return js.index(js.id('rf'), js.num(index));
     },
     globalType: (index) => globalTypes[index],
     globalRead: (index) => {
@@ -146,13 +149,19 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
           : js.call(helper('f64ReinterpretI64'), [js.big(BigInt.asIntN(64, instr.bits as bigint))]);
       }
       case 0xd0: return js.nul();
-      case 0xd2: return js.id(env.funcRef(instr.index));
+      case 0xd2: return env.funcRef(instr.index);
       case 0x23: return env.globalRead(instr.index).expr;
     }
     throw new Error(`emit: unexpected constant instruction 0x${instr.op.toString(16)}`);
   };
 
-  const link: JsNode[] = [];
+  // FuncRefs live in one array, `rf`, not a variable each: a module may
+  // have 100,000 imports and a million functions, and a function with a
+  // variable for each of 80,000 table entries overflows V8's stack as soon
+  // as it is entered.
+  const link: JsNode[] = [js.decl([['rf', js.arr([])]])];
+  /** Functions called by index (imported ones get a variable holding their raw function). */
+  const calledFuncs = new Set<number>();
   const functionDecls: JsNode[] = [];
 
   // Imports, in import order.
@@ -168,8 +177,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
       case ExternKind.Func: {
         const index = funcIndex++;
         fields.push(['type', typeDesc(module.types[imp.desc.typeIndex])]);
-        link.push(js.decl([[`rf${index}`, value]]));
-        link.push(js.decl([[`fn${index}`, js.member(js.id(`rf${index}`), 'raw')]]));
+        link.push(js.exprStmt(js.assign(js.index(js.id('rf'), js.num(index)), value)));
         break;
       }
       case ExternKind.Table: {
@@ -300,7 +308,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   for (const exp of module.exports) {
     exportDescs.push(js.obj([['name', js.str(exp.name)], ['kind', js.str(KIND_NAMES[exp.kind])]]));
     switch (exp.kind) {
-      case ExternKind.Func: exportValues.push(js.id(env.funcRef(exp.index))); break;
+      case ExternKind.Func: exportValues.push(env.funcRef(exp.index)); break;
       case ExternKind.Table: exportValues.push(js.id(`tab${exp.index}`)); break;
       case ExternKind.Memory: exportValues.push(js.id(`mem${exp.index}`)); break;
       case ExternKind.Global: exportValues.push(js.id(`G${exp.index}`)); break;
@@ -314,10 +322,19 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     if (index < module.importedFuncs) continue;
     const typeIndex = module.funcTypeIndices[index - module.importedFuncs];
     usedTypeIds.add(typeIndex);
-    funcRefDecls.push(js.decl([[`rf${index}`, js.newExpr(helper('FuncRef'), [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)])]]));
+    funcRefDecls.push(js.exprStmt(js.assign(env.funcRef(index), js.newExpr(helper('FuncRef'), [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)]))));
   }
+  // Imported functions that code calls, by their raw function.
+  const importedCallees: [string, JsNode][] = [];
+  for (const index of [...calledFuncs].sort((a, b) => a - b)) {
+    if (index < module.importedFuncs) importedCallees.push([`fn${index}`, js.member(env.funcRef(index), 'raw')]);
+  }
+  if (importedCallees.length > 0) funcRefDecls.push(js.decl(importedCallees));
 
-  link.push(...funcRefDecls, ...globalDecls, ...segmentDecls, ...initialisers, js.ret(js.arr(exportValues)), ...functionDecls);
+  // Pushed one by one: a spread of 150,000 statements overflows the stack.
+  for (const list of [funcRefDecls, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
+    for (const statement of list) link.push(statement);
+  }
 
   const body: JsNode[] = [js.exprStmt(js.str('use strict'))];
   (body[0] as any).directive = 'use strict';
@@ -348,7 +365,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     const type = module.types[typeIndex];
     body.push(js.decl([[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
   }
-  body.push(...moduleConsts);
+  for (const statement of moduleConsts) body.push(statement);
   const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', base64Text(section.bytes)]]));
   body.push(js.ret(js.obj([
     ['hash', js.str(hash)],

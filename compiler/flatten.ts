@@ -49,7 +49,7 @@ function childStatements(node: JsNode): JsNode[] {
     case 'IfStatement': return node.alternate ? [node.consequent, node.alternate] : [node.consequent];
     case 'SwitchStatement': {
       const all: JsNode[] = [];
-      for (const switchCase of node.cases) all.push(...switchCase.consequent);
+      for (const switchCase of node.cases) for (const statement of switchCase.consequent) all.push(statement);
       return all;
     }
     default: return [];
@@ -157,9 +157,17 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
   const pushList = (list: JsNode[]): void => {
     for (let i = list.length - 1; i >= 0; i--) tasks.push({ statement: list[i] });
   };
-  /** Pushes tasks to run in the order given (the task stack is last in, first out). */
-  const pushInOrder = (...items: Task[]): void => {
-    for (let i = items.length - 1; i >= 0; i--) tasks.push(items[i]);
+  /**
+   * Pushes tasks to run in the order given (the task stack is last in,
+   * first out): each part is a task or a list of statements. No spreads: a
+   * block may hold 100,000 statements.
+   */
+  const pushInOrder = (parts: (Task | JsNode[])[]): void => {
+    for (let p = parts.length - 1; p >= 0; p--) {
+      const part = parts[p];
+      if (Array.isArray(part)) pushList(part);
+      else tasks.push(part);
+    }
   };
   const listOf = (node: JsNode): JsNode[] => (node.type === 'BlockStatement' ? node.body : [node]);
 
@@ -191,7 +199,7 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
       case 'BlockStatement': {
         const after = newState();
         if (label !== null) targets.set(label, { breakState: after, continueState: null });
-        pushInOrder(...inner.body.map((s: JsNode) => ({ statement: s })), { start: after });
+        pushInOrder([inner.body, { start: after }]);
         break;
       }
       case 'WhileStatement': {
@@ -200,7 +208,7 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
         const after = newState();
         if (label !== null) targets.set(label, { breakState: after, continueState: head });
         startState(head);
-        pushInOrder(...listOf(inner.body).map((s) => ({ statement: s })), { jumpTo: head }, { start: after });
+        pushInOrder([listOf(inner.body), { jumpTo: head }, { start: after }]);
         break;
       }
       case 'IfStatement': {
@@ -208,12 +216,10 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
         if (label !== null) targets.set(label, { breakState: after, continueState: null });
         const otherwise = inner.alternate ? newState() : after;
         current.push(js.ifStmt(js.un('!', inner.test), jump(otherwise), null));
-        const thenTasks = listOf(inner.consequent).map((s) => ({ statement: s }));
         if (inner.alternate) {
-          const elseTasks = listOf(inner.alternate).map((s) => ({ statement: s }));
-          pushInOrder(...thenTasks, { jumpTo: after }, { start: otherwise }, ...elseTasks, { start: after });
+          pushInOrder([listOf(inner.consequent), { jumpTo: after }, { start: otherwise }, listOf(inner.alternate), { start: after }]);
         } else {
-          pushInOrder(...thenTasks, { start: after });
+          pushInOrder([listOf(inner.consequent), { start: after }]);
         }
         break;
       }
@@ -227,11 +233,10 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
         const entry = js.switchStmt(inner.discriminant, inner.cases.map((c: JsNode, i: number) => ({ test: c.test, body: [jump(states[i])] })));
         current.push(entry);
         if (!hasDefault) current.push(jump(after));
-        const caseTasks: Task[] = [];
-        inner.cases.forEach((c: JsNode, i: number) => {
-          caseTasks.push({ start: states[i] }, ...c.consequent.map((s: JsNode) => ({ statement: s })));
-        });
-        pushInOrder(...caseTasks, { start: after });
+        const parts: (Task | JsNode[])[] = [];
+        inner.cases.forEach((c: JsNode, i: number) => parts.push({ start: states[i] }, c.consequent));
+        parts.push({ start: after });
+        pushInOrder(parts);
         break;
       }
       default:
@@ -241,5 +246,6 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
   // Falling off the last state is falling off the function.
   current.push(js.brk(DISPATCH));
   const dispatch = js.labeled(DISPATCH, js.whileTrue(js.switchStmt(js.id(STATE), cases)));
-  fn.body.body = [...declarations, dispatch];
+  declarations.push(dispatch);
+  fn.body.body = declarations;
 }

@@ -218,7 +218,10 @@ function reduceList(list: JsNode[], state: SplitState): void {
     }
   }
   const cut = size(list) > state.maxPiece ? cutList(list, state) : list;
-  if (cut !== list) list.splice(0, list.length, ...cut);
+  if (cut !== list) {
+    list.length = 0;
+    for (const statement of cut) list.push(statement);
+  }
 }
 
 function reduceStatement(statement: JsNode, state: SplitState): void {
@@ -261,8 +264,7 @@ function cutList(list: JsNode[], state: SplitState): JsNode[] {
   const flush = (): void => {
     if (run.length === 0) return;
     // A tiny run is not worth a call.
-    if (runSize < 16) out.push(...run);
-    else out.push(...outline(run, state));
+    for (const statement of runSize < 16 ? run : outline(run, state)) out.push(statement);
     run = [];
     runSize = 0;
   };
