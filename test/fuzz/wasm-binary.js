@@ -5,6 +5,8 @@
 // WebAssembly 2.0 defines; anything else is an Error, since the fuzzer only
 // looks at modules the native engine has already accepted.
 
+import { leb as u32, name, vec as vector, concat } from '../helpers/wasm-bytes.js';
+
 export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12 };
 
 const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
@@ -212,36 +214,8 @@ export function localGroups(body) {
 
 // --- writing -------------------------------------------------------------------------
 
-export function u32(value) {
-  const out = [];
-  do {
-    let b = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) b |= 0x80;
-    out.push(b);
-  } while (value > 0);
-  return out;
-}
-
-export function name(text) {
-  const utf8 = new TextEncoder().encode(text);
-  return [...u32(utf8.length), ...utf8];
-}
-
-/** A vector: its count, then the entries' bytes. */
-export function vector(entries) {
-  return concat([Uint8Array.from(u32(entries.length)), ...entries.map((entry) => Uint8Array.from(entry))]);
-}
-
-export function concat(parts) {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+// The LEB128, name, vector and concatenation encoders are the shared ones.
+export { u32, name, vector, concat };
 
 /** A module from sections ({ id, payload }), in the order given. */
 export function encodeModule(sections) {

@@ -4,6 +4,7 @@
 // overlong LEB128s, huge counts at count positions, and stray opcodes in
 // function bodies. Edits inside a section can rewrite the sizes around them
 // ("reframed"), so that decoding goes on into the changed bytes.
+import { leb as uleb } from '../helpers/wasm-bytes.js';
 
 // ---------------------------------------------------------------------------
 // Seeded randomness: one independent stream per (seed, index).
@@ -43,17 +44,6 @@ export function createRandom(seed, index) {
 // ---------------------------------------------------------------------------
 // Just enough structure to aim mutations: section and function body
 // boundaries, and where the counts and sizes are.
-
-function uleb(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
 
 /** [value, length] of the u32 LEB128 at `pos`, or null when it is not one. */
 function readLeb(bytes, pos, end = bytes.length) {
