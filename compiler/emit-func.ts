@@ -695,6 +695,9 @@ class FunctionEmitter {
   }
 
   private dropSegment(name: string): void {
+    // Pending calls and traps come first: a call may still init from the
+    // segment, and a trap must leave it in place.
+    this.settleBeforeTrap();
     this.stmts.push(js.exprStmt(js.assign(js.id(name), js.nul())));
   }
 

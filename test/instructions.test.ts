@@ -424,6 +424,21 @@ describe('stack variables', () => {
   });
 });
 
+describe('segment drops', () => {
+  it('elem.drop and data.drop wait for pending calls and traps', () => {
+    differential(`(module
+      (memory 1) (table 2 funcref) (func $a) (elem $e func $a $a) (data $d "hello")
+      (func $useElem (result i32) i32.const 0 i32.const 0 i32.const 1 table.init $e i32.const 3)
+      (func $useData (result i32) i32.const 0 i32.const 0 i32.const 5 memory.init $d i32.const 4 i32.load8_u)
+      (func (export "elem") (result i32) call $useElem elem.drop $e)
+      (func (export "data") (result i32) call $useData data.drop $d)
+      (func (export "trapFirst") (param i32) (result i32)
+        (i32.div_u (i32.const 1) (local.get 0)) data.drop $d)
+      (func (export "dataLeft") (result i32) (memory.init $d (i32.const 8) (i32.const 0) (i32.const 1)) (i32.load8_u (i32.const 8))))`,
+    [['elem', []], ['elem', []], ['trapFirst', [0]], ['dataLeft', []], ['data', []], ['data', []], ['trapFirst', [1]], ['dataLeft', []]]);
+  });
+});
+
 describe('multi-value results', () => {
   it('keep the bits of signalling NaNs through wasm-to-wasm calls', () => {
     // Results travel in a JS array; V8 quiets a NaN stored into an array of doubles.
