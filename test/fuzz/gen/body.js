@@ -395,41 +395,34 @@ export class FunctionGenerator {
 
   /** @param {ByteWriter} w */
   writeFuelCheck(w) {
-    const fuel = this.m.fuelGlobal;
-    w.byte(Op.global_get);
-    w.u32(fuel);
-    w.byte(Op.i32_eqz);
-    w.byte(Op.if);
-    w.byte(0x40);
-    this.writeExhausted(w);
-    w.byte(Op.end);
-    w.byte(Op.global_get);
-    w.u32(fuel);
-    w.byte(Op.i32_const);
-    w.byte(1);
-    w.byte(Op.i32_sub);
-    w.byte(Op.global_set);
-    w.u32(fuel);
+    this.writeCountdown(w, this.m.fuelGlobal);
   }
 
   /** Before a call that may recurse: take one level of depth, or give up. */
   writeGuardBefore() {
-    const w = this.w;
-    const depth = this.m.depthGlobal;
+    this.writeCountdown(this.w, this.m.depthGlobal);
+  }
+
+  /**
+   * `if (global == 0) exhausted; global -= 1`: the fuel and depth budgets.
+   * @param {ByteWriter} w
+   * @param {number} global
+   */
+  writeCountdown(w, global) {
     w.byte(Op.global_get);
-    w.u32(depth);
+    w.u32(global);
     w.byte(Op.i32_eqz);
     w.byte(Op.if);
     w.byte(0x40);
     this.writeExhausted(w);
     w.byte(Op.end);
     w.byte(Op.global_get);
-    w.u32(depth);
+    w.u32(global);
     w.byte(Op.i32_const);
     w.byte(1);
     w.byte(Op.i32_sub);
     w.byte(Op.global_set);
-    w.u32(depth);
+    w.u32(global);
   }
 
   /** After the call returns (a trap ends the export call; the wrapper resets depth). */
