@@ -15,6 +15,9 @@ const OP_IF = 0x04;
 const OP_ELSE = 0x05;
 const OP_END = 0x0b;
 const OP_PREFIX_FC = 0xfc;
+const OP_CALL_INDIRECT = 0x11;
+/** Module.indirectCalls' key is table * this + type index. */
+export const INDIRECT_TABLE_SCALE = 2 ** 20;
 const FC_MEMORY_INIT = PREFIX_FC | 8;
 const FC_DATA_DROP = PREFIX_FC | 9;
 
@@ -60,6 +63,8 @@ export interface CodeContext {
   types: FuncType[];
   /** The data count section's value, or null when there is none (memory.init and data.drop need one). */
   dataCount: number | null;
+  /** Where call_indirect's (table, type) pairs are recorded (Module.indirectCalls). */
+  indirectCalls: Set<number>;
 }
 
 // Control stack entries: which marker opened the block, so `else` can be checked.
@@ -146,6 +151,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
       case Imm.CallIndirect:
         index = reader.u32();
         index2 = reader.u32();
+        if (op === OP_CALL_INDIRECT) context.indirectCalls.add(index2 * INDIRECT_TABLE_SCALE + index);
         break;
       case Imm.MemArg: {
         const flagsOffset = reader.pos;

@@ -429,6 +429,7 @@ function emptyModule(): Module {
     datas: [],
     customSections: [],
     names: null,
+    indirectCalls: new Set(),
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,
@@ -456,7 +457,7 @@ export function decode(bytes: Uint8Array): Module {
   const module = emptyModule();
   const state: DecodeState = {
     module,
-    context: { types: module.types, dataCount: null },
+    context: { types: module.types, dataCount: null, indirectCalls: module.indirectCalls },
     codeCountOffset: -1,
     codeCount: 0,
     dataSectionSeen: false,

@@ -16,9 +16,20 @@ import { JsNode, assign, bin, call, cond, id, index, logical, num, big, seq, un 
  */
 const builtinsUsed = new Set<string>();
 
+/**
+ * Every builtin the operations below may name. The run-time compiler
+ * declares them all before it has emitted any function (see emit.ts, lazy
+ * mode), so one missing here is an internal error the moment it is named.
+ */
+const BUILTIN_PATHS: ReadonlySet<string> = new Set([
+  'BigInt', 'BigInt.asIntN', 'BigInt.asUintN', 'Number',
+  'Math.abs', 'Math.ceil', 'Math.clz32', 'Math.floor', 'Math.fround', 'Math.imul', 'Math.max', 'Math.min', 'Math.sqrt', 'Math.trunc',
+]);
+
 /** The variable holding `namespace.name` (or a global such as `BigInt` when name is null). */
 function global(namespace: string, name: string | null = null): JsNode {
   const path = name === null ? namespace : `${namespace}.${name}`;
+  if (!BUILTIN_PATHS.has(path)) throw new Error(`emit: builtin ${path} is missing from BUILTIN_PATHS`);
   builtinsUsed.add(path);
   return id(builtinVariable(path));
 }
@@ -31,6 +42,11 @@ export function takeBuiltins(): [string, string][] {
   const list = [...builtinsUsed].sort().map((path): [string, string] => [builtinVariable(path), path]);
   builtinsUsed.clear();
   return list;
+}
+
+/** Every builtin's [variable, path], for a module body whose functions are not emitted yet. */
+export function allBuiltins(): [string, string][] {
+  return [...BUILTIN_PATHS].sort().map((path): [string, string] => [builtinVariable(path), path]);
 }
 
 export const enum OpKind {
@@ -506,3 +522,8 @@ export const MEMORY_OPS = new Map<string, MemoryOp>([
   ['i64.store16', { method: 'setInt16', width: 2, littleEndian: true, store: wrapI64 }],
   ['i64.store32', { method: 'setInt32', width: 4, littleEndian: true, store: wrapI64 }],
 ]);
+
+/** The DataView store methods that stores call (storeCallee may bind each one). */
+export const STORE_METHODS: readonly string[] = [...new Set(
+  [...MEMORY_OPS.values()].filter((op) => op.method.startsWith('set')).map((op) => op.method),
+)].sort();

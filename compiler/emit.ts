@@ -9,7 +9,9 @@ import {
   ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
 } from './ir.js';
 import { emitFunction, ModuleEnv } from './emit-func.js';
-import { takeBuiltins } from './emit-ops.js';
+import { allBuiltins, STORE_METHODS, takeBuiltins } from './emit-ops.js';
+import { INDIRECT_TABLE_SCALE } from './decode-code.js';
+import { printFunction, rawCode } from './print.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 import { base64Encode } from '../runtime/base64.js';
@@ -41,10 +43,45 @@ export interface EmitOptions {
   typedMemory?: boolean;
   /** Functions whose statements nest deeper than this become state machines; see flatten.ts. */
   flattenHeight?: number;
+  /** Indent the output (two spaces a level) instead of printing it compactly. */
+  pretty?: boolean;
+  /** Emit the module for lazy code generation at run time (see LazyOptions). */
+  lazy?: LazyOptions;
 }
 
-export function emitModule(module: Module, hash: string, options: EmitOptions = {}): JsNode {
+/**
+ * Lazy mode, for the run-time compiler: the body's functions are stubs that
+ * generate the real function the first time they are called. The body is
+ * then a function of `rt` and `$text`, where `$text(i)` (the emitted
+ * module's functionSource) returns function i's source, an assignment
+ * `fnI = function fnI(...) {...}` that a direct eval runs inside `link`, so
+ * the new function sees the instance's state exactly as an eagerly
+ * compiled one does. Everything a function may use is declared up front:
+ * every helper, builtin, memory view, type id and call view.
+ *
+ * The eval runs in a parameterless arrow function: a function with its own
+ * variables would put a context between `link`'s and the new function's,
+ * and every access to instance state would walk one more level (10%
+ * slower under --jitless on state-heavy code).
+ */
+export interface LazyOptions {
+  /** The names of every helper `rt` has (Object.keys(rt)): the body destructures them all. */
+  helpers: readonly string[];
+}
+
+export interface EmittedModule {
+  /** The module body. */
+  program: JsNode;
+  /** Lazy mode: the source of function `funcIndex` (a defined function's index in the function index space). */
+  functionSource(funcIndex: number): string;
+}
+
+export function emitModule(module: Module, hash: string, options: EmitOptions = {}): EmittedModule {
   const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
+  const flattenHeight = options.flattenHeight ?? MAX_HEIGHT;
+  const pretty = options.pretty ?? false;
+  const lazy = options.lazy ?? null;
+  const lazyHelpers = new Set(lazy?.helpers ?? []);
   const helpers = new Set<string>();
   takeBuiltins(); // forget any left over from an emission that threw
   const typedMemory = options.typedMemory ?? false;
@@ -83,6 +120,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   const isCell = (index: number): boolean => globalTypes[index].mutable && (importIndexOfGlobal.has(index) || exportedGlobals.has(index));
 
   const helper = (name: string): JsNode => {
+    if (lazy !== null && !lazyHelpers.has(name)) throw new Error(`emit: rt has no helper ${name}`);
     helpers.add(name);
     return js.id(name);
   };
@@ -228,18 +266,28 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
 
   const tablesDeclared = link.length;
 
-  // Function bodies (declarations are hoisted, so order does not matter).
-  module.funcs.forEach((func, i) => {
-    const decl = emitFunction(env, module.importedFuncs + i, func);
-    flattenFunction(decl, options.flattenHeight ?? MAX_HEIGHT);
+  /** A function's declaration, emitted, flattened, split and printed (its tree is garbage at once). */
+  const functionText = (funcIndex: number, level: number): string => {
+    const decl = emitFunction(env, funcIndex, module.funcs[funcIndex - module.importedFuncs]);
+    flattenFunction(decl, flattenHeight);
     splitFunction(decl, splitThreshold);
-    functionDecls.push(decl);
-  });
+    return printFunction(decl, pretty, level);
+  };
+
+  // Function bodies (declarations are hoisted, so order does not matter).
+  // Lazy: stubs, and everything any function may use declared now.
+  if (lazy === null) {
+    for (let i = 0; i < module.funcs.length; i++) functionDecls.push(rawCode(functionText(module.importedFuncs + i, 2)));
+  } else {
+    declareEverything();
+    for (let i = 0; i < module.funcs.length; i++) functionDecls.push(lazyStub(module.importedFuncs + i));
+  }
 
   // call_indirect's call views, once the tables exist.
   const viewDecls = [...callViews].map(([name, [table, typeIndex]]): [string, JsNode] =>
     [name, js.call(js.member(js.id(`tab${table}`), '_callView'), [js.id(`T${typeIndex}`)])]);
   if (viewDecls.length > 0) link.splice(tablesDeclared, 0, js.decl(viewDecls));
+  if (lazy !== null) link.splice(1, 0, ...lazyGenerator());
 
   // Typed views of memory, for what the functions read through them, and
   // the bound store methods.
@@ -322,7 +370,8 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     if (index < module.importedFuncs) continue;
     const typeIndex = module.funcTypeIndices[index - module.importedFuncs];
     usedTypeIds.add(typeIndex);
-    funcRefDecls.push(js.exprStmt(js.assign(env.funcRef(index), js.newExpr(helper('FuncRef'), [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)]))));
+    const args = [js.id(`fn${index}`), js.id(`T${typeIndex}`), js.id(`TY${typeIndex}`), js.num(index)];
+    funcRefDecls.push(js.exprStmt(js.assign(env.funcRef(index), lazy === null ? js.newExpr(helper('FuncRef'), args) : js.call(helper('lazyFuncRef'), args))));
   }
   // Imported functions that code calls, by their raw function.
   const importedCallees: [string, JsNode][] = [];
@@ -348,7 +397,7 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
       }],
     });
   }
-  const builtins = takeBuiltins();
+  const builtins = lazy === null ? takeBuiltins() : allBuiltins();
   if (usedViews.size > 0) {
     // Typed arrays use the host's byte order, wasm memory is little-endian:
     // on a big-endian host the memory views are empty, so every read misses
@@ -374,7 +423,58 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     ['customSections', js.arr(customSections)],
     ['link', js.fn(null, ['imports'], link)],
   ])));
-  return js.program(body);
+  return {
+    program: js.program(body),
+    functionSource(funcIndex: number): string {
+      if (lazy === null) throw new Error('emit: functionSource() is for lazy mode');
+      return `fn${funcIndex} = ${functionText(funcIndex, 0)}`;
+    },
+  };
+
+  /** Lazy mode: declares what any function body may use, before any is emitted. */
+  function declareEverything(): void {
+    for (const name of lazyHelpers) helpers.add(name);
+    for (let i = 0; i < module.types.length; i++) usedTypeIds.add(i);
+    for (let i = 0; i < module.importedFuncs; i++) calledFuncs.add(i);
+    for (const key of module.indirectCalls) env.callView(Math.floor(key / INDIRECT_TABLE_SCALE), key % INDIRECT_TABLE_SCALE);
+    // Both tunings read i64 through a typed view.
+    if (watchers.length > 0) for (const view of Object.keys(VIEW_PREFIX)) usedViews.add(view);
+    if (typedMemory && watchers.length > 0) for (const method of STORE_METHODS) boundStores.add(method);
+  }
+
+  /** `function fnI(l0, l1) { return $gen(I)(l0, l1); }` */
+  function lazyStub(funcIndex: number): JsNode {
+    const params = funcTypes[funcIndex].params.map((_, i) => `l${i}`);
+    const generated = js.call(js.id('$gen'), [js.num(funcIndex)]);
+    return js.fn(`fn${funcIndex}`, params, [js.ret(js.call(generated, params.map((name) => js.id(name))))]);
+  }
+
+  /**
+   * `$gen(i)`: function i, generated on its first call. The eval is direct,
+   * in `$lz`, a parameterless arrow (see LazyOptions). The generated source
+   * assigns the new function to `fnI`, so later calls skip the stub; its
+   * FuncRef's raw function (and the call views that hold the stub) follow.
+   */
+  function lazyGenerator(): JsNode[] {
+    const i = js.id('$i');
+    const f = js.id('$f');
+    const ref = js.index(js.id('rf'), i);
+    const lz: JsNode = { type: 'ArrowFunctionExpression', params: [], body: js.call(js.id('eval'), [js.id('$src')]), expression: true };
+    return [
+      js.decl([['$src', js.nul()], ['$fns', js.arr([])], ['$lz', lz]]),
+      js.fn('$gen', ['$i'], [
+        js.decl([['$f', js.index(js.id('$fns'), i)]]),
+        js.ifStmt(js.bin('===', f, js.id('undefined')), js.block([
+          js.exprStmt(js.assign(js.id('$src'), js.call(js.id('$text'), [i]))),
+          js.exprStmt(js.assign(f, js.call(js.id('$lz'), []))),
+          js.exprStmt(js.assign(js.id('$src'), js.nul())),
+          js.ifStmt(js.bin('!==', ref, js.id('undefined')), js.exprStmt(js.call(helper('setRaw'), [ref, f])), null),
+          js.exprStmt(js.assign(js.index(js.id('$fns'), i), f)),
+        ]), null),
+        js.ret(f),
+      ]),
+    ];
+  }
 }
 
 /**

@@ -2,10 +2,10 @@
 // wraps the module body in the requested output format. Pure TypeScript with
 // no Node APIs: the run-time polyfill calls it too.
 
-import { generate } from 'astring';
 import { decode } from './decode.js';
 import { validate } from './validate.js';
 import { emitModule, type EmitOptions } from './emit.js';
+import { printProgram } from './print.js';
 import { wrapBody } from './format.js';
 import { sha256Hex } from '../runtime/sha256.js';
 
@@ -43,6 +43,12 @@ export interface CompileOptions {
    * Lockdown Mode), where those are ~15% faster and JITs are slower.
    */
   tune?: 'jit' | 'interpreter';
+  /**
+   * Indent the output two spaces a level, for reading. By default it is
+   * printed compactly, one statement a line without indentation, which
+   * is smaller and parses faster.
+   */
+  pretty?: boolean;
 }
 
 export interface CompileResult {
@@ -61,6 +67,7 @@ function emitOptions(options: CompileOptions): EmitOptions {
     splitThreshold: options.splitThreshold ?? (interpreter ? Infinity : undefined),
     flattenHeight: options.flattenHeight,
     typedMemory: interpreter,
+    pretty: options.pretty === true,
   };
 }
 
@@ -77,6 +84,28 @@ export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions
 export function compileHashed(bytes: Uint8Array, hash: string, options: CompileOptions = {}): CompileResult {
   const module = decode(bytes);
   validate(module);
-  const body = generate(emitModule(module, hash, emitOptions(options)) as any);
+  const body = printProgram(emitModule(module, hash, emitOptions(options)).program, options.pretty === true);
   return { code: wrapBody(body, options), hash };
+}
+
+export interface LazyCompileResult {
+  /** The module body, to run as `new Function('rt', '$text', body)(rt, functionSource)`. */
+  body: string;
+  /** The source of a function, emitted when its stub first runs (see LazyOptions in emit.ts). */
+  functionSource(funcIndex: number): string;
+}
+
+/**
+ * Decodes and validates `bytes` (so a CompileError comes now) and emits a
+ * module body whose functions are generated on their first call: the
+ * run-time compiler's path. `helpers` are the names of every helper of the
+ * `rt` it will run with.
+ */
+export function compileLazy(
+  bytes: Uint8Array, hash: string, helpers: readonly string[], options: Pick<CompileOptions, 'tune' | 'splitThreshold' | 'flattenHeight' | 'pretty'> = {},
+): LazyCompileResult {
+  const module = decode(bytes);
+  validate(module);
+  const emitted = emitModule(module, hash, { ...emitOptions(options), lazy: { helpers } });
+  return { body: printProgram(emitted.program, options.pretty === true), functionSource: emitted.functionSource };
 }

@@ -198,6 +198,12 @@ export interface Module {
   datas: DataSegment[];
   customSections: CustomSection[];
   names: NameSection | null;
+  /**
+   * The (table, type index) pairs that call_indirect uses, as
+   * `table * 2^20 + type` (a valid type index is below 2^20): the run-time
+   * compiler declares these call views before it has seen any function.
+   */
+  indirectCalls: Set<number>;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;

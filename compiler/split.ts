@@ -32,8 +32,24 @@ interface SplitState {
   functionName: string;
 }
 
-const sizeCache = new WeakMap<JsNode, number>();
+/**
+ * Node counts of the subtrees measured so far, for the function being split.
+ * One Map per function, dropped when it is done: a module-wide WeakMap held
+ * every syntax tree of a 16 MB module alive and spent most of the compile in
+ * ephemeron bookkeeping.
+ */
+let sizeCache: Map<JsNode, number> = new Map();
 
+/** Fields that hold no child nodes. */
+function isLeafKey(key: string): boolean {
+  return key === 'type' || key === 'value' || key === 'raw' || key === 'name' || key === 'operator' || key === 'bigint';
+}
+
+/**
+ * The number of ESTree nodes in `node` (a node or an array of nodes).
+ * Iterative, post-order, so that a tree of any depth is measured without
+ * recursion.
+ */
 function size(node: unknown): number {
   if (node === null || typeof node !== 'object') return 0;
   if (Array.isArray(node)) {
@@ -41,19 +57,60 @@ function size(node: unknown): number {
     for (const item of node) total += size(item);
     return total;
   }
-  const cached = sizeCache.get(node as JsNode);
-  if (cached !== undefined) return cached;
-  let total = 1;
-  for (const key in node as JsNode) {
-    if (key === 'type' || key === 'value' || key === 'raw' || key === 'name' || key === 'operator' || key === 'bigint') continue;
-    total += size((node as JsNode)[key]);
+  const known = sizeCache.get(node as JsNode);
+  if (known !== undefined) return known;
+  // Each frame is a node whose children are pushed above it; when it comes
+  // back to the top (its children all measured), it is summed.
+  const stack: JsNode[] = [node as JsNode];
+  const expanded: boolean[] = [false];
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const current = stack[top];
+    if (expanded[top]) {
+      stack.pop();
+      expanded.pop();
+      let total = 1;
+      forEachChildNode(current, (child) => { total += sizeCache.get(child)!; });
+      sizeCache.set(current, total);
+      continue;
+    }
+    expanded[top] = true;
+    forEachChildNode(current, (child) => {
+      if (!sizeCache.has(child)) {
+        stack.push(child);
+        expanded.push(false);
+      }
+    });
   }
-  sizeCache.set(node as JsNode, total);
-  return total;
+  return sizeCache.get(node as JsNode)!;
+}
+
+/** Calls `visit` on each child node of `node`, skipping the fields that hold none. */
+function forEachChildNode(node: JsNode, visit: (child: JsNode) => void): void {
+  for (const key in node) {
+    if (isLeafKey(key)) continue;
+    const child = node[key];
+    if (child === null || typeof child !== 'object') continue;
+    if (Array.isArray(child)) {
+      for (const item of child) if (item !== null && typeof item === 'object') visit(item);
+    } else {
+      visit(child);
+    }
+  }
 }
 
 /** Splits `fn` (a FunctionDeclaration) in place when it is larger than `threshold` nodes. */
 export function splitFunction(fn: JsNode, threshold: number = DEFAULT_SPLIT_THRESHOLD): void {
+  if (!(threshold < Infinity)) return;
+  sizeCache = new Map();
+  try {
+    splitMeasured(fn, threshold);
+  } finally {
+    sizeCache = new Map();
+  }
+}
+
+function splitMeasured(fn: JsNode, threshold: number): void {
   const body: JsNode[] = fn.body.body;
   if (size(body) <= threshold) return;
   const state: SplitState = {
@@ -92,7 +149,7 @@ function privatize(fn: JsNode, pieces: JsNode[], top: JsNode[]): void {
   const scan: Scan = {
     tracked: new Set(outer[0].declarations.map((d: JsNode) => d.id.name)),
     pieces: new Set(pieces.map((piece) => piece.id.name)),
-    callsPiece: new WeakMap(),
+    callsPiece: new Map(),
     shared: new Set(),
     seen: new Set(),
   };
@@ -118,7 +175,7 @@ interface Scan {
   /** Names of the piece functions. */
   pieces: Set<string>;
   /** Whether a node contains a piece call, for nodes already asked about (nested lists ask again). */
-  callsPiece: WeakMap<JsNode, boolean>;
+  callsPiece: Map<JsNode, boolean>;
   /** Locals read where they may hold a value from outside the current function: they stay shared. */
   shared: Set<string>;
   /** Locals the current function uses. */

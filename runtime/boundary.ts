@@ -104,6 +104,11 @@ export class FuncRef {
   index: number;
   /** The Exported Function, made on first use. */
   _js: Function | undefined;
+  /**
+   * While `raw` is a lazy stub (see lazyFuncRef): the call views holding the
+   * stub, as pairs (view, slot), for setRaw to update. Otherwise null.
+   */
+  _slots: any[] | null;
 
   constructor(raw: (...args: any[]) => any, typeId: number, type: FuncTypeDesc, index: number) {
     this.raw = raw;
@@ -111,6 +116,34 @@ export class FuncRef {
     this.type = type;
     this.index = index;
     this._js = undefined;
+    this._slots = null;
+  }
+}
+
+/**
+ * A FuncRef whose raw function is, for now, a stub that generates the real
+ * one on its first call (the run-time compiler's lazy mode, compiler/emit.ts).
+ */
+export function lazyFuncRef(stub: (...args: any[]) => any, typeId: number, type: FuncTypeDesc, index: number): FuncRef {
+  const ref = new FuncRef(stub, typeId, type, index);
+  ref._slots = [];
+  return ref;
+}
+
+/**
+ * Replaces a lazy FuncRef's stub by the generated function, in the FuncRef
+ * and in every call view slot that still holds the stub, so that calls
+ * through tables and from JS no longer pass through it.
+ */
+export function setRaw(ref: FuncRef, raw: (...args: any[]) => any): void {
+  const stub = ref.raw;
+  const slots = ref._slots;
+  ref.raw = raw;
+  ref._slots = null;
+  if (slots === null) return;
+  for (let i = 0; i < slots.length; i += 2) {
+    const view = slots[i];
+    if (view[slots[i + 1]] === stub) view[slots[i + 1]] = raw;
   }
 }
 
@@ -240,74 +273,76 @@ function resultsToJS(results: ValueTypeName[]): Converter | null {
 /**
  * Arguments are converted before the call, outside the try, so a throwing
  * valueOf is not taken for a trap; then stale views are updated (a valueOf,
- * or the JS that called, may have caught an exhaustion mid-update).
+ * or the JS that called, may have caught an exhaustion mid-update). The
+ * call reads `ref.raw` each time: a function generated lazily replaces its
+ * stub there (see setRaw).
  */
-function allI32Wrapper(raw: (...args: any[]) => any, arity: number): Function {
+function allI32Wrapper(ref: FuncRef, arity: number): Function {
   switch (arity) {
     case 0: return () => {
       if (staleHead !== null) updateStaleViews();
-      try { return raw(); } catch (e) { throw convertError(e); }
+      try { return ref.raw(); } catch (e) { throw convertError(e); }
     };
     case 1: return (a: any) => {
       const x = a | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return raw(x); } catch (e) { throw convertError(e); }
+      try { return ref.raw(x); } catch (e) { throw convertError(e); }
     };
     case 2: return (a: any, b: any) => {
       const x = a | 0, y = b | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return raw(x, y); } catch (e) { throw convertError(e); }
+      try { return ref.raw(x, y); } catch (e) { throw convertError(e); }
     };
     case 3: return (a: any, b: any, c: any) => {
       const x = a | 0, y = b | 0, z = c | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return raw(x, y, z); } catch (e) { throw convertError(e); }
+      try { return ref.raw(x, y, z); } catch (e) { throw convertError(e); }
     };
     case 4: return (a: any, b: any, c: any, d: any) => {
       const x = a | 0, y = b | 0, z = c | 0, w = d | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return raw(x, y, z, w); } catch (e) { throw convertError(e); }
+      try { return ref.raw(x, y, z, w); } catch (e) { throw convertError(e); }
     };
     case 5: return (a: any, b: any, c: any, d: any, e: any) => {
       const x = a | 0, y = b | 0, z = c | 0, w = d | 0, v = e | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return raw(x, y, z, w, v); } catch (err) { throw convertError(err); }
+      try { return ref.raw(x, y, z, w, v); } catch (err) { throw convertError(err); }
     };
   }
-  return genericWrapper(raw, new Array(arity).fill(toI32), null);
+  return genericWrapper(ref, new Array(arity).fill(toI32), null);
 }
 
-function genericWrapper(raw: (...args: any[]) => any, params: Converter[], out: Converter | null): Function {
+function genericWrapper(ref: FuncRef, params: Converter[], out: Converter | null): Function {
   const arity = params.length;
   const p0 = params[0], p1 = params[1], p2 = params[2], p3 = params[3];
   switch (arity) {
     case 0: return () => {
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = raw(); } catch (e) { throw convertError(e); }
+      let r; try { r = ref.raw(); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 1: return (a: any) => {
       const x = p0(a);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = raw(x); } catch (e) { throw convertError(e); }
+      let r; try { r = ref.raw(x); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 2: return (a: any, b: any) => {
       const x = p0(a), y = p1(b);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = raw(x, y); } catch (e) { throw convertError(e); }
+      let r; try { r = ref.raw(x, y); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 3: return (a: any, b: any, c: any) => {
       const x = p0(a), y = p1(b), z = p2(c);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = raw(x, y, z); } catch (e) { throw convertError(e); }
+      let r; try { r = ref.raw(x, y, z); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 4: return (a: any, b: any, c: any, d: any) => {
       const x = p0(a), y = p1(b), z = p2(c), w = p3(d);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = raw(x, y, z, w); } catch (e) { throw convertError(e); }
+      let r; try { r = ref.raw(x, y, z, w); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
   }
@@ -315,7 +350,7 @@ function genericWrapper(raw: (...args: any[]) => any, params: Converter[], out: 
     const values = new Array(arity);
     for (let i = 0; i < arity; i++) values[i] = params[i](args[i]);
     if (staleHead !== null) updateStaleViews();
-    let r; try { r = raw(...values); } catch (e) { throw convertError(e); }
+    let r; try { r = ref.raw(...values); } catch (e) { throw convertError(e); }
     return out === null ? r : out(r);
   };
 }
@@ -328,7 +363,6 @@ function genericWrapper(raw: (...args: any[]) => any, params: Converter[], out: 
  */
 function makeExportedFunction(ref: FuncRef): Function {
   const type = ref.type;
-  const raw = ref.raw;
   let fn: Function;
   if (hasV128(type)) {
     fn = () => { throw v128Error(); };
@@ -336,8 +370,8 @@ function makeExportedFunction(ref: FuncRef): Function {
     const out = resultsToJS(type.results);
     const params = type.params;
     fn = out === null && params.every((t) => t === 'i32')
-      ? allI32Wrapper(raw, params.length)
-      : genericWrapper(raw, params.map(toWasmConverter), out);
+      ? allI32Wrapper(ref, params.length)
+      : genericWrapper(ref, params.map(toWasmConverter), out);
   }
   Object.defineProperty(fn, 'length', { value: type.params.length, configurable: true });
   Object.defineProperty(fn, 'name', { value: String(ref.index), configurable: true });

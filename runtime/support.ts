@@ -4,7 +4,7 @@
 
 import type { SupportLib } from './abi.js';
 import { base64Decode } from './base64.js';
-import { FuncRef, typeId } from './boundary.js';
+import { FuncRef, lazyFuncRef, setRaw, typeId } from './boundary.js';
 import {
   callIndirect, callIndirectTrap, memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet,
 } from './bulk.js';
@@ -17,6 +17,10 @@ import { Table } from './table.js';
 export interface SupportLibExtras {
   /** Sets the quiet bit of a NaN (keeping sign and payload); other values unchanged. */
   fQuiet(a: number): number;
+  /** A FuncRef whose raw function is a lazy stub (run-time compiler). */
+  lazyFuncRef: typeof lazyFuncRef;
+  /** Replaces a lazy FuncRef's stub by the generated function. */
+  setRaw: typeof setRaw;
 }
 
 export const rt: SupportLib & SupportLibExtras = {
@@ -26,6 +30,8 @@ export const rt: SupportLib & SupportLibExtras = {
   FuncRef,
 
   typeId,
+  lazyFuncRef,
+  setRaw,
   trap: numeric.trap,
   base64: base64Decode,
 

@@ -57,6 +57,28 @@ function callTarget(ref: FuncRef | null, typeId: number): (...args: any[]) => an
   return ref.typeId === typeId ? ref.raw : indirectCallTypeMismatch;
 }
 
+/**
+ * callTarget for slot `slot` of `view`. A lazy FuncRef's stub is recorded
+ * with its slot, so the generated function replaces it there (setRaw).
+ */
+function slotTarget(view: ((...args: any[]) => any)[], slot: number, ref: FuncRef | null, typeId: number): (...args: any[]) => any {
+  const target = callTarget(ref, typeId);
+  if (ref !== null && ref._slots !== null && target === ref.raw) {
+    const slots = ref._slots;
+    // Table writes in a loop could record the same stub without end: past
+    // 256 pairs, each doubling first drops the pairs it has left.
+    if (slots.length >= 512 && (slots.length & (slots.length - 1)) === 0) {
+      let kept = 0;
+      for (let i = 0; i < slots.length; i += 2) {
+        if (slots[i][slots[i + 1]] === target) { slots[kept++] = slots[i]; slots[kept++] = slots[i + 1]; }
+      }
+      slots.length = kept;
+    }
+    slots.push(view, slot);
+  }
+  return target;
+}
+
 export class Table {
   /** Elements, internal representation (internal API). */
   _elems: any[];
@@ -171,7 +193,10 @@ export class Table {
     const views = (this._views ??= new Map());
     let view = views.get(typeId);
     if (view === undefined) {
-      view = this._elems.map((ref) => callTarget(ref, typeId));
+      const elems = this._elems;
+      const made: ((...args: any[]) => any)[] = [];
+      for (let i = 0; i < elems.length; i++) made.push(slotTarget(made, i, elems[i], typeId));
+      view = made;
       views.set(typeId, view);
     }
     return view;
@@ -187,7 +212,7 @@ export class Table {
     if (views !== null) {
       const elems = this._elems;
       for (const [typeId, view] of views) {
-        for (let i = start; i < end; i++) view[i] = callTarget(elems[i], typeId);
+        for (let i = start; i < end; i++) view[i] = slotTarget(view, i, elems[i], typeId);
       }
     }
     if (marked) markFresh(this);
@@ -199,7 +224,7 @@ export class Table {
     if (views === null) return;
     const elems = this._elems;
     for (const [typeId, view] of views) {
-      for (let i = 0; i < elems.length; i++) view[i] = callTarget(elems[i], typeId);
+      for (let i = 0; i < elems.length; i++) view[i] = slotTarget(view, i, elems[i], typeId);
       view.length = elems.length;
     }
   }

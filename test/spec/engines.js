@@ -92,7 +92,16 @@ async function wasm2esEngine({ format = 'esm' } = {}) {
     const namespace = await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
     return namespace.default;
   };
-  /** The polyfill's way: the module body through new Function, then defineModule. */
+  /**
+   * The polyfill's way: the body with lazy stubs through new Function, each
+   * function generated on its first call (compileLazy).
+   */
+  const loadLazy = async (bytes) => {
+    const { compileLazy } = await import(new URL('dist/compiler/index.js', ROOT).href);
+    const { body, functionSource } = compileLazy(bytes, 'spec', Object.keys(runtime.rt), { splitThreshold, flattenHeight, tune });
+    return runtime.defineModule(new Function('rt', '$text', body)(runtime.rt, functionSource));
+  };
+  /** Eager run-time compilation (engines without local eval): the whole body through new Function. */
   const loadBody = async (bytes) => {
     const { code } = compile(bytes, { format: 'body', splitThreshold, flattenHeight, tune });
     return runtime.defineModule(new Function('rt', code)(runtime.rt));
@@ -105,7 +114,7 @@ async function wasm2esEngine({ format = 'esm' } = {}) {
     LinkError: WA.LinkError,
     RuntimeError: WA.RuntimeError,
     RangeError,
-    compile: format === 'body' ? loadBody : loadEsm,
+    compile: format === 'body' ? loadBody : format === 'lazy' ? loadLazy : loadEsm,
     instantiate: (module, imports) => new WA.Instance(module, imports),
     spectest: () => spectest(WA),
     wrapperCache: new Map(),

@@ -4,7 +4,7 @@
 // WebAssembly, in a pool of worker threads, and checks the outcome against
 // known-failures.txt. Exit status 1 on any unexpected failure or pass.
 //
-//   npm run spec -- [name...] [--engine wasm2es|native|wasm2es-compile] [--format esm|body]
+//   npm run spec -- [name...] [--engine wasm2es|native|wasm2es-compile] [--format esm|lazy|body]
 //                   [--verbose] [--report] [--jobs N] [--timeout SECONDS]
 //                   [--update-known-failures]
 //
@@ -25,7 +25,8 @@ const HELP = `usage: npm run spec -- [name...] [options]
   name                  run only these files (stem, e.g. i32 memory_grow; else substring)
   --engine E            wasm2es (default), native (the runner checked on V8 itself), or
                         wasm2es-compile (diagnostic: wasm2es's compile() decides validity, V8 runs)
-  --format F            wasm2es loading: esm (default, the ahead-of-time output) or body (the polyfill's new Function)
+  --format F            wasm2es loading: esm (default, the ahead-of-time output), lazy (the polyfill: functions
+                        generated on first call) or body (the whole body through new Function)
   --verbose             print every failure with its message, and trap messages that differ from the spec's
   --report              write the conformance table into README.md (full runs only)
   --jobs N              worker threads (default: min(2, cores))
@@ -63,7 +64,7 @@ function parseArguments(argv) {
     else options.names.push(arg.replace(/\.wast$/, ''));
   }
   if (!['wasm2es', 'native', 'wasm2es-compile'].includes(options.engine)) fail(`unknown engine ${options.engine}`);
-  if (!['esm', 'body'].includes(options.format)) fail(`unknown format ${options.format}`);
+  if (!['esm', 'lazy', 'body'].includes(options.format)) fail(`unknown format ${options.format}`);
   if (options.report && options.names.length) fail('--report needs a full run (no file names)');
   return options;
 }
