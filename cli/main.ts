@@ -5,7 +5,7 @@
 // created or touched unless compilation succeeded.
 
 import { Command, CommanderError, Option } from 'commander';
-import { compile, compileHashed, type CompileOptions } from '../compiler/index.js';
+import { compile, compileHashed, type CompileOptions, type ModuleIdentity } from '../compiler/index.js';
 import { sha256Hex } from '../runtime/sha256.js';
 import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
 import { CliError, packageVersion, readBundledRuntime, readInput, sameRegularFile, writeOutput, writeToStream } from './files.js';
@@ -87,17 +87,18 @@ const isText = (input: string): boolean => /\.wat$/i.test(input);
 
 /**
  * Reads the input as .wasm bytes, assembling and optimising with binaryen
- * when asked. `registeredAs` is the SHA-256 the output registers its module
- * under: that of the input file for .wasm, optimised or not, since those are
- * the bytes a loader will fetch and pass to WebAssembly.instantiate.
+ * when asked. `registeredAs` is the SHA-256 and length the output registers
+ * its module under: those of the input file for .wasm, optimised or not,
+ * since those are the bytes a loader will fetch and pass to
+ * WebAssembly.instantiate.
  */
-async function loadModule(input: string, optimize: boolean): Promise<{ bytes: Uint8Array; registeredAs: string }> {
+async function loadModule(input: string, optimize: boolean): Promise<{ bytes: Uint8Array; registeredAs: ModuleIdentity }> {
   const data = readInput(input, !isText(input));
   if (isText(input)) {
     const bytes = await assembleText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), { optimize });
-    return { bytes, registeredAs: sha256Hex(bytes) };
+    return { bytes, registeredAs: { hash: sha256Hex(bytes), size: bytes.length } };
   }
-  const registeredAs = sha256Hex(data);
+  const registeredAs = { hash: sha256Hex(data), size: data.length };
   if (!optimize) return { bytes: data, registeredAs };
   try {
     return { bytes: await optimizeBinary(data), registeredAs };

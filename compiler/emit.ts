@@ -76,12 +76,22 @@ export interface EmittedModule {
   functionSource(funcIndex: number): string;
 }
 
-export function emitModule(module: Module, hash: string, options: EmitOptions = {}): EmittedModule {
+/** What the descriptor says of the original bytes: the registry finds precompiled modules by them. */
+export interface ModuleIdentity {
+  /** SHA-256, lowercase hex, or "" when not computed. */
+  hash: string;
+  /** Byte length. */
+  size: number;
+}
+
+export function emitModule(module: Module, identity: ModuleIdentity, options: EmitOptions = {}): EmittedModule {
   const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
   const flattenHeight = options.flattenHeight ?? MAX_HEIGHT;
   const pretty = options.pretty ?? false;
   const lazy = options.lazy ?? null;
   const lazyHelpers = new Set(lazy?.helpers ?? []);
+  /** Lazy mode: the source of each function generated so far. */
+  const sources: (string | undefined)[] = [];
   const helpers = new Set<string>();
   takeBuiltins(); // forget any left over from an emission that threw
   const typedMemory = options.typedMemory ?? false;
@@ -417,7 +427,8 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
   for (const statement of moduleConsts) body.push(statement);
   const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', base64Text(section.bytes)]]));
   body.push(js.ret(js.obj([
-    ['hash', js.str(hash)],
+    ['hash', js.str(identity.hash)],
+    ['size', js.num(identity.size)],
     ['imports', js.arr(importDescs)],
     ['exports', js.arr(exportDescs)],
     ['customSections', js.arr(customSections)],
@@ -427,7 +438,13 @@ export function emitModule(module: Module, hash: string, options: EmitOptions = 
     program: js.program(body),
     functionSource(funcIndex: number): string {
       if (lazy === null) throw new Error('emit: functionSource() is for lazy mode');
-      return `fn${funcIndex} = ${functionText(funcIndex, 0)}`;
+      // Kept: every later instance generates the same function from it.
+      let source = sources[funcIndex];
+      if (source === undefined) {
+        source = `fn${funcIndex} = ${functionText(funcIndex, 0)}`;
+        sources[funcIndex] = source;
+      }
+      return source;
     },
   };
 

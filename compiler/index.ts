@@ -4,7 +4,9 @@
 
 import { decode } from './decode.js';
 import { validate } from './validate.js';
-import { emitModule, type EmitOptions } from './emit.js';
+import { emitModule, type EmitOptions, type ModuleIdentity } from './emit.js';
+
+export type { ModuleIdentity };
 import { printProgram } from './print.js';
 import { wrapBody } from './format.js';
 import { sha256Hex } from '../runtime/sha256.js';
@@ -77,15 +79,16 @@ export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions
 }
 
 /**
- * compile() for callers that already know the bytes' SHA-256: the run-time
- * polyfill, whose registry lookup has just hashed them (hashing SQLite's
- * 680 KB in pure JS costs ~0.3 s without a JIT).
+ * compile() for callers that already know the bytes' SHA-256, or that
+ * register the output under other bytes' hash and length (the CLI's -O
+ * registers the optimised module under the input file's).
  */
-export function compileHashed(bytes: Uint8Array, hash: string, options: CompileOptions = {}): CompileResult {
+export function compileHashed(bytes: Uint8Array, hash: string | ModuleIdentity, options: CompileOptions = {}): CompileResult {
+  const identity = typeof hash === 'string' ? { hash, size: bytes.length } : hash;
   const module = decode(bytes);
   validate(module);
-  const body = printProgram(emitModule(module, hash, emitOptions(options)).program, options.pretty === true);
-  return { code: wrapBody(body, options), hash };
+  const body = printProgram(emitModule(module, identity, emitOptions(options)).program, options.pretty === true);
+  return { code: wrapBody(body, options), hash: identity.hash };
 }
 
 export interface LazyCompileResult {
@@ -106,6 +109,6 @@ export function compileLazy(
 ): LazyCompileResult {
   const module = decode(bytes);
   validate(module);
-  const emitted = emitModule(module, hash, { ...emitOptions(options), lazy: { helpers } });
+  const emitted = emitModule(module, { hash, size: bytes.length }, { ...emitOptions(options), lazy: { helpers } });
   return { body: printProgram(emitted.program, options.pretty === true), functionSource: emitted.functionSource };
 }

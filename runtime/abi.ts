@@ -61,8 +61,13 @@ export interface CustomSectionDescriptor {
  * errors into RuntimeError (see convertError).
  */
 export interface ModuleDescriptor {
-  /** SHA-256 of the original .wasm bytes, lowercase hex. */
+  /** SHA-256 of the original .wasm bytes, lowercase hex ("" when compiled at run time without hashing). */
   hash: string;
+  /**
+   * Length of the original .wasm bytes: bytes of another length need no
+   * hashing to know they are not this module. Missing in older output.
+   */
+  size?: number;
   imports: ImportDescriptor[];
   exports: ExportDescriptor[];
   customSections: CustomSectionDescriptor[];

@@ -23,14 +23,30 @@ export type Compiler = (bytes: Uint8Array, hash: string) => ModuleDescriptor;
 // --- registry ---------------------------------------------------------------------
 
 const registry: Map<string, ModuleDescriptor> = new Map();
+/** Byte lengths of the registered modules, which descriptors carry as `size`. */
+const registeredSizes: Set<number> = new Set();
+/** Registered descriptors without a `size` (older output): with any, every lookup hashes. */
+let unsizedRegistered = 0;
 
 export function registerModule(descriptor: ModuleDescriptor): void {
   const hash = typeof descriptor.hash === 'string' ? descriptor.hash.toLowerCase() : '';
-  if (hash !== '' && !registry.has(hash)) registry.set(hash, descriptor);
+  if (hash === '' || registry.has(hash)) return;
+  registry.set(hash, descriptor);
+  if (typeof descriptor.size === 'number') registeredSizes.add(descriptor.size);
+  else unsizedRegistered++;
 }
 
 export function lookupModule(hash: string): ModuleDescriptor | undefined {
   return registry.get(hash.toLowerCase());
+}
+
+/**
+ * Whether a registered module may have these bytes. When none has their
+ * length, the bytes need no hashing: SHA-256 in JavaScript costs ~0.2 s for
+ * SQLite's 660 KB without a JIT, more than the rest of its start-up.
+ */
+export function mayBeRegistered(byteLength: number): boolean {
+  return unsizedRegistered > 0 || registeredSizes.has(byteLength);
 }
 
 export const PRECOMPILE_HINT =
@@ -39,18 +55,20 @@ export const PRECOMPILE_HINT =
 
 /**
  * The descriptor for `bytes`: a registered (precompiled) module, else the
- * compiler's result, registered so the same bytes compile once. Without a
- * compiler, unknown bytes are a CompileError that says how to precompile.
+ * compiler's result. Without a compiler, unknown bytes are a CompileError
+ * that says how to precompile. `hash` is the bytes' SHA-256 when the caller
+ * has it; it is computed only when a registered module may match, so
+ * modules compiled at run time are not registered (each compile of the
+ * same bytes compiles again, as engines without a code cache do).
  */
-export function resolveModule(bytes: Uint8Array, compiler: Compiler | undefined, hash: string = sha256Hex(bytes)): ModuleDescriptor {
-  const known = registry.get(hash);
+export function resolveModule(bytes: Uint8Array, compiler: Compiler | undefined, hash?: string): ModuleDescriptor {
+  if (hash === undefined && (compiler === undefined || mayBeRegistered(bytes.length))) hash = sha256Hex(bytes);
+  const known = hash === undefined ? undefined : registry.get(hash);
   if (known !== undefined) return known;
   if (compiler === undefined) {
     throw new CompileError(`module not precompiled (sha256 ${hash}): ${PRECOMPILE_HINT}`);
   }
-  const descriptor = compiler(bytes, hash);
-  if (!registry.has(hash)) registry.set(hash, descriptor);
-  return descriptor;
+  return compiler(bytes, hash ?? '');
 }
 
 // --- Module ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { CompileError, LinkError, RuntimeError } from './errors.js';
 import { Global } from './global.js';
 import { Memory } from './memory.js';
 import {
-  type Compiler, createModuleObject, Instance, instantiateAsync, isModule, lookupModule, makeModuleConstructor,
+  type Compiler, createModuleObject, Instance, instantiateAsync, isModule, lookupModule, makeModuleConstructor, mayBeRegistered,
   Module, resolveModule,
 } from './module.js';
 import { sha256Hex, sha256HexAsync } from './sha256.js';
@@ -90,7 +90,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): WebAssembly
     } catch (error) {
       return Promise.reject(error);
     }
-    return sha256HexAsync(stable).then((hash) => createModuleObject(resolveModule(stable, compiler, hash), Module.prototype));
+    // Hashing is only for finding a precompiled module (see mayBeRegistered).
+    const hashing = compiler !== undefined && !mayBeRegistered(stable.length) ? Promise.resolve(undefined) : sha256HexAsync(stable);
+    return hashing.then((hash) => createModuleObject(resolveModule(stable, compiler, hash), Module.prototype));
   }
 
   function instantiateModulePromise(modulePromise: Promise<Module>, importObject: unknown) {
@@ -105,7 +107,7 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): WebAssembly
      */
     validate(bytes: ArrayBuffer | ArrayBufferView): boolean {
       const view = bufferSourceBytes(bytes, 'WebAssembly.validate()');
-      if (lookupModule(sha256Hex(view)) !== undefined) return true;
+      if (mayBeRegistered(view.length) && lookupModule(sha256Hex(view)) !== undefined) return true;
       if (validator === undefined && compiler === undefined) return false;
       try {
         if (validator !== undefined) return validator(view.slice()) !== false;

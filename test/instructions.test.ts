@@ -739,7 +739,7 @@ describe('i64 words', () => {
     calls.push(['bigEndian', [65530, 0, 0n]], ['shlLoad32U', [65533, 0, 0n]]);
     differential(text, calls);
     // Tuned for interpreters, the results that fit are not wrapped.
-    const code = compile(assemble(text), { format: 'body', tune: 'interpreter' }).code;
+    const code = compile(assemble(text), { format: 'body', tune: 'interpreter', pretty: true }).code;
     const body = (name: string) => {
       const start = code.indexOf(`function fn${names.indexOf(name)}(`);
       return code.slice(start, code.indexOf('\n    }', start));

@@ -24,7 +24,12 @@ export const CONFIGS = {
   interpreter: { aot: { tune: 'interpreter' }, about: "ahead-of-time output, tune: 'interpreter'" },
   split: { aot: { tune: 'jit', splitThreshold: 1 }, about: 'ahead-of-time output with every function split (splitThreshold: 1)' },
   flatten: { aot: { tune: 'jit', flattenHeight: 1 }, about: 'ahead-of-time output with every function flattened into a state machine (flattenHeight: 1)' },
-  runtime: { aot: null, about: "run-time compile: WebAssembly from the package main (import { WebAssembly } from 'wasm2es')" },
+  runtime: { aot: null, about: "run-time compile: WebAssembly from the package main (import { WebAssembly } from 'wasm2es'), functions generated on first call" },
+  'runtime-interpreter': {
+    aot: null,
+    lazy: { tune: 'interpreter' },
+    about: "run-time compile tuned for interpreters, as the package main does on an engine without WebAssembly (compileLazy, tune: 'interpreter')",
+  },
 };
 
 export const CONFIG_NAMES = Object.keys(CONFIGS);
@@ -63,12 +68,18 @@ export async function wasm2esEngines(names = CONFIG_NAMES, dist) {
   }
   const main = await import(compilerUrl.href);
   const runtime = await import(runtimeUrl.href);
+  const compiler = await import(new URL('compiler/index.js', distUrl).href);
   const engines = {};
   for (const name of names) {
     const config = CONFIGS[name];
     if (!config) throw new Error(`unknown configuration ${name} (${CONFIG_NAMES.join(', ')})`);
     const WA = config.aot ? runtime.WebAssembly : main.WebAssembly;
-    const compile = config.aot
+    const compile = config.lazy
+      ? (bytes) => {
+          const { body, functionSource } = compiler.compileLazy(bytes, '', Object.keys(runtime.rt), config.lazy);
+          return runtime.defineModule(new Function('rt', '$text', body)(runtime.rt, functionSource));
+        }
+      : config.aot
       ? (bytes) => {
           const { code } = main.compile(bytes, { format: 'body', ...config.aot });
           const descriptor = new Function('rt', code)(runtime.rt);

@@ -64,6 +64,7 @@ export function handModule(
 ): HandModule {
   const descriptor: ModuleDescriptor = {
     hash: sha256Hex(bytes),
+    size: bytes.length,
     imports: parts.imports ?? [],
     exports: parts.exports ?? [],
     customSections: parts.customSections ?? [],
@@ -98,6 +99,7 @@ export function memoryModuleDescriptor(bytes: Uint8Array): ModuleDescriptor {
   const type = sig(['i32', 'i32'], ['i32']);
   return {
     hash: sha256Hex(bytes),
+    size: bytes.length,
     imports: [{ module: 'js', name: 'mem', kind: 'memory', initial: 1 }],
     exports: [{ name: 'accumulate', kind: 'function' }],
     customSections: [],
@@ -128,6 +130,7 @@ export function simpleModuleDescriptor(bytes: Uint8Array): ModuleDescriptor {
   const importType = sig(['i32']);
   return {
     hash: sha256Hex(bytes),
+    size: bytes.length,
     imports: [{ module: 'imports', name: 'imported_func', kind: 'function', type: importType }],
     exports: [{ name: 'exported_func', kind: 'function' }],
     customSections: [],

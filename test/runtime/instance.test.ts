@@ -382,25 +382,25 @@ describe('the namespace', () => {
     await expect(WA.instantiate(module, { m: { f: 1 } })).rejects.toThrow(LinkError);
   });
 
-  it('with a compile option, compiles unknown bytes once and registers them', async () => {
-    const compiled: Uint8Array[] = [];
+  it('with a compile option, compiles unknown bytes without hashing them, and registers nothing', async () => {
+    const compiled: [Uint8Array, string][] = [];
     const ns = createWebAssembly({
       compile: (bytes, hash) => {
         if (bytes[8] === 0xff) throw new CompileError('bad module');
-        // The registry's hash is handed over, so the compiler need not hash again.
-        expect(hash).toBe(sha256Hex(bytes));
-        compiled.push(bytes);
-        return { hash, imports: [], exports: [], customSections: [], link: () => [] };
+        compiled.push([bytes, hash]);
+        return { hash, size: bytes.length, imports: [], exports: [], customSections: [], link: () => [] };
       },
     });
-    const bytes = uniqueBytes('compiled');
+    // A length no registered module has (uniqueBytes are much shorter).
+    const bytes = uniqueBytes('compiled-at-each-compile'.repeat(8));
     const module = new ns.Module(bytes);
     expect(module).toBeInstanceOf(ns.Module);
     expect(module).toBeInstanceOf(WA.Module);
     expect(WA.Module.exports(module)).toEqual([]);
     await ns.compile(bytes);
-    expect(compiled).toHaveLength(1);
-    expect(new WA.Module(bytes)).toBeInstanceOf(WA.Module); // now registered
+    // No precompiled module has this length: no hash, and each compile compiles.
+    expect(compiled.map(([, hash]) => hash)).toEqual(['', '']);
+    expect(() => new WA.Module(bytes)).toThrow(CompileError); // not registered
     expect(ns.validate(uniqueBytes('ok'))).toBe(true);
     const bad = uniqueBytes();
     bad[8] = 0xff;
@@ -410,6 +410,27 @@ describe('the namespace', () => {
     class Sub extends ns.Module {}
     expect(new Sub(bytes)).toBeInstanceOf(Sub);
     expect(ns.Module.imports).toBe(WA.Module.imports);
+  });
+
+  it('with a compile option, bytes as long as a precompiled module are hashed: the registered one is found, others compile', async () => {
+    const compiled: string[] = [];
+    const ns = createWebAssembly({
+      compile: (bytes, hash) => {
+        compiled.push(hash);
+        return { hash, size: bytes.length, imports: [], exports: [], customSections: [], link: () => [] };
+      },
+    });
+    const registered = uniqueBytes('same-length');
+    const other = registered.slice();
+    other[other.length - 1] ^= 1; // a custom section's payload: still a valid module
+
+    const descriptor = { hash: sha256Hex(registered), size: registered.length, imports: [], exports: [], customSections: [], link: () => [] };
+    defineModule(descriptor);
+    expect(WA.Module.exports(new ns.Module(registered))).toEqual([]);
+    expect(compiled).toEqual([]);
+    new ns.Module(other);
+    await ns.compile(other);
+    expect(compiled).toEqual([sha256Hex(other), sha256Hex(other)]);
   });
 
   it('with a validate option, validate uses it; a thrown CompileError means false', () => {
