@@ -21,6 +21,7 @@ interface CliOptions {
   runtimeImport?: string;
   globalName?: string;
   tune: 'jit' | 'interpreter';
+  pretty?: boolean;
 }
 
 function buildProgram(): Command {
@@ -45,6 +46,7 @@ function buildProgram(): Command {
         .default('jit'),
     )
     .option('-O, --optimize', 'optimise the module with binaryen first, like wasm-opt -O (needs binaryen)')
+    .option('--pretty', 'indent the output for reading (by default it is compact: one statement a line, no indentation)')
     .option('--runtime-import <specifier>', 'where esm/cjs output imports the runtime from (default "wasm2es/runtime")')
     .option('--global-name <name>', 'iife: also store the WebAssembly.Module in globalThis[<name>]')
     .addHelpText(
@@ -56,6 +58,7 @@ Examples:
   wasm2es app.wasm --format iife --inline-runtime --global-name app -o app.js
   wasm2es app.wat -O -o app.js                assemble and optimise with binaryen
   wasm2es app.wasm --tune interpreter -o app.js   for engines without a JIT
+  wasm2es app.wasm --pretty -o app.js         indented, for reading
 
 Loading the output registers the module with the runtime, so
 WebAssembly.instantiate(bytes), instantiateStreaming(fetch(url)) and
@@ -116,6 +119,7 @@ function compileOptions(options: CliOptions): CompileOptions {
   if (options.runtimeImport !== undefined) result.runtimeImport = options.runtimeImport;
   if (options.globalName !== undefined) result.globalName = options.globalName;
   if (options.inlineRuntime) result.inlineRuntime = readBundledRuntime();
+  if (options.pretty) result.pretty = true;
   return result;
 }
 

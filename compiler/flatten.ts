@@ -76,6 +76,32 @@ function heights(roots: JsNode[]): Map<JsNode, number> {
   return height;
 }
 
+/**
+ * Whether any statement under `roots` nests deeper than `limit` (a simple
+ * statement is 1 deep): a depth-first walk without recursion that stops at
+ * the first one, and allocates nothing per statement, since nearly every
+ * function passes.
+ */
+function deeperThan(roots: JsNode[], limit: number): boolean {
+  const nodes: JsNode[] = [];
+  const depths: number[] = [];
+  for (const root of roots) {
+    nodes.push(root);
+    depths.push(1);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    const children = childStatements(node);
+    for (let i = 0; i < children.length; i++) {
+      nodes.push(children[i]);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
 /** The height of a statement list (0 when empty). */
 export function listHeight(list: JsNode[]): number {
   const height = heights(list);
@@ -101,10 +127,8 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
   // Tests flatten at tiny heights, where every compound statement is taken apart.
   const inlineHeight = Math.min(INLINE_HEIGHT, maxHeight >> 1);
   const body: JsNode[] = fn.body.body;
+  if (!deeperThan(body, maxHeight)) return;
   const height = heights(body);
-  let max = 0;
-  for (const statement of body) max = Math.max(max, height.get(statement) ?? 1);
-  if (max <= maxHeight) return;
 
   // Declarations stay on top; the rest becomes the state machine.
   const start = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;

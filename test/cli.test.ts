@@ -101,7 +101,7 @@ describe('wasm2es --help and --version', () => {
     const run = runCli(['--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: wasm2es \[options\] <input>/);
-    for (const option of ['--output', '--format', '--inline-runtime', '--optimize', '--runtime-import', '--global-name', '--tune', '--version']) {
+    for (const option of ['--output', '--format', '--inline-runtime', '--optimize', '--pretty', '--runtime-import', '--global-name', '--tune', '--version']) {
       expect(run.stdout).toContain(option);
     }
   });
@@ -164,6 +164,16 @@ describe('converting a module', () => {
     expect(interpreter).toMatch(/new (Int|Uint)(8|16|32)Array\(littleEndian_ \? buffer : 0\)/);
     expect(expectCompiles([fixture('memory.wasm'), '--tune', 'jit'])).toBe(jit);
     expectRuns(interpreter, 'esm', 'memory', '45\n');
+  });
+
+  it('prints compactly by default, and indented with --pretty: the same program either way', () => {
+    const compact = expectCompiles([fixture('memory.wasm')]);
+    const pretty = expectCompiles([fixture('memory.wasm'), '--pretty']);
+    expect(compact).not.toMatch(/^ +\S/m);
+    expect(pretty).toMatch(/^    function fn\d+\(/m);
+    expect(pretty.length).toBeGreaterThan(compact.length);
+    expect(pretty.replace(/^ +/gm, '')).toBe(compact);
+    expectRuns(pretty, 'esm', 'memory', '45\n');
   });
 
   it('--runtime-import changes the specifier the output imports', () => {
