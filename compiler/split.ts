@@ -85,6 +85,21 @@ function size(node: unknown): number {
   return sizeCache.get(node as JsNode)!;
 }
 
+/**
+ * Whether `nodes` hold more than `limit` nodes: a count that stops there
+ * and remembers nothing, since nearly every function is below the limit.
+ */
+function largerThan(nodes: JsNode[], limit: number): boolean {
+  const stack: JsNode[] = nodes.slice();
+  let count = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (++count > limit) return true;
+    forEachChildNode(node, (child) => { stack.push(child); });
+  }
+  return false;
+}
+
 /** Calls `visit` on each child node of `node`, skipping the fields that hold none. */
 function forEachChildNode(node: JsNode, visit: (child: JsNode) => void): void {
   for (const key in node) {
@@ -112,7 +127,7 @@ export function splitFunction(fn: JsNode, threshold: number = DEFAULT_SPLIT_THRE
 
 function splitMeasured(fn: JsNode, threshold: number): void {
   const body: JsNode[] = fn.body.body;
-  if (size(body) <= threshold) return;
+  if (!largerThan(body, threshold)) return;
   const state: SplitState = {
     pieces: [], counter: 0, usesReturnValue: false,
     maxPiece: Math.max(8, Math.floor(threshold * 7 / 8)),
@@ -202,13 +217,42 @@ function scanList(list: JsNode[], assigned: Set<string>, scan: Scan): void {
   }
 }
 
+/**
+ * Whether a statement contains a call of a piece. outline() makes those
+ * calls only as whole statements, `piece();`, `if (piece()) ...` and
+ * `switch (piece()) ...`, so only statements are walked, never expressions.
+ */
 function callsPiece(node: JsNode, scan: Scan): boolean {
   const known = scan.callsPiece.get(node);
   if (known !== undefined) return known;
-  let found = node.type === 'CallExpression' && node.callee.type === 'Identifier' && scan.pieces.has(node.callee.name);
-  if (!found) forEachChild(node, (child) => { found ||= callsPiece(child, scan); });
+  let found = false;
+  switch (node.type) {
+    case 'ExpressionStatement':
+      found = isPieceCall(node.expression, scan);
+      break;
+    case 'IfStatement':
+      found = isPieceCall(node.test, scan) || callsPiece(node.consequent, scan) || (node.alternate !== null && callsPiece(node.alternate, scan));
+      break;
+    case 'SwitchStatement':
+      found = isPieceCall(node.discriminant, scan)
+        || node.cases.some((switchCase: JsNode) => switchCase.consequent.some((statement: JsNode) => callsPiece(statement, scan)));
+      break;
+    case 'BlockStatement':
+      found = node.body.some((statement: JsNode) => callsPiece(statement, scan));
+      break;
+    case 'LabeledStatement':
+    case 'WhileStatement':
+      found = callsPiece(node.body, scan);
+      break;
+    default:
+      break;
+  }
   scan.callsPiece.set(node, found);
   return found;
+}
+
+function isPieceCall(node: JsNode, scan: Scan): boolean {
+  return node.type === 'CallExpression' && node.callee.type === 'Identifier' && scan.pieces.has(node.callee.name);
 }
 
 /** Calls `visit` on each child node of `node`. */
