@@ -77,9 +77,9 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
       `run by \`npm run spec\` on the \`${engine}\` engine. Each cell is assertions passed of assertions run. ` +
       'Every module of every script goes through the ahead-of-time path: `compile()` turns it into an ES module ' +
       'that imports the runtime, the runner imports that module and instantiates it through the runtime. ' +
-      'The run-time polyfill evaluates the same module body (the ES module is that body wrapped in ' +
-      '`defineModule((function (rt) { ... })(rt))`) with the same runtime, so this run covers it too; ' +
-      '`npm run spec -- --format body` runs the suite the polyfill\'s way to confirm it.',
+      'The run-time polyfill generates the same functions, each on its first call, with the same runtime: ' +
+      '`npm run spec -- --format lazy` runs the suite that way (`npm test` does, tuned for interpreters), ' +
+      'and `--format body` evaluates the whole module body at once, as engines without a local `eval` do.',
     '',
     `Skipped: ${textMalformed} \`assert_malformed\` on text modules (they test a text parser; wasm2es reads binaries only)` +
       (unassembled ? `, and ${unassembled} other commands (\`assert_invalid\` modules the wabt assembler cannot write, SIMD values)` : '') +
