@@ -1,12 +1,14 @@
 // One benchmark sample, in its own process (so startup is cold and no
 // implementation's JIT state leaks into another's): load one workload on one
-// implementation, run it warmup + iterations times, print one JSON line.
+// implementation, get its first result (a tiny first operation: sql.js's
+// first query, a kernel's call with `firstSize`), run it warmup + iterations
+// times, print one JSON line.
 //
 //   node [--jitless] bench/worker.js '{"implementation":"native","workload":"calls","size":2000000,"warmup":2,"iterations":5}'
 
 import { implementations } from './lib/implementations.js';
-import { kernelResult } from './workloads/kernels.js';
-import { runSqljs } from './workloads/sqljs.js';
+import { kernelResult, kernels } from './workloads/kernels.js';
+import { firstQuery, runSqljs } from './workloads/sqljs.js';
 
 const spec = JSON.parse(process.argv[2]);
 const median = (values) => {
@@ -21,6 +23,18 @@ async function main() {
   const began = performance.now();
   const target = isSqljs ? await implementation.sqljs() : await implementation.kernel(spec.workload);
   const startupMs = performance.now() - began;
+  // Start-up to first result: from the same origin, through the first small
+  // operation (checked: sql.js's answer here, a kernel's against native's by
+  // the caller). A failure here is reported with the sample and does not
+  // stop the workload, so steady figures survive a first-result bug.
+  let firstResult;
+  let firstResultError;
+  try {
+    firstResult = isSqljs ? firstQuery(target) : kernelResult(target.run(kernels[spec.workload].firstSize));
+  } catch (error) {
+    firstResultError = String(error?.message ?? error).split('\n')[0];
+  }
+  const firstResultMs = performance.now() - began;
 
   const steadyMs = [];
   const phases = {};
@@ -45,7 +59,7 @@ async function main() {
     if (i >= spec.warmup) steadyMs.push(elapsed);
   }
   const phaseMedians = Object.fromEntries(Object.entries(phases).map(([name, list]) => [name, median(list)]));
-  return { startupMs, firstMs, steadyMs, steadyMedianMs: median(steadyMs), phases: phaseMedians, result };
+  return { startupMs, firstResultMs, firstResult, firstResultError, firstMs, steadyMs, steadyMedianMs: median(steadyMs), phases: phaseMedians, result };
 }
 
 let report;

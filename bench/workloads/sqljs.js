@@ -71,3 +71,20 @@ export function runSqljs(SQL, { rows, lookups }) {
   db.close();
   return { result: hash.digest('hex').slice(0, 16), phases };
 }
+
+/**
+ * The first result an application waits for: open a database, run one small
+ * script, read the answer back, close. Timed from before the implementation
+ * is imported as "start-up to first result"; throws on a wrong answer.
+ */
+export function firstQuery(SQL) {
+  const db = new SQL.Database();
+  try {
+    const result = db.exec("CREATE TABLE t(a,b); INSERT INTO t VALUES (1,'x'),(2,'y'); SELECT sum(a), group_concat(b) FROM t");
+    const values = JSON.stringify(result[0]?.values);
+    if (values !== '[[3,"x,y"]]') throw new Error(`first query returned ${values}, expected [[3,"x,y"]]`);
+    return values;
+  } finally {
+    db.close();
+  }
+}
