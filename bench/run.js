@@ -4,16 +4,23 @@
 // Writes bench/results.md, bench/results.json and the README's bench region.
 //
 // Method. Every sample is a fresh child process (bench/worker.js) that loads
-// one workload on one implementation (startup: load + instantiate), runs it
-// `warmup` times, then `iterations` timed times (steady work: their median).
+// one workload on one implementation (startup: load + instantiate), gets a
+// first result from a tiny first operation (start-up to first result), runs
+// it `warmup` times, then `iterations` timed times (steady work: their median).
 // Rounds interleave implementations (the order rotates every round) so
 // drift in machine load spreads over all of them; a figure is the median
 // over rounds. Every sample's result is checked against native
 // WebAssembly's result for the same input; a mismatch is reported as a
 // wrong result, never as a time.
 //
+// Large modules (bench/lib/large.js): CLI compile time and peak memory, and
+// run-time start-up, for sql-wasm.wasm and four big npm-packaged modules.
+// Part of the full run; --quick leaves them out unless --large is given.
+// `--workloads large` (alone) runs only them; --large-modules picks some.
+//
 //   node bench/run.js [--quick] [--rounds N] [--modes jit,jitless]
-//                     [--workloads sqljs,calls,...] [--implementations native,wasm2js,...]
+//                     [--workloads sqljs,calls,...,large] [--implementations native,wasm2js,...]
+//                     [--large | --no-large] [--large-modules sqljs,resvg,tiktoken,esbuild,lightningcss]
 //                     [--no-compile] [--no-write]
 
 import { execFile } from 'node:child_process';
@@ -23,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { buildAll } from './lib/build.js';
 import { compileStats } from './lib/compile-stats.js';
 import { implementations } from './lib/implementations.js';
+import { largeModules, largeStats } from './lib/large.js';
 import * as paths from './lib/paths.js';
 import { machine, renderReadmeRegion, renderResults, summarize, updateReadme } from './lib/report.js';
 import { kernels } from './workloads/kernels.js';
@@ -39,6 +47,9 @@ const { values: options } = parseArgs({
     'no-compile': { type: 'boolean', default: false },
     write: { type: 'boolean', default: true },
     'no-write': { type: 'boolean', default: false },
+    large: { type: 'boolean' },
+    'no-large': { type: 'boolean', default: false },
+    'large-modules': { type: 'string' },
   },
 });
 
@@ -52,6 +63,8 @@ const workloads = selected(options.workloads, ['sqljs', ...Object.keys(kernels)]
   size: (mode) => (id === 'sqljs' ? sqljsSizes[mode] : kernels[id].sizes[mode]),
 }));
 const implementationIds = selected(options.implementations, Object.keys(implementations));
+const runLarge = !options['no-large'] && (options.large ?? (options.workloads ? options.workloads.split(',').includes('large') : !options.quick));
+const largeIds = selected(options['large-modules'], largeModules.map((m) => m.id));
 
 /** Per mode: rounds, and warm-up / timed iterations inside each sample. */
 const plan = options.quick
@@ -82,12 +95,14 @@ async function runMode(mode, buildFailures) {
   const ids = implementationIds.filter((id) => mode === 'jit' || implementations[id].jitless !== false);
   const samples = {};
   const references = {};
+  const firstReferences = {};
   for (const workload of workloads) {
     samples[workload.id] = Object.fromEntries(ids.map((id) => [id, []]));
     // The reference result: native WebAssembly, JIT on, same input.
     const reference = await sample('jit', 'native', workload, { warmup: 0, iterations: 1 }, workload.size(mode));
     if (reference.error) throw new Error(`native reference for ${workload.id} failed: ${reference.error}`);
     references[workload.id] = reference.result;
+    firstReferences[workload.id] = reference.firstResult;
   }
   for (let round = 0; round < rounds; round++) {
     for (const workload of workloads) {
@@ -98,7 +113,11 @@ async function runMode(mode, buildFailures) {
         samples[workload.id][id].push(result);
         const shown = result.error ? `error: ${result.error.split('\n')[0].slice(0, 160)}`
           : result.result !== references[workload.id] ? `WRONG RESULT ${result.result}`
-          : `startup ${result.startupMs.toFixed(1)} ms, steady ${result.steadyMedianMs.toFixed(1)} ms`;
+          : `startup ${result.startupMs.toFixed(1)} ms, ` +
+            (result.firstResultError ? `first result error: ${result.firstResultError.slice(0, 160)}`
+              : result.firstResult !== firstReferences[workload.id] ? `WRONG FIRST RESULT ${result.firstResult}`
+              : `first result ${result.firstResultMs.toFixed(1)} ms`) +
+            `, steady ${result.steadyMedianMs.toFixed(1)} ms`;
         log(`[${mode} ${round + 1}/${rounds}] ${workload.id} ${id}: ${shown}`);
       }
     }
@@ -106,7 +125,7 @@ async function runMode(mode, buildFailures) {
   const figures = {};
   for (const workload of workloads) {
     figures[workload.id] = {};
-    for (const id of ids) figures[workload.id][id] = summarize(samples[workload.id][id], references[workload.id]);
+    for (const id of ids) figures[workload.id][id] = summarize(samples[workload.id][id], references[workload.id], firstReferences[workload.id]);
   }
   return {
     implementations: ids.map((id) => ({
@@ -117,6 +136,7 @@ async function runMode(mode, buildFailures) {
     sizes: Object.fromEntries(workloads.map((w) => [w.id, w.size(mode)])),
     plan: plan[mode],
     references,
+    firstReferences,
     figures,
     samples,
     baseline: mode === 'jit' ? () => 'native' : () => 'wasm2js',
@@ -125,8 +145,11 @@ async function runMode(mode, buildFailures) {
 
 const method = [
   'Method: every sample is a fresh `node` process that loads one workload on one implementation (startup = load + instantiate,',
-  'including importing the implementation itself), runs it `warmup` times, then `iterations` timed times; steady work is the',
-  'median of those. Rounds interleave the implementations in a rotating order; each figure is the median over rounds.',
+  'including importing the implementation itself), then times start-up to first result (from the same origin through a tiny',
+  'first operation: for sql.js `new SQL.Database()`, one `exec` of a CREATE/INSERT/SELECT script checked to give [[3,"x,y"]],',
+  'and `close()`; for a kernel, `run(n)` with a tiny n, checked against native), runs it `warmup` times, then `iterations`',
+  'timed times; steady work is the median of those. Rounds interleave the implementations in a rotating order; each figure',
+  'is the median over rounds.',
   'Results are checked against native WebAssembly (JIT on, same input); a mismatch is reported as a wrong result.',
   `With the JIT: ${plan.jit.rounds} rounds × (${plan.jit.warmup} warm-up + ${plan.jit.iterations} timed). ` +
     `Under --jitless: ${plan.jitless.rounds} rounds × (${plan.jitless.warmup} warm-up + ${plan.jitless.iterations} timed), smaller inputs.`,
@@ -144,13 +167,20 @@ const compileInputs = () => [
   ...['lz', 'hash', 'numeric', 'reactor'].map((name) => ({ label: `clang ${name}.wasm`, file: join(paths.benchDir, 'c', name + '.wasm') })),
 ];
 
-const buildFailures = await buildAll(Object.keys(kernels), log);
+// `--workloads large` alone: only the large modules, nothing to build.
+const buildFailures = workloads.length ? await buildAll(Object.keys(kernels), log) : {};
 const results = { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine: machine(), method, runs: {} };
-for (const mode of modes) {
-  log(`== ${mode}`);
-  results.runs[mode] = await runMode(mode, buildFailures);
+if (workloads.length) {
+  for (const mode of modes) {
+    log(`== ${mode}`);
+    results.runs[mode] = await runMode(mode, buildFailures);
+  }
 }
-if (options.compile && !options['no-compile']) results.compile = compileStats(compileInputs(), { runs: options.quick ? 1 : 3, log });
+if (options.compile && !options['no-compile'] && workloads.length) results.compile = compileStats(compileInputs(), { runs: options.quick ? 1 : 3, log });
+if (runLarge) {
+  log('== large modules');
+  results.large = await largeStats({ ids: largeIds, runs: options.quick ? 1 : 3, log });
+}
 
 const markdown = renderResults(results);
 process.stdout.write(markdown + '\n');

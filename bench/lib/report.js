@@ -18,16 +18,23 @@ export const median = (values) => {
  * or disagrees with the reference result makes the whole cell a failure:
  * a wrong result is never shown as a time.
  */
-export function summarize(samples, reference) {
+export function summarize(samples, reference, firstReference) {
   const failed = samples.find((sample) => sample.error);
   if (failed) return { status: 'error', message: failed.error };
   const wrong = samples.find((sample) => sample.result !== reference);
   if (wrong) return { status: 'wrong', message: `result ${wrong.result}, expected ${reference}` };
+  // The first result is judged on its own: its failure leaves the other figures standing.
+  const firstFailed = samples.find((sample) => sample.firstResultError);
+  const wrongFirst = firstReference === undefined ? undefined : samples.find((sample) => sample.firstResult !== firstReference);
+  const first = firstFailed ? { firstStatus: 'error', firstMessage: firstFailed.firstResultError }
+    : wrongFirst ? { firstStatus: 'wrong', firstMessage: `first result ${wrongFirst.firstResult}, expected ${firstReference}` }
+    : { firstStatus: 'ok', firstResultMs: median(samples.map((s) => s.firstResultMs)) };
   const phases = {};
   for (const name of Object.keys(samples[0].phases ?? {})) phases[name] = median(samples.map((s) => s.phases[name]));
   return {
     status: 'ok',
     startupMs: median(samples.map((s) => s.startupMs)),
+    ...first,
     firstMs: median(samples.map((s) => s.firstMs)),
     steadyMs: median(samples.map((s) => s.steadyMedianMs)),
     phases,
@@ -75,6 +82,9 @@ function failureNotes(run) {
       if (figure && figure.status !== 'ok') {
         notes.push(`- ${workload.title}, ${impl.label}: ${figure.status === 'wrong' ? 'wrong result' : 'error'}: ` +
           '`' + figure.message.split('\n')[0].slice(0, 300).replace(/`/g, "'") + '`');
+      } else if (figure?.firstStatus && figure.firstStatus !== 'ok') {
+        notes.push(`- ${workload.title}, ${impl.label}: first result: ${figure.firstStatus === 'wrong' ? 'wrong result' : 'error'}: ` +
+          '`' + figure.firstMessage.slice(0, 300).replace(/`/g, "'") + '`');
       }
     }
   }
@@ -111,6 +121,115 @@ export function compileTable(rows) {
   return lines.join('\n');
 }
 
+/**
+ * Start-up to first result, both modes in one table: rows = workload × mode,
+ * columns = implementations. Ratios: to native wasm with the JIT (under
+ * --jitless too, where native does not exist: what the engine would do with
+ * WebAssembly) and to wasm2js (sql.js: sql-asm.js) in the same mode.
+ */
+export function firstResultTable(results) {
+  const runs = [['JIT', results.runs.jit], ['--jitless', results.runs.jitless]].filter(([, run]) => run);
+  if (!runs.length) return '';
+  const columns = [];
+  for (const [, run] of runs) for (const impl of run.implementations) if (!columns.some((c) => c.id === impl.id)) columns.push(impl);
+  const header = ['workload', 'mode', ...columns.map((impl) => impl.label)];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i > 1 ? '---:' : '---')).join('|')}|`];
+  const workloads = runs[0][1].workloads;
+  for (const workload of workloads) {
+    const native = results.runs.jit?.figures[workload.id]?.native;
+    for (const [mode, run] of runs) {
+      const figures = run.figures[workload.id];
+      if (!figures) continue;
+      const w2js = figures.wasm2js;
+      const cells = columns.map((impl) => {
+        const figure = figures[impl.id];
+        if (!figure) return '–';
+        if (figure.status === 'error' || figure.firstStatus === 'error') return 'error';
+        if (figure.status === 'wrong' || figure.firstStatus === 'wrong') return '**wrong result**';
+        const value = figure.firstResultMs;
+        const against = [];
+        const usable = (base) => base?.status === 'ok' && base.firstStatus === 'ok';
+        if (impl.id !== 'native' && usable(native)) against.push(`${ratio(value / native.firstResultMs)} native`);
+        if (impl.id !== 'wasm2js' && usable(w2js)) against.push(`${ratio(value / w2js.firstResultMs)} wasm2js`);
+        return against.length ? `${ms(value)} (${against.join(', ')})` : ms(value);
+      });
+      lines.push(`| ${workload.title} | ${mode} | ${cells.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+const firstResultNote =
+  'From before the implementation\'s first import to the first result of a tiny first operation (sql.js: `new SQL.Database()`, ' +
+  'one `exec` of `CREATE TABLE t(a,b); INSERT INTO t VALUES (1,\'x\'),(2,\'y\'); SELECT sum(a), group_concat(b) FROM t`, checked ' +
+  'to be [[3,"x,y"]], and `close()`; a kernel: `run(n)` with a tiny n, checked against native), median over rounds. Ratios are to ' +
+  'native wasm with the JIT (also for --jitless rows, where native wasm does not exist) and to wasm2js (sql.js: sql-asm.js) in the same mode.';
+
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 2 : 1) + ' MiB';
+const failureCell = (stats) => (stats.timeout ? `**${stats.error}**` : 'fails: `' + String(stats.error).split('\n')[0].slice(0, 120).replace(/`/g, "'") + '`');
+
+/** Large modules, CLI compile: one row per module and tune. */
+export function largeCompileTable(large) {
+  const lines = [
+    '| module | .wasm | --tune | CLI time | MB/s | peak RSS | peak / .wasm | output | gzipped |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of large.modules) {
+    if (row.error) {
+      lines.push(`| ${row.label} | – | – | ${failureCell(row)} | | | | | |`);
+      continue;
+    }
+    for (const stats of row.compile) {
+      const cells = stats.error
+        ? [failureCell(stats), '', '', '', '', '']
+        : [ms(stats.ms), stats.mbPerSecond.toFixed(2), stats.peakMiB === null ? '–' : stats.peakMiB.toFixed(0) + ' MiB',
+          stats.peakRatio === null ? '–' : stats.peakRatio.toFixed(0) + '×', mb(stats.bytes), mb(stats.gzipBytes)];
+      lines.push(`| ${row.label} | ${mb(row.wasmBytes)} | ${stats.tune} | ${cells.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Large modules, start-up: one row per module; columns = implementation and mode. */
+export function largeStartupTable(large) {
+  const columns = [['native', 'jit', 'native wasm, JIT'], ['wasm2es', 'jit', 'wasm2es, JIT'], ['wasm2es', 'jitless', 'wasm2es, --jitless']];
+  const lines = [`| module | .wasm | ${columns.map((c) => c[2]).join(' | ')} |`, `|---|---:|${columns.map(() => '---:').join('|')}|`];
+  const notes = [];
+  for (const row of large.modules) {
+    if (row.error) continue;
+    const cells = columns.map(([implementation, mode]) => {
+      const stats = row.startup.find((s) => s.implementation === implementation && s.mode === mode);
+      if (!stats) return '–';
+      if (stats.error) return failureCell(stats);
+      const parts = [...(implementation === 'native' ? [] : [`import ${ms(stats.loadMs)}`]), `Module ${ms(stats.moduleMs)}`,
+        stats.instanceMs === null ? 'Instance: –' : `Instance ${ms(stats.instanceMs)}`];
+      if (stats.instantiate !== 'ok') notes.push(`- ${row.label}, ${columns.find((c) => c[0] === implementation && c[1] === mode)[2]}: instantiate: ${stats.instantiate}; the time is import + Module only.`);
+      return `**${ms(stats.totalMs)}** (${parts.join(', ')}; peak ${stats.maxRssMiB.toFixed(0)} MiB)`;
+    });
+    lines.push(`| ${row.label} | ${mb(row.wasmBytes)} | ${cells.join(' | ')} |`);
+  }
+  if (notes.length) lines.push('', ...notes);
+  return lines.join('\n');
+}
+
+const largeNote = (large) =>
+  'CLI time: `node bin/wasm2es.js in.wasm -o out.js [--tune interpreter]` in a fresh process, spawn to exit (Node start-up ' +
+  'included), median of ' + large.runs + '; MB/s = 10^6 bytes of .wasm per second; peak RSS = the process\'s maximum resident set ' +
+  '(`process.resourceUsage().maxRSS`, bench/lib/cli-rss.js); gzipped = zlib level 9; the output excludes the shared runtime. ' +
+  'Start-up: a fresh process with the bytes in memory times `import(\'wasm2es\')` + `new WebAssembly.Module(bytes)` + ' +
+  '`new WebAssembly.Instance(module, stubs)` (every function import a stub that throws, memories/tables/globals made to fit; ' +
+  'bench/large-startup.js); native = V8\'s WebAssembly for reference. Each child is killed after ' + large.timeoutMs / 1000 + ' s.';
+
+/** sql.js's own builds, gzipped at level 9, for the size target. */
+function sqljsSizes() {
+  const gz = (name) => {
+    const file = join(paths.sqljsDist, name);
+    return existsSync(file) ? gzipSync(readFileSync(file), { level: 9 }).length : null;
+  };
+  const runtimeFile = join(paths.repoRoot, 'dist/runtime.iife.js');
+  return { asm: gz('sql-asm.js'), glue: gz('sql-wasm.js'), runtime: existsSync(runtimeFile) ? gzipSync(readFileSync(runtimeFile), { level: 9 }).length : null };
+}
+
 /** The targets of the benchmark issue, checked against the figures. */
 export function targets(results) {
   const out = [];
@@ -134,6 +253,58 @@ export function targets(results) {
         ok(mine) && ok(figures.wasm2js) && mine.steadyMs < figures.wasm2js.steadyMs,
         ok(mine) && ok(figures.wasm2js) ? `${ms(mine.steadyMs)} vs ${ms(figures.wasm2js.steadyMs)}` : mine?.status ?? 'not run');
     }
+  }
+  const firstOf = (figures) => (ok(figures) && figures.firstStatus === 'ok' ? figures.firstResultMs : null);
+  if (jit?.sqljs) {
+    const polyfill = firstOf(jit.sqljs['wasm2es-polyfill']);
+    check('JIT: sql.js on wasm2es polyfill, start-up to first query result ≤ 80 ms', polyfill !== null && polyfill <= 80,
+      polyfill !== null ? ms(polyfill) : jit.sqljs['wasm2es-polyfill']?.status ?? 'not run');
+  }
+  if (jitless?.sqljs) {
+    const polyfill = firstOf(jitless.sqljs['wasm2es-polyfill']);
+    check('--jitless: sql.js on wasm2es polyfill, start-up to first query result ≤ 150 ms', polyfill !== null && polyfill <= 150,
+      polyfill !== null ? ms(polyfill) : jitless.sqljs['wasm2es-polyfill']?.status ?? 'not run');
+  }
+  for (const [mode, figures] of [['JIT', jit], ['--jitless', jitless]]) {
+    const s = figures?.sqljs;
+    if (!s) continue;
+    const aot = s['wasm2es-aot'];
+    const asm = s.wasm2js;
+    check(`${mode}: sql.js on wasm2es AOT loads (import + instantiate) no slower than sql-asm.js`,
+      ok(aot) && ok(asm) && aot.startupMs <= asm.startupMs,
+      ok(aot) && ok(asm) ? `${ms(aot.startupMs)} vs ${ms(asm.startupMs)}` : aot?.status ?? 'not run');
+  }
+  const large = results.large?.modules;
+  const sqlCompile = large?.find((m) => m.id === 'sqljs')?.compile.find((c) => c.tune === 'jit');
+  const sizes = sqljsSizes();
+  const aotGzip = sqlCompile && !sqlCompile.error ? sqlCompile.gzipBytes
+    : results.compile?.find((row) => row.label.startsWith('sql.js'))?.wasm2es?.gzipBytes;
+  if (aotGzip && sizes.asm) {
+    const total = aotGzip + (sizes.runtime ?? 0) + (sizes.glue ?? 0);
+    check('AOT: sql.js output ≤ sql-asm.js gzipped', total <= sizes.asm,
+      `${kib(aotGzip)} output + ${kib(sizes.runtime ?? 0)} runtime + ${kib(sizes.glue ?? 0)} sql-wasm.js glue = ${kib(total)} vs sql-asm.js ${kib(sizes.asm)}, gzip -9`);
+  }
+  if (sqlCompile) {
+    check('CLI: sql.js compiles in ≤ 350 ms with ≤ 150 MB peak',
+      !sqlCompile.error && sqlCompile.ms <= 350 && sqlCompile.peakMiB !== null && sqlCompile.peakMiB * 2 ** 20 <= 150e6,
+      sqlCompile.error ?? `${ms(sqlCompile.ms)}, ${(sqlCompile.peakMiB * 2 ** 20 / 1e6).toFixed(0)} MB`);
+  }
+  for (const module of large ?? []) {
+    if (module.id === 'sqljs') continue;
+    if (module.error) {
+      check(`CLI: ${module.id} compiles at ≥ 1 MB/s with peak ≤ 50× .wasm`, false, module.error);
+      continue;
+    }
+    for (const stats of module.compile) {
+      check(`CLI: ${module.id} (--tune ${stats.tune}) compiles at ≥ 1 MB/s with peak ≤ 50× .wasm`,
+        !stats.error && stats.mbPerSecond >= 1 && stats.peakRatio !== null && stats.peakRatio <= 50,
+        stats.error ?? `${stats.mbPerSecond.toFixed(2)} MB/s, ${stats.peakRatio?.toFixed(0)}×`);
+    }
+  }
+  const resvg = large?.find((m) => m.id === 'resvg')?.startup.find((s) => s.implementation === 'wasm2es' && s.mode === 'jitless');
+  if (resvg) {
+    check('--jitless: a 2-5 MB Rust module (resvg) starts on wasm2es polyfill in ≤ 3 s (Module + Instance, stub imports)',
+      !resvg.error && resvg.totalMs <= 3000, resvg.error ?? `${ms(resvg.totalMs)}${resvg.instantiate === 'ok' ? '' : ', ' + resvg.instantiate}`);
   }
   if (jitless) {
     const s = jitless.sqljs;
@@ -175,8 +346,18 @@ export function renderResults(results) {
   ];
   if (results.runs.jit) parts.push('## With the JIT', '', runSection(results.runs.jit, 'JIT', 'native wasm'));
   if (results.runs.jitless) parts.push('## node --jitless (no native WebAssembly)', '', runSection(results.runs.jitless, '--jitless', 'wasm2js / sql-asm.js'));
+  if (results.runs.jit || results.runs.jitless) parts.push('## Start-up to first result', '', firstResultNote, '', firstResultTable(results), '');
   if (results.compile) parts.push('## Compile speed and output size', '', compileTable(results.compile), '');
+  if (results.large) parts.push(...largeSection(results.large, '##'));
   return parts.join('\n');
+}
+
+function largeSection(large, level) {
+  return [
+    `${level} Large modules: compile and start-up`, '', largeNote(large), '',
+    `${level}# CLI compile`, '', largeCompileTable(large), '',
+    `${level}# Run-time compile and start-up (new Module + new Instance)`, '', largeStartupTable(large), '',
+  ];
 }
 
 export function renderReadmeRegion(results) {
@@ -191,7 +372,11 @@ export function renderReadmeRegion(results) {
   ];
   if (results.runs.jit) parts.push('With the JIT:', '', figureTable(results.runs.jit, 'steadyMs'), '');
   if (results.runs.jitless) parts.push('Under `node --jitless`:', '', figureTable(results.runs.jitless, 'steadyMs'), '');
+  if (results.runs.jit || results.runs.jitless) {
+    parts.push('Start-up to first result, with the JIT and under `node --jitless`. ' + firstResultNote, '', firstResultTable(results), '');
+  }
   if (results.compile) parts.push('Compile speed and output size:', '', compileTable(results.compile), '');
+  if (results.large) parts.push(...largeSection(results.large, '###'));
   return parts.join('\n');
 }
 
