@@ -4,8 +4,7 @@
 // (loaded ahead-of-time output) are found first, by the hash of their bytes.
 
 import { compile, compileHashed, compileLazy } from './compiler/index.js';
-import { decode } from './compiler/decode.js';
-import { validate } from './compiler/validate.js';
+import { decodeValidated } from './compiler/validate.js';
 import { createWebAssembly, rt } from './runtime/index.js';
 import type { ModuleDescriptor } from './runtime/abi.js';
 
@@ -51,7 +50,7 @@ function compileToDescriptor(bytes: Uint8Array, hash: string): ModuleDescriptor 
 }
 
 function validateBytes(bytes: Uint8Array): void {
-  validate(decode(bytes));
+  decodeValidated(bytes);
 }
 
 export const WebAssembly = createWebAssembly({ compile: compileToDescriptor, validate: validateBytes });

@@ -77,12 +77,17 @@ const controlStack: number[] = [];
 
 /**
  * Decodes instructions up to and including the `end` that closes the
- * outermost block, appending them to `out`. Reads are bounded by `reader.end`:
- * for a function body that is the end of its declared size, for a constant
- * expression the end of its section. `isBody` picks the message when the
- * final `end` is missing.
+ * outermost block into `out`, from its start, and returns how many there
+ * are. Objects already in `out` are overwritten rather than made anew (so a
+ * pool of them serves function after function: the fused decode and
+ * validate, validate.ts), and any beyond the count are left as they were;
+ * an empty `out` simply receives the instructions. Reads are bounded by
+ * `reader.end`: for a function body that is the end of its declared size,
+ * for a constant expression the end of its section. `isBody` picks the
+ * message when the final `end` is missing.
  */
-export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[], isBody: boolean): void {
+export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[], isBody: boolean): number {
+  let count = 0;
   const bytes = reader.bytes;
   const controls = controlStack;
   controls.length = 0;
@@ -210,8 +215,24 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         break;
     }
 
-    out.push({ op, offset, index, index2, value, bits, align, memOffset, blockType, targets, types });
-    if (controls.length === 0) return;
+    if (count < out.length) {
+      const instr = out[count];
+      instr.op = op;
+      instr.offset = offset;
+      instr.index = index;
+      instr.index2 = index2;
+      instr.value = value;
+      instr.bits = bits;
+      instr.align = align;
+      instr.memOffset = memOffset;
+      instr.blockType = blockType;
+      instr.targets = targets;
+      instr.types = types;
+    } else {
+      out.push({ op, offset, index, index2, value, bits, align, memOffset, blockType, targets, types });
+    }
+    count++;
+    if (controls.length === 0) return count;
   }
 }
 

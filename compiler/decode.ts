@@ -43,9 +43,29 @@ interface SectionInfo {
   decode: (reader: Reader, state: DecodeState) => void;
 }
 
+/** How decode treats function bodies. */
+export interface DecodeOptions {
+  /**
+   * Called with each function's instructions as soon as they are decoded,
+   * in a pool of Instr objects reused for the next function (the first
+   * `count` are this function's). With it, decode keeps no instructions:
+   * each read of `func.body` decodes them again from `bytes`, which must
+   * not change meanwhile. The run-time compiler validates this way
+   * (validate.ts, decodeValidated) and emits each function from a fresh
+   * decode, so a module's instructions are never all alive at once.
+   */
+  onBody?: (module: Module, func: Func, funcIndex: number, instrs: Instr[], count: number) => void;
+}
+
+/** The Instr objects onBody receives, reused from function to function and module to module. */
+const bodyPool: Instr[] = [];
+/** A pool grown past this by one huge function is dropped after the module. */
+const MAX_KEPT_POOL = 1 << 16;
+
 /** The module being built plus what decoding later sections needs to know. */
 interface DecodeState {
   module: Module;
+  onBody: DecodeOptions['onBody'];
   context: CodeContext;
   /** Offset of the code section's count, or -1 before the code section. */
   codeCountOffset: number;
@@ -237,15 +257,47 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
     const typeIndex = module.funcTypeIndices[i] ?? -1;
     // An unknown type index is validate's error; its parameters count for nothing here.
     const paramCount = module.types[typeIndex]?.params.length ?? 0;
-    const func: Func = { typeIndex, locals: readLocals(reader, paramCount), body: [], offset };
-    decodeInstrs(reader, state.context, func.body, true);
+    const locals = readLocals(reader, paramCount);
+    const onBody = state.onBody;
+    let func: Func;
+    let count = 0;
+    if (onBody === undefined) {
+      func = { typeIndex, locals, body: [], offset };
+      decodeInstrs(reader, state.context, func.body, true);
+    } else {
+      func = bodyOnDemand(reader, state.context, typeIndex, locals, offset, reader.pos);
+      count = decodeInstrs(reader, state.context, bodyPool, true);
+    }
     if (reader.pos !== reader.end) {
       reader.fail(`section size mismatch: ${reader.end - reader.pos} bytes after the function body's final END opcode`);
     }
     reader.end = sectionEnd;
     module.funcs.push(func);
+    if (onBody !== undefined) onBody(module, func, module.importedFuncs + i, bodyPool, count);
   }
   reader.functionIndex = -1;
+}
+
+/**
+ * A Func whose `body` is decoded from the bytes at each read (they were
+ * checked when the module was decoded, so this cannot fail).
+ */
+function bodyOnDemand(reader: Reader, context: CodeContext, typeIndex: number, locals: LocalRun[], offset: number, start: number): Func {
+  const { bytes, end } = reader;
+  const functionIndex = reader.functionIndex;
+  return {
+    typeIndex,
+    locals,
+    offset,
+    get body(): Instr[] {
+      const again = new Reader(bytes, start, end);
+      again.section = 'code';
+      again.functionIndex = functionIndex;
+      const instrs: Instr[] = [];
+      decodeInstrs(again, context, instrs, true);
+      return instrs;
+    },
+  };
 }
 
 /**
@@ -443,7 +495,7 @@ function emptyModule(): Module {
  * and custom sections' `bytes` are views into `bytes`, not copies: copy
  * them to keep them past a change to the input.
  */
-export function decode(bytes: Uint8Array): Module {
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   const reader = new Reader(bytes);
   // Zero bytes is a failed fetch or build step rather than a truncated module;
   // the message still starts as the spec's tests expect.
@@ -457,6 +509,7 @@ export function decode(bytes: Uint8Array): Module {
   const module = emptyModule();
   const state: DecodeState = {
     module,
+    onBody: options.onBody,
     context: { types: module.types, dataCount: null, indirectCalls: module.indirectCalls },
     codeCountOffset: -1,
     codeCount: 0,
@@ -495,5 +548,6 @@ export function decode(bytes: Uint8Array): Module {
   if (!state.dataSectionSeen && module.dataCount !== null && module.dataCount !== 0) {
     reader.fail(`data count and data section have inconsistent lengths (data count ${module.dataCount}, no data section)`);
   }
+  if (bodyPool.length > MAX_KEPT_POOL) bodyPool.length = 0;
   return module;
 }

@@ -2,8 +2,7 @@
 // wraps the module body in the requested output format. Pure TypeScript with
 // no Node APIs: the run-time polyfill calls it too.
 
-import { decode } from './decode.js';
-import { validate } from './validate.js';
+import { decodeValidated } from './validate.js';
 import { emitModule, type EmitOptions, type ModuleIdentity } from './emit.js';
 
 export type { ModuleIdentity };
@@ -85,8 +84,7 @@ export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions
  */
 export function compileHashed(bytes: Uint8Array, hash: string | ModuleIdentity, options: CompileOptions = {}): CompileResult {
   const identity = typeof hash === 'string' ? { hash, size: bytes.length } : hash;
-  const module = decode(bytes);
-  validate(module);
+  const module = decodeValidated(bytes);
   const body = printProgram(emitModule(module, identity, emitOptions(options)).program, options.pretty === true);
   return { code: wrapBody(body, options), hash: identity.hash };
 }
@@ -107,8 +105,9 @@ export interface LazyCompileResult {
 export function compileLazy(
   bytes: Uint8Array, hash: string, helpers: readonly string[], options: Pick<CompileOptions, 'tune' | 'splitThreshold' | 'flattenHeight' | 'pretty'> = {},
 ): LazyCompileResult {
-  const module = decode(bytes);
-  validate(module);
+  // Function bodies are decoded again when generated, maybe long after the
+  // caller has reused its buffer: keep a copy.
+  const module = decodeValidated(bytes.slice());
   const emitted = emitModule(module, { hash, size: bytes.length }, { ...emitOptions(options), lazy: { helpers } });
   return { body: printProgram(emitted.program, options.pretty === true), functionSource: emitted.functionSource };
 }

@@ -114,7 +114,11 @@ export class CodeValidator {
     this.context = context;
   }
 
-  validateFunction(func: Func, functionIndex: number): void {
+  /**
+   * Validates a function's body: `func.body`, or the first `length` of
+   * `body` when given (decode's reused pool, see DecodeOptions.onBody).
+   */
+  validateFunction(func: Func, functionIndex: number, body: readonly Instr[] = func.body, length: number = body.length): void {
     const funcType = this.context.funcTypes[functionIndex];
     this.funcType = funcType;
     this.functionIndex = functionIndex;
@@ -125,8 +129,6 @@ export class CodeValidator {
     this.depth = 0;
     this.pushCtrl(FUNCTION_FRAME, funcType);
 
-    const body = func.body;
-    const length = body.length;
     for (let i = 0; i < length; i++) {
       const instr = body[i];
       this.instr = instr;

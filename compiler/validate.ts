@@ -9,6 +9,8 @@ import { ExternKind, SegmentMode, ValType } from './ir.js';
 import type { ConstExpr, FuncType, GlobalType, Limits, Module, TableType } from './ir.js';
 import { opName } from './opcodes.js';
 import { CodeValidator } from './validate-code.js';
+import { decode } from './decode.js';
+import { CompileError } from '../runtime/errors.js';
 import { funcTypeName, invalid, isRefType, refNullType, typeName } from './validate-context.js';
 import type { ValidationContext } from './validate-context.js';
 
@@ -18,21 +20,67 @@ const MAX_TABLE_SIZE = 0xffffffff;
 
 /** Throws a CompileError at the first rule the module breaks. */
 export function validate(module: Module): void {
-  const context = buildContext(module);
-  validateGlobals(context);
-  validateElems(context);
-  validateDatas(context);
-  validateStart(context);
-  validateExports(context);
+  const context = validateOutsideCode(module, true);
   const code = new CodeValidator(context);
   for (let i = 0; i < module.funcs.length; i++) code.validateFunction(module.funcs[i], module.importedFuncs + i);
+}
+
+/** Everything but the function bodies, in validate's order; `complete` once the whole module is decoded. */
+function validateOutsideCode(module: Module, complete: boolean): ValidationContext {
+  const context = buildContext(module, complete);
+  validateGlobals(context);
+  validateElems(context);
+  if (complete) validateDatas(context);
+  validateStart(context);
+  validateExports(context);
+  return context;
+}
+
+/**
+ * decode(bytes) and validate() in one pass over the bytes, for the
+ * compiler: each function body is validated as soon as it is decoded, in
+ * decode's reused pool of instructions, and not kept (DecodeOptions.onBody),
+ * so no object is made per instruction and no module's instructions are all
+ * alive at once. The errors are the same, in the same order: a body's
+ * validation error waits until decoding has found no malformed byte and the
+ * rest of the module has validated (the data section comes after the code).
+ * The module's function bodies are decoded again from `bytes` when read, so
+ * the caller must keep `bytes` unchanged while it uses the module.
+ */
+export function decodeValidated(bytes: Uint8Array): Module {
+  let code: CodeValidator | null | undefined;
+  let deferred: { error: unknown } | null = null;
+  const module = decode(bytes, {
+    onBody(module, func, funcIndex, instrs, count) {
+      if (deferred !== null) return;
+      if (code === undefined) {
+        // What precedes the code section validates now; if it fails, that
+        // failure comes first anyway, and the bodies are left for it.
+        try {
+          code = new CodeValidator(validateOutsideCode(module, false));
+        } catch (error) {
+          if (!(error instanceof CompileError)) throw error;
+          code = null;
+        }
+      }
+      if (code === null) return;
+      try {
+        code.validateFunction(func, funcIndex, instrs, count);
+      } catch (error) {
+        deferred = { error };
+      }
+    },
+  });
+  validateOutsideCode(module, true);
+  if (deferred !== null) throw (deferred as { error: unknown }).error;
+  return module;
 }
 
 /**
  * Resolves the index spaces, checking imports, the function section, tables
  * and memories on the way, since each entry is validated as it is added.
  */
-function buildContext(module: Module): ValidationContext {
+function buildContext(module: Module, complete: boolean): ValidationContext {
   const types = module.types;
   const funcTypes: FuncType[] = [];
   const tables: TableType[] = [];
@@ -73,13 +121,14 @@ function buildContext(module: Module): ValidationContext {
 
   // This and the data count check below only catch hand-built IR: decode
   // has already rejected such bytes, with offsets.
-  if (module.funcTypeIndices.length !== module.funcs.length) {
+  if (complete && module.funcTypeIndices.length !== module.funcs.length) {
     invalid('function and code section have inconsistent lengths', -1, 'code section');
   }
   for (let i = 0; i < module.funcTypeIndices.length; i++) {
     // The function section has no offsets in the IR; point at the function's body instead.
     const index = module.importedFuncs + i;
-    funcTypes.push(typeAt(module.funcTypeIndices[i], module.funcs[i].offset, `function section type of function ${index}, whose body is here`));
+    // Before the code section is decoded (decodeValidated) no body has an offset yet.
+    funcTypes.push(typeAt(module.funcTypeIndices[i], module.funcs[i]?.offset ?? -1, `function section type of function ${index}, whose body is here`));
   }
   for (let i = 0; i < module.tables.length; i++) {
     const table = module.tables[i];
@@ -92,7 +141,7 @@ function buildContext(module: Module): ValidationContext {
   const importedGlobalCount = globals.length;
   for (const global of module.globals) globals.push(global.type);
 
-  if (module.dataCount !== null && module.dataCount !== module.datas.length) {
+  if (complete && module.dataCount !== null && module.dataCount !== module.datas.length) {
     invalid('data count and data section have inconsistent lengths', -1, 'data count section');
   }
 

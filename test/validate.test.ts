@@ -9,7 +9,7 @@ import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { decode } from '../compiler/decode.js';
 import type { Module } from '../compiler/ir.js';
-import { validate } from '../compiler/validate.js';
+import { decodeValidated, validate } from '../compiler/validate.js';
 import { CompileError } from '../runtime/errors.js';
 
 const wabt = await wabtInit();
@@ -474,5 +474,74 @@ describe('real modules', () => {
     const start = performance.now();
     validate(module);
     expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe('decodeValidated: decode and validate in one pass', () => {
+  /** The message of the first error, or null: what a path reports for `bytes`. */
+  const outcome = (run: () => unknown): string | null => {
+    try {
+      run();
+      return null;
+    } catch (error) {
+      expect(error, String(error)).toBeInstanceOf(CompileError);
+      return (error as Error).message;
+    }
+  };
+  const bases = [
+    `(module (memory 1) (table 2 funcref) (global $g (mut i32) (i32.const 1))
+      (elem (i32.const 0) $a $b) (data (i32.const 8) "hello")
+      (func $a (param i32) (result i32) (i32.add (local.get 0) (global.get $g)))
+      (func $b (param i32) (result i32) (call_indirect (param i32) (result i32) (local.get 0) (i32.const 0)))
+      (func (export "c") (param i64 f32) (result f64)
+        (block (result f64) (f64.promote_f32 (local.get 1)) (br_if 0 (i64.eqz (local.get 0))) (drop) (f64.const 2)))
+      (func (export "m") (i32.store8 offset=3 (i32.const 0) (i32.load16_u (i32.const 4))) (memory.fill (i32.const 0) (i32.const 1) (i32.const 2))))`,
+    `(module (type $t (func (param i32) (result i32))) (import "e" "f" (func $f (type $t)))
+      (func $x (export "x") (type $t) (loop (result i32) (br_table 0 1 0 (local.get 0)) (i32.const 1)))
+      (func (result i32) (ref.func $x) (ref.is_null) (select (i32.const 1) (i32.const 2) (i32.const 0)) (call $f))
+      (start 2))`,
+  ].map(assemble);
+
+  it('agrees with decode then validate on every one of 3,000 mutants, error for error', () => {
+    let seed = 20261202;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    let rejected = 0;
+    for (let n = 0; n < 3000; n++) {
+      const bytes = bases[n % bases.length].slice();
+      const edits = 1 + Math.floor(random() * 3);
+      for (let e = 0; e < edits; e++) {
+        const at = 8 + Math.floor(random() * (bytes.length - 8));
+        bytes[at] = random() < 0.5 ? bytes[at] ^ (1 << Math.floor(random() * 8)) : Math.floor(random() * 256);
+      }
+      const separate = outcome(() => validate(decode(bytes)));
+      expect(outcome(() => decodeValidated(bytes)), `mutant ${n}`).toBe(separate);
+      if (separate !== null) rejected++;
+    }
+    // Most mutants break something; the comparison must have had errors to compare.
+    expect(rejected).toBeGreaterThan(1500);
+  });
+
+  it('reports a malformed byte after an invalid body, and an invalid segment before it, as separate passes do', () => {
+    const invalidBody = assemble('(module (func (result i32) (i64.const 1)) (data "x"))');
+    expect(outcome(() => decodeValidated(invalidBody))).toMatch(/type mismatch/);
+    const malformedLater = invalidBody.slice(0, -1); // the data section ends early
+    expect(outcome(() => decodeValidated(malformedLater))).toMatch(/^length out of bounds/);
+    expect(outcome(() => decodeValidated(malformedLater))).toBe(outcome(() => validate(decode(malformedLater))));
+    const badData = assemble('(module (func (result i32) (i64.const 1)) (data (i64.const 0) "x") (memory 1))');
+    expect(outcome(() => decodeValidated(badData))).toBe(outcome(() => validate(decode(badData))));
+    expect(outcome(() => decodeValidated(badData))).not.toMatch(/function 0/);
+  });
+
+  it('keeps no instructions: each read of a body decodes it again, equal to decode()', () => {
+    const module = decodeValidated(bases[0]);
+    const plain = decode(bases[0]);
+    for (let i = 0; i < plain.funcs.length; i++) {
+      const first = module.funcs[i].body;
+      expect(first).toEqual(plain.funcs[i].body);
+      expect(module.funcs[i].body).not.toBe(first);
+    }
   });
 });
