@@ -33,10 +33,11 @@ interface SplitState {
 }
 
 /**
- * Node counts of the subtrees measured so far, for the function being split.
- * One Map per function, dropped when it is done: a module-wide WeakMap held
- * every syntax tree of a 16 MB module alive and spent most of the compile in
- * ephemeron bookkeeping.
+ * Node counts of the statements measured so far, for the function being
+ * split. Only statements (and switch cases) are remembered, since only
+ * statement lists are ever cut: a Go module's functions have millions of
+ * expression nodes, and remembering each made the garbage collector the
+ * larger part of its compile. One Map per function, dropped when it is done.
  */
 let sizeCache: Map<JsNode, number> = new Map();
 
@@ -45,10 +46,17 @@ function isLeafKey(key: string): boolean {
   return key === 'type' || key === 'value' || key === 'raw' || key === 'name' || key === 'operator' || key === 'bigint';
 }
 
+/** Statements, declarations and switch cases: the nodes whose sizes are remembered. */
+function isStatementLike(node: JsNode): boolean {
+  const type: string = node.type;
+  return type.endsWith('Statement') || type.endsWith('Declaration') || type === 'SwitchCase';
+}
+
 /**
- * The number of ESTree nodes in `node` (a node or an array of nodes).
- * Iterative, post-order, so that a tree of any depth is measured without
- * recursion.
+ * The number of ESTree nodes in `node` (a node or an array of nodes). The
+ * expressions of a statement are counted by an explicit stack; statements
+ * nested in it are measured by a recursive call, at most as deep as
+ * statements nest (flatten.ts bounds that).
  */
 function size(node: unknown): number {
   if (node === null || typeof node !== 'object') return 0;
@@ -57,32 +65,22 @@ function size(node: unknown): number {
     for (const item of node) total += size(item);
     return total;
   }
-  const known = sizeCache.get(node as JsNode);
+  const root = node as JsNode;
+  const known = sizeCache.get(root);
   if (known !== undefined) return known;
-  // Each frame is a node whose children are pushed above it; when it comes
-  // back to the top (its children all measured), it is summed.
-  const stack: JsNode[] = [node as JsNode];
-  const expanded: boolean[] = [false];
+  let total = 0;
+  const stack: JsNode[] = [root];
   while (stack.length > 0) {
-    const top = stack.length - 1;
-    const current = stack[top];
-    if (expanded[top]) {
-      stack.pop();
-      expanded.pop();
-      let total = 1;
-      forEachChildNode(current, (child) => { total += sizeCache.get(child)!; });
-      sizeCache.set(current, total);
+    const current = stack.pop()!;
+    if (current !== root && isStatementLike(current)) {
+      total += size(current);
       continue;
     }
-    expanded[top] = true;
-    forEachChildNode(current, (child) => {
-      if (!sizeCache.has(child)) {
-        stack.push(child);
-        expanded.push(false);
-      }
-    });
+    total++;
+    forEachChildNode(current, (child) => { stack.push(child); });
   }
-  return sizeCache.get(node as JsNode)!;
+  if (isStatementLike(root)) sizeCache.set(root, total);
+  return total;
 }
 
 /**
