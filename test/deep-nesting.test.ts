@@ -70,9 +70,9 @@ describe('deep nesting', () => {
 
   it('flattens only what nests too deeply, and leaves no statement nested deeper than the bound', () => {
     // The bound holds for the printed code too: re-parse it and measure.
-    const deep = compile(switchLowering(2000), { format: 'body' }).code;
+    const deep = compile(switchLowering(2000), { format: 'body', pretty: true }).code;
     expect(deep).toContain('dispatch: while (true) switch (st)');
-    const shallow = compile(switchLowering(100), { format: 'body' }).code;
+    const shallow = compile(switchLowering(100), { format: 'body', pretty: true }).code;
     expect(shallow).not.toContain('dispatch');
     const fn = (code: string) => code.slice(code.indexOf('function fn0'));
     // Indentation is two spaces a level: the deepest line tells the nesting.

@@ -465,7 +465,7 @@ describe('locals', () => {
     const funcs = Array.from({ length: 20 }, (_, i) => `(func (export "f${i}") (param i32) (result f64) ${locals}
       (local.set 49999 (f64.convert_i32_s (local.get 0))) (f64.add (local.get 49999) (f64.convert_i64_s (local.get 40000))))`);
     const text = `(module ${funcs.join('\n')})`;
-    const { code } = compile(assemble(text), { format: 'body' });
+    const { code } = compile(assemble(text), { format: 'body', pretty: true });
     expect(code.length).toBeLessThan(20_000);
     expect(code).toContain('l40000 = 0n');
     expect(code).not.toContain('l39999');
@@ -509,7 +509,7 @@ describe('function splitting', () => {
     const nativeExports = new Native.Instance(new Native.Module(bytes)).exports;
     let privatized = 0;
     for (const splitThreshold of [1, 10, 20, 30, 40, 60]) {
-      const { code } = compile(bytes, { format: 'body', splitThreshold });
+      const { code } = compile(bytes, { format: 'body', pretty: true, splitThreshold });
       const ours = new Ours.Instance(defineModule(new Function('rt', code)(rt))).exports;
       for (const name of ['mix', 'carry']) {
         for (const n of [0, 1, 2, 3, 7, 10, 1000]) {
@@ -534,7 +534,7 @@ describe('byte order', () => {
     const native = new Native.Instance(new Native.Module(bytes)).exports;
     // The body tests the host's order with new Uint16Array([1]); make it see big-endian.
     class BigEndianProbe { buffer = new Uint8Array([0, 1]).buffer; }
-    const { code } = compile(bytes, { format: 'body', tune: 'interpreter' });
+    const { code } = compile(bytes, { format: 'body', pretty: true, tune: 'interpreter' });
     expect(code).toContain('littleEndian_ ? buffer : 0');
     const ours = new Ours.Instance(defineModule(new Function('rt', 'Uint16Array', code)(rt, BigEndianProbe))).exports;
     for (const name of ['i32', 'u16', 'i64', 'f64']) {
@@ -550,12 +550,12 @@ describe('param hints', () => {
         (local.set $t (i32.mul (local.get $a) (i32.const 3)))
         (f64.add (f64.add (local.get $c) (f64.convert_i32_s (local.get $t))) (f64.convert_i64_s (local.get $b)))))`);
     const native = new Native.Instance(new Native.Module(bytes)).exports;
-    const jit = compile(bytes, { format: 'body' }).code;
+    const jit = compile(bytes, { format: 'body', pretty: true }).code;
     expect(jit).toMatch(/function fn0\(l0, l1, l2\) \{\s+var l3 = 0;\s+l0 = l0 \| 0;/);
     expect(jit).not.toMatch(/l1 = l1 \| 0|l2 = l2 \| 0/);
-    expect(compile(bytes, { format: 'body', tune: 'interpreter' }).code).not.toContain('l0 = l0 | 0');
+    expect(compile(bytes, { format: 'body', pretty: true, tune: 'interpreter' }).code).not.toContain('l0 = l0 | 0');
     for (const splitThreshold of [undefined, 1]) {
-      const { code } = compile(bytes, { format: 'body', splitThreshold });
+      const { code } = compile(bytes, { format: 'body', pretty: true, splitThreshold });
       const ours = new Ours.Instance(defineModule(new Function('rt', code)(rt))).exports;
       for (const args of [[1, 2n, 0.5], [-7, -(2n ** 63n), 1e300], [0x7fffffff, 5n, -0]]) {
         expect((ours.f as Function)(...args), `f(${args}), threshold ${splitThreshold}`).toBe((native.f as Function)(...args));
@@ -571,10 +571,10 @@ describe('bound stores', () => {
       (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
       (func (export "store16") (param i32 i32) (i32.store16 offset=1 (local.get 0) (local.get 1)))
       (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))`);
-    const { code } = compile(bytes, { format: 'body', tune: 'interpreter' });
+    const { code } = compile(bytes, { format: 'body', pretty: true, tune: 'interpreter' });
     expect(code).toContain('dv0_setInt32 = dv0.setInt32.bind(dv0)');
     expect(code).toMatch(/dv0_setInt16\(\(l0 >>> 0\) \+ 1, l1, true\)/);
-    expect(compile(bytes, { format: 'body' }).code).not.toContain('.bind(');
+    expect(compile(bytes, { format: 'body', pretty: true }).code).not.toContain('.bind(');
     const native = new Native.Instance(new Native.Module(bytes)).exports as Record<string, Function>;
     const ours = new Ours.Instance(defineModule(new Function('rt', code)(rt))).exports as Record<string, Function>;
     const steps: [string, unknown[]][] = [
@@ -794,7 +794,7 @@ describe('i64 words', () => {
     const ours = new Ours.Instance(new Ours.Module(assemble(text))).exports as Record<string, Function>;
     expect(() => ours.storeTrapOrder(65536, 1n, 0n)).toThrow('out of bounds memory access');
     expect(() => ours.storeTrapOrder(0, 1n, 0n)).toThrow('integer divide by zero');
-    expect(compile(assemble(text), { format: 'body' }).code).toMatch(/if \(\(sa & 7\) === 0 && sa \/ 8 < i64v0\.length\) \{\s+i64v0\[sa \/ 8\] = /);
-    expect(compile(assemble(text), { format: 'body', tune: 'interpreter' }).code).not.toContain('i64v0[sa');
+    expect(compile(assemble(text), { format: 'body', pretty: true }).code).toMatch(/if \(\(sa & 7\) === 0 && sa \/ 8 < i64v0\.length\) \{\s+i64v0\[sa \/ 8\] = /);
+    expect(compile(assemble(text), { format: 'body', pretty: true, tune: 'interpreter' }).code).not.toContain('i64v0[sa');
   });
 });
