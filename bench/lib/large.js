@@ -14,6 +14,11 @@
 // with stub imports, on wasm2es's run-time compiler (`import('wasm2es')`,
 // timed) and, with the JIT, on V8's own WebAssembly for reference.
 //
+// Runs right: for the modules whose npm glue the bench can drive
+// (bench/large-check.js: resvg renders an SVG, tiktoken tokenizes, lightningcss
+// minifies), the result's digest under --jitless, from the CLI's
+// `--tune interpreter` output and from the polyfill, must equal V8's.
+//
 // Every child runs in its own process group and is killed whole after
 // `timeoutMs`; a timeout is reported as such.
 
@@ -28,10 +33,10 @@ const modulePath = (...parts) => join(paths.repoRoot, 'node_modules', ...parts);
 
 export const largeModules = [
   { id: 'sqljs', label: 'sql.js sql-wasm.wasm (C, Emscripten)', file: paths.sqlWasm },
-  { id: 'resvg', label: '@resvg/resvg-wasm index_bg.wasm (Rust)', file: modulePath('@resvg/resvg-wasm/index_bg.wasm') },
-  { id: 'tiktoken', label: 'tiktoken tiktoken_bg.wasm (Rust)', file: modulePath('tiktoken/tiktoken_bg.wasm') },
+  { id: 'resvg', label: '@resvg/resvg-wasm index_bg.wasm (Rust)', file: modulePath('@resvg/resvg-wasm/index_bg.wasm'), check: true },
+  { id: 'tiktoken', label: 'tiktoken tiktoken_bg.wasm (Rust)', file: modulePath('tiktoken/tiktoken_bg.wasm'), check: true },
   { id: 'esbuild', label: 'esbuild-wasm esbuild.wasm (Go)', file: modulePath('esbuild-wasm/esbuild.wasm') },
-  { id: 'lightningcss', label: 'lightningcss-wasm lightningcss_node.wasm (Rust)', file: modulePath('lightningcss-wasm/lightningcss_node.wasm') },
+  { id: 'lightningcss', label: 'lightningcss-wasm lightningcss_node.wasm (Rust)', file: modulePath('lightningcss-wasm/lightningcss_node.wasm'), check: true },
 ];
 
 export const defaultTimeoutMs = 600_000;
@@ -138,6 +143,29 @@ async function startup(module, implementation, mode, { runs, timeoutMs }) {
   };
 }
 
+async function checkOnce(module, how, mode, output, timeoutMs) {
+  const spec = JSON.stringify({ id: module.id, how, output });
+  const result = await run([...(mode === 'jitless' ? ['--jitless'] : []), join(paths.benchDir, 'large-check.js'), spec], timeoutMs);
+  if (result.timedOut) return { how, mode, error: `timed out after ${timeoutMs / 1000} s`, timeout: true };
+  try {
+    return { how, mode, ...JSON.parse(result.stdout.trim().split('\n').pop()) };
+  } catch {
+    return { how, mode, error: `${result.signal ? 'killed by ' + result.signal : 'exit ' + result.code}: ${firstMeaningfulLine(result.stderr)}` };
+  }
+}
+
+/** The module's work on V8, then on wasm2es under --jitless (AOT output, polyfill): same digest or not. */
+async function runsRight(module, { timeoutMs }) {
+  const output = join(paths.outDir, 'large', `${module.id}-interpreter.js`);
+  const native = await checkOnce(module, 'native', 'jit', null, timeoutMs);
+  const runs = [native];
+  for (const how of ['aot', 'polyfill']) runs.push(await checkOnce(module, how, 'jitless', output, timeoutMs));
+  for (const run of runs.slice(1)) {
+    if (!run.error) run.same = !native.error && run.digest === native.digest;
+  }
+  return runs;
+}
+
 /**
  * Measures every selected module (ids from largeModules; all by default).
  * Returns { modules: [{ id, label, file, wasmBytes, compile: [per tune],
@@ -161,6 +189,13 @@ export async function largeStats({ ids, runs = 3, timeoutMs = defaultTimeoutMs, 
       log(`large: ${module.id} compile --tune ${tune}: ` +
         (stats.error ? stats.error : `${stats.ms.toFixed(0)} ms, ${stats.mbPerSecond.toFixed(2)} MB/s, peak ${stats.peakMiB?.toFixed(0)} MiB`));
       row.compile.push(stats);
+    }
+    if (module.check && row.compile.some((c) => c.tune === 'interpreter' && !c.error)) {
+      row.check = await runsRight(module, { timeoutMs });
+      for (const run of row.check) {
+        log(`large: ${module.id} runs right (${run.how}, ${run.mode}): ` +
+          (run.error ? run.error : `${run.digest}${run.same === undefined ? '' : run.same ? ' (same as native)' : ' (DIFFERS from native)'} in ${run.ms.toFixed(0)} ms`));
+      }
     }
     for (const [implementation, mode] of [['native', 'jit'], ['wasm2es', 'jit'], ['wasm2es', 'jitless']]) {
       const stats = await startup(module, implementation, mode, { runs, timeoutMs });
