@@ -152,6 +152,12 @@ function rangeOf(e: JsNode): Range {
     default: return UNBOUNDED;
   }
 }
+/**
+ * Calls of a memory's slow-path loader (`L0_u8(ea)`, see slowLoader in
+ * emit-func.ts), with the DataView method each stands for.
+ */
+export const LOADER_CALLS = new WeakMap<JsNode, string>();
+
 /** The same for the i32 (number) argument of `BigInt(...)`: loads, masks, unsigned shifts. */
 const LOAD_RANGES = new Map<string, Range>([
   ['getInt8', [-128n, 127n]], ['getUint8', [0n, 255n]], ['getInt16', [-32768n, 32767n]], ['getUint16', [0n, 65535n]], ['getUint32', [0n, 0xffffffffn]],
@@ -161,8 +167,9 @@ function i32RangeOf(e: JsNode): Range {
   if (literal !== undefined) return [BigInt(literal), BigInt(literal)];
   // A typed-array read falls back to the DataView read that names the type.
   if (e.type === 'LogicalExpression' && e.operator === '??') return i32RangeOf(e.right);
-  if (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && !e.callee.computed) {
-    const range = LOAD_RANGES.get(e.callee.property.name);
+  if (e.type === 'CallExpression') {
+    const method = LOADER_CALLS.get(e) ?? (e.callee.type === 'MemberExpression' && !e.callee.computed ? e.callee.property.name : undefined);
+    const range = method === undefined ? undefined : LOAD_RANGES.get(method);
     if (range !== undefined) return range;
   }
   if (e.type === 'BinaryExpression' && e.right.type === 'Literal' && typeof e.right.value === 'number') {

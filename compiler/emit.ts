@@ -99,6 +99,8 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   const usedViews = new Set<string>();
   /** DataView store methods bound for the interpreter tuning (memory 0). */
   const boundStores = new Set<string>();
+  /** DataView load methods behind slow-path loader functions (memory 0). */
+  const slowLoaders = new Set<string>();
   const watchers: MemoryWatch[] = [];
   const callViews = new Map<string, [number, number]>();
   const usedTypeIds = new Set<number>();
@@ -166,6 +168,10 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     typedView: (index, view) => {
       usedViews.add(view);
       return `${VIEW_PREFIX[view]}${index}`;
+    },
+    slowLoader: (index, method) => {
+      slowLoaders.add(method);
+      return loaderName(index, method);
     },
     jit: !typedMemory,
     memoryObject: (index) => `mem${index}`,
@@ -302,6 +308,13 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   // Typed views of memory, for what the functions read through them, and
   // the bound store methods.
   for (const [index, watch] of watchers.entries()) {
+    // `function (a) { return dvN.getInt32(a, true); }`: reads the view current at the call.
+    for (const method of [...slowLoaders].sort()) {
+      const args = [js.id('a')];
+      if (method !== 'getInt8' && method !== 'getUint8') args.push(js.bool(true));
+      const loader = js.fn(null, ['a'], [js.ret(js.call(js.member(js.id(`dv${index}`), method), args))]);
+      watch.declaration.declarations.push(js.decl([[loaderName(index, method), loader]]).declarations[0]);
+    }
     for (const method of [...boundStores].sort()) {
       const name = `dv${index}_${method}`;
       const dataView = js.id(`dv${index}`);
@@ -456,6 +469,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     for (const key of module.indirectCalls) env.callView(Math.floor(key / INDIRECT_TABLE_SCALE), key % INDIRECT_TABLE_SCALE);
     // Both tunings read i64 through a typed view.
     if (watchers.length > 0) for (const view of Object.keys(VIEW_PREFIX)) usedViews.add(view);
+    if (watchers.length > 0) for (const method of LOAD_METHODS) slowLoaders.add(method);
     if (typedMemory && watchers.length > 0) for (const method of STORE_METHODS) boundStores.add(method);
   }
 
@@ -521,6 +535,15 @@ function newGlobal(type: ValType, mutable: boolean): JsNode {
   const value = type === ValType.FuncRef ? 'anyfunc' : valTypeName(type);
   return js.newExpr(js.member(js.id('rt'), 'Global'), [js.obj([['value', js.str(value)], ['mutable', js.bool(mutable)]])]);
 }
+
+/** `getInt32` of memory 0 -> `L0_i32`. */
+function loaderName(index: number, method: string): string {
+  const type = method.replace(/^get(Big)?/, '').replace(/^Int/, 'i').replace(/^Uint/, 'u').replace(/^Float/, 'f');
+  return `L${index}_${type}`;
+}
+
+/** The DataView loads behind typed views (the slow paths of typedLoad in emit-func.ts). */
+const LOAD_METHODS = ['getBigInt64', 'getFloat64', 'getInt16', 'getInt32', 'getInt8', 'getUint16', 'getUint32', 'getUint8'];
 
 const VIEW_PREFIX: Record<string, string> = {
   Int8Array: 'i8v', Uint8Array: 'u8v', Int16Array: 'i16v', Uint16Array: 'u16v', Int32Array: 'i32v',
