@@ -530,6 +530,15 @@ export const MEMORY_OPS = new Map<string, MemoryOp>([
   ['i64.store32', { method: 'setInt32', width: 4, littleEndian: true, store: wrapI64 }],
 ]);
 
+/**
+ * The DataView load methods behind the typed views, each with whether it
+ * takes a littleEndian argument (the slow-path loaders of typedLoad in
+ * emit-func.ts).
+ */
+export const LOAD_METHODS: ReadonlyMap<string, boolean> = new Map(
+  [...MEMORY_OPS.values()].filter((op) => op.view !== undefined).map((op) => [op.method, op.littleEndian]),
+);
+
 /** The DataView store methods that stores call (storeCallee may bind each one). */
 export const STORE_METHODS: readonly string[] = [...new Set(
   [...MEMORY_OPS.values()].filter((op) => op.method.startsWith('set')).map((op) => op.method),

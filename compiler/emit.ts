@@ -9,7 +9,7 @@ import {
   ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
 } from './ir.js';
 import { emitFunction, ModuleEnv } from './emit-func.js';
-import { allBuiltins, STORE_METHODS, takeBuiltins } from './emit-ops.js';
+import { allBuiltins, LOAD_METHODS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
 import { INDIRECT_TABLE_SCALE } from './decode-code.js';
 import { printFunction, rawCode } from './print.js';
 import * as js from './js.js';
@@ -311,7 +311,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     // `function (a) { return dvN.getInt32(a, true); }`: reads the view current at the call.
     for (const method of [...slowLoaders].sort()) {
       const args = [js.id('a')];
-      if (method !== 'getInt8' && method !== 'getUint8') args.push(js.bool(true));
+      if (LOAD_METHODS.get(method)) args.push(js.bool(true));
       const loader = js.fn(null, ['a'], [js.ret(js.call(js.member(js.id(`dv${index}`), method), args))]);
       watch.declaration.declarations.push(js.decl([[loaderName(index, method), loader]]).declarations[0]);
     }
@@ -469,7 +469,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     for (const key of module.indirectCalls) env.callView(Math.floor(key / INDIRECT_TABLE_SCALE), key % INDIRECT_TABLE_SCALE);
     // Both tunings read i64 through a typed view.
     if (watchers.length > 0) for (const view of Object.keys(VIEW_PREFIX)) usedViews.add(view);
-    if (watchers.length > 0) for (const method of LOAD_METHODS) slowLoaders.add(method);
+    if (watchers.length > 0) for (const method of LOAD_METHODS.keys()) slowLoaders.add(method);
     if (typedMemory && watchers.length > 0) for (const method of STORE_METHODS) boundStores.add(method);
   }
 
@@ -541,9 +541,6 @@ function loaderName(index: number, method: string): string {
   const type = method.replace(/^get(Big)?/, '').replace(/^Int/, 'i').replace(/^Uint/, 'u').replace(/^Float/, 'f');
   return `L${index}_${type}`;
 }
-
-/** The DataView loads behind typed views (the slow paths of typedLoad in emit-func.ts). */
-const LOAD_METHODS = ['getBigInt64', 'getFloat64', 'getInt16', 'getInt32', 'getInt8', 'getUint16', 'getUint32', 'getUint8'];
 
 const VIEW_PREFIX: Record<string, string> = {
   Int8Array: 'i8v', Uint8Array: 'u8v', Int16Array: 'i16v', Uint16Array: 'u16v', Int32Array: 'i32v',

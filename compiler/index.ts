@@ -4,11 +4,11 @@
 
 import { decodeValidated } from './validate.js';
 import { emitModule, type EmitOptions, type ModuleIdentity } from './emit.js';
-
-export type { ModuleIdentity };
 import { printProgram } from './print.js';
 import { wrapBody } from './format.js';
 import { sha256Hex } from '../runtime/sha256.js';
+
+export type { ModuleIdentity };
 
 export interface CompileOptions {
   /** Output format: an ES module (default), CommonJS, a plain script, or the bare module body (see runtime/abi.ts). */

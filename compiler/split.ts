@@ -253,19 +253,6 @@ function isPieceCall(node: JsNode, scan: Scan): boolean {
   return node.type === 'CallExpression' && node.callee.type === 'Identifier' && scan.pieces.has(node.callee.name);
 }
 
-/** Calls `visit` on each child node of `node`. */
-function forEachChild(node: JsNode, visit: (child: JsNode) => void): void {
-  for (const key in node) {
-    if (key === 'type') continue;
-    const child = node[key];
-    if (Array.isArray(child)) {
-      for (const item of child) if (item !== null && typeof item === 'object') visit(item);
-    } else if (child !== null && typeof child === 'object') {
-      visit(child);
-    }
-  }
-}
-
 function scanNode(node: JsNode, assigned: Set<string>, scan: Scan): void {
   if (node === null || typeof node !== 'object') return;
   switch (node.type) {
@@ -303,7 +290,7 @@ function scanNode(node: JsNode, assigned: Set<string>, scan: Scan): void {
       scanNode(node.right, assigned, scan);
       return;
     default:
-      forEachChild(node, (child) => scanNode(child, assigned, scan));
+      forEachChildNode(node, (child) => scanNode(child, assigned, scan));
   }
 }
 

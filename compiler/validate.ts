@@ -49,15 +49,15 @@ function validateOutsideCode(module: Module, complete: boolean): ValidationConte
  */
 export function decodeValidated(bytes: Uint8Array): Module {
   let code: CodeValidator | null | undefined;
-  let deferred: { error: unknown } | null = null;
+  const deferred: unknown[] = []; // the first body's validation error, if any
   const module = decode(bytes, {
-    onBody(module, func, funcIndex, instrs, count) {
-      if (deferred !== null) return;
+    onBody(partial, func, funcIndex, instrs, count) {
+      if (deferred.length > 0) return;
       if (code === undefined) {
         // What precedes the code section validates now; if it fails, that
         // failure comes first anyway, and the bodies are left for it.
         try {
-          code = new CodeValidator(validateOutsideCode(module, false));
+          code = new CodeValidator(validateOutsideCode(partial, false));
         } catch (error) {
           if (!(error instanceof CompileError)) throw error;
           code = null;
@@ -67,12 +67,12 @@ export function decodeValidated(bytes: Uint8Array): Module {
       try {
         code.validateFunction(func, funcIndex, instrs, count);
       } catch (error) {
-        deferred = { error };
+        deferred.push(error);
       }
     },
   });
   validateOutsideCode(module, true);
-  if (deferred !== null) throw (deferred as { error: unknown }).error;
+  if (deferred.length > 0) throw deferred[0];
   return module;
 }
 
