@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as paths from './lib/paths.js';
+import { reportAndExit } from './lib/child-report.js';
 
 const require = createRequire(import.meta.url);
 const spec = JSON.parse(process.argv[2]);
@@ -72,11 +73,4 @@ async function main() {
   return { digest: result, ms: performance.now() - started };
 }
 
-let report;
-try {
-  report = await main();
-} catch (error) {
-  report = { error: String(error?.stack ?? error).split('\n').slice(0, 4).join(' / ') };
-}
-process.stdout.write(JSON.stringify(report) + '\n');
-process.exit(0);
+await reportAndExit(main);

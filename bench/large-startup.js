@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { stubImports } from './lib/stub-imports.js';
+import { reportAndExit } from './lib/child-report.js';
 
 const spec = JSON.parse(process.argv[2]);
 
@@ -42,11 +43,4 @@ async function main() {
   };
 }
 
-let report;
-try {
-  report = await main();
-} catch (error) {
-  report = { error: String(error?.stack ?? error).split('\n').slice(0, 4).join('\n') };
-}
-process.stdout.write(JSON.stringify(report) + '\n');
-process.exit(0);
+await reportAndExit(main);

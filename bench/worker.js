@@ -9,6 +9,7 @@
 import { implementations } from './lib/implementations.js';
 import { kernelResult, kernels } from './workloads/kernels.js';
 import { firstQuery, runSqljs } from './workloads/sqljs.js';
+import { reportAndExit } from './lib/child-report.js';
 
 const spec = JSON.parse(process.argv[2]);
 const median = (values) => {
@@ -62,11 +63,4 @@ async function main() {
   return { startupMs, firstResultMs, firstResult, firstResultError, firstMs, steadyMs, steadyMedianMs: median(steadyMs), phases: phaseMedians, result };
 }
 
-let report;
-try {
-  report = await main();
-} catch (error) {
-  report = { error: String(error?.stack ?? error).split('\n').slice(0, 6).join('\n') };
-}
-process.stdout.write(JSON.stringify(report) + '\n');
-process.exit(0);
+await reportAndExit(main, 6);
