@@ -57,8 +57,10 @@ function trimHTTPWhitespace(text: string): string {
  * The body of a Response-like object, after the Web API's checks: the
  * Content-Type must be exactly application/wasm (no parameters) and the
  * status ok. Anything with `arrayBuffer()` and `headers.get()` works.
+ * Called only inside `then` callbacks, so a throw here rejects the promise
+ * (not `async`: Hermes, one of the engines the runtime serves, has none).
  */
-async function responseBytes(response: any, what: string): Promise<ArrayBuffer> {
+function responseBytes(response: any, what: string): Promise<ArrayBuffer> {
   if (!isObject(response) || typeof response.arrayBuffer !== 'function') {
     throw new TypeError(`${what}: the argument must be a Response or a promise of one, got ${describe(response)}`);
   }

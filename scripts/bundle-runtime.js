@@ -13,6 +13,16 @@
 // import a destructuring of the imported module's result, so top-level names
 // never clash and no renaming is needed. acorn parses, astring prints.
 //
+// The bundles are written in the syntax every engine the runtime serves
+// accepts, which Hermes bounds: no `class` and no `async` functions (it has
+// neither). The TypeScript keeps its classes; each is lowered here to a
+// constructor function that refuses to be called without `new`, with its
+// methods and accessors defined non-enumerable from an object literal (so
+// they are not constructors either, where the engine follows the spec), its
+// field declarations assigned first in the constructor, and a read-only
+// `prototype`: what a class gives. The build fails if any `class`, `async`
+// function or `await` is left, so none can slip in.
+//
 //   node scripts/bundle-runtime.js [inputDir] [outputDir]   (default dist/runtime, dist)
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -49,6 +59,78 @@ function declaredNames(declaration) {
   };
   for (const declarator of declaration.declarations) visit(declarator.id);
   return names;
+}
+
+// --- Class lowering ---------------------------------------------------------
+
+const member = (object, name) => ({ type: 'MemberExpression', object, property: id(name), computed: false, optional: false });
+const call = (callee, args) => ({ type: 'CallExpression', callee, arguments: args, optional: false });
+const literal = (value) => ({ type: 'Literal', value });
+const DEFINE_CLASS = '__defineClass';
+
+// Defines a lowered class's prototype members and statics as a class does:
+// non-enumerable, and `prototype` itself read-only.
+const defineClassHelper = `function ${DEFINE_CLASS}(ctor, proto, statics) {
+  const define = (target, source) => {
+    const descriptors = Object.getOwnPropertyDescriptors(source);
+    for (const key of Reflect.ownKeys(descriptors)) descriptors[key].enumerable = false;
+    Object.defineProperties(target, descriptors);
+  };
+  define(ctor.prototype, proto);
+  define(ctor, statics);
+  Object.defineProperty(ctor, 'prototype', { writable: false });
+}
+`;
+
+/** A class declaration as a function declaration and the statement that defines its members. */
+function lowerClass(node, file) {
+  const name = node.id.name;
+  const where = `${relative(root, file)}: class ${name}`;
+  if (node.superClass) fail(`${where}: \`extends\` is not lowered; write the subclass without it`);
+  let constructor = null;
+  const fields = [];
+  const protoMembers = [];
+  const staticMembers = [];
+  for (const element of node.body.body) {
+    if (element.computed || element.key.type !== 'Identifier') fail(`${where}: only plain member names are lowered`);
+    if (element.type === 'PropertyDefinition') {
+      if (element.static) fail(`${where}: static fields are not lowered`);
+      fields.push({ type: 'ExpressionStatement', expression: { type: 'AssignmentExpression', operator: '=', left: member({ type: 'ThisExpression' }, element.key.name), right: element.value ?? { type: 'UnaryExpression', operator: 'void', prefix: true, argument: literal(0) } } });
+    } else if (element.type === 'MethodDefinition') {
+      if (element.kind === 'constructor') { constructor = element.value; continue; }
+      const property = { type: 'Property', key: element.key, value: element.value, kind: element.kind === 'method' ? 'init' : element.kind, computed: false, method: element.kind === 'method', shorthand: false };
+      (element.static ? staticMembers : protoMembers).push(property);
+    } else {
+      fail(`${where}: ${element.type} is not lowered`);
+    }
+  }
+  const params = constructor ? constructor.params : [];
+  const body = constructor ? constructor.body.body : [];
+  // `new.target === undefined`: called, not constructed; the engine's class message.
+  const guard = {
+    type: 'IfStatement',
+    test: { type: 'BinaryExpression', operator: '===', left: { type: 'MetaProperty', meta: id('new'), property: id('target') }, right: id('undefined') },
+    consequent: { type: 'ThrowStatement', argument: { type: 'NewExpression', callee: id('TypeError'), arguments: [literal(`Class constructor ${name} cannot be invoked without 'new'`)] } },
+    alternate: null,
+  };
+  const fn = { type: 'FunctionDeclaration', id: id(name), params, generator: false, async: false, expression: false, body: { type: 'BlockStatement', body: [guard, ...fields, ...body] } };
+  const object = (properties) => ({ type: 'ObjectExpression', properties });
+  const define = { type: 'ExpressionStatement', expression: call(id(DEFINE_CLASS), [id(name), object(protoMembers), object(staticMembers)]) };
+  return [fn, define];
+}
+
+/** Fails the build on syntax an engine the runtime serves lacks (see the top of this file). */
+function checkSyntax(program, what) {
+  const visit = (node) => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) { for (const child of node) visit(child); return; }
+    if (typeof node.type !== 'string') return;
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') fail(`${what}: a class is left at offset ${node.start}`);
+    if (node.async) fail(`${what}: an async function is left at offset ${node.start}`);
+    if (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await)) fail(`${what}: await is left at offset ${node.start}`);
+    for (const key in node) if (key !== 'loc') visit(node[key]);
+  };
+  visit(program);
 }
 
 const modules = new Map(); // absolute path -> { name, file, statements, exports: [exportedName, expression][] , deps }
@@ -99,8 +181,14 @@ function load(file, stack = []) {
         }
         break;
       }
+      case 'ClassDeclaration':
+        statements.push(...lowerClass(node, file));
+        break;
       case 'ExportNamedDeclaration': {
-        if (node.declaration) {
+        if (node.declaration?.type === 'ClassDeclaration') {
+          statements.push(...lowerClass(node.declaration, file));
+          exports.push([node.declaration.id.name, node.declaration.id.name]);
+        } else if (node.declaration) {
           statements.push(node.declaration);
           for (const name of declaredNames(node.declaration)) exports.push([name, name]);
         } else if (node.source) {
@@ -140,7 +228,7 @@ function printModule(module) {
   return `const ${moduleVariable(module.file)} = (function () {\n${body}\nreturn { ${returned} };\n})();\n`;
 }
 
-const modulesText = order.map((file) => printModule(modules.get(file))).join('\n');
+const modulesText = defineClassHelper + order.map((file) => printModule(modules.get(file))).join('\n');
 const entryVariable = moduleVariable(entry);
 const exportNames = modules.get(entry).exports.map(([name]) => name);
 for (const name of exportNames) {
@@ -173,10 +261,10 @@ ${modulesText}
 ${exportNames.map((name) => `export const ${name} = ${entryVariable}.${name};`).join('\n')}
 `;
 
-// The outputs must parse, as scripts and as a module.
-parse(iife, { ecmaVersion: 'latest', sourceType: 'script' });
-parse(cjs, { ecmaVersion: 'latest', sourceType: 'script' });
-parse(esm, { ecmaVersion: 'latest', sourceType: 'module' });
+// The outputs must parse, as scripts and as a module, in the engines' syntax.
+checkSyntax(parse(iife, { ecmaVersion: 'latest', sourceType: 'script' }), 'runtime.iife.js');
+checkSyntax(parse(cjs, { ecmaVersion: 'latest', sourceType: 'script' }), 'runtime.cjs');
+checkSyntax(parse(esm, { ecmaVersion: 'latest', sourceType: 'module' }), 'runtime.mjs');
 
 mkdirSync(outputDir, { recursive: true });
 writeFileSync(join(outputDir, 'runtime.iife.js'), iife);

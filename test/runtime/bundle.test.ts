@@ -224,3 +224,56 @@ describe('the ES module build', () => {
     expect(createRequire(import.meta.url)).toBeTypeOf('function');
   });
 });
+
+// The bundles lower the runtime's classes to constructor functions (Hermes
+// has no classes; see scripts/bundle-runtime.js). What JS code can observe
+// of a constructor must be the same as with the classes of the tsc build.
+describe('the lowered classes', () => {
+  const OBSERVE = `(function observe(WA) {
+    const seen = {};
+    for (const name of ['Memory', 'Table', 'Global', 'Module', 'Instance']) {
+      const C = WA[name];
+      const entry = { name: C.name, length: C.length, prototype: Object.getOwnPropertyDescriptor(C, 'prototype') };
+      delete entry.prototype.value;
+      try { C({ initial: 1, element: 'anyfunc', value: 'i32' }); entry.call = 'no error'; } catch (error) { entry.call = error.constructor.name; }
+      entry.members = Reflect.ownKeys(C.prototype).map((key) => {
+        const d = Object.getOwnPropertyDescriptor(C.prototype, key);
+        let constructible = null;
+        if (typeof d.value === 'function' && key !== 'constructor') {
+          try { new d.value(); constructible = true; } catch (error) { constructible = error instanceof TypeError && /not a constructor/.test(error.message) ? false : 'other'; }
+        }
+        return [String(key), d.enumerable, d.writable ?? null, d.configurable, typeof d.get, typeof d.set, constructible];
+      });
+      entry.statics = Reflect.ownKeys(C).filter((key) => typeof C[key] === 'function').map((key) => [String(key), Object.getOwnPropertyDescriptor(C, key).enumerable]);
+      seen[name] = entry;
+    }
+    class Sub extends WA.Memory { constructor() { super({ initial: 1 }); this.extra = 1; } }
+    const sub = new Sub();
+    seen.subclass = [sub instanceof Sub, sub instanceof WA.Memory, sub.buffer.byteLength, sub.grow(1), sub.extra];
+    return seen;
+  })`;
+
+  // Each in a process of its own: copies of the runtime in one realm share
+  // the first one's classes (see runtime/realm.ts).
+  const observeIn = (load: string): any => {
+    const script = `${load}; console.log(JSON.stringify((${OBSERVE})(runtime.WebAssembly)));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    return JSON.parse(run.stdout);
+  };
+
+  it('look like the classes of the tsc build: new-only, members non-enumerable unless Web IDL says, read-only prototype, subclassable', () => {
+    const expected = observeIn(`const runtime = await import(${JSON.stringify(pathToFileURL(join(outDir, 'build/runtime/index.js')).href)})`);
+    expect(expected.Memory.call).toBe('TypeError');
+    expect(expected.Memory.members).toContainEqual(['_watch', false, true, true, 'undefined', 'undefined', false]);
+    expect(observeIn(`const runtime = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(cjsPath)})`)).toEqual(expected);
+  });
+
+  it('leave no class and no async function in any bundle', () => {
+    for (const path of [iifePath, cjsPath, esmPath]) {
+      const text = readFileSync(path, 'utf8');
+      expect(text).not.toMatch(/\bclass\s+[A-Za-z_$]/);
+      expect(text).not.toMatch(/\basync\s+(function\b|\()/);
+    }
+  });
+});
