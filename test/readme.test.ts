@@ -5,7 +5,7 @@
 // `.sh` blocks are run line by line, and a script's expected output is what
 // its `console.log(...); // X` comments say.
 
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ beforeAll(() => {
   symlinkSync(join(root, 'bin'), join(work, 'bin'));
   symlinkSync(join(root, 'fixtures'), join(work, 'fixtures'));
   for (const [name, text] of blocks) if (!name.endsWith('.sh')) writeFileSync(join(work, name), text);
+  for (const line of commands('compile.sh')) shell(line);
 });
 
 describe('README quick start', () => {
@@ -59,7 +60,6 @@ describe('README quick start', () => {
   });
 
   it('compiles the fixture, runs demo.mjs under node --jitless, and the byte-based glue', () => {
-    for (const line of commands('compile.sh')) shell(line);
     const [run] = commands('run-demo.sh');
     expect(shell(run)).toBe(expectedOutput(blocks.get('demo.mjs')!));
     expect(shell('node --jitless glue.mjs')).toBe(expectedOutput(blocks.get('glue.mjs')!));
@@ -67,3 +67,63 @@ describe('README quick start', () => {
 });
 
 
+
+// The deployment recipes, each followed by what a host's glue would do.
+describe('README deployment recipes', () => {
+  const bytes = () => [...readFileSync(join(root, 'fixtures/memory.wasm'))].join(',');
+  // Promise-style, not await: Hermes has no async functions.
+  const accumulate = (out: string) => `
+const memory = new WebAssembly.Memory({ initial: 1 });
+new Uint32Array(memory.buffer).set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+const done = WebAssembly.instantiate(new Uint8Array([${bytes()}]), { js: { mem: memory } })
+  .then(({ instance }) => ${out}(instance.exports.accumulate(0, 10)), (error) => ${out}(String(error)));
+`;
+
+  it("Node under --jitless: precompiled modules and Node's own fetch both work", () => {
+    writeFileSync(join(work, 'node-check.mjs'), `import './node-host.mjs';
+import http from 'node:http';
+${accumulate('console.log')}
+await done;
+const server = http.createServer((request, response) => response.end('pong')).listen(0, '127.0.0.1');
+await new Promise((resolve) => server.on('listening', resolve));
+console.log(await (await fetch('http://127.0.0.1:' + server.address().port + '/')).text());
+server.close();
+`);
+    expect(shell('node --jitless node-check.mjs')).toBe('45\npong\n');
+  });
+
+  it('a browser without WebAssembly: the runtime is installed, glue streams from a Response', () => {
+    // Lockdown Mode, simulated: the engine's WebAssembly is gone before the page's modules run.
+    writeFileSync(join(work, 'no-wasm.mjs'), 'delete globalThis.WebAssembly;\n');
+    writeFileSync(join(work, 'browser-check.mjs'), `import './no-wasm.mjs';
+import './browser-host.mjs';
+import { readFile } from 'node:fs/promises';
+const bytes = await readFile('fixtures/memory.wasm');
+const response = { ok: true, status: 200, headers: { get: (name) => (name.toLowerCase() === 'content-type' ? 'application/wasm' : null) }, arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) };
+const memory = new WebAssembly.Memory({ initial: 1 });
+new Uint32Array(memory.buffer).set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+const { instance } = await WebAssembly.instantiateStreaming(Promise.resolve(response), { js: { mem: memory } });
+console.log(instance.exports.accumulate(0, 10), globalThis.WebAssembly === (await import('wasm2es/runtime')).WebAssembly);
+`);
+    expect(shell('node browser-check.mjs')).toBe('45 true\n');
+  });
+
+  it('an engine with WebAssembly keeps its own', () => {
+    writeFileSync(join(work, 'native-check.mjs'), `const native = globalThis.WebAssembly;
+await import('./browser-host.mjs');
+console.log(globalThis.WebAssembly === native);
+`);
+    expect(shell('node native-check.mjs')).toBe('true\n');
+  });
+
+  const hermes = join(root, 'node_modules/hermes-engine-cli/linux64-bin/hermes');
+  it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('React Native: the recipe bundled as it is (rolldown) runs on Hermes', () => {
+    writeFileSync(join(work, 'hermes-check.mjs'), `import './browser-host.mjs';\n${accumulate('print')}`);
+    execFileSync(process.execPath, [join(root, 'node_modules/rolldown/bin/cli.mjs'), 'hermes-check.mjs', '--format', 'iife', '-o', 'hermes-bundle.js'], { cwd: work, stdio: 'pipe' });
+    const bundle = readFileSync(join(work, 'hermes-bundle.js'), 'utf8');
+    expect(bundle).not.toMatch(/\bclass\s+[A-Za-z_$]/);
+    const run = spawnSync(hermes, ['-w', join(work, 'hermes-bundle.js')], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('45\n');
+  });
+});
