@@ -12,6 +12,7 @@ import { emitFunction, ModuleEnv } from './emit-func.js';
 import { allBuiltins, LOAD_METHODS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
 import { INDIRECT_TABLE_SCALE } from './decode-code.js';
 import { printFunction, rawCode } from './print.js';
+import { printCompactCounted } from './print-compact.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 import { base64Encode } from '../runtime/base64.js';
@@ -282,11 +283,21 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
 
   const tablesDeclared = link.length;
 
-  /** A function's declaration, emitted, flattened, split and printed (its tree is garbage at once). */
+  /**
+   * A function's declaration, emitted, flattened, split and printed (its
+   * tree is garbage at once). Whether to split is decided by the node count
+   * the compact printer learns while printing: nearly every function is far
+   * below the threshold, and counting its tree again cost a tenth of a
+   * compile. Only the few that are split are printed twice.
+   */
   const functionText = (funcIndex: number, level: number): string => {
     const decl = emitFunction(env, funcIndex, module.funcs[funcIndex - module.importedFuncs]);
     flattenFunction(decl, flattenHeight);
-    splitFunction(decl, splitThreshold);
+    if (splitThreshold < Infinity || !pretty) {
+      const compact = printCompactCounted(decl);
+      if (compact.nodes <= splitThreshold) return pretty ? printFunction(decl, true, level) : compact.text;
+      splitFunction(decl, splitThreshold);
+    }
     return printFunction(decl, pretty, level);
   };
 

@@ -99,7 +99,14 @@ function params(nodes: JsNode[]): string {
   return text;
 }
 
+/**
+ * Nodes printed since printCompactFunction started: what split.ts would
+ * count in the tree, learnt for free while printing (see emit.ts).
+ */
+let printedNodes = 0;
+
 function expression(node: JsNode): string {
+  printedNodes++;
   switch (node.type) {
     case 'Identifier':
       return node.name;
@@ -135,6 +142,7 @@ function expression(node: JsNode): string {
     case 'MemberExpression': {
       const object = target(node.object);
       if (node.computed) return `${object}${node.optional ? '?.' : ''}[${expression(node.property)}]`;
+      printedNodes++;
       return `${object}${node.optional ? '?.' : '.'}${node.property.name}`;
     }
     case 'ChainExpression':
@@ -165,6 +173,7 @@ function block(nodes: JsNode[]): string {
 }
 
 function statement(node: JsNode): string {
+  printedNodes++;
   switch (node.type) {
     case 'ExpressionStatement': {
       const text = expression(node.expression);
@@ -178,22 +187,27 @@ function statement(node: JsNode): string {
       const declarations = node.declarations;
       for (let i = 0; i < declarations.length; i++) {
         const declarator = declarations[i];
+        printedNodes++;
         text += (i > 0 ? ',' : '') + expression(declarator.id);
         if (declarator.init !== null) text += `=${operand(declarator.init, ASSIGNMENT)}`;
       }
       return `${text};`;
     }
     case 'FunctionDeclaration':
+      printedNodes++;
       return `function ${node.id.name}(${params(node.params)})${block(node.body.body)}`;
     case 'ReturnStatement':
       return node.argument === null ? 'return;' : `return ${expression(node.argument)};`;
     case 'BreakStatement':
+      if (node.label !== null) printedNodes++;
       return node.label === null ? 'break;' : `break ${node.label.name};`;
     case 'ContinueStatement':
+      if (node.label !== null) printedNodes++;
       return node.label === null ? 'continue;' : `continue ${node.label.name};`;
     case 'BlockStatement':
       return block(node.body);
     case 'LabeledStatement':
+      printedNodes++;
       return `${node.label.name}:${statement(node.body)}`;
     case 'WhileStatement':
       return `while(${expression(node.test)})${statement(node.body)}`;
@@ -209,6 +223,7 @@ function statement(node: JsNode): string {
     case 'SwitchStatement': {
       let text = `switch(${expression(node.discriminant)}){`;
       for (const switchCase of node.cases) {
+        printedNodes++;
         text += switchCase.test === null ? '\ndefault:' : `\ncase ${expression(switchCase.test)}:`;
         if (switchCase.consequent.length > 0) text += `\n${statements(switchCase.consequent)}`;
       }
@@ -239,6 +254,19 @@ export function endsWithOpenIf(node: JsNode): boolean {
         return false;
     }
   }
+}
+
+/**
+ * A FunctionDeclaration, compactly, as one flat string, and the number of
+ * syntax-tree nodes printed (those astring prints for the compact printer
+ * count as one each).
+ */
+export function printCompactCounted(fn: JsNode): { text: string; nodes: number } {
+  printedNodes = 0;
+  const text = statement(fn);
+  // Flatten the rope now: the text is kept until the module is written.
+  text.charCodeAt(0);
+  return { text, nodes: printedNodes };
 }
 
 /** A FunctionDeclaration, compactly, as one flat string. */
