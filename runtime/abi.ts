@@ -42,8 +42,8 @@ export interface ExportDescriptor {
 
 export interface CustomSectionDescriptor {
   name: string;
-  /** Section contents, base64. */
-  data: string;
+  /** Section contents, base64 (generated code), or the bytes (modules the runtime decodes itself, runtime/bodyless.ts). */
+  data: string | Uint8Array;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import type { ExportDescriptor, ImportDescriptor, ModuleDescriptor } from './abi.js';
 import { base64Decode } from './base64.js';
+import { decodeBodyless } from './bodyless.js';
 import {
   convertError, FuncRef, funcRefOf, hostFunctionRaw, toJSFunction, toWasmValue, typeId, typeKey, updateStaleViews,
 } from './boundary.js';
@@ -55,20 +56,21 @@ export const PRECOMPILE_HINT =
 
 /**
  * The descriptor for `bytes`: a registered (precompiled) module, else the
- * compiler's result. Without a compiler, unknown bytes are a CompileError
+ * compiler's result. Without a compiler, a module without function bodies
+ * is decoded here (bodyless.ts), and other unknown bytes are a CompileError
  * that says how to precompile. `hash` is the bytes' SHA-256 when the caller
  * has it; it is computed only when a registered module may match, so
  * modules compiled at run time are not registered (each compile of the
  * same bytes compiles again, as engines without a code cache do).
  */
 export function resolveModule(bytes: Uint8Array, compiler: Compiler | undefined, hash?: string): ModuleDescriptor {
-  if (hash === undefined && (compiler === undefined || mayBeRegistered(bytes.length))) hash = sha256Hex(bytes);
+  if (hash === undefined && mayBeRegistered(bytes.length)) hash = sha256Hex(bytes);
   const known = hash === undefined ? undefined : registry.get(hash);
   if (known !== undefined) return known;
-  if (compiler === undefined) {
-    throw new CompileError(`module not precompiled (sha256 ${hash}): ${PRECOMPILE_HINT}`);
-  }
-  return compiler(bytes, hash ?? '');
+  if (compiler !== undefined) return compiler(bytes, hash ?? '');
+  const bodyless = decodeBodyless(bytes);
+  if (bodyless === null) throw new CompileError(`module not precompiled (sha256 ${hash ?? sha256Hex(bytes)}): ${PRECOMPILE_HINT}`);
+  return bodyless;
 }
 
 // --- Module ------------------------------------------------------------------------
@@ -121,7 +123,7 @@ export class Module {
     const sections: ArrayBuffer[] = [];
     for (const section of descriptor.customSections) {
       if (section.name === name) {
-        const bytes = base64Decode(section.data);
+        const bytes = typeof section.data === 'string' ? base64Decode(section.data) : section.data;
         sections.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
     }

@@ -5,6 +5,7 @@
 // without one only precompiled (registered) modules are accepted.
 
 import type { ModuleDescriptor } from './abi.js';
+import { decodeBodyless } from './bodyless.js';
 import { CompileError, LinkError, RuntimeError } from './errors.js';
 import { Global } from './global.js';
 import { Memory } from './memory.js';
@@ -103,16 +104,17 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): WebAssembly
 
   const operations = {
     /**
-     * Without a compiler, true only for registered (precompiled) modules:
-     * the runtime cannot validate bytes it has no code for, and false keeps
-     * feature detection (which validates tiny probe modules) conservative.
+     * Without a compiler, true only for registered (precompiled) modules and
+     * valid modules without function bodies (bodyless.ts): the runtime
+     * cannot validate code it has not compiled, and false keeps feature
+     * detection (which validates tiny probe modules) conservative.
      */
     validate(bytes: ArrayBuffer | ArrayBufferView): boolean {
       const view = bufferSourceBytes(bytes, 'WebAssembly.validate()');
       if (mayBeRegistered(view.length) && lookupModule(sha256Hex(view)) !== undefined) return true;
-      if (validator === undefined && compiler === undefined) return false;
       try {
         if (validator !== undefined) return validator(view.slice()) !== false;
+        if (compiler === undefined) return decodeBodyless(view) !== null;
         resolveModule(view.slice(), compiler);
         return true;
       } catch (error) {

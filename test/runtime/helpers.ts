@@ -42,6 +42,21 @@ export function uniqueBytes(tag = ''): Uint8Array {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, section.length, ...section]);
 }
 
+/**
+ * Unique bytes with one function body: what the runtime alone cannot load
+ * unless it was precompiled (modules without function bodies it loads
+ * itself, runtime/bodyless.ts). The custom section comes first, as in
+ * uniqueBytes.
+ */
+export function uniqueBytesWithBody(tag = ''): Uint8Array {
+  const bytes = uniqueBytes(tag);
+  const body = [0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b];
+  const out = new Uint8Array(bytes.length + body.length);
+  out.set(bytes);
+  out.set(body, bytes.length);
+  return out;
+}
+
 export function sig(params: FuncTypeDesc['params'], results: FuncTypeDesc['results'] = []): FuncTypeDesc {
   return { params, results };
 }

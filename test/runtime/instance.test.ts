@@ -11,7 +11,7 @@ import {
 } from '../../runtime/index.js';
 import {
   funcRef, handModule, MEMORY_WAT, memoryModuleDescriptor, responseOf, sig, SIMPLE_WAT, simpleModuleDescriptor,
-  uniqueBytes, wat,
+  uniqueBytes, uniqueBytesWithBody, wat,
 } from './helpers.js';
 import { sha256HexAsync } from '../../runtime/sha256.js';
 
@@ -28,8 +28,8 @@ describe('the registry of precompiled modules', () => {
     expect(new WA.Module(new DataView(bytes.buffer))).toBeInstanceOf(WA.Module);
   });
 
-  it('throws a CompileError that says how to precompile for unknown bytes', () => {
-    const bytes = uniqueBytes('unknown');
+  it('throws a CompileError that says how to precompile for unknown bytes with function bodies', () => {
+    const bytes = uniqueBytesWithBody('unknown');
     expect(() => new WA.Module(bytes)).toThrow(CompileError);
     expect(() => new WA.Module(bytes)).toThrow(/not precompiled.*npx wasm2es module\.wasm -o module\.js/);
     expect(() => new WA.Module(bytes)).toThrow(sha256Hex(bytes));
@@ -344,10 +344,11 @@ describe('the namespace', () => {
     expect(WA.RuntimeError('x').stack).toContain('RuntimeError: x');
   });
 
-  it('validate: true for registered modules; without a compiler false otherwise', () => {
+  it('validate: true for registered modules and valid ones without function bodies; without a compiler false otherwise', () => {
     const { bytes } = handModule({ link: () => [] });
     expect(WA.validate(bytes)).toBe(true);
-    expect(WA.validate(uniqueBytes())).toBe(false);
+    expect(WA.validate(uniqueBytesWithBody())).toBe(false);
+    expect(WA.validate(uniqueBytes())).toBe(true); // only a custom section: loaded without precompiling (bodyless.test.ts)
     expect(() => WA.validate('x' as any)).toThrow(TypeError);
   });
 
@@ -364,7 +365,7 @@ describe('the namespace', () => {
     expect(result.instance.exports.f()).toBe(5);
     await expect(WA.compile('x' as any)).rejects.toThrow(TypeError);
     await expect(WA.instantiate({} as any)).rejects.toThrow(TypeError);
-    await expect(WA.compile(uniqueBytes())).rejects.toThrow(CompileError);
+    await expect(WA.compile(uniqueBytesWithBody())).rejects.toThrow(CompileError);
     await expect(WA.instantiate(module, 1 as any)).rejects.toThrow(TypeError);
   });
 
@@ -392,7 +393,7 @@ describe('the namespace', () => {
       },
     });
     // A length no registered module has (uniqueBytes are much shorter).
-    const bytes = uniqueBytes('compiled-at-each-compile'.repeat(8));
+    const bytes = uniqueBytesWithBody('compiled-at-each-compile'.repeat(8));
     const module = new ns.Module(bytes);
     expect(module).toBeInstanceOf(ns.Module);
     expect(module).toBeInstanceOf(WA.Module);
@@ -486,7 +487,7 @@ describe('compileStreaming and instantiateStreaming', () => {
   });
 
   it('fail with CompileError for modules that were not precompiled', async () => {
-    await expect(WA.compileStreaming(responseOf(uniqueBytes()))).rejects.toThrow(CompileError);
+    await expect(WA.compileStreaming(responseOf(uniqueBytesWithBody()))).rejects.toThrow(CompileError);
   });
 });
 
