@@ -8,22 +8,18 @@
 //   node --jitless test/helpers/sqljs-program.js aot <generated.js>...
 //   node --jitless test/helpers/sqljs-program.js polyfill
 //
-// aot: the listed ahead-of-time outputs (sql-wasm.wasm and the one-function
-// modules the glue builds for addFunction) are imported first, then
-// wasm2es/runtime (no compiler) stands in for WebAssembly; the glue reads
-// sql-wasm.wasm itself and the runtime finds the precompiled module by its
-// bytes. polyfill: wasm2es/polyfill installs the compiling WebAssembly.
-//
-// With SQLJS_RECORD_MODULES=<dir>, native mode also writes every module the
-// glue compiles to <dir>/<sha256>.wasm: sql-wasm.wasm, and the one-function
-// modules addFunction builds at run time to put JS functions into the
-// table. Those are what the aot mode must have precompiled.
+// aot: the listed ahead-of-time output (of sql-wasm.wasm) is imported
+// first, then wasm2es/runtime (no compiler) stands in for WebAssembly; the
+// glue reads sql-wasm.wasm itself and the runtime finds the precompiled
+// module by its bytes. The one-function modules that the glue's addFunction
+// builds at run time, to put JS functions into the table, have no function
+// bodies: the runtime loads those from their bytes itself.
+// polyfill: wasm2es/polyfill installs the compiling WebAssembly.
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { printReport, runCases } from './report-cases.js';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +29,6 @@ const hadNativeWebAssembly = typeof globalThis.WebAssembly !== 'undefined';
 async function installWebAssembly() {
   if (mode === 'native') {
     if (!hadNativeWebAssembly) throw new Error('native mode needs an engine with WebAssembly');
-    if (process.env.SQLJS_RECORD_MODULES) recordCompiledModules(process.env.SQLJS_RECORD_MODULES);
     return 'native';
   }
   if (mode === 'aot') {
@@ -52,26 +47,6 @@ async function installWebAssembly() {
     return 'wasm2es/polyfill';
   }
   throw new Error(`unknown mode ${mode}`);
-}
-
-function recordCompiledModules(directory) {
-  mkdirSync(directory, { recursive: true });
-  const record = (source) => {
-    if (source instanceof WebAssembly.Module) return;
-    const bytes = ArrayBuffer.isView(source)
-      ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
-      : new Uint8Array(source);
-    writeFileSync(join(directory, createHash('sha256').update(bytes).digest('hex') + '.wasm'), bytes);
-  };
-  const { Module, instantiate, compile } = WebAssembly;
-  WebAssembly.Module = new Proxy(Module, {
-    construct(target, args, newTarget) {
-      record(args[0]);
-      return Reflect.construct(target, args, newTarget);
-    },
-  });
-  WebAssembly.instantiate = (source, imports) => (record(source), instantiate(source, imports));
-  WebAssembly.compile = (source) => (record(source), compile(source));
 }
 
 /** JSON-safe, comparable form of what sql.js returns. */
