@@ -5,6 +5,7 @@
 
 import { compile, compileHashed, compileLazy } from './compiler/index.js';
 import { decodeValidated } from './compiler/validate.js';
+import { refuseSimd } from './compiler/emit-simd.js';
 import { createWebAssembly, rt } from './runtime/index.js';
 import type { ModuleDescriptor } from './runtime/abi.js';
 
@@ -49,8 +50,13 @@ function compileToDescriptor(bytes: Uint8Array, hash: string): ModuleDescriptor 
   return new Function('rt', body)(rt) as ModuleDescriptor;
 }
 
+/**
+ * Valid, and compilable here: feature detection validates a probe module
+ * (wasm-feature-detect's SIMD probe, for one) and must not pick a build
+ * that compile() then refuses.
+ */
 function validateBytes(bytes: Uint8Array): void {
-  decodeValidated(bytes);
+  refuseSimd(decodeValidated(bytes));
 }
 
 export const WebAssembly = createWebAssembly({ compile: compileToDescriptor, validate: validateBytes });

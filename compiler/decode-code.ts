@@ -2,11 +2,13 @@
 // into flat Instr lists, reading each opcode's immediates from its kind in
 // opcodes.ts. It checks what the binary format requires (known opcodes,
 // well-formed immediates, reserved zero bytes, properly nested block/else/end
-// markers, a final `end`), and leaves typing and index ranges to validate.
-// Opcodes of proposals we do not compile are CompileErrors naming the feature.
+// markers, a final `end`), and leaves typing, index ranges and lane-index
+// bounds to validate. Opcodes of proposals we do not decode are CompileErrors
+// naming the feature. SIMD instructions are decoded in full and noted
+// (Reader.noteSimd) for the emitter.
 
 import { FuncType, Instr, ValType } from './ir.js';
-import { Imm, OPS, PREFIX_FC, UNSUPPORTED_FEATURES, UNSUPPORTED_PREFIXES } from './opcodes.js';
+import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FC, PREFIX_FD, UNSUPPORTED_FEATURES, UNSUPPORTED_PREFIXES } from './opcodes.js';
 import { f32FromBits, f64FromBits, Reader } from './reader.js';
 import { readRefType, readValType, unsupported } from './decode-types.js';
 import { LIMITS } from './decode-limits.js';
@@ -15,20 +17,24 @@ const OP_IF = 0x04;
 const OP_ELSE = 0x05;
 const OP_END = 0x0b;
 const OP_PREFIX_FC = 0xfc;
+const OP_PREFIX_FD = 0xfd;
 const OP_CALL_INDIRECT = 0x11;
 /** Module.indirectCalls' key is table * this + type index. */
 export const INDIRECT_TABLE_SCALE = 2 ** 20;
 const FC_MEMORY_INIT = PREFIX_FC | 8;
 const FC_DATA_DROP = PREFIX_FC | 9;
 
-// Immediate kind by opcode byte, and by 0xFC sub-opcode; -1 when unknown.
-// Dense arrays keep the per-instruction dispatch to one indexed load.
+// Immediate kind by opcode byte, and by 0xFC and 0xFD sub-opcode; -1 when
+// unknown. Dense arrays keep the per-instruction dispatch to one indexed load.
 const IMM_BY_OPCODE = new Int8Array(256).fill(-1);
 const IMM_BY_FC_OPCODE = new Int8Array(256).fill(-1);
+const IMM_BY_FD_OPCODE = new Int8Array(FD_OPCODE_LIMIT).fill(-1);
 for (const [code, info] of OPS) {
   if (code < 0x100) IMM_BY_OPCODE[code] = info.imm;
   else if ((code & ~0xff) === PREFIX_FC) IMM_BY_FC_OPCODE[code & 0xff] = info.imm;
+  else if ((code & ~0xfff) === PREFIX_FD) IMM_BY_FD_OPCODE[code & 0xfff] = info.imm;
 }
+const V128_BYTES = 16;
 
 // Block types are shared, frozen FuncTypes: consumers must not mutate them.
 function frozen<T extends object>(value: T): T {
@@ -106,6 +112,12 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         if ((op === FC_MEMORY_INIT || op === FC_DATA_DROP) && context.dataCount === null) {
           reader.fail('data count section required', offset);
         }
+      } else if (op === OP_PREFIX_FD) {
+        const sub = reader.u32();
+        imm = sub < FD_OPCODE_LIMIT ? IMM_BY_FD_OPCODE[sub] : -1;
+        if (imm < 0) reader.fail(`illegal opcode 0xfd 0x${sub.toString(16)}`, offset);
+        op = PREFIX_FD | sub;
+        reader.noteSimd(offset);
       } else {
         illegalOpcode(reader, op, offset);
       }
@@ -123,6 +135,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
     let blockType: FuncType | null = null;
     let targets: number[] | null = null;
     let types: ValType[] | null = null;
+    let v128: Uint8Array | null = null;
 
     switch (imm as Imm) {
       case Imm.None:
@@ -158,14 +171,24 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         index2 = reader.u32();
         if (op === OP_CALL_INDIRECT) context.indirectCalls.add(index2 * INDIRECT_TABLE_SCALE + index);
         break;
-      case Imm.MemArg: {
+      case Imm.MemArg:
+      case Imm.MemArgLane: {
         const flagsOffset = reader.pos;
         align = reader.u32();
         // 2^32 and beyond is malformed, not merely invalid (align.wast).
         if (align >= 32) memArgFlags(reader, align, flagsOffset);
         memOffset = reader.u32();
+        // A lane index is a plain byte; whether it names a lane is validate's question.
+        if (imm === Imm.MemArgLane) index = reader.u8();
         break;
       }
+      case Imm.Lane:
+        index = reader.u8();
+        break;
+      case Imm.V128:
+      case Imm.Shuffle:
+        v128 = reader.fixedBytes(V128_BYTES);
+        break;
       case Imm.Memory:
         zeroByte(reader);
         break;
@@ -228,8 +251,9 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
       instr.blockType = blockType;
       instr.targets = targets;
       instr.types = types;
+      instr.v128 = v128;
     } else {
-      out.push({ op, offset, index, index2, value, bits, align, memOffset, blockType, targets, types });
+      out.push({ op, offset, index, index2, value, bits, align, memOffset, blockType, targets, types, v128 });
     }
     count++;
     if (controls.length === 0) return count;

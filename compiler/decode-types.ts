@@ -1,8 +1,9 @@
 // Decodes the binary encodings of types: value and reference types, function
 // types, limits, table, memory and global types. Shared by the section
 // decoder and the instruction decoder. Encodings that belong to proposals we
-// do not compile (v128, typed references, GC, exnref, memory64) are
-// CompileErrors naming the feature rather than "malformed".
+// do not decode (typed references, GC, exnref, memory64) are CompileErrors
+// naming the feature rather than "malformed". v128 is decoded, and noted
+// (Reader.noteSimd) for the emitter.
 
 import { FuncType, GlobalType, Limits, MemoryType, TableType, ValType } from './ir.js';
 import { LIMITS } from './decode-limits.js';
@@ -19,13 +20,13 @@ const VALUE_TYPES = new Map<number, ValType>([
   [0x7e, ValType.I64],
   [0x7d, ValType.F32],
   [0x7c, ValType.F64],
+  [0x7b, ValType.V128],
   [0x70, ValType.FuncRef],
   [0x6f, ValType.ExternRef],
 ]);
 const REFERENCE_TYPES = new Set<number>([0x70, 0x6f]);
 
 const UNSUPPORTED_TYPES = new Map<number, string>([
-  [0x7b, 'SIMD (v128 value type)'],
   [0x64, 'typed function references ((ref ht) type)'],
   [0x63, 'typed function references ((ref null ht) type)'],
   [0x69, 'exception handling (exnref type)'],
@@ -49,7 +50,10 @@ export function readValType(reader: Reader, what = 'value type'): ValType {
   const offset = reader.pos;
   const byte = reader.u8();
   const type = VALUE_TYPES.get(byte);
-  if (type !== undefined) return type;
+  if (type !== undefined) {
+    if (type === ValType.V128) reader.noteSimd(offset);
+    return type;
+  }
   const feature = UNSUPPORTED_TYPES.get(byte);
   if (feature !== undefined) unsupported(reader, feature, offset);
   reader.fail(`malformed ${what} ${hexByte(byte)}`, offset);

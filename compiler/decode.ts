@@ -221,8 +221,8 @@ function readElemSegment(reader: Reader, state: DecodeState): ElemSegment {
 /** The constant expression `ref.func index end` that a function index in an element segment stands for. */
 function refFuncExpr(index: number, offset: number): ConstExpr {
   const instrs: Instr[] = [
-    { op: OP_REF_FUNC, offset, index, index2: 0, value: 0, bits: 0, align: 0, memOffset: 0, blockType: null, targets: null, types: null },
-    { op: OP_END, offset, index: 0, index2: 0, value: 0, bits: 0, align: 0, memOffset: 0, blockType: null, targets: null, types: null },
+    { op: OP_REF_FUNC, offset, index, index2: 0, value: 0, bits: 0, align: 0, memOffset: 0, blockType: null, targets: null, types: null, v128: null },
+    { op: OP_END, offset, index: 0, index2: 0, value: 0, bits: 0, align: 0, memOffset: 0, blockType: null, targets: null, types: null, v128: null },
   ];
   return { instrs, offset };
 }
@@ -482,6 +482,7 @@ function emptyModule(): Module {
     customSections: [],
     names: null,
     indirectCalls: new Set(),
+    simd: null,
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,
@@ -549,5 +550,6 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
     reader.fail(`data count and data section have inconsistent lengths (data count ${module.dataCount}, no data section)`);
   }
   if (bodyPool.length > MAX_KEPT_POOL) bodyPool.length = 0;
+  module.simd = reader.simdUse;
   return module;
 }

@@ -18,6 +18,7 @@ import type { JsNode } from './js.js';
 import { base64Encode } from '../runtime/base64.js';
 import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
 import { MAX_HEIGHT, flattenFunction } from './flatten.js';
+import { refuseSimd } from './emit-simd.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -86,6 +87,7 @@ export interface ModuleIdentity {
 }
 
 export function emitModule(module: Module, identity: ModuleIdentity, options: EmitOptions = {}): EmittedModule {
+  refuseSimd(module);
   const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
   const flattenHeight = options.flattenHeight ?? MAX_HEIGHT;
   const pretty = options.pretty ?? false;

@@ -88,12 +88,12 @@ export interface Export {
  * One instruction. Only the immediates of its opcode's kind are set (see
  * opcodes.ts); `offset` is the byte offset of the opcode's first byte.
  * Prefixed opcodes are folded into one number: 0xFC xx is 0xFC00 | xx,
- * 0xFD xx (SIMD) is 0xFD000 | xx.
+ * 0xFD xx (SIMD, xx a u32 below 0x1000) is 0xFD000 | xx.
  */
 export interface Instr {
   op: number;
   offset: number;
-  /** First index immediate: local, global, function, table, label, type, data, elem or memory index. */
+  /** First index immediate: local, global, function, table, label, type, data, elem or memory index; a SIMD lane index. */
   index: number;
   /** Second index immediate: call_indirect's table, memory.copy's source memory, table.copy's source table, table.init's table, memory.init's memory. */
   index2: number;
@@ -110,6 +110,11 @@ export interface Instr {
   targets: number[] | null;
   /** select t: the value types. ref.null: a one-element array holding the reference type (shared; do not mutate), which is also in `index`. */
   types: ValType[] | null;
+  /**
+   * v128.const: its 16 bytes (lane 0 first, little-endian lanes);
+   * i8x16.shuffle: its 16 lane indices. A view into the module's bytes.
+   */
+  v128: Uint8Array | null;
 }
 
 export interface ConstExpr {
@@ -179,6 +184,13 @@ export interface NameSection {
   locals: Map<number, Map<number, string>>;
 }
 
+/** The first place a module uses a feature. */
+export interface FeatureUse {
+  offset: number;
+  /** The location as error messages give it: "at 0x26, code section, function 0". */
+  where: string;
+}
+
 export interface Module {
   types: FuncType[];
   imports: Import[];
@@ -204,6 +216,12 @@ export interface Module {
    * compiler declares these call views before it has seen any function.
    */
   indirectCalls: Set<number>;
+  /**
+   * Where the module first uses v128, a v128 value type or a 0xFD-prefixed
+   * instruction, or null if it never does: the emitter treats such modules
+   * apart (emit-simd.ts).
+   */
+  simd: FeatureUse | null;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;

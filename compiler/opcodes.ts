@@ -3,7 +3,9 @@
 // immediate kinds, validate and emit read the signatures, so the three can
 // never disagree about an opcode. Opcodes whose typing depends on context
 // (control, locals, calls, drop/select, references, tables) have `sig: null`
-// and are typed by hand in validate and emit.
+// and are typed by hand in validate and emit. The SIMD opcodes (0xFD prefix,
+// fixed-width and relaxed) all have fixed signatures; their lane-index
+// immediates carry the bound validate checks them against.
 
 import { ValType } from './ir.js';
 
@@ -31,6 +33,10 @@ export const enum Imm {
   TableInit, // elemidx tableidx
   Elem,
   TableCopy, // tableidx tableidx
+  Lane, // one lane-index byte (extract_lane, replace_lane)
+  MemArgLane, // memarg, then a lane-index byte (load_lane, store_lane)
+  V128, // 16 bytes (v128.const)
+  Shuffle, // 16 lane-index bytes (i8x16.shuffle)
 }
 
 export interface OpInfo {
@@ -42,6 +48,8 @@ export interface OpInfo {
   results: ValType[] | null;
   /** Natural alignment (log2 bytes) for memory accesses, else -1. */
   naturalAlign: number;
+  /** Lane-index immediates (Lane, MemArgLane, Shuffle): each must be below this; else 0. */
+  lanes: number;
 }
 
 /** Opcode info by folded opcode number (see Instr.op in ir.ts). */
@@ -52,14 +60,15 @@ const TYPE_CHARS: Record<string, ValType> = {
   I: ValType.I64,
   f: ValType.F32,
   F: ValType.F64,
+  v: ValType.V128,
 };
 
 function sigTypes(text: string): ValType[] {
   return [...text].map((char) => TYPE_CHARS[char]);
 }
 
-// sig: "params>results" with i=i32 I=i64 f=f32 F=f64, or "" when typed by context.
-function def(code: number, name: string, imm: Imm, sig = '', naturalAlign = -1): void {
+// sig: "params>results" with i=i32 I=i64 f=f32 F=f64 v=v128, or "" when typed by context.
+function def(code: number, name: string, imm: Imm, sig = '', naturalAlign = -1, lanes = 0): void {
   let params: ValType[] | null = null;
   let results: ValType[] | null = null;
   if (sig !== '') {
@@ -67,7 +76,7 @@ function def(code: number, name: string, imm: Imm, sig = '', naturalAlign = -1):
     params = sigTypes(p);
     results = sigTypes(r);
   }
-  OPS.set(code, { code, name, imm, params, results, naturalAlign });
+  OPS.set(code, { code, name, imm, params, results, naturalAlign, lanes });
 }
 
 // Control and parametric instructions.
@@ -185,6 +194,134 @@ def(PREFIX_FC | 15, 'table.grow', Imm.Table);
 def(PREFIX_FC | 16, 'table.size', Imm.Table, '>i');
 def(PREFIX_FC | 17, 'table.fill', Imm.Table);
 
+// 0xFD prefix: fixed-width SIMD (WebAssembly 2.0) and relaxed SIMD (3.0).
+// The sub-opcode after the prefix is a u32 LEB128 (0x100 and up take two bytes).
+export const PREFIX_FD = 0xfd000;
+/** Sub-opcodes below this may be SIMD opcodes; decode and validate size their dense tables by it. */
+export const FD_OPCODE_LIMIT = 0x200;
+
+function simd(sub: number): number {
+  return PREFIX_FD | sub;
+}
+
+/** Opcodes without immediates from `start` on, each "name sig"; "" is an unassigned sub-opcode. */
+function simdGroup(start: number, entries: string[]): void {
+  entries.forEach((entry, i) => {
+    if (entry === '') return;
+    const [name, sig] = entry.split(' ');
+    def(simd(start + i), name, Imm.None, sig);
+  });
+}
+
+// Loads and stores, with their natural alignment: the access's size in
+// bytes, log2 (a load8x8 reads 8 bytes, a load32_zero 4).
+const simdMemory: [number, string, string, number][] = [
+  [0x00, 'v128.load', 'i>v', 4],
+  [0x01, 'v128.load8x8_s', 'i>v', 3], [0x02, 'v128.load8x8_u', 'i>v', 3],
+  [0x03, 'v128.load16x4_s', 'i>v', 3], [0x04, 'v128.load16x4_u', 'i>v', 3],
+  [0x05, 'v128.load32x2_s', 'i>v', 3], [0x06, 'v128.load32x2_u', 'i>v', 3],
+  [0x07, 'v128.load8_splat', 'i>v', 0], [0x08, 'v128.load16_splat', 'i>v', 1],
+  [0x09, 'v128.load32_splat', 'i>v', 2], [0x0a, 'v128.load64_splat', 'i>v', 3],
+  [0x0b, 'v128.store', 'iv>', 4],
+  [0x5c, 'v128.load32_zero', 'i>v', 2], [0x5d, 'v128.load64_zero', 'i>v', 3],
+];
+for (const [sub, name, sig, align] of simdMemory) def(simd(sub), name, Imm.MemArg, sig, align);
+// Lane loads and stores of 8, 16, 32 and 64 bits: 16, 8, 4 and 2 lanes.
+[8, 16, 32, 64].forEach((bits, i) => {
+  def(simd(0x54 + i), `v128.load${bits}_lane`, Imm.MemArgLane, 'iv>v', i, 16 >> i);
+  def(simd(0x58 + i), `v128.store${bits}_lane`, Imm.MemArgLane, 'iv>', i, 16 >> i);
+});
+
+def(simd(0x0c), 'v128.const', Imm.V128, '>v');
+def(simd(0x0d), 'i8x16.shuffle', Imm.Shuffle, 'vv>v', -1, 32);
+simdGroup(0x0e, [
+  'i8x16.swizzle vv>v',
+  'i8x16.splat i>v', 'i16x8.splat i>v', 'i32x4.splat i>v', 'i64x2.splat I>v', 'f32x4.splat f>v', 'f64x2.splat F>v',
+]);
+// Lane access: [sub, name, signature, lanes].
+const simdLanes: [number, string, string, number][] = [
+  [0x15, 'i8x16.extract_lane_s', 'v>i', 16], [0x16, 'i8x16.extract_lane_u', 'v>i', 16], [0x17, 'i8x16.replace_lane', 'vi>v', 16],
+  [0x18, 'i16x8.extract_lane_s', 'v>i', 8], [0x19, 'i16x8.extract_lane_u', 'v>i', 8], [0x1a, 'i16x8.replace_lane', 'vi>v', 8],
+  [0x1b, 'i32x4.extract_lane', 'v>i', 4], [0x1c, 'i32x4.replace_lane', 'vi>v', 4],
+  [0x1d, 'i64x2.extract_lane', 'v>I', 2], [0x1e, 'i64x2.replace_lane', 'vI>v', 2],
+  [0x1f, 'f32x4.extract_lane', 'v>f', 4], [0x20, 'f32x4.replace_lane', 'vf>v', 4],
+  [0x21, 'f64x2.extract_lane', 'v>F', 2], [0x22, 'f64x2.replace_lane', 'vF>v', 2],
+];
+for (const [sub, name, sig, lanes] of simdLanes) def(simd(sub), name, Imm.Lane, sig, -1, lanes);
+
+// Comparisons: lane-wise, all ones for true.
+const comparisons = (shape: string, names: string) => names.split(' ').map((name) => `${shape}.${name} vv>v`);
+simdGroup(0x23, comparisons('i8x16', 'eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u'));
+simdGroup(0x2d, comparisons('i16x8', 'eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u'));
+simdGroup(0x37, comparisons('i32x4', 'eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u'));
+simdGroup(0x41, comparisons('f32x4', 'eq ne lt gt le ge'));
+simdGroup(0x47, comparisons('f64x2', 'eq ne lt gt le ge'));
+simdGroup(0x4d, [
+  'v128.not v>v', 'v128.and vv>v', 'v128.andnot vv>v', 'v128.or vv>v', 'v128.xor vv>v', 'v128.bitselect vvv>v', 'v128.any_true v>i',
+]);
+simdGroup(0x5e, ['f32x4.demote_f64x2_zero v>v', 'f64x2.promote_low_f32x4 v>v']);
+// From 0x60 the opcodes go by shape, with the float roundings in the gaps.
+simdGroup(0x60, [
+  'i8x16.abs v>v', 'i8x16.neg v>v', 'i8x16.popcnt v>v', 'i8x16.all_true v>i', 'i8x16.bitmask v>i',
+  'i8x16.narrow_i16x8_s vv>v', 'i8x16.narrow_i16x8_u vv>v',
+  'f32x4.ceil v>v', 'f32x4.floor v>v', 'f32x4.trunc v>v', 'f32x4.nearest v>v',
+  'i8x16.shl vi>v', 'i8x16.shr_s vi>v', 'i8x16.shr_u vi>v',
+  'i8x16.add vv>v', 'i8x16.add_sat_s vv>v', 'i8x16.add_sat_u vv>v', 'i8x16.sub vv>v', 'i8x16.sub_sat_s vv>v', 'i8x16.sub_sat_u vv>v',
+  'f64x2.ceil v>v', 'f64x2.floor v>v',
+  'i8x16.min_s vv>v', 'i8x16.min_u vv>v', 'i8x16.max_s vv>v', 'i8x16.max_u vv>v',
+  'f64x2.trunc v>v', 'i8x16.avgr_u vv>v',
+  'i16x8.extadd_pairwise_i8x16_s v>v', 'i16x8.extadd_pairwise_i8x16_u v>v',
+  'i32x4.extadd_pairwise_i16x8_s v>v', 'i32x4.extadd_pairwise_i16x8_u v>v',
+]);
+simdGroup(0x80, [
+  'i16x8.abs v>v', 'i16x8.neg v>v', 'i16x8.q15mulr_sat_s vv>v', 'i16x8.all_true v>i', 'i16x8.bitmask v>i',
+  'i16x8.narrow_i32x4_s vv>v', 'i16x8.narrow_i32x4_u vv>v',
+  'i16x8.extend_low_i8x16_s v>v', 'i16x8.extend_high_i8x16_s v>v', 'i16x8.extend_low_i8x16_u v>v', 'i16x8.extend_high_i8x16_u v>v',
+  'i16x8.shl vi>v', 'i16x8.shr_s vi>v', 'i16x8.shr_u vi>v',
+  'i16x8.add vv>v', 'i16x8.add_sat_s vv>v', 'i16x8.add_sat_u vv>v', 'i16x8.sub vv>v', 'i16x8.sub_sat_s vv>v', 'i16x8.sub_sat_u vv>v',
+  'f64x2.nearest v>v', 'i16x8.mul vv>v',
+  'i16x8.min_s vv>v', 'i16x8.min_u vv>v', 'i16x8.max_s vv>v', 'i16x8.max_u vv>v',
+  '', 'i16x8.avgr_u vv>v',
+  'i16x8.extmul_low_i8x16_s vv>v', 'i16x8.extmul_high_i8x16_s vv>v', 'i16x8.extmul_low_i8x16_u vv>v', 'i16x8.extmul_high_i8x16_u vv>v',
+]);
+simdGroup(0xa0, [
+  'i32x4.abs v>v', 'i32x4.neg v>v', '', 'i32x4.all_true v>i', 'i32x4.bitmask v>i', '', '',
+  'i32x4.extend_low_i16x8_s v>v', 'i32x4.extend_high_i16x8_s v>v', 'i32x4.extend_low_i16x8_u v>v', 'i32x4.extend_high_i16x8_u v>v',
+  'i32x4.shl vi>v', 'i32x4.shr_s vi>v', 'i32x4.shr_u vi>v',
+  'i32x4.add vv>v', '', '', 'i32x4.sub vv>v', '', '', '', 'i32x4.mul vv>v',
+  'i32x4.min_s vv>v', 'i32x4.min_u vv>v', 'i32x4.max_s vv>v', 'i32x4.max_u vv>v',
+  'i32x4.dot_i16x8_s vv>v', '',
+  'i32x4.extmul_low_i16x8_s vv>v', 'i32x4.extmul_high_i16x8_s vv>v', 'i32x4.extmul_low_i16x8_u vv>v', 'i32x4.extmul_high_i16x8_u vv>v',
+]);
+simdGroup(0xc0, [
+  'i64x2.abs v>v', 'i64x2.neg v>v', '', 'i64x2.all_true v>i', 'i64x2.bitmask v>i', '', '',
+  'i64x2.extend_low_i32x4_s v>v', 'i64x2.extend_high_i32x4_s v>v', 'i64x2.extend_low_i32x4_u v>v', 'i64x2.extend_high_i32x4_u v>v',
+  'i64x2.shl vi>v', 'i64x2.shr_s vi>v', 'i64x2.shr_u vi>v',
+  'i64x2.add vv>v', '', '', 'i64x2.sub vv>v', '', '', '', 'i64x2.mul vv>v',
+  ...comparisons('i64x2', 'eq ne lt_s gt_s le_s ge_s'),
+  'i64x2.extmul_low_i32x4_s vv>v', 'i64x2.extmul_high_i32x4_s vv>v', 'i64x2.extmul_low_i32x4_u vv>v', 'i64x2.extmul_high_i32x4_u vv>v',
+]);
+const floatArithmetic = (shape: string) => [
+  `${shape}.abs v>v`, `${shape}.neg v>v`, '', `${shape}.sqrt v>v`,
+  ...['add', 'sub', 'mul', 'div', 'min', 'max', 'pmin', 'pmax'].map((name) => `${shape}.${name} vv>v`),
+];
+simdGroup(0xe0, floatArithmetic('f32x4'));
+simdGroup(0xec, floatArithmetic('f64x2'));
+simdGroup(0xf8, [
+  'i32x4.trunc_sat_f32x4_s v>v', 'i32x4.trunc_sat_f32x4_u v>v', 'f32x4.convert_i32x4_s v>v', 'f32x4.convert_i32x4_u v>v',
+  'i32x4.trunc_sat_f64x2_s_zero v>v', 'i32x4.trunc_sat_f64x2_u_zero v>v', 'f64x2.convert_low_i32x4_s v>v', 'f64x2.convert_low_i32x4_u v>v',
+]);
+// Relaxed SIMD: results the spec leaves to the implementation within bounds.
+simdGroup(0x100, [
+  'i8x16.relaxed_swizzle vv>v',
+  'i32x4.relaxed_trunc_f32x4_s v>v', 'i32x4.relaxed_trunc_f32x4_u v>v',
+  'i32x4.relaxed_trunc_f64x2_s_zero v>v', 'i32x4.relaxed_trunc_f64x2_u_zero v>v',
+  'f32x4.relaxed_madd vvv>v', 'f32x4.relaxed_nmadd vvv>v', 'f64x2.relaxed_madd vvv>v', 'f64x2.relaxed_nmadd vvv>v',
+  'i8x16.relaxed_laneselect vvv>v', 'i16x8.relaxed_laneselect vvv>v', 'i32x4.relaxed_laneselect vvv>v', 'i64x2.relaxed_laneselect vvv>v',
+  'f32x4.relaxed_min vv>v', 'f32x4.relaxed_max vv>v', 'f64x2.relaxed_min vv>v', 'f64x2.relaxed_max vv>v',
+  'i16x8.relaxed_q15mulr_s vv>v', 'i16x8.relaxed_dot_i8x16_i7x16_s vv>v', 'i32x4.relaxed_dot_i8x16_i7x16_add_s vvv>v',
+]);
+
 /**
  * Opcodes of proposals we do not compile yet, with the feature to name in
  * the CompileError. Checked before OPS so these never read as "unknown".
@@ -211,7 +348,6 @@ export const UNSUPPORTED_FEATURES = new Map<number, string>([
 /** Prefix bytes of whole proposals we do not compile yet. */
 export const UNSUPPORTED_PREFIXES = new Map<number, string>([
   [0xfb, 'garbage collection (0xfb prefix)'],
-  [0xfd, 'SIMD (0xfd prefix, v128)'],
   [0xfe, 'threads (0xfe prefix, atomics)'],
 ]);
 

@@ -54,6 +54,8 @@ export class Reader {
   section: string | null = null;
   /** Index (in the function index space) of the function being decoded, for messages; -1 outside code. */
   functionIndex = -1;
+  /** The first v128 value type or SIMD instruction read, where() it was; null until one is. */
+  simdUse: { offset: number; where: string } | null = null;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -66,10 +68,20 @@ export class Reader {
    * `integer too large (at 0x1a3, code section, function 7)`.
    */
   fail(message: string, offset: number = this.pos): never {
+    throw new CompileError(`${message} (${this.where(offset)})`);
+  }
+
+  /** `offset` with the section and function being decoded: "at 0x1a3, code section, function 7". */
+  where(offset: number = this.pos): string {
     let where = `at ${hex(offset)}`;
     if (this.section !== null) where += `, ${this.section} section`;
     if (this.functionIndex >= 0) where += `, function ${this.functionIndex}`;
-    throw new CompileError(`${message} (${where})`);
+    return where;
+  }
+
+  /** Records a use of v128 at `offset`, if it is the first (Module.simd). */
+  noteSimd(offset: number): void {
+    if (this.simdUse === null) this.simdUse = { offset, where: this.where(offset) };
   }
 
   /** The error for a read that runs past `end`. */
@@ -243,6 +255,14 @@ export class Reader {
   f64(): F64Bits {
     const bits = this.f64Bits();
     return { value: f64FromBits(bits), bits };
+  }
+
+  /** The next `length` bytes, as a view into the module's bytes (no copy). */
+  fixedBytes(length: number): Uint8Array {
+    if (this.end - this.pos < length) this.failEnd(this.end);
+    const start = this.pos;
+    this.pos = start + length;
+    return this.bytes.subarray(start, start + length);
   }
 
   /** A length-prefixed byte vector, as a view into the module's bytes (no copy). */

@@ -9,7 +9,7 @@
 
 import { ValType } from './ir.js';
 import type { Func, FuncType, GlobalType, Instr, LocalRun } from './ir.js';
-import { Imm, OPS } from './opcodes.js';
+import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FD } from './opcodes.js';
 import type { OpInfo } from './opcodes.js';
 import { funcTypeName, invalid, isRefType, refNullType, sameTypes, typeListName, typeName } from './validate-context.js';
 import type { ValidationContext } from './validate-context.js';
@@ -29,11 +29,15 @@ const EMPTY_BLOCK_TYPE: FuncType = { params: [], results: [] };
 type Handler = (v: CodeValidator, instr: Instr) => void;
 
 // Per-opcode tables indexed by a dense opcode number: one-byte opcodes as
-// they are, 0xFC-prefixed ones from 0x100. Built once from opcodes.ts.
-const TABLE_SIZE = 0x200;
+// they are, 0xFC-prefixed ones from 0x100, 0xFD-prefixed (SIMD) ones from
+// 0x200. Built once from opcodes.ts.
+const FD_BASE = 0x200;
+const TABLE_SIZE = FD_BASE + FD_OPCODE_LIMIT;
 function denseOpcode(op: number): number {
   if (op < 0x100) return op;
-  return op >>> 8 === 0xfc && (op & 0xff) < 0x100 ? 0x100 | (op & 0xff) : -1;
+  if (op >>> 8 === 0xfc) return 0x100 | (op & 0xff);
+  if ((op & ~0xfff) === PREFIX_FD && (op & 0xfff) < FD_OPCODE_LIMIT) return FD_BASE + (op & 0xfff);
+  return -1;
 }
 const INFO: (OpInfo | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
 /** How to type each opcode: KIND_FIXED or KIND_HANDLER, plus KIND_CHECK_IMMEDIATES; 0 for unknown opcodes. */
@@ -44,7 +48,10 @@ const KIND_HANDLER = 2;
 const KIND_CHECK_IMMEDIATES = 4;
 /** A load or store: needs memory 0 and an alignment no larger than NATURAL_ALIGN (checked inline, they are common). */
 const KIND_MEMARG = 8;
+/** SIMD lane-index immediates, each below LANES. */
+const KIND_LANES = 16;
 const NATURAL_ALIGN = new Int8Array(TABLE_SIZE);
+const LANES = new Uint8Array(TABLE_SIZE);
 const FIXED_PARAMS: (ValType[] | null)[] = new Array(TABLE_SIZE).fill(null);
 /** The fixed signature's single result, or 0 for none. */
 const FIXED_RESULT = new Int32Array(TABLE_SIZE);
@@ -64,8 +71,10 @@ for (const info of OPS.values()) {
     KIND[dense] = KIND_FIXED;
   }
   if (IMMEDIATE_KINDS_TO_CHECK.has(info.imm)) KIND[dense] |= KIND_CHECK_IMMEDIATES;
-  if (info.imm === Imm.MemArg) KIND[dense] |= KIND_MEMARG;
+  if (info.imm === Imm.MemArg || info.imm === Imm.MemArgLane) KIND[dense] |= KIND_MEMARG;
+  if (info.lanes > 0) KIND[dense] |= KIND_LANES;
   NATURAL_ALIGN[dense] = info.naturalAlign;
+  LANES[dense] = info.lanes;
 }
 
 function handle(op: number, name: string, handler: Handler): void {
@@ -152,6 +161,7 @@ export class CodeValidator {
       } else if ((kind & KIND_CHECK_IMMEDIATES) !== 0) {
         this.checkImmediates(INFO[dense]!.imm, instr);
       }
+      if ((kind & KIND_LANES) !== 0) this.checkLanes(LANES[dense], instr);
       if ((kind & KIND_FIXED) !== 0) {
         // popExpect and push inlined for the common case (matching operands,
         // room on the stack): this is most instructions.
@@ -435,6 +445,18 @@ export class CodeValidator {
     }
   }
 
+  /** Lane-index immediates: one (extract/replace_lane, load/store_lane) in `index`, or shuffle's sixteen. */
+  private checkLanes(lanes: number, instr: Instr): void {
+    const shuffle = instr.v128;
+    if (shuffle === null) {
+      if (instr.index >= lanes) this.fail('invalid lane index', `${instr.index}, the shape has ${lanes} lanes`);
+      return;
+    }
+    for (let i = 0; i < shuffle.length; i++) {
+      if (shuffle[i] >= lanes) this.fail('invalid lane index', `lane ${i} is ${shuffle[i]}, a shuffle picks from ${lanes} lanes`);
+    }
+  }
+
   private checkDataIndex(index: number): void {
     const count = this.context.dataCount;
     if (count === null) this.fail('data count section required');
@@ -448,8 +470,9 @@ export class CodeValidator {
   }
 }
 
-function isNumericOrUnknown(type: number): boolean {
-  return type === UNKNOWN || type === ValType.I32 || type === ValType.I64 || type === ValType.F32 || type === ValType.F64;
+/** What `select` without a type annotation may choose between: a number or a vector (spec 3.3.4), or unknown. */
+function selectableUntyped(type: number): boolean {
+  return type === UNKNOWN || type === ValType.I32 || type === ValType.I64 || type === ValType.F32 || type === ValType.F64 || type === ValType.V128;
 }
 
 // ---- Handlers for context-typed opcodes (spec appendix, "Validation Algorithm") ----
@@ -525,9 +548,9 @@ handle(0x1b, 'select', (v) => {
   v.popExpect(ValType.I32);
   const first = v.popAny();
   const second = v.popAny();
-  // Without a type annotation only numeric operands may be selected (reference types need `select (result t)`).
-  if (!isNumericOrUnknown(first) || !isNumericOrUnknown(second)) {
-    v.fail('type mismatch', `select without a type needs numeric operands, got ${typeName(second)} and ${typeName(first)}`);
+  // Without a type annotation only number and vector operands may be selected (reference types need `select (result t)`).
+  if (!selectableUntyped(first) || !selectableUntyped(second)) {
+    v.fail('type mismatch', `select without a type needs number or vector operands, got ${typeName(second)} and ${typeName(first)}`);
   }
   if (first !== second && first !== UNKNOWN && second !== UNKNOWN) {
     v.fail('type mismatch', `select operands differ, ${typeName(second)} and ${typeName(first)}`);

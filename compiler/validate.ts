@@ -7,7 +7,7 @@
 
 import { ExternKind, SegmentMode, ValType } from './ir.js';
 import type { ConstExpr, FuncType, GlobalType, Limits, Module, TableType } from './ir.js';
-import { opName } from './opcodes.js';
+import { opName, PREFIX_FD } from './opcodes.js';
 import { CodeValidator } from './validate-code.js';
 import { decode } from './decode.js';
 import { CompileError } from '../runtime/errors.js';
@@ -245,6 +245,7 @@ const F64_CONST = 0x44;
 const GLOBAL_GET = 0x23;
 const REF_NULL = 0xd0;
 const REF_FUNC = 0xd2;
+const V128_CONST = PREFIX_FD | 0x0c;
 const END = 0x0b;
 
 /**
@@ -264,6 +265,7 @@ function validateConstExpr(context: ValidationContext, expr: ConstExpr, expected
       case I64_CONST: type = ValType.I64; break;
       case F32_CONST: type = ValType.F32; break;
       case F64_CONST: type = ValType.F64; break;
+      case V128_CONST: type = ValType.V128; break;
       case REF_NULL: type = refNullType(instr); break;
       case REF_FUNC:
         if (instr.index >= context.funcTypes.length) invalid(`unknown function ${instr.index}`, instr.offset, where);

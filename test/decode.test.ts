@@ -376,7 +376,6 @@ describe('type section', () => {
   });
 
   it('names the proposal of types it does not support', () => {
-    expectMalformed(module_(typeSection(funcType([V128], []))), /^SIMD \(v128 value type\) is not supported yet \(at 0xd, type section\)$/);
     expectMalformed(module_(typeSection([0x5f, 0])), /^garbage collection \(struct type\) is not supported yet/);
     expectMalformed(module_(typeSection([0x4e, 0])), /^garbage collection \(rec type group\)/);
     expectMalformed(module_(typeSection(funcType([], [0x64]))), /^typed function references/);
@@ -482,8 +481,10 @@ describe('code: locals', () => {
     expectMalformed(bytes, /^integer too large \(at 0x1b, code section, function 0\)$/);
   });
 
-  it('names SIMD for v128 locals', () => {
-    expectMalformed(oneFunc([END], [[1, V128]]), /^SIMD \(v128 value type\) is not supported yet \(at 0x18, code section, function 0\)$/);
+  it('decodes v128 locals, noting the first use of v128 for the emitter', () => {
+    const module = decode(oneFunc([END], [[1, V128]]));
+    expect(module.funcs[0].locals).toEqual([{ count: 1, type: V128 }]);
+    expect(module.simd).toEqual({ offset: 0x18, where: 'at 0x18, code section, function 0' });
   });
 });
 
@@ -550,7 +551,7 @@ describe('code: instructions and their immediates', () => {
         (i32.load offset=4 (i32.const 0)) (drop) (br_table 0 0 (i32.const 0))
         (call_indirect (type $t) (i32.const 0) (i32.const 0)) (drop) (ref.null func) (drop)
         (select (result i32) (i32.const 1) (i32.const 2) (i32.const 3)) (drop))`);
-    const shape = ['op', 'offset', 'index', 'index2', 'value', 'bits', 'align', 'memOffset', 'blockType', 'targets', 'types'];
+    const shape = ['op', 'offset', 'index', 'index2', 'value', 'bits', 'align', 'memOffset', 'blockType', 'targets', 'types', 'v128'];
     for (const instr of instrs) expect(Object.keys(instr)).toEqual(shape);
   });
 
@@ -575,7 +576,7 @@ describe('code: instructions and their immediates', () => {
     expectMalformed(oneFunc([0x02, 0x7a, END, END]), /^malformed block type 0x7a \(at 0x18, code section, function 0\)$/);
     expectMalformed(oneFunc([0x02, 0x05, END, END]), /^unknown type 5 \(at 0x18/);
     expectMalformed(oneFunc([0x02, 0x80, 0x80, 0x80, 0x80, 0x70, END, END]), /^malformed block type \(at 0x18/);
-    expectMalformed(oneFunc([0x02, V128, END, END]), /^SIMD \(v128 value type\) is not supported yet/);
+    expect(decode(oneFunc([0x02, V128, END, END])).funcs[0].body[0].blockType).toEqual({ params: [], results: [V128] });
   });
 
   it('decodes labels, br_table targets with the default in `index`', () => {
@@ -652,7 +653,6 @@ describe('code: instructions and their immediates', () => {
   });
 
   it('names the proposal of opcodes it does not support, with the offset and function', () => {
-    expectMalformed(oneFunc([0x01, 0xfd, 0x0c, END]), /^SIMD \(0xfd prefix, v128\) is not supported yet \(at 0x18, code section, function 0\)$/);
     expectMalformed(oneFunc([0xfe, 0x03, 0x00, END]), /^threads \(0xfe prefix, atomics\) is not supported yet \(at 0x17/);
     expectMalformed(oneFunc([0xfb, 0x01, END]), /^garbage collection \(0xfb prefix\) is not supported yet/);
     expectMalformed(oneFunc([0x06, 0x40, END, END]), /^exception handling \(try\) is not supported yet/);
@@ -759,8 +759,11 @@ describe('global section', () => {
     expectMalformed(module_(section(6, vec([I32, 0x00, 0x41, 0, 0xf3, END]))), /^illegal opcode 0xf3 \(at 0xf, global section\)$/);
   });
 
-  it('names SIMD for v128 globals', () => {
-    expectMalformed(module_(section(6, vec([V128, 0x00, 0xfd, 0x0c]))), /^SIMD \(v128 value type\) is not supported yet \(at 0xb, global section\)$/);
+  it('decodes v128 globals and their v128.const', () => {
+    const module = decode(module_(section(6, vec([V128, 0x00, 0xfd, 0x0c, ...Array.from({ length: 16 }, (_, i) => i), END]))));
+    expect(module.globals[0].type).toEqual({ valType: V128, mutable: false });
+    expect([...module.globals[0].init.instrs[0].v128!]).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(module.simd).toEqual({ offset: 0xb, where: 'at 0xb, global section' });
   });
 });
 
