@@ -70,6 +70,7 @@ export function readExports(bytes) {
       else if (op === 0x43) pos += 4;
       else if (op === 0x44) pos += 8;
       else if (op === 0xd0) byte();
+      else if (op === 0xfd) (skipLeb(), (pos += 16)); // v128.const, the one constant SIMD instruction
       else throw new Error(`unsupported constant instruction 0x${op.toString(16)}`);
     }
   };

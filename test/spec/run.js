@@ -8,7 +8,9 @@
 //                   [--verbose] [--report] [--jobs N] [--timeout SECONDS]
 //                   [--update-known-failures]
 //
-// A name selects files by stem (`i32`, `memory_grow`), else by substring.
+// A name selects files by stem (`i32`, `memory_grow`), else by substring;
+// the SIMD scripts only by name: `simd` (simd_*.wast), `relaxed-simd`
+// (proposals/relaxed-simd), or a stem or part of one (`simd_lane`, `i8x16`).
 
 import { Worker } from 'node:worker_threads';
 import { statSync } from 'node:fs';
@@ -22,7 +24,8 @@ import { tally, ALL_KINDS, conformanceTable, writeReadmeRegion } from './report.
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 const HELP = `usage: npm run spec -- [name...] [options]
-  name                  run only these files (stem, e.g. i32 memory_grow; else substring)
+  name                  run only these files (stem, e.g. i32 memory_grow; else substring);
+                        the SIMD scripts run only when named: simd, relaxed-simd, simd_lane, ...
   --engine E            wasm2es (default), native (the runner checked on V8 itself), or
                         wasm2es-compile (diagnostic: wasm2es's compile() decides validity, V8 runs)
   --format F            wasm2es loading: esm (default, the ahead-of-time output), lazy (the polyfill: functions

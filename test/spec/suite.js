@@ -3,7 +3,7 @@
 
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -17,18 +17,42 @@ export function findTestsuite() {
   return candidates.find((dir) => existsSync(dir) && statSync(dir).isDirectory());
 }
 
+const fileName = (path) => path.slice(path.lastIndexOf('/') + 1);
+
+/** Where the relaxed SIMD proposal's scripts are, inside the testsuite. */
+export const RELAXED_SIMD_DIR = 'proposals/relaxed-simd';
+
+/**
+ * The SIMD scripts: the top-level simd_*.wast (WebAssembly 2.0) and the
+ * relaxed SIMD proposal's, as paths relative to the testsuite.
+ */
+export function simdFiles(dir) {
+  const fixedWidth = readdirSync(dir).filter((file) => file.endsWith('.wast') && file.startsWith('simd_'));
+  const relaxedDir = join(dir, RELAXED_SIMD_DIR);
+  const relaxed = existsSync(relaxedDir)
+    ? readdirSync(relaxedDir).filter((file) => file.endsWith('.wast')).map((file) => `${RELAXED_SIMD_DIR}/${file}`)
+    : [];
+  return [...fixedWidth.sort(), ...relaxed.sort()];
+}
+
 /**
  * The top-level .wast files except simd_*, or those that `names` select: a
- * name picks the file with that stem (i32, memory_grow), else every file
- * whose name contains it.
+ * name picks the file with that stem (i32, memory_grow, simd_lane), else
+ * every non-SIMD file whose name contains it, else every SIMD file (simd_*
+ * and proposals/relaxed-simd) whose file name contains it: `simd` selects
+ * the 2.0 SIMD scripts, `relaxed` those of relaxed SIMD, and so does
+ * `relaxed-simd`.
  */
 export function selectFiles(dir, names = []) {
   const all = readdirSync(dir).filter((file) => file.endsWith('.wast') && !file.startsWith('simd_')).sort();
   if (names.length === 0) return all;
+  const simd = simdFiles(dir);
   const selected = new Set();
   for (const name of names) {
-    const exact = all.filter((file) => file === `${name}.wast`);
-    const matches = exact.length ? exact : all.filter((file) => file.includes(name));
+    const exact = [...all, ...simd].filter((file) => file === `${name}.wast`);
+    let matches = exact.length ? exact : all.filter((file) => file.includes(name));
+    if (matches.length === 0 && name === 'relaxed-simd') matches = simd.filter((file) => file.startsWith(`${RELAXED_SIMD_DIR}/`));
+    if (matches.length === 0) matches = simd.filter((file) => fileName(file).includes(name));
     if (matches.length === 0) throw new Error(`no file matches ${name}`);
     matches.forEach((file) => selected.add(file));
   }
