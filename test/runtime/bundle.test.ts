@@ -1,12 +1,13 @@
-// The three bundles of scripts/bundle-runtime.js: dist/runtime.cjs,
-// dist/runtime.mjs and dist/runtime.iife.js. Builds the runtime alone (tsc,
-// then the script) into test/.out, then loads each bundle the way its users
-// do: the plain script in a fresh realm and under `node --jitless` (no
-// WebAssembly), the CommonJS file with require() and with an ES import of
-// its named exports, the ES module with import.
+// The bundles of scripts/bundle-runtime.js: dist/runtime.cjs,
+// dist/runtime.mjs and dist/runtime.iife.js, and the same three minified
+// (dist/runtime.min.*). Builds the runtime alone (tsc, then the script) into
+// test/.out, then loads each bundle the way its users do: the plain script
+// in a fresh realm and under `node --jitless` (no WebAssembly), the
+// CommonJS file with require() and with an ES import of its named exports,
+// the ES module with import.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +20,12 @@ const outDir = join(root, 'test/.out/runtime-bundle');
 const iifePath = join(outDir, 'runtime.iife.js');
 const cjsPath = join(outDir, 'runtime.cjs');
 const esmPath = join(outDir, 'runtime.mjs');
+const minified = {
+  iife: join(outDir, 'runtime.min.iife.js'),
+  cjs: join(outDir, 'runtime.min.cjs'),
+  esm: join(outDir, 'runtime.min.mjs'),
+};
+const hermes = join(root, 'node_modules/hermes-engine-cli/linux64-bin/hermes');
 
 beforeAll(() => {
   rmSync(outDir, { recursive: true, force: true });
@@ -269,11 +276,132 @@ describe('the lowered classes', () => {
     expect(observeIn(`const runtime = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(cjsPath)})`)).toEqual(expected);
   });
 
+  it('look the same in the minified bundle', () => {
+    const expected = observeIn(`const runtime = await import(${JSON.stringify(pathToFileURL(join(outDir, 'build/runtime/index.js')).href)})`);
+    expect(observeIn(`const runtime = await import(${JSON.stringify(pathToFileURL(minified.esm).href)})`)).toEqual(expected);
+  });
+
   it('leave no class and no async function in any bundle', () => {
-    for (const path of [iifePath, cjsPath, esmPath]) {
+    for (const path of [iifePath, cjsPath, esmPath, ...Object.values(minified)]) {
       const text = readFileSync(path, 'utf8');
       expect(text).not.toMatch(/\bclass\s+[A-Za-z_$]/);
       expect(text).not.toMatch(/\basync\s+(function\b|\()/);
     }
+  });
+});
+
+// The minified bundles (scripts/minify.js): the same scenarios, and what
+// user code can observe of the functions unchanged.
+describe('dist/runtime.min.* (minified)', () => {
+  /** Loads a bundle in a new process and prints `${expression}` of its exports, `api`, as JSON. */
+  const load = (kind: 'iife' | 'cjs' | 'esm', path: string) => (kind === 'iife'
+    ? `const api = new Function(require('node:fs').readFileSync(${JSON.stringify(path)}, 'utf8') + '; return wasm2esRuntime;')();`
+    : kind === 'cjs' ? `const api = require(${JSON.stringify(path)});` : `const api = await import(${JSON.stringify(pathToFileURL(path).href)});`);
+  const runWith = (kind: 'iife' | 'cjs' | 'esm', path: string, expression: string, flags: string[] = []): any => {
+    const script = `${load(kind, path)}\nconsole.log(JSON.stringify(${expression}));`;
+    const args = kind === 'esm' ? [...flags, '--input-type=module', '-e', script.replace('require(\'node:fs\')', 'process.getBuiltinModule(\'node:fs\')')] : [...flags, '-e', script];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(run.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/m, '')).toBe('');
+    return JSON.parse(run.stdout);
+  };
+
+  it.each(['iife', 'cjs', 'esm'] as const)('%s runs the scenario, with the JIT and under node --jitless', (kind) => {
+    expect(runWith(kind, minified[kind], `${EXERCISE}(api)`)).toEqual({ ...EXPECTED, oldDetached: true });
+    expect(runWith(kind, minified[kind], `${EXERCISE}(api)`, ['--jitless'])).toEqual({ ...EXPECTED, oldDetached: true });
+  });
+
+  it('iife is one script that defines only wasm2esRuntime, and works in a fresh realm', () => {
+    const code = readFileSync(minified.iife, 'utf8');
+    expect(code.startsWith('/* wasm2es runtime */\nvar wasm2esRuntime=')).toBe(true);
+    const context = createContext({});
+    runInContext(code, context);
+    const seen = runInContext(`(${EXPECTED_KEYS_CHECK})(${EXERCISE}(wasm2esRuntime))`, context);
+    expect({ ...seen, oldDetached: undefined }).toEqual({ ...EXPECTED, oldDetached: undefined });
+    expect(runInContext('Object.keys(globalThis).join()', context)).toBe('wasm2esRuntime');
+  });
+
+  it('cjs has the named exports an ES module can import', () => {
+    const script = `import { rt, defineModule, WebAssembly, sha256Hex, Memory, RuntimeError } from ${JSON.stringify(pathToFileURL(minified.cjs).href)};
+      console.log([typeof rt.i32DivS, typeof defineModule, String(WebAssembly), sha256Hex(new Uint8Array(0)).slice(0, 8), Memory === WebAssembly.Memory, RuntimeError.name].join());`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('function,function,[object WebAssembly],e3b0c442,true,RuntimeError');
+  });
+
+  it('export what the readable bundles export, and share one API with them in a realm', () => {
+    const script = `import * as readable from ${JSON.stringify(pathToFileURL(esmPath).href)};
+      import * as small from ${JSON.stringify(pathToFileURL(minified.esm).href)};
+      import { createRequire } from 'node:module';
+      const cjs = createRequire(import.meta.url)(${JSON.stringify(minified.cjs)});
+      console.log(JSON.stringify([Object.keys(small).sort().join() === Object.keys(readable).sort().join(), Object.keys(cjs).sort().join() === Object.keys(readable).sort().join(), small.rt === readable.rt, cjs.rt === readable.rt]));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([true, true, true, true]);
+  });
+
+  // Every function user code can reach, by path: the exports (rt, the
+  // namespace, the classes, their prototypes and statics), an instance and
+  // its exported functions, a memory, table and global, and a namespace
+  // that compiles. Each build in a process of its own: copies of the
+  // runtime in one realm share the first one's classes (runtime/realm.ts).
+  const REACHABLE = `(function reachable(api) {
+    const WA = api.WebAssembly;
+    const module = api.defineModule(new Function('rt', ${JSON.stringify(MODULE_BODY)})(api.rt));
+    const memory = new WA.Memory({ initial: 1 });
+    const instance = new WA.Instance(module, { js: { mem: memory } });
+    const table = new WA.Table({ element: 'anyfunc', initial: 1 });
+    table.set(0, instance.exports.load);
+    const compiling = api.createWebAssembly({ compile() { throw new WA.CompileError('no'); } });
+    const roots = { api: { ...api }, instance, exports: instance.exports, memory, table, fromTable: table.get(0), global: new WA.Global({ value: 'i32' }, 1), compiling };
+    const isNative = (f) => /\\{\\s*\\[native code\\]\\s*\\}$/.test(Function.prototype.toString.call(f));
+    const found = {};
+    // The engine's own objects are the same whatever the runtime's build.
+    const seen = new Set([Object.prototype, Function.prototype, Error.prototype, Array.prototype, Promise.prototype]);
+    const visit = (value, path) => {
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return;
+      seen.add(value);
+      if (typeof value === 'function') {
+        found[path] = value.name + '/' + value.length;
+        if (isNative(value)) return;
+      }
+      for (const key of Reflect.ownKeys(value)) {
+        const descriptor = Object.getOwnPropertyDescriptor(value, key);
+        if ('value' in descriptor) visit(descriptor.value, path + '.' + String(key));
+        if (descriptor.get) visit(descriptor.get, path + '.' + String(key) + '[get]');
+        if (descriptor.set) visit(descriptor.set, path + '.' + String(key) + '[set]');
+      }
+      visit(Object.getPrototypeOf(value), path + '.[[Prototype]]');
+    };
+    visit(roots, 'roots');
+    return found;
+  })`;
+
+  it.each([
+    ['iife', iifePath],
+    ['cjs', cjsPath],
+    ['esm', esmPath],
+  ] as const)('%s: every function user code can reach has the name and length it has unminified', (kind, readablePath) => {
+    const expected = runWith(kind, readablePath, `${REACHABLE}(api)`);
+    expect(Object.keys(expected).length).toBeGreaterThan(100);
+    expect(Object.values(expected)).toEqual(expect.arrayContaining(['Memory/1', 'RuntimeError/1', 'validate/1', 'i32DivS/2', '0/1']));
+    expect(runWith(kind, minified[kind], `${REACHABLE}(api)`)).toEqual(expected);
+  });
+
+  it('use no Node-only globals and never touch Response', () => {
+    expect(forbiddenIdentifiers(readFileSync(minified.iife, 'utf8'))).toEqual([]);
+    expect(forbiddenIdentifiers(readFileSync(minified.cjs, 'utf8')).filter((name) => name !== 'exports')).toEqual([]);
+  });
+
+  it('are at most 60% of the size of the readable ones', () => {
+    for (const [kind, path] of [['iife', iifePath], ['cjs', cjsPath], ['esm', esmPath]] as const) {
+      expect(readFileSync(minified[kind]).length).toBeLessThan(readFileSync(path).length * 0.6);
+    }
+  });
+
+  it.skipIf(!existsSync(hermes))('iife runs the scenario on Hermes 0.12, as shipped', () => {
+    const script = `${readFileSync(minified.iife, 'utf8')}\nprint(JSON.stringify(${EXERCISE}(wasm2esRuntime)));`;
+    const run = spawnSync(hermes, ['-w', '-'], { input: script, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect({ ...JSON.parse(run.stdout), oldDetached: undefined }).toEqual({ ...EXPECTED, oldDetached: undefined });
   });
 });
