@@ -252,12 +252,12 @@ export function packageVersion(): string {
   return String(packageJson.version);
 }
 
-/** The bundled runtime as one script (dist/runtime.iife.js), for --inline-runtime. */
+/** The bundled runtime as one minified script (dist/runtime.min.iife.js), for --inline-runtime. */
 export function readBundledRuntime(): string {
-  const url = new URL('../runtime.iife.js', import.meta.url);
+  const url = new URL('../runtime.min.iife.js', import.meta.url);
   try {
     return readFileSync(url, 'utf8');
   } catch (error) {
-    throw new CliError(`--inline-runtime: cannot read the bundled runtime dist/runtime.iife.js: ${describeSystemError(error)} (run \`npm run build\`)`);
+    throw new CliError(`--inline-runtime: cannot read the bundled runtime dist/runtime.min.iife.js: ${describeSystemError(error)} (run \`npm run build\`)`);
   }
 }
