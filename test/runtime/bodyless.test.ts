@@ -6,8 +6,13 @@
 // cases, every module of the spec testsuite, and mutants of the body-less
 // ones), and instances behave as native V8's, for every way of getting the
 // imports right and wrong. Functions put into a table this way are called
-// from precompiled code with every kind of signature.
+// from precompiled code with every kind of signature, and the bundled
+// runtime does it in a realm that refuses eval and new Function.
 
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createContext, runInContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { compile } from '../../compiler/index.js';
@@ -494,6 +499,26 @@ describe('instantiation, as native V8', () => {
     expect(instance).toBeInstanceOf(Ours.Instance);
     await expect(Ours.compile(bytes)).resolves.toBeInstanceOf(Ours.Module);
     await expect(Ours.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1]))).rejects.toThrow(CompileError);
+  });
+});
+
+describe('without eval, as under a Content Security Policy', () => {
+  it("the bundled runtime loads addFunction's modules in a realm that refuses to compile strings", () => {
+    const iife = join(dirname(fileURLToPath(import.meta.url)), '../../dist/runtime.iife.js');
+    if (!existsSync(iife)) throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds first)');
+    const context = createContext({}, { codeGeneration: { strings: false, wasm: false } });
+    runInContext(readFileSync(iife, 'utf8'), context);
+    const seen = runInContext(`(() => {
+      let evalRefused = false;
+      try { eval('1'); } catch (error) { evalRefused = error instanceof EvalError; }
+      const WA = wasm2esRuntime.WebAssembly;
+      const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 126, 1, 124, 2, 7, 1, 1, 101, 1, 102, 0, 0, 7, 5, 1, 1, 102, 0, 0]);
+      const f = new WA.Instance(new WA.Module(bytes), { e: { f: (a, b) => a + Number(b) + 0.5 } }).exports.f;
+      const table = new WA.Table({ element: 'anyfunc', initial: 1 });
+      table.set(0, f);
+      return [evalRefused, WA.validate(bytes), table.get(0) === f, f(2.9, 40n)];
+    })()`, context);
+    expect(seen).toEqual([true, true, true, 42.5]);
   });
 });
 
