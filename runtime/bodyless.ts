@@ -90,10 +90,10 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     const b = byte();
     return b > max ? fail(`malformed byte ${b}`) : b;
   };
-  const valueType = (): ValueTypeName => VALUE_TYPES[byte()] ?? fail('malformed type');
+  const valueType = (): ValueTypeName => VALUE_TYPES[byte()] ?? fail('malformed or unsupported type');
   const refType = (): ValueTypeName => {
     const type = valueType();
-    return type === 'funcref' || type === 'externref' ? type : fail('malformed type');
+    return type === 'funcref' || type === 'externref' ? type : fail('malformed or unsupported type');
   };
   /** `index` if the index space of `kind` has it. */
   const known = (index: number, kind: number): number => (index < spaces[kind].length ? index : fail(`unknown ${KINDS[kind]} ${index}`));
