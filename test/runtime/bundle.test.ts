@@ -293,13 +293,13 @@ describe('the lowered classes', () => {
 // The minified bundles (scripts/minify.js): the same scenarios, and what
 // user code can observe of the functions unchanged.
 describe('dist/runtime.min.* (minified)', () => {
-  /** Loads a bundle in a new process and prints `${expression}` of its exports, `api`, as JSON. */
+  /** Loads a bundle as its users do, as `api`, in a new process, and returns `expression` (JSON). */
   const load = (kind: 'iife' | 'cjs' | 'esm', path: string) => (kind === 'iife'
     ? `const api = new Function(require('node:fs').readFileSync(${JSON.stringify(path)}, 'utf8') + '; return wasm2esRuntime;')();`
     : kind === 'cjs' ? `const api = require(${JSON.stringify(path)});` : `const api = await import(${JSON.stringify(pathToFileURL(path).href)});`);
   const runWith = (kind: 'iife' | 'cjs' | 'esm', path: string, expression: string, flags: string[] = []): any => {
     const script = `${load(kind, path)}\nconsole.log(JSON.stringify(${expression}));`;
-    const args = kind === 'esm' ? [...flags, '--input-type=module', '-e', script.replace('require(\'node:fs\')', 'process.getBuiltinModule(\'node:fs\')')] : [...flags, '-e', script];
+    const args = kind === 'esm' ? [...flags, '--input-type=module', '-e', script] : [...flags, '-e', script];
     const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(run.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/m, '')).toBe('');
     return JSON.parse(run.stdout);
@@ -313,6 +313,9 @@ describe('dist/runtime.min.* (minified)', () => {
   it('iife is one script that defines only wasm2esRuntime, and works in a fresh realm', () => {
     const code = readFileSync(minified.iife, 'utf8');
     expect(code.startsWith('/* wasm2es runtime */\nvar wasm2esRuntime=')).toBe(true);
+    // Every renamed name is inside its function: nothing pasted next to it (--inline-runtime) can meet one.
+    const body = parse(code, { ecmaVersion: 'latest', sourceType: 'script' }).body as any[];
+    expect(body.map((node) => `${node.type} ${node.kind} ${node.declarations.map((d: any) => d.id.name)}`)).toEqual(['VariableDeclaration var wasm2esRuntime']);
     const context = createContext({});
     runInContext(code, context);
     const seen = runInContext(`(${EXPECTED_KEYS_CHECK})(${EXERCISE}(wasm2esRuntime))`, context);
