@@ -84,7 +84,23 @@ export const u32 = (expr: JsNode): JsNode => {
 };
 const fround = (expr: JsNode): JsNode => call(global('Math', 'fround'), [expr]);
 const asIntN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asIntN'), [num(bits), expr]);
-const asUintN = (bits: number, expr: JsNode): JsNode => call(global('BigInt', 'asUintN'), [num(bits), expr]);
+/**
+ * An i64 read as unsigned. Tuned for interpreters, `x & 0xffffffffffffffffn`:
+ * cheaper there than a call, and right on QuickJS, whose
+ * BigInt.asUintN(64, x) returns x signed when bit 63 is set (bellard/quickjs
+ * issue 557, 2025-09-13 and later). With a JIT, BigInt.asUintN(64, x), which
+ * V8 optimizes; the mask, a constant wider than 64 bits, makes V8's
+ * optimized code 3-8x slower (bench kernel i64-arith).
+ */
+const U64_MASK = (1n << 64n) - 1n;
+const asU64 = (expr: JsNode, jit: boolean): JsNode =>
+  jit ? call(global('BigInt', 'asUintN'), [num(64), expr]) : bin('&', expr, big(U64_MASK));
+/** The operand x of an unsigned read (either form of asU64), or undefined. */
+function unsignedOperand(e: JsNode): JsNode | undefined {
+  if (isCallOf(e, 'BigInt.asUintN') && e.arguments[0].value === 64) return e.arguments[1];
+  if (e.type === 'BinaryExpression' && e.operator === '&' && literalI64(e.right) === U64_MASK) return e.left;
+  return undefined;
+}
 const i64 = (expr: JsNode): JsNode => asIntN(64, expr);
 /** An i64 constant's value, or undefined (a BigInt literal, or `-` applied to one). */
 function literalI64(expr: JsNode): bigint | undefined {
@@ -93,10 +109,10 @@ function literalI64(expr: JsNode): bigint | undefined {
     && typeof expr.argument.bigint === 'string') return -BigInt(expr.argument.bigint);
   return undefined;
 }
-const u64 = (expr: JsNode): JsNode => {
+const u64 = (expr: JsNode, jit: boolean): JsNode => {
   const constant = literalI64(expr);
   if (constant !== undefined) return big(BigInt.asUintN(64, constant));
-  return rangeOf(expr)[0] >= 0n ? expr : asUintN(64, expr);
+  return rangeOf(expr)[0] >= 0n ? expr : asU64(expr, jit);
 };
 
 /**
@@ -280,9 +296,9 @@ type Comparison = '<' | '<=' | '>' | '>=';
 const MIRRORED: Record<Comparison, Comparison> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 const isPlainI64 = (e: JsNode): boolean => e.type === 'Identifier' || literalI64(e) !== undefined;
 const negative = (e: JsNode): JsNode => bin('<', e, big(0n));
-const unsignedI64 = (operator: Comparison): NumericOp => boolean(([a, b]) => {
+const unsignedI64 = (operator: Comparison): NumericOp => boolean(([a, b], _, jit) => {
   if (!isPlainI64(a) || !isPlainI64(b) || (literalI64(a) !== undefined && literalI64(b) !== undefined)) {
-    return bin(operator, u64(a), u64(b));
+    return bin(operator, u64(a, jit), u64(b, jit));
   }
   const below = operator === '<' || operator === '<=';
   if (literalI64(a) !== undefined) return unsignedI64Constant(b, MIRRORED[operator], a);
@@ -314,8 +330,9 @@ def('i64.and', value(([a, b]) => bin('&', maskedShift(a, b), maskedShift(b, a)))
 def('i64.or', value(([a, b]) => bin('|', a, b)));
 def('i64.xor', value(([a, b]) => bin('^', a, b)));
 /**
- * `(BigInt.asUintN(64, x) >> k) & m` is `(x >> k) & m` when m keeps none of
- * the top k bits, where the two shifts differ: one asUintN call fewer.
+ * `(BigInt.asUintN(64, x) >> k) & m` (or `x & 0xffffffffffffffffn`, see
+ * asU64) is `(x >> k) & m` when m keeps none of the top k bits, where the
+ * two shifts differ: one asUintN call fewer.
  */
 function maskedShift(shifted: JsNode, mask: JsNode): JsNode {
   const m = literalI64(mask);
@@ -330,8 +347,9 @@ function unsignedShift(e: JsNode): { x: JsNode; count: bigint } | undefined {
   if (e.operator === '>>') {
     const count = literalI64(e.right);
     const x = e.left;
-    if (count === undefined || count === 0n || !isCallOf(x, 'BigInt.asUintN') || x.arguments[0].value !== 64) return undefined;
-    return { x: x.arguments[1], count };
+    const operand = unsignedOperand(x);
+    if (count === undefined || count === 0n || operand === undefined) return undefined;
+    return { x: operand, count };
   }
   const shift = e.left;
   if (e.operator !== '&' || shift.type !== 'BinaryExpression' || shift.operator !== '>>') return undefined;
@@ -375,7 +393,7 @@ def('i64.shr_u', value(([a, b], helper, jit) => {
   if (!jit && k !== undefined && (k & 63n) !== 0n && rangeOf(a)[0] < 0n) {
     return bin('&', bin('>>', a, big(k & 63n)), big((1n << (64n - (k & 63n))) - 1n));
   }
-  return wrap64(bin('>>', u64(a), shiftCount(b)), jit);
+  return wrap64(bin('>>', u64(a, jit), shiftCount(b)), jit);
 }));
 def('i64.rotl', helperCall('i64Rotl'));
 def('i64.rotr', helperCall('i64Rotr'));
