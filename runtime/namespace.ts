@@ -93,8 +93,10 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): WebAssembly
     } catch (error) {
       return Promise.reject(error);
     }
-    // Hashing is only for finding a precompiled module (see mayBeRegistered).
-    const hashing = compiler !== undefined && !mayBeRegistered(stable.length) ? Promise.resolve(undefined) : sha256HexAsync(stable);
+    // Hashing is only for finding a precompiled module (see mayBeRegistered);
+    // without one of this length, resolveModule decodes a module without
+    // bodies, or hashes for its CompileError's message.
+    const hashing = mayBeRegistered(stable.length) ? sha256HexAsync(stable) : Promise.resolve(undefined);
     return hashing.then((hash) => createModuleObject(resolveModule(stable, compiler, hash), Module.prototype));
   }
 
