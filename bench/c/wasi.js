@@ -3,7 +3,9 @@
 // proc_exit, a fixed clock and a seeded random source. No file system: the
 // programs only use stdio. Anything else a module imports answers ENOSYS.
 // It works on any WebAssembly implementation because it only touches
-// `memory.buffer` (re-read on every call, since memory can grow).
+// `memory.buffer` (re-read on every call, since memory can grow), and on
+// any engine that has TextEncoder and TextDecoder (test/engines gives
+// Hermes and QuickJS stand-ins).
 
 const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;
@@ -12,13 +14,19 @@ const ERRNO_NOSYS = 52;
 const ERRNO_SPIPE = 70;
 const FILETYPE_CHARACTER_DEVICE = 2;
 
-/** Thrown by proc_exit to unwind out of the module. */
-export class ProcExit extends Error {
-  constructor(code) {
-    super(`proc_exit(${code})`);
-    this.code = code;
-  }
+/**
+ * Thrown by proc_exit to unwind out of the module. A constructor function,
+ * not a class: test/engines runs this host on Hermes 0.12, which has none.
+ */
+export function ProcExit(code) {
+  const error = new Error(`proc_exit(${code})`);
+  Object.setPrototypeOf(error, ProcExit.prototype);
+  error.code = code;
+  return error;
 }
+ProcExit.prototype = Object.create(Error.prototype, {
+  constructor: { value: ProcExit, writable: true, configurable: true },
+});
 
 export function createWasi({ args = ['program'], env = {}, stdin = '' } = {}) {
   const encoder = new TextEncoder();

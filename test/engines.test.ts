@@ -1,0 +1,319 @@
+// wasm2es output on real engines without WebAssembly, as shipped: Hermes
+// 0.12 (React Native's engine), QuickJS, and node --jitless as the reference
+// adapter. Every workload is one classic script (test/engines/program.js):
+// the prelude, the CLI's `--format iife --inline-runtime` output, and the
+// workload; the same script without the wasm2es output runs on node's own
+// WebAssembly for the expected results. Both tunings run, --tune
+// interpreter (the one meant for these engines) everywhere and --tune jit
+// on a subset. The workloads:
+//   - the MDN seed examples, verbatim;
+//   - the WebAssembly 2.0 testsuite, one program per .wast file, checked in
+//     the engine (known failures: test/engines/known-failures.txt);
+//   - sql.js's own glue running test/helpers/sqljs-program.js's scenarios;
+//   - clang/WASI C modules (bench/c) running test/helpers/toolchain-program.js's cases.
+// Only third-party glue meets a transpiler, and only on Hermes, as in a
+// React Native app: sql.js's glue has classes and async arrow functions.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+// @ts-ignore -- plain JavaScript modules of the harness
+import { ENGINES, TARGET_ENGINES, runProgram, programOutput, describeRun, syntaxError } from './engines/adapters.js';
+// @ts-ignore
+import { assembleProgram, writeProgram, compileWithCli, lowerForHermes, removePrograms, repoRoot } from './engines/program.js';
+// @ts-ignore
+import { seedParts, sqljsParts, sqljsGlue, sqljsScenarioNames, toolchainParts, toolchainCaseNames } from './engines/workloads.js';
+// @ts-ignore
+import { buildSpecPrograms, runSpecProgram, knownFailuresOf, classify, specRun, HERMES_UNOPTIMIZED } from './engines/spec.js';
+// @ts-ignore
+import { findTestsuite, selectFiles, ROOT } from './spec/suite.js';
+import { examplesOf, readPages, seedsDir } from './helpers/seed-pages.js';
+
+type Tune = 'interpreter' | 'jit';
+type Run = { status: number | null; stdout: string; stderr: string; report?: any; ms: number };
+
+const TUNES: Tune[] = ['interpreter', 'jit'];
+const engines: string[] = TARGET_ENGINES;
+const unavailable: Record<string, string | undefined> = Object.fromEntries(engines.map((name) => [name, ENGINES[name].unavailable()]));
+
+/** The clang/WASI cases run on the engines: all but the 256 KiB lz round trip (the 40 KiB one runs the same code; 6 s on QuickJS). */
+const TOOLCHAIN_CASES: Record<Tune, string[]> = {
+  interpreter: toolchainCaseNames().filter((name: string) => name !== 'lz 256 KiB'),
+  jit: ['numeric', 'numeric exit 7', 'numeric abort traps', 'numeric division by zero traps', 'reactor exports'],
+};
+
+/**
+ * The testsuite files run with --tune jit as well: where the tunings emit
+ * different code (memory access, i64 wrapping and unsigned reads, calls).
+ */
+const JIT_SPEC_FILES = [
+  'address', 'align', 'endianness', 'float_memory', 'load', 'store', 'memory', 'memory_grow', 'memory_copy', 'memory_fill',
+  'memory_init', 'memory_trap', 'memory_size', 'i64', 'int_exprs', 'conversions', 'left-to-right', 'call', 'call_indirect', 'fac',
+];
+
+/**
+ * Results that differ from native WebAssembly's for a known reason: each is
+ * run with it.fails, so it must fail; once it passes, remove it here.
+ */
+interface Known {
+  engine: string;
+  workload: 'sqljs' | 'toolchain';
+  tune?: Tune;
+  cases: string[] | 'all';
+  reason: string;
+}
+const KNOWN: Known[] = [
+  {
+    engine: 'quickjs',
+    workload: 'sqljs',
+    cases: ['prepared statements and binding types'],
+    reason: 'PENDING runtime: i64DivU/i64RemU/f64ConvertI64U (runtime/numeric.ts) use BigInt.asUintN(64, x), which QuickJS returns signed when bit 63 is set',
+  },
+  {
+    engine: 'quickjs',
+    workload: 'toolchain',
+    cases: ['hash with env and stdin', 'numeric', 'reactor exports'],
+    reason: 'PENDING runtime: i64DivU/i64RemU (runtime/numeric.ts) use BigInt.asUintN(64, x), which QuickJS returns signed when bit 63 is set',
+  },
+  {
+    engine: 'quickjs',
+    workload: 'sqljs',
+    tune: 'jit',
+    cases: 'all',
+    reason: "QuickJS's BigInt.asUintN bug: --tune jit output keeps BigInt.asUintN(64, x), which V8's optimizing compiler runs 2x faster than any exact alternative",
+  },
+];
+
+/** `it`, or `it.fails` with the reason in the name for a known difference. */
+function itCase(engine: string, workload: Known['workload'], tune: Tune, name: string, body: () => Promise<void>): void {
+  const known = KNOWN.find((k) => k.engine === engine && k.workload === workload && (k.tune === undefined || k.tune === tune)
+    && (k.cases === 'all' || k.cases.includes(name)));
+  const title = `${name}: same results as native`;
+  if (known) it.fails(`${title} (known: ${known.reason})`, body, 300_000);
+  else it(title, body, 300_000);
+}
+
+/** What comparing reports ignores: timings, stacks, and error messages (engines word them differently). */
+function comparable(result: unknown): unknown {
+  return JSON.parse(JSON.stringify(result ?? null), (key, value) => (key === 'ms' || key === 'stack' || key === 'message' ? undefined : value));
+}
+
+function expectEngineRun(run: Run): void {
+  expect(run.report, describeRun(run)).toBeDefined();
+  expect(run.report.hadNativeWebAssembly).toBe(false);
+  expect(run.report.fatal).toBeUndefined();
+}
+
+afterAll(() => removePrograms());
+
+describe('engines', () => {
+  for (const engine of engines) {
+    if (unavailable[engine]) {
+      it.skip(`${engine} NOT TESTED: ${unavailable[engine]}`, () => {});
+      continue;
+    }
+    it(`${engine} is there and has no WebAssembly of its own`, async () => {
+      const path = writeProgram('probe', 'probe.js', assembleProgram({ mode: 'native', parts: ['__engine.report({ hadNativeWebAssembly: __engine.hadNativeWebAssembly });'] }));
+      const run: Run = await runProgram(engine, path);
+      expect(run.report, describeRun(run)).toEqual({ hadNativeWebAssembly: false });
+    });
+  }
+});
+
+describe('MDN seed examples on the engines', () => {
+  const pages = readPages();
+  if (pages.length === 0) {
+    it.skip(`seed pages not found in ${seedsDir} (set WASM2ES_SEEDS)`, () => {});
+    return;
+  }
+  const examples = pages.flatMap(examplesOf);
+  const fixtures = ['memory.wasm', 'simple.wasm'];
+  const generated: Partial<Record<Tune, string[]>> = {};
+  const native: Run[] = [];
+
+  beforeAll(async () => {
+    for (const tune of TUNES) generated[tune] = await Promise.all(fixtures.map((name) => compileWithCli(join(repoRoot, 'fixtures', name), tune)));
+    native.push(...(await Promise.all(examples.map((example, index) => {
+      const path = writeProgram('seeds', `${index}.native.js`, assembleProgram({ mode: 'native', parts: seedParts(example.script, fixtures) }));
+      return runProgram('native', path);
+    }))));
+  }, 120_000);
+
+  it('gives the expected output on node’s own WebAssembly', () => {
+    examples.forEach((example, index) => {
+      expect(native[index].stderr, example.name).toBe('');
+      expect(programOutput(native[index]), example.name).toBe(example.expectedStdout);
+    });
+  });
+
+  for (const engine of engines.filter((name) => !unavailable[name])) {
+    examples.forEach((example, index) => {
+      for (const tune of TUNES) {
+        it(`${engine} (--tune ${tune}): ${example.name} prints what native WebAssembly prints`, async () => {
+          const exampleFile = writeProgram('seeds', `${index}.example.js`, example.script);
+          const complaint = await syntaxError(engine, exampleFile);
+          // An example written in syntax the engine lacks would reach it through the app's Babel; none is, today.
+          expect(complaint, `${engine} cannot parse the example itself`).toBeUndefined();
+          const path = writeProgram('seeds', `${index}.${tune}.js`, assembleProgram({ mode: 'wasm2es', generated: generated[tune], parts: seedParts(example.script, fixtures) }));
+          const run: Run = await runProgram(engine, path);
+          expect(run.stderr, describeRun(run)).toBe('');
+          expect(run.status).toBe(0);
+          expect(programOutput(run)).toBe(programOutput(native[index]));
+        }, 60_000);
+      }
+    });
+  }
+});
+
+const testsuite = findTestsuite();
+const SUITE_MISSING = `SPEC SUITE NOT FOUND at ${join(ROOT, '../shared/testsuite')}: set WASM_TESTSUITE to a checkout of https://github.com/WebAssembly/testsuite; the engines are NOT tested on it`;
+
+describe('WebAssembly 2.0 testsuite on the engines', () => {
+  if (!testsuite) {
+    it.skip(SUITE_MISSING, () => {});
+    return;
+  }
+  const files: string[] = selectFiles(testsuite);
+  const jitFiles: string[] = selectFiles(testsuite, JIT_SPEC_FILES);
+  let programs: any[] = [];
+
+  beforeAll(async () => {
+    const jit = await buildSpecPrograms({ dir: testsuite, files: jitFiles, tunes: ['jit'] });
+    programs = await buildSpecPrograms({ dir: testsuite, files, tunes: ['interpreter'] });
+    for (const program of programs) {
+      const withJit = jit.find((p: any) => p.file === program.file);
+      if (withJit) program.wasm2es.jit = withJit.wasm2es.jit;
+    }
+  }, 300_000);
+
+  /** Runs the programs of one engine and tuning; returns the classified results. */
+  async function runAll(engine: string, tune: Tune) {
+    const chosen = programs.filter((program) => engine === 'native' || program.wasm2es[tune]);
+    const outcomes = await Promise.all(chosen.map(async (program) => {
+      const { path, options } = specRun(program, engine, tune);
+      return [program.file, await runSpecProgram(engine, path, options)] as const;
+    }));
+    const resultsByFile = new Map<string, any[]>();
+    const broken: string[] = [];
+    for (const [file, outcome] of outcomes) {
+      if (outcome.error) broken.push(`${file}: ${outcome.error}`);
+      else if (engine !== 'native' && outcome.hadNativeWebAssembly) broken.push(`${file}: the engine had a WebAssembly of its own`);
+      else resultsByFile.set(file, outcome.results);
+    }
+    const all = [...resultsByFile.values()].flat();
+    const passed = all.filter((result) => result.status === 'pass').length;
+    return { broken, passed, total: all.length, ...classify(resultsByFile, knownFailuresOf(engine, tune)) };
+  }
+
+  it('every program passes on node’s own WebAssembly (the programs are right)', async () => {
+    const { broken, unexpectedFailures, passed, total } = await runAll('native', 'interpreter');
+    expect(broken).toEqual([]);
+    expect(unexpectedFailures.map((f: any) => `${f.key} ${f.kind}: ${f.message}`)).toEqual([]);
+    expect(passed).toBe(total);
+  }, 600_000);
+
+  for (const engine of engines.filter((name) => !unavailable[name])) {
+    for (const tune of TUNES) {
+      const scope = tune === 'jit' ? `${JIT_SPEC_FILES.length} files` : 'every file';
+      const unoptimized = engine === 'hermes' ? `; ${Object.keys(HERMES_UNOPTIMIZED).join(', ')} with -O0` : '';
+      it(`${engine} (--tune ${tune}, ${scope}${unoptimized}): every command passes except test/engines/known-failures.txt`, async () => {
+        const { broken, unexpectedFailures, unexpectedPasses, stale, passed, total } = await runAll(engine, tune);
+        console.info(`engines: ${engine} --tune ${tune}: ${passed} of ${total} commands passed`);
+        expect(broken).toEqual([]);
+        expect(unexpectedFailures.map((f: any) => `${f.key} ${f.kind}: ${f.message}`)).toEqual([]);
+        expect(unexpectedPasses.map((f: any) => `${f.key} passes: remove it from known-failures.txt (${f.reason})`)).toEqual([]);
+        expect(stale.map((e: any) => `${e.key} ${e.why}`)).toEqual([]);
+      }, 600_000);
+    }
+  }
+});
+
+describe('sql.js on the engines', () => {
+  const scenarios: string[] = sqljsScenarioNames();
+  const wasm = join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm');
+  let native: Run;
+  const paths: Record<string, string> = {};
+  const runs = new Map<string, Promise<Run>>();
+
+  beforeAll(async () => {
+    const glue = sqljsGlue();
+    const lowered = await lowerForHermes(glue);
+    native = await runProgram('native', writeProgram('sqljs', 'native.js', assembleProgram({ mode: 'native', parts: sqljsParts(glue) })));
+    for (const tune of TUNES) {
+      const generated = [await compileWithCli(wasm, tune)];
+      paths[tune] = writeProgram('sqljs', `${tune}.js`, assembleProgram({ mode: 'wasm2es', generated, parts: sqljsParts(glue) }));
+      paths[`hermes-${tune}`] = writeProgram('sqljs', `hermes-${tune}.js`, assembleProgram({ mode: 'wasm2es', generated, parts: sqljsParts(lowered) }));
+    }
+  }, 300_000);
+
+  /** One run per engine and tuning, shared by its scenarios. Hermes: -O0, since -O spends about two minutes on sql.js's 2.6 MB. */
+  const runOn = (engine: string, tune: Tune): Promise<Run> => {
+    const key = `${engine}-${tune}`;
+    if (!runs.has(key)) runs.set(key, runProgram(engine, engine === 'hermes' ? paths[`hermes-${tune}`] : paths[tune], { optimize: engine !== 'hermes' }));
+    return runs.get(key)!;
+  };
+
+  it('runs every scenario on node’s own WebAssembly (the expected results)', () => {
+    expect(native.report, describeRun(native)).toBeDefined();
+    expect(native.report.fatal).toBeUndefined();
+    for (const name of scenarios) expect(native.report.results[name], name).toHaveProperty('ok');
+  });
+
+  for (const engine of engines.filter((name) => !unavailable[name])) {
+    for (const tune of TUNES) {
+      describe(`${engine} (--tune ${tune})`, () => {
+        it('loads sql.js with no WebAssembly of its own', async () => expectEngineRun(await runOn(engine, tune)), 300_000);
+        for (const name of scenarios) {
+          itCase(engine, 'sqljs', tune, name, async () => {
+            const run = await runOn(engine, tune);
+            expect(comparable(run.report?.results?.[name])).toEqual(comparable(native.report.results[name]));
+          });
+        }
+      });
+    }
+  }
+});
+
+describe('clang + wasi-libc modules on the engines', () => {
+  const modules = ['lz', 'hash', 'numeric', 'reactor'];
+  const natives: Partial<Record<Tune, Run>> = {};
+  const paths: Partial<Record<Tune, string>> = {};
+  const runs = new Map<string, Promise<Run>>();
+
+  beforeAll(async () => {
+    for (const tune of TUNES) {
+      const parts = toolchainParts(modules, TOOLCHAIN_CASES[tune]);
+      natives[tune] = await runProgram('native', writeProgram('toolchain', `native-${tune}.js`, assembleProgram({ mode: 'native', parts })));
+      const generated = await Promise.all(modules.map((name) => compileWithCli(join(repoRoot, 'bench/c', `${name}.wasm`), tune)));
+      paths[tune] = writeProgram('toolchain', `${tune}.js`, assembleProgram({ mode: 'wasm2es', generated, parts }));
+    }
+  }, 300_000);
+
+  const runOn = (engine: string, tune: Tune): Promise<Run> => {
+    const key = `${engine}-${tune}`;
+    if (!runs.has(key)) runs.set(key, runProgram(engine, paths[tune]!));
+    return runs.get(key)!;
+  };
+
+  it('runs every case on node’s own WebAssembly (the expected results)', () => {
+    for (const tune of TUNES) {
+      const native = natives[tune]!;
+      expect(native.report, describeRun(native)).toBeDefined();
+      for (const name of TOOLCHAIN_CASES[tune]) expect(native.report.results[name], name).toHaveProperty('ok');
+    }
+    expect(natives.interpreter!.report.results['numeric exit 7'].ok.exitCode).toBe(7);
+  });
+
+  for (const engine of engines.filter((name) => !unavailable[name])) {
+    for (const tune of TUNES) {
+      describe(`${engine} (--tune ${tune})`, () => {
+        it('loads the modules with no WebAssembly of its own', async () => expectEngineRun(await runOn(engine, tune)), 300_000);
+        for (const name of TOOLCHAIN_CASES[tune]) {
+          itCase(engine, 'toolchain', tune, name, async () => {
+            const run = await runOn(engine, tune);
+            expect(comparable(run.report?.results?.[name])).toEqual(comparable(natives[tune]!.report.results[name]));
+          });
+        }
+      });
+    }
+  }
+});
