@@ -3,22 +3,26 @@
 // runs the same through vitest): builds the programs, runs them, prints per
 // engine the commands passed, failed and skipped, and every failure.
 //
-//   node test/engines/run-spec.js [name...] [--engine E]... [--tune interpreter|jit]... [--list-failures]
+//   node test/engines/run-spec.js [name...] [--engine E]... [--tune interpreter|jit]... [--list-failures] [--keep]
 //
-// --list-failures prints every failure as a known-failures.txt line (UNTRIAGED), for triage.
+// --list-failures prints every failure as a known-failures.txt line (UNTRIAGED), for triage;
+// --keep leaves the programs in test/.out/engines-XXXXXX/spec/ to run by hand.
 
 import { findTestsuite, selectFiles } from '../spec/suite.js';
 import { ENGINES, TARGET_ENGINES } from './adapters.js';
 import { buildSpecPrograms, runSpecProgram, knownFailuresOf, classify, specRun } from './spec.js';
+import { removePrograms } from './program.js';
 
 const args = process.argv.slice(2);
 const names = [];
 const engines = [];
 const tunes = [];
 let listFailures = false;
+let keep = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--engine') engines.push(args[++i]);
   else if (args[i] === '--list-failures') listFailures = true;
+  else if (args[i] === '--keep') keep = true;
   else if (args[i] === '--tune') tunes.push(args[++i]);
   else names.push(args[i].replace(/\.wast$/, ''));
 }
@@ -81,4 +85,6 @@ for (const engine of engines) {
 }
 const compilerOnly = programs.reduce((sum, program) => sum + program.compilerOnly, 0);
 console.log(`${compilerOnly} assert_invalid/assert_malformed commands are the compiler's (checked by npm run spec), not run on the engines`);
+if (keep) console.log(`programs kept in ${programs[0]?.native.replace(/\/spec\/[^/]*$/, '')}`);
+else removePrograms();
 process.exitCode = bad ? 1 : 0;
