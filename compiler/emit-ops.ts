@@ -34,6 +34,13 @@ function global(namespace: string, name: string | null = null): JsNode {
   return id(builtinVariable(path));
 }
 
+/**
+ * Builtins taken from the runtime rather than the global object: the
+ * runtime hands out the builtin itself where the engine gets it right, and
+ * an exact replacement where it does not (BigInt.asUintN on QuickJS).
+ */
+export const RUNTIME_BUILTINS: Readonly<Record<string, string>> = { 'BigInt.asUintN': 'asUintN' };
+
 /** `Math.imul` -> `Math_imul`, `BigInt` -> `BigInt_`. */
 const builtinVariable = (path: string): string => (path.includes('.') ? path.replace('.', '_') : `${path}_`);
 

@@ -9,7 +9,7 @@ import {
   ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
 } from './ir.js';
 import { emitFunction, ModuleEnv } from './emit-func.js';
-import { allBuiltins, LOAD_METHODS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
+import { allBuiltins, LOAD_METHODS, RUNTIME_BUILTINS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
 import { INDIRECT_TABLE_SCALE } from './decode-code.js';
 import { printFunction, rawCode } from './print.js';
 import { printCompactCounted } from './print-compact.js';
@@ -443,6 +443,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   if (builtins.length > 0) {
     body.push(js.decl(builtins.map(([name, path]): [string, JsNode] => {
       const [namespace, property] = path.split('.');
+      if (RUNTIME_BUILTINS[path] !== undefined) return [name, js.member(js.id('rt'), RUNTIME_BUILTINS[path])];
       return [name, property === undefined ? js.id(namespace) : js.member(js.id(namespace), property)];
     })));
   }

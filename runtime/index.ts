@@ -34,7 +34,7 @@ export type {
 export type { WebAssemblyNamespace, WebAssemblyOptions };
 
 /** Bump when the runtime's internal API (runtime/abi.ts) changes incompatibly. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 function buildApi() {
   return {

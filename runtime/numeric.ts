@@ -123,6 +123,23 @@ export function i32Rotr(a: number, b: number): number {
 
 // --- i64 -------------------------------------------------------------------
 
+const U64_MASK = 0xffffffffffffffffn;
+/**
+ * An i64 read as unsigned: `a & (2^64 - 1)`, not BigInt.asUintN(64, a),
+ * which QuickJS gets wrong when bit 63 is set (it returns `a` signed;
+ * bellard/quickjs issue 557).
+ */
+const u64 = (a: bigint): bigint => a & U64_MASK;
+
+/**
+ * BigInt.asUintN itself where the engine gets it right, else an exact
+ * replacement (QuickJS, see u64). Generated code tuned for a JIT takes its
+ * `BigInt_asUintN` from here: V8 then sees the builtin it optimizes.
+ */
+export const asUintN: (bits: number, value: bigint) => bigint = BigInt.asUintN(64, -1n) === U64_MASK
+  ? BigInt.asUintN
+  : (bits, value) => value & ((1n << BigInt(bits)) - 1n);
+
 export function i64DivS(a: bigint, b: bigint): bigint {
   if (b === 0n) trap('integer divide by zero');
   if (a === I64_MIN && b === -1n) trap('integer overflow');
@@ -131,7 +148,7 @@ export function i64DivS(a: bigint, b: bigint): bigint {
 
 export function i64DivU(a: bigint, b: bigint): bigint {
   if (b === 0n) trap('integer divide by zero');
-  return BigInt.asIntN(64, BigInt.asUintN(64, a) / BigInt.asUintN(64, b));
+  return BigInt.asIntN(64, u64(a) / u64(b));
 }
 
 export function i64RemS(a: bigint, b: bigint): bigint {
@@ -141,7 +158,7 @@ export function i64RemS(a: bigint, b: bigint): bigint {
 
 export function i64RemU(a: bigint, b: bigint): bigint {
   if (b === 0n) trap('integer divide by zero');
-  return BigInt.asIntN(64, BigInt.asUintN(64, a) % BigInt.asUintN(64, b));
+  return BigInt.asIntN(64, u64(a) % u64(b));
 }
 
 function low32(a: bigint): number {
@@ -168,13 +185,13 @@ export function i64Popcnt(a: bigint): bigint {
 
 export function i64Rotl(a: bigint, b: bigint): bigint {
   const k = b & 63n;
-  const x = BigInt.asUintN(64, a);
+  const x = u64(a);
   return BigInt.asIntN(64, (x << k) | (x >> ((64n - k) & 63n)));
 }
 
 export function i64Rotr(a: bigint, b: bigint): bigint {
   const k = b & 63n;
-  const x = BigInt.asUintN(64, a);
+  const x = u64(a);
   return BigInt.asIntN(64, (x >> k) | (x << ((64n - k) & 63n)));
 }
 
@@ -256,12 +273,18 @@ export function f32ConvertI64S(a: bigint): number {
 }
 
 export function f32ConvertI64U(a: bigint): number {
-  return f32FromU64(BigInt.asUintN(64, a));
+  return f32FromU64(u64(a));
 }
 
-/** Number(bigint) already rounds to nearest, ties to even. */
+/**
+ * Number(bigint) rounds to nearest, ties to even; but Hermes 0.12 gets it
+ * wrong from 2^63 up (Number(2n ** 63n) is negative there). The two 32-bit
+ * halves convert exactly, the high one scaled exactly, so their sum is the
+ * one correct rounding.
+ */
 export function f64ConvertI64U(a: bigint): number {
-  return Number(BigInt.asUintN(64, a));
+  const x = u64(a);
+  return x < 0x8000000000000000n ? Number(x) : Number(x >> 32n) * 4294967296 + Number(x & 0xffffffffn);
 }
 
 // --- truncation ---------------------------------------------------------------
@@ -360,8 +383,8 @@ export function f64ReinterpretI64(a: bigint): number {
   if (i64 !== null) {
     i64[0] = a;
   } else {
-    u32[HI] = Number(BigInt.asUintN(32, a >> 32n));
-    u32[LO] = Number(BigInt.asUintN(32, a));
+    u32[HI] = Number((a >> 32n) & 0xffffffffn);
+    u32[LO] = Number(a & 0xffffffffn);
   }
   return f64[0];
 }

@@ -17,6 +17,8 @@ import { Table } from './table.js';
 export interface SupportLibExtras {
   /** Sets the quiet bit of a NaN (keeping sign and payload); other values unchanged. */
   fQuiet(a: number): number;
+  /** BigInt.asUintN, or an exact replacement where the engine's is wrong (QuickJS). */
+  asUintN(bits: number, value: bigint): bigint;
   /** A FuncRef whose raw function is a lazy stub (run-time compiler). */
   lazyFuncRef: typeof lazyFuncRef;
   /** Replaces a lazy FuncRef's stub by the generated function. */
@@ -33,6 +35,7 @@ export const rt: SupportLib & SupportLibExtras = {
   lazyFuncRef,
   setRaw,
   trap: numeric.trap,
+  asUintN: numeric.asUintN,
   base64: base64Decode,
 
   memoryFill,
