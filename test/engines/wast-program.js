@@ -16,11 +16,13 @@ import { stringValue, head } from '../spec/sexpr.js';
 import { parseArgument, parseExpected, mismatch, describe, hex32, hex64, F32_CANONICAL, F64_CANONICAL, U64_MASK } from '../spec/values.js';
 import { readExports, hasFloat, functionWrapper, globalWrapper } from '../spec/binary.js';
 import { readFileSync } from 'node:fs';
+import { spectest } from '../spec/engines.js';
 
 const CHECKER = readFileSync(new URL('./wast-checker.js', import.meta.url), 'utf8');
 
-/** values.js's comparison, as source for the engine (its functions use nothing else). */
+/** values.js's comparison and the runner's spectest, as source for the engine (they use nothing else). */
 const COMPARISON = [
+  spectest.toString(),
   `var F32_CANONICAL = ${F32_CANONICAL};`,
   `var F64_CANONICAL = ${F64_CANONICAL}n;`,
   `var U64_MASK = ${U64_MASK}n;`,

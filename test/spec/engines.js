@@ -157,8 +157,12 @@ async function wasm2esCompileEngine() {
   };
 }
 
-/** The spec interpreter's `spectest` module, built from an engine's JS API classes. */
-function spectest(WA) {
+/**
+ * The spec interpreter's `spectest` module, built from an engine's JS API
+ * classes. test/engines ships this function's source to other engines, so
+ * it uses only what they all have.
+ */
+export function spectest(WA) {
   const print = () => {};
   return {
     print,
