@@ -1,7 +1,7 @@
 // The little binary-format work the runner needs without trusting the engine
 // under test: reading the types of a module's exports (functions and
-// globals), and encoding the wrapper modules that carry floats across the JS
-// boundary as bits (see values.js). Only what valid 2.0 modules contain is
+// globals), and encoding the wrapper modules that carry floats (as bits) and
+// v128 values (as 4 i32 words) across the JS boundary (see values.js). Only what valid 2.0 modules contain is
 // read; anything else gives up with an Error.
 
 const VALUE_TYPES = new Map([
@@ -129,13 +129,24 @@ export function readExports(bytes) {
   return exports;
 }
 
-/** Does a signature need a wrapper (has an f32 or f64 anywhere)? */
-export function hasFloat(type) {
-  return [...type.params, ...type.results].some((t) => t === 'f32' || t === 'f64');
+/**
+ * Does a signature need a wrapper: has it an f32 or f64 (which must not pass
+ * through JS as numbers) or a v128 (which cannot pass through JS at all)?
+ */
+export function needsWrapper(type) {
+  return [...type.params, ...type.results].some((t) => t === 'f32' || t === 'f64' || t === 'v128');
 }
 
-/** The type a wrapper uses in place of a float type: its bits as an integer. */
-const bitsType = (t) => (t === 'f32' ? 'i32' : t === 'f64' ? 'i64' : t);
+/**
+ * The types a wrapper uses in place of one type: a float's bits as an
+ * integer, a v128's 4 little-endian 32-bit words.
+ */
+export function wireTypes(t) {
+  if (t === 'f32') return ['i32'];
+  if (t === 'f64') return ['i64'];
+  if (t === 'v128') return ['i32', 'i32', 'i32', 'i32'];
+  return [t];
+}
 
 const OP = {
   localGet: 0x20,
@@ -147,41 +158,63 @@ const OP = {
   i64ReinterpretF64: 0xbd,
   f32ReinterpretI32: 0xbe,
   f64ReinterpretI64: 0xbf,
+  simdPrefix: 0xfd,
 };
+// After the 0xfd prefix, as LEB128 u32 (all below 0x80, so one byte); the lane is a byte immediate.
+const SIMD_OP = {
+  i32x4Splat: 0x11,
+  i32x4ExtractLane: 0x1b,
+  i32x4ReplaceLane: 0x1c,
+};
+
+/** Code that reads wrapper parameters `first`.. (wire types) and leaves one value of type `t`. */
+function fromWire(t, first) {
+  if (t === 'v128') {
+    const code = [OP.localGet, ...leb(first), OP.simdPrefix, SIMD_OP.i32x4Splat];
+    for (let lane = 1; lane < 4; lane++) code.push(OP.localGet, ...leb(first + lane), OP.simdPrefix, SIMD_OP.i32x4ReplaceLane, lane);
+    return code;
+  }
+  const code = [OP.localGet, ...leb(first)];
+  if (t === 'f32') code.push(OP.f32ReinterpretI32);
+  if (t === 'f64') code.push(OP.f64ReinterpretI64);
+  return code;
+}
+
+/** Code that turns the value of type `t` that `get` pushes into its wire types. */
+function toWire(t, get) {
+  if (t === 'v128') return [0, 1, 2, 3].flatMap((lane) => [...get, OP.simdPrefix, SIMD_OP.i32x4ExtractLane, lane]);
+  if (t === 'f32') return [...get, OP.i32ReinterpretF32];
+  if (t === 'f64') return [...get, OP.i64ReinterpretF64];
+  return get;
+}
 
 /**
  * A module importing `m.f` of type `type` and exporting `w`, which takes the
- * same parameters with floats as bits, calls f, and returns its results with
- * floats as bits.
+ * same parameters in wire types (floats as bits, v128 as 4 words), calls f,
+ * and returns its results in wire types.
  */
 export function functionWrapper(type) {
-  const wrapperType = { params: type.params.map(bitsType), results: type.results.map(bitsType) };
+  const wrapperType = { params: type.params.flatMap(wireTypes), results: type.results.flatMap(wireTypes) };
   const code = [];
-  type.params.forEach((t, i) => {
-    code.push(OP.localGet, ...leb(i));
-    if (t === 'f32') code.push(OP.f32ReinterpretI32);
-    if (t === 'f64') code.push(OP.f64ReinterpretI64);
-  });
+  let param = 0;
+  for (const t of type.params) {
+    code.push(...fromWire(t, param));
+    param += wireTypes(t).length;
+  }
   code.push(OP.call, 0);
-  const firstResultLocal = type.params.length;
+  // f's results, one local each (after the wrapper's parameters), to take apart in order.
+  const firstResultLocal = wrapperType.params.length;
   for (let i = type.results.length - 1; i >= 0; i--) code.push(OP.localSet, ...leb(firstResultLocal + i));
-  type.results.forEach((t, i) => {
-    code.push(OP.localGet, ...leb(firstResultLocal + i));
-    if (t === 'f32') code.push(OP.i32ReinterpretF32);
-    if (t === 'f64') code.push(OP.i64ReinterpretF64);
-  });
+  type.results.forEach((t, i) => code.push(...toWire(t, [OP.localGet, ...leb(firstResultLocal + i)])));
   code.push(OP.end);
   const locals = vec(type.results.map((t) => [1, TYPE_CODES.get(t)]));
   return module([type, wrapperType], importEntry('f', [0x00, 0]), 1, 1, [...locals, ...code]);
 }
 
-/** A module importing global `m.g` and exporting `w`, which returns its value (floats as bits). */
+/** A module importing global `m.g` and exporting `w`, which returns its value in wire types. */
 export function globalWrapper(type, mutable) {
-  const code = [OP.globalGet, 0];
-  if (type === 'f32') code.push(OP.i32ReinterpretF32);
-  if (type === 'f64') code.push(OP.i64ReinterpretF64);
-  code.push(OP.end);
-  const getterType = { params: [], results: [bitsType(type)] };
+  const code = [...toWire(type, [OP.globalGet, 0]), OP.end];
+  const getterType = { params: [], results: wireTypes(type) };
   return module([getterType], importEntry('g', [0x03, TYPE_CODES.get(type), mutable ? 1 : 0]), 0, 0, [0, ...code]);
 }
 

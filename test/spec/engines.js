@@ -44,7 +44,7 @@ const ROOT = new URL('../../', import.meta.url);
  * @property {(bytes: Uint8Array) => Promise<any>} compile bytes -> a Module of this engine
  * @property {(module: any, imports: object) => any} instantiate -> an Instance
  * @property {() => object} spectest a fresh `spectest` host module (exports object)
- * @property {Map<string, any>} wrapperCache compiled float wrappers, by bytes (script.js)
+ * @property {Map<string, any>} wrapperCache compiled wrapper modules, by bytes (script.js)
  */
 
 /** @returns {Promise<Engine>} */

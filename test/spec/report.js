@@ -82,7 +82,7 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
       'and `--format body` evaluates the whole module body at once, as engines without a local `eval` do.',
     '',
     `Skipped: ${textMalformed} \`assert_malformed\` on text modules (they test a text parser; wasm2es reads binaries only)` +
-      (unassembled ? `, and ${unassembled} other commands (\`assert_invalid\` modules the wabt assembler cannot write, SIMD values)` : '') +
+      (unassembled ? `, and ${unassembled} \`assert_invalid\` modules the wabt assembler cannot write` : '') +
       '. Failing assertions are listed with their reasons in `test/spec/known-failures.txt`.',
     '',
     ...markdownRows,

@@ -9,7 +9,7 @@
 
 import { parseScript, stringValue, head } from './sexpr.js';
 import { parseArgument, parseExpected, mismatch, describe } from './values.js';
-import { readExports, hasFloat, functionWrapper, globalWrapper } from './binary.js';
+import { readExports, needsWrapper, wireTypes, functionWrapper, globalWrapper } from './binary.js';
 
 /** wabt features: everything in WebAssembly 2.0, and relaxed SIMD. */
 const WABT_FEATURES = {
@@ -223,7 +223,7 @@ class ScriptState {
 
   /**
    * Runs `(invoke $M? "name" args...)` or `(get $M? "name")`.
-   * @returns {Promise<{ values: unknown[], types: string[] }>} results, floats as bits
+   * @returns {Promise<{ values: unknown[], types: string[] }>} results, floats as bits, v128 as 4 u32 words
    */
   async action(node) {
     const items = node.items;
@@ -236,16 +236,13 @@ class ScriptState {
     const info = target.exports.get(name);
     const exported = target.instance.exports[name];
     if (!info) throw new Failure(`no export "${name}"`);
-    // The JS API lets no v128 through (a TypeError); checking v128 inside wasm is issue 15's next step.
-    if (info.kind === 'global' ? info.type === 'v128' : info.type.params.includes('v128') || info.type.results.includes('v128')) {
-      throw new Skip('v128 (SIMD) value across the JS boundary');
-    }
 
     if (head(node) === 'get') {
       if (info.kind !== 'global') throw new Failure(`export "${name}" is not a global`);
-      if (info.type !== 'f32' && info.type !== 'f64') return { values: [exported.value], types: [info.type] };
+      const types = [info.type];
+      if (!needsWrapper({ params: [], results: types })) return { values: [exported.value], types };
       const wrapper = await this.wrapper(target, name, () => globalWrapper(info.type, info.mutable), { g: exported });
-      return { values: [fromBits(wrapper(), info.type)], types: [info.type] };
+      return { values: fromWire(wrapper(), types), types };
     }
 
     if (info.kind !== 'function' || typeof exported !== 'function') throw new Failure(`export "${name}" is not a function`);
@@ -254,19 +251,15 @@ class ScriptState {
     if (args.length !== params.length || args.some((arg, i) => arg.type !== params[i])) {
       throw new Failure(`arguments (${args.map((a) => a.type)}) do not match parameters (${params})`);
     }
-    const jsArgs = args.map(toJs);
+    const jsArgs = args.flatMap(toJs);
     let returned;
-    if (hasFloat(info.type)) {
+    if (needsWrapper(info.type)) {
       const wrapper = await this.wrapper(target, name, () => functionWrapper(info.type), { f: exported });
       returned = wrapper(...jsArgs);
     } else {
       returned = exported(...jsArgs);
     }
-    let values;
-    if (results.length === 0) values = [];
-    else if (results.length === 1) values = [returned];
-    else values = Array.from(returned);
-    return { values: values.map((value, i) => fromBits(value, results[i])), types: results };
+    return { values: fromWire(returned, results), types: results };
   }
 
   /** The wrapper function for one export (see values.js), compiled once per shape and engine. */
@@ -277,7 +270,7 @@ class ScriptState {
       const key = bytes.join(',');
       let module = this.engine.wrapperCache.get(key);
       if (!module) {
-        module = await this.compile(bytes, 'float wrapper module');
+        module = await this.compile(bytes, 'wrapper module');
         this.engine.wrapperCache.set(key, module);
       }
       wrapper = this.instantiateWrapper(module, imports);
@@ -290,7 +283,7 @@ class ScriptState {
     try {
       return this.engine.instantiate(module, { m: imports }).exports.w;
     } catch (error) {
-      throw new Failure(`float wrapper failed to instantiate: ${errorText(error)}`);
+      throw new Failure(`wrapper failed to instantiate: ${errorText(error)}`);
     }
   }
 
@@ -314,7 +307,7 @@ class ScriptState {
     const problems = [];
     values.forEach((value, i) => {
       const problem = mismatch(value, expected[i]);
-      if (problem) problems.push(`result ${i}: ${problem}, got ${describe(value, types[i])}`);
+      if (problem) problems.push(`result ${i}: ${problem}, got ${describe(value, types[i], expected[i])}`);
     });
     if (problems.length) throw new Failure(problems.join('; '));
   }
@@ -399,17 +392,29 @@ export function assembleModule(node, source, wabt) {
   }
 }
 
-/** JS value for an argument: floats as bits for the wrapper (f64 bits as signed i64). */
+/** JS values for an argument, in wire types: floats as bits (f64 bits as signed i64), a v128 as its 4 words. */
 function toJs(arg) {
-  if (arg.type === 'f64') return BigInt.asIntN(64, arg.value);
-  return arg.value;
+  if (arg.type === 'f64') return [BigInt.asIntN(64, arg.value)];
+  if (arg.type === 'v128') return arg.value;
+  return [arg.value];
 }
 
-/** Runner representation of a returned value: f32 bits as u32, f64 bits as u64. */
-function fromBits(value, type) {
-  if (type === 'f32' && typeof value === 'number') return value >>> 0;
-  if (type === 'f64' && typeof value === 'bigint') return BigInt.asUintN(64, value);
-  return value;
+/**
+ * What a call returned (nothing, one value, or an array), in the wire types
+ * of `types`, as one runner value per type: f32 bits as u32, f64 bits as u64,
+ * a v128 as its 4 words as u32.
+ */
+function fromWire(returned, types) {
+  const count = types.flatMap(wireTypes).length;
+  const wire = count === 0 ? [] : count === 1 ? [returned] : Array.from(returned);
+  let next = 0;
+  return types.map((type) => {
+    if (type === 'v128') return wire.slice(next, (next += 4)).map((word) => (typeof word === 'number' ? word >>> 0 : word));
+    const value = wire[next++];
+    if (type === 'f32' && typeof value === 'number') return value >>> 0;
+    if (type === 'f64' && typeof value === 'bigint') return BigInt.asUintN(64, value);
+    return value;
+  });
 }
 
 /** The bytes of a list of string nodes, as a Uint8Array of its own. */

@@ -16,16 +16,27 @@
 // therefore u32 numbers and f64 values u64 BigInts, and literals are rounded
 // to those bits exactly by our own parser (decimal and hexadecimal, round to
 // nearest, ties to even), not by Number().
+//
+// v128 values cannot cross the JS boundary at all (a TypeError), so the same
+// wrappers carry each v128 as its four little-endian 32-bit words, rebuilt
+// and taken apart inside wasm. A v128 argument is those 4 u32 words; a v128
+// result is compared lane by lane in the shape its expectation is written
+// in, each lane by the rules of its scalar type (NaN patterns included).
 
 /**
- * A value with its type. f32/f64 hold bits: f32 a u32 number, f64 a u64 BigInt.
+ * A value with its type. f32/f64 hold bits: f32 a u32 number, f64 a u64
+ * BigInt; v128 its 4 little-endian words as u32 numbers (word 0 = bytes 0..3).
  * @typedef {{ type: 'i32', value: number } | { type: 'i64', value: bigint }
  *   | { type: 'f32', value: number } | { type: 'f64', value: bigint }
+ *   | { type: 'v128', value: number[] }
  *   | { type: 'funcref' | 'externref', value: unknown }} Value
  *
- * What an assert_return expects of one result.
+ * What an assert_return expects of one result. A v128 is expected lane by
+ * lane, in its shape: i8, i16 and i32 lanes as signed i32 values, i64 lanes
+ * as signed i64, float lanes as bits or a NaN pattern.
  * @typedef {Value
  *   | { type: 'f32' | 'f64', nan: 'canonical' | 'arithmetic' }
+ *   | { type: 'v128', shape: string, lanes: Expected[] }
  *   | { type: 'ref.null', heap?: string }
  *   | { type: 'ref.extern', value?: unknown }
  *   | { type: 'ref.func' }
@@ -160,6 +171,10 @@ export function parseArgument(node) {
       return { type: literal === 'extern' ? 'externref' : 'funcref', value: null };
     case 'ref.extern':
       return { type: 'externref', value: externref(Number(literal)) };
+    case 'v128.const': {
+      const { lanes, bits } = parseV128(node, false);
+      return { type: 'v128', value: packLanes(lanes, bits) };
+    }
     default:
       throw new ValueError(`unsupported argument (${op} ...)`);
   }
@@ -188,10 +203,57 @@ export function parseExpected(node) {
     case 'ref.extern':
       return literal === undefined ? { type: 'ref.extern' } : { type: 'ref.extern', value: externref(Number(literal)) };
     case 'ref.func': return { type: 'ref.func' };
-    case 'v128.const': return { type: 'unsupported', reason: 'v128 (SIMD) value' };
+    case 'v128.const': {
+      const { shape, lanes } = parseV128(node, true);
+      return { type: 'v128', shape, lanes };
+    }
     default:
       return parseArgument(node);
   }
+}
+
+/** The shapes of v128.const: lane width in bits and the scalar type of one lane. */
+const V128_SHAPES = new Map([
+  ['i8x16', { bits: 8, laneType: 'i32' }],
+  ['i16x8', { bits: 16, laneType: 'i32' }],
+  ['i32x4', { bits: 32, laneType: 'i32' }],
+  ['i64x2', { bits: 64, laneType: 'i64' }],
+  ['f32x4', { bits: 32, laneType: 'f32' }],
+  ['f64x2', { bits: 64, laneType: 'f64' }],
+]);
+
+/**
+ * `(v128.const SHAPE lane...)`: its lanes as scalar values (integers wrapped
+ * to the lane width, signed), or also NaN patterns when `patterns`.
+ * @returns {{ shape: string, bits: number, lanes: Expected[] }}
+ */
+function parseV128(node, patterns) {
+  const [, shape, ...literals] = constParts(node);
+  const info = V128_SHAPES.get(shape);
+  if (!info) throw new ValueError(`unknown v128 shape ${shape} on line ${node.line}`);
+  const { bits, laneType } = info;
+  if (literals.length !== 128 / bits) {
+    throw new ValueError(`v128.const ${shape} needs ${128 / bits} lanes, got ${literals.length} on line ${node.line}`);
+  }
+  const lanes = literals.map((literal) => {
+    if (laneType === 'f32' || laneType === 'f64') {
+      if (patterns && (literal === 'nan:canonical' || literal === 'nan:arithmetic')) return { type: laneType, nan: literal.slice(4) };
+      return { type: laneType, value: parseFloatBits(literal, laneType) };
+    }
+    const value = parseInteger(literal, bits);
+    return laneType === 'i64' ? { type: 'i64', value } : { type: 'i32', value: Number(value) };
+  });
+  return { shape, bits, lanes };
+}
+
+/** Lanes of `bits` each (scalar values, lane 0 lowest) -> the vector's 4 u32 words. */
+function packLanes(lanes, bits) {
+  const mask = (1n << BigInt(bits)) - 1n;
+  let vector = 0n;
+  lanes.forEach((lane, i) => {
+    vector |= (BigInt(lane.value) & mask) << BigInt(i * bits);
+  });
+  return [0, 1, 2, 3].map((word) => Number((vector >> BigInt(32 * word)) & 0xffffffffn));
 }
 
 function constParts(node) {
@@ -252,17 +314,38 @@ export function mismatch(actual, expected) {
     case 'funcref':
     case 'externref':
       return actual === expected.value ? undefined : `expected ${describe(expected.value)}`;
-    case 'either':
-      return expected.options.some((option) => mismatch(actual, option) === undefined)
-        ? undefined
-        : `expected one of ${expected.options.length} options`;
+    case 'v128': {
+      if (!Array.isArray(actual) || actual.length !== 4) return `expected v128 words, got ${typeof actual}`;
+      const lanes = v128Lanes(actual, expected.shape);
+      if (expected.lanes.every((lane, i) => mismatch(lanes[i], lane) === undefined)) return undefined;
+      const shown = expected.lanes.map((lane) => ('nan' in lane ? `nan:${lane.nan}` : laneText(lane.value, expected.shape)));
+      return `expected ${expected.shape} ${shown.join(' ')}`;
+    }
+    case 'either': {
+      const problems = expected.options.map((option) => mismatch(actual, option));
+      if (problems.some((problem) => problem === undefined)) return undefined;
+      return `expected one of: ${problems.map((problem) => problem.replace(/^expected /, '')).join(' | ')}`;
+    }
     default:
       return `cannot compare ${expected.type}`;
   }
 }
 
-/** A result for messages, in the runner's representation (type known from the signature). */
-export function describe(value, type) {
+/**
+ * A result for messages, in the runner's representation (type known from the
+ * signature). A v128 shows its lanes in the shape `expected` (an Expected, if
+ * given) is written in, else as i32x4.
+ */
+export function describe(value, type, expected) {
+  if (type === 'v128' && Array.isArray(value)) {
+    let shape = 'i32x4';
+    if (expected && expected.type === 'v128') shape = expected.shape;
+    else if (expected && expected.type === 'either') {
+      const option = expected.options.find((candidate) => candidate.type === 'v128');
+      if (option) shape = option.shape;
+    }
+    return `${shape} ${v128Lanes(value, shape).map((lane) => laneText(lane, shape)).join(' ')}`;
+  }
   if (type === 'f32' && typeof value === 'number') return `f32 ${hex32(value)}`;
   if (type === 'f64' && typeof value === 'bigint') return `f64 ${hex64(value)}`;
   if (typeof value === 'bigint') return `${value}n`;
@@ -270,6 +353,40 @@ export function describe(value, type) {
   if (value && typeof value === 'object' && 'externref' in value) return `ref.extern ${value.externref}`;
   if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
   return String(value);
+}
+
+/**
+ * A v128's 4 u32 words -> its lanes in `shape`, each in the runner's scalar
+ * representation: i8/i16/i32 lanes signed numbers, i64 lanes signed BigInts,
+ * f32 lanes u32 bits, f64 lanes u64 BigInt bits. Self-contained, like
+ * mismatch and describe (test/engines ships their source text).
+ */
+export function v128Lanes(words, shape) {
+  const bits = Number(shape.slice(1, shape.indexOf('x')));
+  const width = BigInt(bits);
+  const mask = (1n << width) - 1n;
+  let vector = 0n;
+  words.forEach((word, i) => {
+    vector |= BigInt(word >>> 0) << BigInt(32 * i);
+  });
+  const lanes = [];
+  for (let i = 0; i < 128 / bits; i++) {
+    const lane = (vector >> BigInt(i * bits)) & mask;
+    if (shape[0] === 'f') {
+      lanes.push(bits === 32 ? Number(lane) : lane);
+    } else {
+      const signed = lane >= 1n << (width - 1n) ? lane - (1n << width) : lane;
+      lanes.push(bits === 64 ? signed : Number(signed));
+    }
+  }
+  return lanes;
+}
+
+/** One lane for messages: integers in decimal, floats as their bits in hex. */
+export function laneText(lane, shape) {
+  if (shape === 'f32x4') return hex32(lane);
+  if (shape === 'f64x2') return hex64(lane);
+  return String(lane);
 }
 
 export function hex32(bits) {
