@@ -18,9 +18,11 @@
 // The function is assumed valid (validate runs first).
 
 import { Func, FuncType, Instr, ValType } from './ir.js';
-import { OPS, PREFIX_FC } from './opcodes.js';
+import { FD_OPCODE_LIMIT, OPS, PREFIX_FC, PREFIX_FD } from './opcodes.js';
 import { INTEGER_TESTS, LOADER_CALLS, MEMORY_OPS, NUMERIC_OPS, OpKind, literalU32, u32 } from './emit-ops.js';
 import type { MemoryOp } from './emit-ops.js';
+import { emitSimd, expandV128 } from './emit-simd.js';
+import type { SimdHost, SimdOperands } from './emit-simd.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 
@@ -145,6 +147,7 @@ const TYPE_PREFIX: Record<number, string> = {
   [ValType.F64]: 'sd',
   [ValType.FuncRef]: 'sr',
   [ValType.ExternRef]: 'se',
+  [ValType.V128]: 'sv', // one i32 word of a v128 (emit-simd.ts)
 };
 
 export function zeroValue(type: ValType): JsNode {
@@ -191,12 +194,19 @@ export function emitFunction(env: ModuleEnv, funcIndex: number, func: Func): JsN
   return new FunctionEmitter(env, funcIndex, func).emit();
 }
 
-class FunctionEmitter {
+const isSimple = (e: JsNode): boolean => e.type === 'Identifier' || e.type === 'Literal'
+  || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
+
+class FunctionEmitter implements SimdHost {
   private readonly stack: Entry[] = [];
   private readonly frames: Frame[] = [];
   private readonly stackVars = new Map<string, ValType>();
+  /** The function's type with each v128 as four words (V128 entries). */
   private readonly type: FuncType;
+  /** Type of each JS local (params first); a v128 local is four. */
   private readonly localTypes: ValType[];
+  /** The first JS local of each wasm local, when a v128 makes them differ (else null). */
+  private readonly localBase: number[] | null = null;
   /**
    * Which locals the body reads or writes: only those are declared. Eight
    * bytes of wasm can declare 50,000 locals, and their declarations would
@@ -212,9 +222,27 @@ class FunctionEmitter {
   private readonly i64Loads = new WeakMap<JsNode, JsNode>();
 
   constructor(private readonly env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
-    this.type = env.funcType(funcIndex);
+    const type = env.funcType(funcIndex);
+    this.type = { params: expandV128(type.params), results: expandV128(type.results) };
     this.localTypes = [...this.type.params];
-    for (const run of func.locals) for (let i = 0; i < run.count; i++) this.localTypes.push(run.type);
+    if (this.type.params !== type.params || func.locals.some((run) => run.type === ValType.V128)) {
+      const base: number[] = [];
+      let next = 0;
+      for (const param of type.params) {
+        base.push(next);
+        next += param === ValType.V128 ? 4 : 1;
+      }
+      for (const run of func.locals) {
+        for (let i = 0; i < run.count; i++) {
+          base.push(next);
+          next += run.type === ValType.V128 ? 4 : 1;
+          this.localTypes.push(...(run.type === ValType.V128 ? [run.type, run.type, run.type, run.type] : [run.type]));
+        }
+      }
+      this.localBase = base;
+    } else {
+      for (const run of func.locals) for (let i = 0; i < run.count; i++) this.localTypes.push(run.type);
+    }
     this.usedLocals = new Uint8Array(this.localTypes.length);
   }
 
@@ -260,7 +288,7 @@ class FunctionEmitter {
       for (let i = 0; i < paramCount; i++) {
         const param = js.id(`l${i}`);
         const type = this.type.params[i];
-        if (type === ValType.I32) hints.push(js.exprStmt(js.assign(param, js.bin('|', param, js.num(0)))));
+        if (type === ValType.I32 || type === ValType.V128) hints.push(js.exprStmt(js.assign(param, js.bin('|', param, js.num(0)))));
         else if (type === ValType.F32 || type === ValType.F64) hints.push(js.exprStmt(js.assign(param, js.un('+', param))));
       }
       body.unshift(...hints);
@@ -382,7 +410,7 @@ class FunctionEmitter {
   private settleReadersOfStackVars(depth: number): void {
     let lowestWritten = depth;
     let readers: number[] | null = null;
-    for (let below = depth - 1; below >= 0; below--) {
+    for (let below = Math.min(depth, this.stack.length) - 1; below >= 0; below--) {
       const entry = this.stack[below];
       if (!entry.settled && entry.deepestVar >= lowestWritten) {
         (readers ??= []).push(below);
@@ -414,10 +442,86 @@ class FunctionEmitter {
     this.settleWhere((entry) => entry.locals !== null && entry.locals.includes(local));
   }
 
+  // ---- SIMD (SimdHost, for emit-simd.ts) ------------------------------------------
+
+  /** The next temporary of the current SIMD instruction: a stack depth above its operands and results. */
+  private simdTemp = 0;
+  private simdTempStart = 0;
+  readonly memoryReadFlags = Flag.Effect | Flag.Memory;
+
+  helper(name: string): JsNode {
+    return this.env.helper(name);
+  }
+
+  operands(params: readonly ValType[], reuse: boolean): SimdOperands {
+    let count = 0;
+    for (const param of params) count += param === ValType.V128 ? 4 : 1;
+    const top = this.stack.length;
+    this.simdTemp = this.simdTempStart = top + 4;
+    const start = top - count;
+    // Word-wise results evaluate the operands word by word: with an effect
+    // among them, that would change their order.
+    if (!reuse) reuse = this.stack.slice(start).some((entry) => (entry.flags & Flag.Effect) !== 0);
+    if (reuse) for (let depth = start; depth < top; depth++) if (!isSimple(this.stack[depth].expr)) this.settle(depth);
+    const popped = this.popN(count);
+    // Temporaries go above the results and above every variable the operands read.
+    for (const entry of popped) if (entry.deepestVar >= this.simdTemp) this.simdTemp = entry.deepestVar + 1;
+    this.simdTempStart = this.simdTemp;
+    const values: JsNode[][] = [];
+    const entries: Entry[][] = [];
+    let next = 0;
+    for (const param of params) {
+      const group = popped.slice(next, next += param === ValType.V128 ? 4 : 1);
+      entries.push(group);
+      values.push(group.map((entry) => this.valueOf(entry)));
+    }
+    return { values, entries };
+  }
+
+  pushWord(expr: JsNode, from: readonly object[], flags = 0): void {
+    this.push(ValType.V128, expr, from as Entry[], flags, 1);
+    this.notePendingTemporaries();
+  }
+
+  pushScalar(type: ValType, expr: JsNode, from: readonly object[], isBool = false): void {
+    this.push(type, expr, from as Entry[], 0, 1, isBool);
+    this.notePendingTemporaries();
+  }
+
+  /** A pushed entry that may read this instruction's temporaries records the deepest. */
+  private notePendingTemporaries(): void {
+    const entry = this.stack[this.stack.length - 1];
+    if (!entry.settled && this.simdTemp > this.simdTempStart && entry.deepestVar < this.simdTemp - 1) entry.deepestVar = this.simdTemp - 1;
+  }
+
+  temporaries(exprs: JsNode[], mayTrap: boolean): JsNode[] {
+    if (mayTrap) this.settleBeforeTrap();
+    this.settleReadersOfStackVars(this.simdTemp);
+    return exprs.map((expr) => {
+      const name = this.stackVar(this.simdTemp++, ValType.V128);
+      this.stmts.push(js.exprStmt(js.assign(js.id(name), expr)));
+      return js.id(name);
+    });
+  }
+
+  memoryLoad(address: JsNode, op: string): JsNode {
+    return this.read(address, MEMORY_OPS.get(op)!);
+  }
+
+  beforeStore(): void {
+    this.settleBeforeEffect(Flag.Memory);
+  }
+
+  memoryStore(method: string, address: JsNode, value: JsNode): void {
+    const args = method === 'setInt8' ? [address, value] : [address, value, js.bool(true)];
+    this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(0, method), args)));
+  }
+
   // ---- instructions ----------------------------------------------------------
 
   private instr(instr: Instr): void {
     const op = instr.op;
+    if (op >= PREFIX_FD && op < PREFIX_FD + FD_OPCODE_LIMIT) return emitSimd(this, instr);
     const info = OPS.get(op)!;
     const name = info.name;
     const numeric = NUMERIC_OPS.get(name);
@@ -738,47 +842,77 @@ class FunctionEmitter {
     return this.env.tableElemType(table);
   }
 
-  private localGet(local: number): void {
-    this.usedLocals[local] = 1;
-    this.push(this.localTypes[local], js.id(`l${local}`), [], 0, 1, false, [local]);
+  /** The JS locals of a wasm local: one, or four for a v128. */
+  private jsLocals(local: number): number[] {
+    if (this.localBase === null) return [local];
+    const first = this.localBase[local];
+    return this.localTypes[first] === ValType.V128 ? [first, first + 1, first + 2, first + 3] : [first];
   }
 
-  private localSet(local: number, tee: boolean): void {
-    this.usedLocals[local] = 1;
-    const value = this.pop();
-    this.settleReadersOfLocal(local);
-    if ((value.flags & DEPENDS) !== 0) this.settleBeforeTrap();
-    this.stmts.push(js.exprStmt(js.assign(js.id(`l${local}`), this.valueOf(value))));
-    if (tee) this.localGet(local);
+  private localGet(wasmLocal: number): void {
+    for (const local of this.jsLocals(wasmLocal)) {
+      this.usedLocals[local] = 1;
+      this.push(this.localTypes[local], js.id(`l${local}`), [], 0, 1, false, [local]);
+    }
+  }
+
+  private localSet(wasmLocal: number, tee: boolean): void {
+    const locals = this.jsLocals(wasmLocal);
+    const values = this.popN(locals.length);
+    for (const local of locals) this.settleReadersOfLocal(local);
+    if (values.some((value) => (value.flags & DEPENDS) !== 0)) this.settleBeforeTrap();
+    locals.forEach((local, i) => {
+      this.usedLocals[local] = 1;
+      this.stmts.push(js.exprStmt(js.assign(js.id(`l${local}`), this.valueOf(values[i]))));
+    });
+    if (tee) this.localGet(wasmLocal);
   }
 
   private globalGet(global: number): void {
     const read = this.env.globalRead(global);
     const { type } = this.env.globalType(global);
-    if (read.constant) this.pushSettled(type, read.expr);
-    else this.push(type, read.expr, [], Flag.Global, 2);
+    if (type === ValType.V128) {
+      // An array of four words, replaced (never changed) by global.set.
+      for (let k = 0; k < 4; k++) this.push(type, js.index(read.expr, js.num(k)), [], read.constant ? 0 : Flag.Global, 2);
+    } else if (read.constant) {
+      this.pushSettled(type, read.expr);
+    } else {
+      this.push(type, read.expr, [], Flag.Global, 2);
+    }
   }
 
   private globalSet(global: number): void {
-    const value = this.pop();
+    const { type } = this.env.globalType(global);
+    const values = this.popN(type === ValType.V128 ? 4 : 1);
     this.settleBeforeEffect(Flag.Global);
-    this.stmts.push(js.exprStmt(js.assign(this.env.globalTarget(global), this.valueOf(value))));
+    const value = type === ValType.V128 ? js.arr(values.map((v) => this.valueOf(v))) : this.valueOf(values[0]);
+    this.stmts.push(js.exprStmt(js.assign(this.env.globalTarget(global), value)));
   }
 
   private drop(): void {
-    const entry = this.pop();
-    if (!entry.settled && (entry.flags & Flag.Effect) !== 0) {
-      this.settleBeforeTrap();
-      this.stmts.push(js.exprStmt(entry.expr));
+    const count = this.stack[this.stack.length - 1].type === ValType.V128 ? 4 : 1;
+    for (const entry of this.popN(count)) {
+      if (!entry.settled && (entry.flags & Flag.Effect) !== 0) {
+        this.settleBeforeTrap();
+        this.stmts.push(js.exprStmt(entry.expr));
+      }
     }
   }
 
   private select(): void {
     const top = this.stack.length;
+    const width = this.stack[top - 2].type === ValType.V128 ? 4 : 1;
     // Both operands were evaluated by wasm; a conditional evaluates only one.
-    if (((this.stack[top - 3].flags | this.stack[top - 2].flags) & Flag.Effect) !== 0) this.settleBeforeTrap();
-    const [a, b, c] = this.popN(3);
-    this.push(a.type, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), [a, b, c], 0, 1);
+    if (this.stack.slice(top - 1 - 2 * width, top - 1).some((entry) => (entry.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
+    // A v128's condition is read once per word.
+    if (width === 4 && !isSimple(this.stack[top - 1].expr)) this.settle(top - 1);
+    const c = this.pop();
+    const operands = this.popN(2 * width);
+    for (let k = 0; k < width; k++) {
+      const a = operands[k];
+      const b = operands[width + k];
+      this.push(a.type, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), [a, b, c], 0, 1);
+    }
   }
 
   /** Pops `count` call arguments. The callee may write memory, globals and tables, and is an effect itself. */
@@ -808,13 +942,13 @@ class FunctionEmitter {
   }
 
   private call(funcIndex: number): void {
-    const type = this.env.funcType(funcIndex);
+    const type = this.funcType(funcIndex);
     const args = this.callArgs(type.params.length);
     this.pushCallResults(type.results, js.call(js.id(this.env.funcName(funcIndex)), args.map((a) => this.valueOf(a))), args);
   }
 
   private callIndirect(typeIndex: number, table: number): void {
-    const type = this.env.types[typeIndex];
+    const type = this.typeOf(typeIndex);
     // JS evaluates the callee (index and checks) before the arguments; wasm
     // evaluates the arguments first, so effectful arguments are settled.
     if (this.stack.slice(this.stack.length - type.params.length - 1).some((e) => (e.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
@@ -832,7 +966,20 @@ class FunctionEmitter {
   // ---- control -----------------------------------------------------------------
 
   private blockType(instr: Instr): FuncType {
-    return instr.blockType ?? { params: [], results: [] };
+    const type = instr.blockType;
+    if (type === null) return { params: [], results: [] };
+    return { params: expandV128(type.params), results: expandV128(type.results) };
+  }
+
+  /** A function type with each v128 as four words. */
+  private typeOf(typeIndex: number): FuncType {
+    const type = this.env.types[typeIndex];
+    return { params: expandV128(type.params), results: expandV128(type.results) };
+  }
+
+  private funcType(funcIndex: number): FuncType {
+    const type = this.env.funcType(funcIndex);
+    return { params: expandV128(type.params), results: expandV128(type.results) };
   }
 
   private block(instr: Instr, kind: FrameKind.Block | FrameKind.Loop): void {

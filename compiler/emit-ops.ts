@@ -27,7 +27,7 @@ const BUILTIN_PATHS: ReadonlySet<string> = new Set([
 ]);
 
 /** The variable holding `namespace.name` (or a global such as `BigInt` when name is null). */
-function global(namespace: string, name: string | null = null): JsNode {
+export function global(namespace: string, name: string | null = null): JsNode {
   const path = name === null ? namespace : `${namespace}.${name}`;
   if (!BUILTIN_PATHS.has(path)) throw new Error(`emit: builtin ${path} is missing from BUILTIN_PATHS`);
   builtinsUsed.add(path);

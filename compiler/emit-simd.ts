@@ -1,17 +1,621 @@
-// Code generation for v128 (issue 15): not written yet. Decode and validate
-// handle every SIMD instruction, so a module that reaches the emitter is
-// valid; until v128 is lowered here, a module that uses it anywhere (a v128
-// value type or a 0xFD instruction, Module.simd) is refused with a
-// CompileError, before any JavaScript is made, rather than emitted wrongly.
-// This file is the one place that decides it; the lowering replaces it.
+// Code generation for v128 (fixed-width and relaxed SIMD).
+//
+// A v128 value is four i32 words, each a JS number like any i32: word k
+// holds bytes 4k..4k+3 of the vector, little-endian (runtime/simd.ts draws
+// the lane layout). The function emitter (emit-func.ts) treats each word as
+// a stack entry of type V128, so a v128 local is four JS locals, a v128
+// param four JS params, a v128 result four results, and blocks, branches,
+// calls, select and drop move words like any other values; only the
+// instructions here see the lanes.
+//
+// Chosen by measurement (scratch micro-benchmarks, 2026-11): plain int32
+// words beat small typed arrays and per-function typed-array frames for
+// integer lanes, by far under --jitless; f32 lanes pay a round trip
+// through a one-element Float32Array per operation, which also does the
+// rounding to f32.
+//
+// Three forms of lowering:
+// - word-wise: output word k is an expression of word k of each operand
+//   (bitwise ops, i32x4 and f32x4 arithmetic, i8x16/i16x8 adds as SWAR
+//   arithmetic, or a runtime word helper such as `i8x16_min_u(a, b)`).
+//   The four words stay lazy entries and fold into what consumes them.
+// - cross-lane: words built from other words of the operands (shuffles,
+//   extends, narrows, splats). Their operands are read more than once, so
+//   they are first settled into variables, and the results are written to
+//   temporaries above the stack (so that no word reads a variable below its
+//   own depth, the emitter's invariant).
+// - vector helpers (i64x2 and f64x2 arithmetic, 64-bit products): a call
+//   that writes four words to `simdOut`, read into temporaries right after.
 
-import { CompileError } from '../runtime/errors.js';
-import type { Module } from './ir.js';
+import { global as builtin, literalU32, u32 } from './emit-ops.js';
+import { Instr, ValType } from './ir.js';
+import { OPS } from './opcodes.js';
+import * as js from './js.js';
+import type { JsNode } from './js.js';
 
-/** How the refusal begins; the spec runner's wasm2es-compile engine tells it from a validation error by it. */
-export const SIMD_CODEGEN_UNSUPPORTED = 'SIMD (v128) code generation is not supported yet';
+/** An operand stack entry, opaque here. */
+export type SimdEntry = object;
 
-/** Throws for a valid module that needs v128 code generation. */
-export function refuseSimd(module: Module): void {
-  if (module.simd !== null) throw new CompileError(`${SIMD_CODEGEN_UNSUPPORTED} (${module.simd.where})`);
+/** Operands of one instruction: per parameter its words (4 for v128, 1 for a scalar) and their entries. */
+export interface SimdOperands {
+  values: JsNode[][];
+  entries: SimdEntry[][];
+}
+
+/** What the function emitter offers the SIMD lowering. */
+export interface SimdHost {
+  helper(name: string): JsNode;
+  /**
+   * Pops the operands of `params`. With `reuse`, each word that is not a
+   * constant or a variable is settled into its stack variable first, so it
+   * can be read more than once; entries with an effect are always settled.
+   */
+  operands(params: readonly ValType[], reuse: boolean): SimdOperands;
+  /** Pushes one v128 as four word entries computed from `from`, with extra flags (memory reads). */
+  pushWord(expr: JsNode, from: readonly SimdEntry[], flags?: number): void;
+  pushScalar(type: ValType, expr: JsNode, from: readonly SimdEntry[], isBool?: boolean): void;
+  /**
+   * Writes the expressions, in order and nothing between, to fresh
+   * variables above the stack; returns them. `mayTrap`: they read memory,
+   * so pending effects go first.
+   */
+  temporaries(exprs: JsNode[], mayTrap: boolean): JsNode[];
+  /** A read of memory 0 by the scalar load `op` (e.g. `i32.load`) at `address`. */
+  memoryLoad(address: JsNode, op: string): JsNode;
+  /** Settles what a store must not overtake. */
+  beforeStore(): void;
+  /** A store statement to memory 0 by DataView `method`. */
+  memoryStore(method: string, address: JsNode, value: JsNode): void;
+  /** Flags of a memory read, for pushWord. */
+  readonly memoryReadFlags: number;
+}
+
+const num = js.num;
+const bin = js.bin;
+const H8 = 0x80808080 | 0;
+const L8 = 0x7f7f7f7f;
+const H16 = 0x80008000 | 0;
+const L16 = 0x7fff7fff;
+const or = (a: JsNode, b: JsNode): JsNode => bin('|', a, b);
+const and = (a: JsNode, b: JsNode): JsNode => bin('&', a, b);
+const xor = (a: JsNode, b: JsNode): JsNode => bin('^', a, b);
+const shl = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('<<', a, num(k)));
+const shrS = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('>>', a, num(k)));
+const shrU = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('>>>', a, num(k)));
+const i32 = (a: JsNode): JsNode => bin('|', a, num(0));
+const mask = (test: JsNode): JsNode => js.cond(test, num(-1), num(0));
+const not = (a: JsNode): JsNode => js.un('~', a);
+const isLiteral = (e: JsNode): boolean => e.type === 'Literal' || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
+
+/** Byte j (0..3) of word w, sign- or zero-extended. */
+const byteS = (w: JsNode, j: number): JsNode => shrS(shl(w, 24 - 8 * j), 24);
+const byteU = (w: JsNode, j: number): JsNode => (j === 3 ? shrU(w, 24) : and(shrU(w, 8 * j), num(255)));
+/** Half j (0..1) of word w. */
+const halfS = (w: JsNode, j: number): JsNode => (j === 0 ? shrS(shl(w, 16), 16) : shrS(w, 16));
+const halfU = (w: JsNode, j: number): JsNode => (j === 0 ? and(w, num(0xffff)) : shrU(w, 16));
+/** Two i16 values into a word. */
+const halves = (low: JsNode, high: JsNode): JsNode => or(and(low, num(0xffff)), shl(high, 16));
+
+/** Everything one lowering needs: the host and the builtins and helpers it names. */
+class Lowering {
+  /** Variables written by temporaries(): above the stack, so any word may read them. */
+  private readonly fresh = new WeakSet<JsNode>();
+  constructor(readonly host: SimdHost) {}
+  temporaries(exprs: JsNode[], mayTrap = false): JsNode[] {
+    const vars = this.host.temporaries(exprs, mayTrap);
+    for (const v of vars) this.fresh.add(v);
+    return vars;
+  }
+  /**
+   * Pushes result words that may read any operand word: each that is not a
+   * constant or a temporary goes to a temporary first, so that no word
+   * reads a stack variable below its own depth.
+   */
+  pushCross(words: JsNode[], from: readonly SimdEntry[]): void {
+    const moved = this.temporaries(words.filter((word) => !isLiteral(word) && !this.fresh.has(word)));
+    let next = 0;
+    for (const word of words) this.host.pushWord(isLiteral(word) || this.fresh.has(word) ? word : moved[next++], from);
+  }
+  h(name: string): JsNode {
+    return this.host.helper(name);
+  }
+  /** Word w as an f32 (arithmetic only: a signalling NaN comes out quiet). */
+  f32(w: JsNode): JsNode {
+    return js.seq([js.assign(js.index(this.h('simdI32'), num(0)), w), js.index(this.h('simdF32'), num(0))]);
+  }
+  /** The bits of x rounded to f32. */
+  bits(x: JsNode): JsNode {
+    return js.seq([js.assign(js.index(this.h('simdF32'), num(0)), x), js.index(this.h('simdI32'), num(0))]);
+  }
+  math(name: string, ...args: JsNode[]): JsNode {
+    return js.call(builtin('Math', name), args);
+  }
+}
+
+/** Word k of the result from word k of each operand (a scalar operand is the same in every word). */
+type WordOp = (l: Lowering, a: JsNode, b: JsNode, c: JsNode, k: number) => JsNode;
+
+/** Word-wise operations: [reads an operand word more than once, word k of the result]. */
+const WORDWISE = new Map<string, [boolean, WordOp]>();
+function wordwise(names: string, reuse: boolean, op: WordOp): void {
+  for (const name of names.split(' ')) WORDWISE.set(name, [reuse, op]);
+}
+
+wordwise('v128.not', false, (_, a) => not(a));
+wordwise('v128.and', false, (_, a, b) => and(a, b));
+wordwise('v128.or', false, (_, a, b) => or(a, b));
+wordwise('v128.xor', false, (_, a, b) => xor(a, b));
+wordwise('v128.andnot', false, (_, a, b) => and(a, not(b)));
+wordwise('v128.bitselect i8x16.relaxed_laneselect i16x8.relaxed_laneselect i32x4.relaxed_laneselect i64x2.relaxed_laneselect', true,
+  (_, a, b, c) => or(and(a, c), and(b, not(c))));
+// SWAR: the low 7 (15) bits of each lane add without carrying into the
+// next lane; the top bit is the xor of the operands' top bits and that carry.
+wordwise('i8x16.add', true, (_, a, b) => xor(bin('+', and(a, num(L8)), and(b, num(L8))), and(xor(a, b), num(H8))));
+wordwise('i16x8.add', true, (_, a, b) => xor(bin('+', and(a, num(L16)), and(b, num(L16))), and(xor(a, b), num(H16))));
+// Each lane of `a | H` minus a lane below 0x80 (0x8000) cannot borrow from the next lane.
+wordwise('i8x16.sub', true, (_, a, b) => xor(bin('-', or(a, num(H8)), and(b, num(L8))), and(xor(a, not(b)), num(H8))));
+wordwise('i16x8.sub', true, (_, a, b) => xor(bin('-', or(a, num(H16)), and(b, num(L16))), and(xor(a, not(b)), num(H16))));
+wordwise('i8x16.neg', true, (_, a) => xor(bin('-', num(H8), and(a, num(L8))), and(not(a), num(H8))));
+wordwise('i16x8.neg', true, (_, a) => xor(bin('-', num(H16), and(a, num(L16))), and(not(a), num(H16))));
+wordwise('i16x8.mul', true, (l, a, b) => or(and(l.math('imul', a, b), num(0xffff)), shl(l.math('imul', shrU(a, 16), shrU(b, 16)), 16)));
+wordwise('i32x4.add', false, (_, a, b) => i32(bin('+', a, b)));
+wordwise('i32x4.sub', false, (_, a, b) => i32(bin('-', a, b)));
+wordwise('i32x4.mul', false, (l, a, b) => l.math('imul', a, b));
+wordwise('i32x4.neg', false, (_, a) => i32(js.un('-', a)));
+wordwise('i32x4.abs', true, (_, a) => js.cond(bin('<', a, num(0)), i32(js.un('-', a)), a));
+wordwise('i32x4.min_s', true, (_, a, b) => js.cond(bin('<', a, b), a, b));
+wordwise('i32x4.max_s', true, (_, a, b) => js.cond(bin('>', a, b), a, b));
+wordwise('i32x4.min_u', true, (_, a, b) => js.cond(bin('<', u32(a), u32(b)), a, b));
+wordwise('i32x4.max_u', true, (_, a, b) => js.cond(bin('>', u32(a), u32(b)), a, b));
+for (const [suffix, operator] of [['eq', '==='], ['ne', '!=='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>=']]) {
+  const signed = suffix === 'eq' || suffix === 'ne' ? suffix : `${suffix}_s`;
+  wordwise(`i32x4.${signed}`, false, (_, a, b) => mask(bin(operator, a, b)));
+  if (signed !== suffix) wordwise(`i32x4.${suffix}_u`, false, (_, a, b) => mask(bin(operator, u32(a), u32(b))));
+  wordwise(`f32x4.${suffix}`, false, (l, a, b) => mask(bin(operator, l.f32(a), l.f32(b))));
+}
+wordwise('i32x4.dot_i16x8_s', true, (l, a, b) => i32(bin('+', l.math('imul', halfS(a, 0), halfS(b, 0)), l.math('imul', halfS(a, 1), halfS(b, 1)))));
+wordwise('i32x4.extadd_pairwise_i16x8_s', true, (_, a) => bin('+', halfS(a, 0), halfS(a, 1)));
+wordwise('i32x4.extadd_pairwise_i16x8_u', true, (_, a) => bin('+', halfU(a, 0), halfU(a, 1)));
+wordwise('i16x8.extadd_pairwise_i8x16_s', true, (_, a) => halves(bin('+', byteS(a, 0), byteS(a, 1)), bin('+', byteS(a, 2), byteS(a, 3))));
+wordwise('i16x8.extadd_pairwise_i8x16_u', true, (_, a) => halves(bin('+', byteU(a, 0), byteU(a, 1)), bin('+', byteU(a, 2), byteU(a, 3))));
+// Relaxed dot products: the second operand read as signed bytes, products summed exactly.
+const bytePair = (l: Lowering, a: JsNode, b: JsNode, j: number): JsNode =>
+  bin('+', l.math('imul', byteS(a, j), byteS(b, j)), l.math('imul', byteS(a, j + 1), byteS(b, j + 1)));
+wordwise('i16x8.relaxed_dot_i8x16_i7x16_s', true, (l, a, b) => halves(bytePair(l, a, b, 0), bytePair(l, a, b, 2)));
+wordwise('i32x4.relaxed_dot_i8x16_i7x16_add_s', true, (l, a, b, c) => i32(bin('+', bin('+', bytePair(l, a, b, 0), bytePair(l, a, b, 2)), c)));
+
+// f32x4: through the scratch Float32Array, which rounds each result to f32.
+for (const [name, operator] of [['add', '+'], ['sub', '-'], ['mul', '*'], ['div', '/']]) {
+  wordwise(`f32x4.${name}`, false, (l, a, b) => l.bits(bin(operator, l.f32(a), l.f32(b))));
+}
+for (const name of ['min', 'max']) {
+  wordwise(`f32x4.${name} f32x4.relaxed_${name}`, false, (l, a, b) => l.bits(l.math(name, l.f32(a), l.f32(b))));
+}
+for (const name of ['sqrt', 'ceil', 'floor', 'trunc']) wordwise(`f32x4.${name}`, false, (l, a) => l.bits(l.math(name, l.f32(a))));
+wordwise('f32x4.nearest', false, (l, a) => l.bits(js.call(l.h('fNearest'), [l.f32(a)])));
+wordwise('f32x4.abs', false, (_, a) => and(a, num(0x7fffffff)));
+wordwise('f32x4.neg', false, (_, a) => xor(a, num(-0x80000000)));
+// pmin/pmax pick an operand, bits and all.
+wordwise('f32x4.pmin', true, (l, a, b) => js.cond(bin('<', l.f32(b), l.f32(a)), b, a));
+wordwise('f32x4.pmax', true, (l, a, b) => js.cond(bin('<', l.f32(a), l.f32(b)), b, a));
+wordwise('f32x4.convert_i32x4_s', false, (l, a) => l.bits(a));
+wordwise('f32x4.convert_i32x4_u', false, (l, a) => l.bits(u32(a)));
+wordwise('i32x4.trunc_sat_f32x4_s i32x4.relaxed_trunc_f32x4_s', false, (l, a) => js.call(l.h('truncSatS32'), [l.f32(a)]));
+wordwise('i32x4.trunc_sat_f32x4_u i32x4.relaxed_trunc_f32x4_u', false, (l, a) => js.call(l.h('truncSatU32'), [l.f32(a)]));
+// relaxed_madd rounds the product, then the sum: never fused.
+wordwise('f32x4.relaxed_madd', false, (l, a, b, c) => l.bits(bin('+', l.math('fround', bin('*', l.f32(a), l.f32(b))), l.f32(c))));
+wordwise('f32x4.relaxed_nmadd', false, (l, a, b, c) => l.bits(bin('+', l.math('fround', js.un('-', bin('*', l.f32(a), l.f32(b)))), l.f32(c))));
+// f64x2 sign operations touch only the high words.
+wordwise('f64x2.abs', false, (_, a, _b, _c, k) => ((k & 1) === 0 ? a : and(a, num(0x7fffffff))));
+wordwise('f64x2.neg', false, (_, a, _b, _c, k) => ((k & 1) === 0 ? a : xor(a, num(-0x80000000))));
+
+/** Word helpers of the runtime (runtime/simd.ts), by instruction: `helper(a_k, b_k)`. */
+const WORD_HELPERS = new Set<string>();
+for (const shape of ['i8x16', 'i16x8']) {
+  for (const name of ['add_sat_s', 'add_sat_u', 'sub_sat_s', 'sub_sat_u', 'min_s', 'min_u', 'max_s', 'max_u', 'avgr_u', 'abs',
+    'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u']) WORD_HELPERS.add(`${shape}.${name}`);
+}
+WORD_HELPERS.add('i8x16.popcnt').add('i16x8.q15mulr_sat_s');
+const WORD_HELPER_ALIASES: Record<string, string> = { 'i16x8.relaxed_q15mulr_s': 'i16x8.q15mulr_sat_s' };
+
+/** Vector helpers of the runtime: they write four words to simdOut. */
+const VECTOR_HELPERS = new Set<string>([
+  ...'add sub mul neg abs shl shr_s shr_u eq ne lt_s gt_s le_s ge_s extmul_low_i32x4_s extmul_high_i32x4_s extmul_low_i32x4_u extmul_high_i32x4_u'
+    .split(' ').map((name) => `i64x2.${name}`),
+  ...'add sub mul div min max relaxed_min relaxed_max sqrt ceil floor trunc nearest relaxed_madd relaxed_nmadd pmin pmax eq ne lt gt le ge convert_low_i32x4_s convert_low_i32x4_u promote_low_f32x4'
+    .split(' ').map((name) => `f64x2.${name}`),
+  'f32x4.demote_f64x2_zero', 'i32x4.trunc_sat_f64x2_s_zero', 'i32x4.trunc_sat_f64x2_u_zero',
+  'i32x4.relaxed_trunc_f64x2_s_zero', 'i32x4.relaxed_trunc_f64x2_u_zero',
+]);
+
+const helperName = (name: string): string => name.replace('.', '_');
+
+/** Emits one SIMD instruction (opcode 0xFD prefix). */
+export function emitSimd(host: SimdHost, instr: Instr): void {
+  const info = OPS.get(instr.op)!;
+  const name = info.name;
+  const l = new Lowering(host);
+  const params = info.params!;
+
+  const wordOp = WORDWISE.get(name);
+  if (wordOp !== undefined) {
+    const [reuse, op] = wordOp;
+    const ops = host.operands(params, reuse);
+    const [a, b, c] = ops.values;
+    for (let k = 0; k < 4; k++) {
+      const word = (values: JsNode[] | undefined): JsNode => values?.[values.length === 1 ? 0 : k] as JsNode;
+      host.pushWord(op(l, word(a), word(b), word(c), k), ops.entries.map((entries) => entries[entries.length === 1 ? 0 : k]));
+    }
+    return;
+  }
+  const wordHelper = WORD_HELPER_ALIASES[name] ?? name;
+  if (WORD_HELPERS.has(wordHelper)) {
+    const ops = host.operands(params, false);
+    const helper = l.h(helperName(wordHelper));
+    for (let k = 0; k < 4; k++) host.pushWord(js.call(helper, ops.values.map((words) => words[k])), ops.entries.map((entries) => entries[k]));
+    return;
+  }
+  if (VECTOR_HELPERS.has(name)) return vectorHelper(l, name, params);
+  if (name.startsWith('v128.load') || name.startsWith('v128.store')) return memory(l, instr, name);
+  if (name.includes('.shl') || name.includes('.shr_')) return shift(l, name);
+  crossLane(l, instr, name);
+}
+
+/** A vector helper: the call, then its four words from simdOut into temporaries. */
+function vectorHelper(l: Lowering, name: string, params: readonly ValType[]): void {
+  const ops = l.host.operands(params, true);
+  const out = l.h('simdOut');
+  const call = js.call(l.h(helperName(name)), ops.values.flat());
+  const words = l.temporaries([0, 1, 2, 3].map((k) => {
+    const read = js.index(out, num(k));
+    return k === 0 ? js.seq([call, read]) : read;
+  }));
+  for (const word of words) l.host.pushWord(word, []);
+}
+
+/** Shifts: by a constant, inline per word; by a variable, i8/i16 through word helpers. */
+function shift(l: Lowering, name: string): void {
+  const [shape, op] = name.split('.');
+  if (shape === 'i64x2') return vectorHelper(l, name, [ValType.V128, ValType.I32]);
+  const ops = l.host.operands([ValType.V128, ValType.I32], true);
+  const [a, [count]] = ops.values;
+  const laneBits = shape === 'i8x16' ? 8 : shape === 'i16x8' ? 16 : 32;
+  const constant = literalU32(count);
+  for (let k = 0; k < 4; k++) {
+    const from = [ops.entries[0][k], ops.entries[1][0]];
+    const w = a[k];
+    if (laneBits === 32) {
+      const operator = op === 'shl' ? '<<' : op === 'shr_s' ? '>>' : '>>>';
+      const shifted = bin(operator, w, constant === undefined ? count : num(constant & 31));
+      l.host.pushWord(op === 'shr_u' && (constant === undefined || (constant & 31) === 0) ? i32(shifted) : shifted, from);
+    } else if (constant === undefined) {
+      l.host.pushWord(js.call(l.h(helperName(name)), [w, count]), from);
+    } else {
+      l.host.pushWord(constantShift(w, op, constant & (laneBits - 1), laneBits), from);
+    }
+  }
+}
+
+/** One word of an i8x16/i16x8 shift by k (below the lane width). */
+function constantShift(w: JsNode, op: string, k: number, laneBits: number): JsNode {
+  const lane = laneBits === 8 ? 0xff : 0xffff;
+  const repeat = laneBits === 8 ? 0x01010101 : 0x10001;
+  if (k === 0) return w;
+  if (op === 'shl') return and(shl(w, k), num(((lane << k) & lane) * repeat | 0));
+  if (op === 'shr_u') return and(shrU(w, k), num((lane >>> k) * repeat | 0));
+  if (laneBits === 16) return or(and(shrS(w, k), num(-0x10000)), and(shrS(shl(w, 16), 16 + k), num(0xffff)));
+  let word: JsNode | null = null;
+  for (let j = 0; j < 4; j++) {
+    const byte = shl(and(shrS(shl(w, 24 - 8 * j), 24 + k), num(255)), 8 * j);
+    word = word === null ? byte : or(word, byte);
+  }
+  return word!;
+}
+
+/** The four words of a v128.const (or shuffle mask) from its bytes. */
+function constWords(bytes: Uint8Array): JsNode[] {
+  const words: JsNode[] = [];
+  for (let k = 0; k < 4; k++) {
+    words.push(num((bytes[4 * k] | (bytes[4 * k + 1] << 8) | (bytes[4 * k + 2] << 16) | (bytes[4 * k + 3] << 24)) | 0));
+  }
+  return words;
+}
+
+/** Instructions whose result words read several operand words. */
+function crossLane(l: Lowering, instr: Instr, name: string): void {
+  const host = l.host;
+  const info = OPS.get(instr.op)!;
+  if (name === 'v128.const') {
+    for (const word of constWords(instr.v128!)) host.pushWord(word, []);
+    return;
+  }
+  const ops = host.operands(info.params!, true);
+  const all = ops.entries.flat();
+  const [a, b] = ops.values;
+  const lane = instr.index;
+  const push = (words: JsNode[]): void => l.pushCross(words, all);
+  const [shape, op] = name.split('.');
+  switch (name) {
+    case 'i8x16.shuffle': return push(shuffle(a, b, instr.v128!));
+    case 'i8x16.swizzle':
+    case 'i8x16.relaxed_swizzle': return push(b.map((index) => js.call(l.h('simdSwizzle'), [...a, index])));
+    case 'v128.any_true': return host.pushScalar(ValType.I32, bin('!==', or(or(a[0], a[1]), or(a[2], a[3])), num(0)), all, true);
+  }
+  switch (op) {
+    case 'splat': return push(splat(l, shape, a[0]));
+    case 'extract_lane_s':
+    case 'extract_lane_u':
+    case 'extract_lane': return extractLane(l, shape, op, a, lane, all);
+    case 'replace_lane': return push(replaceLane(l, shape, a, b[0], lane));
+    case 'all_true': return host.pushScalar(ValType.I32, allTrue(l, shape, a), all, shape !== 'i8x16' && shape !== 'i16x8');
+    case 'bitmask': return host.pushScalar(ValType.I32, bitmask(l, shape, a), all);
+  }
+  if (op.startsWith('extend_')) return push(extend(shape, op, a));
+  if (op.startsWith('extmul_')) return push(extmul(l, shape, op, a, b));
+  if (op.startsWith('narrow_')) {
+    const helper = l.h(`narrow${shape === 'i8x16' ? 8 : 16}_${op.endsWith('_s') ? 's' : 'u'}`);
+    const source = [...a, ...b];
+    return push([0, 1, 2, 3].map((k) => js.call(helper, shape === 'i8x16' ? [source[2 * k], source[2 * k + 1]] : [source[2 * k], source[2 * k + 1]])));
+  }
+  throw new Error(`emit: no code generation for ${name}`);
+}
+
+function shuffle(a: JsNode[], b: JsNode[], lanes: Uint8Array): JsNode[] {
+  const source = [...a, ...b];
+  const words: JsNode[] = [];
+  for (let k = 0; k < 4; k++) {
+    const first = lanes[4 * k];
+    if ((first & 3) === 0 && lanes[4 * k + 1] === first + 1 && lanes[4 * k + 2] === first + 2 && lanes[4 * k + 3] === first + 3) {
+      words.push(source[first >> 2]); // a whole word moves
+      continue;
+    }
+    let word: JsNode | null = null;
+    for (let j = 0; j < 4; j++) {
+      const index = lanes[4 * k + j];
+      const byte = shl(byteU(source[index >> 2], index & 3), 8 * j);
+      word = word === null ? byte : or(word, byte);
+    }
+    words.push(word!);
+  }
+  return words;
+}
+
+function splat(l: Lowering, shape: string, x: JsNode): JsNode[] {
+  let word: JsNode;
+  switch (shape) {
+    case 'i8x16': word = i32(bin('*', and(x, num(255)), num(0x01010101))); break;
+    case 'i16x8': word = i32(bin('*', and(x, num(0xffff)), num(0x10001))); break;
+    case 'i32x4': word = x; break;
+    case 'f32x4': word = js.call(l.h('i32ReinterpretF32'), [x]); break;
+    default: {
+      const [low, high] = l.temporaries(split64(l, shape, x));
+      return [low, high, low, high];
+    }
+  }
+  return repeat(isLiteral(word) ? word : l.temporaries([word])[0]);
+}
+
+/** Four copies of a word, computed once. */
+function repeat(word: JsNode): JsNode[] {
+  return [word, word, word, word];
+}
+
+/** The low and high words of an i64 or f64 scalar, to be read in this order with nothing between. */
+function split64(l: Lowering, shape: string, x: JsNode): JsNode[] {
+  const store = shape === 'i64x2' ? 'i64Bits' : 'f64Bits';
+  return [js.seq([js.assign(js.index(l.h(store), num(0)), x), js.index(l.h('lowBits'), num(0))]), js.index(l.h('highBits'), num(0))];
+}
+
+/** The scalar of words lo, hi as an i64 or f64, in one expression. */
+function join64(l: Lowering, shape: string, lo: JsNode, hi: JsNode): JsNode {
+  const load = shape === 'i64x2' ? 'i64Bits' : 'f64Bits';
+  return js.seq([js.assign(js.index(l.h('lowBits'), num(0)), lo), js.assign(js.index(l.h('highBits'), num(0)), hi), js.index(l.h(load), num(0))]);
+}
+
+function extractLane(l: Lowering, shape: string, op: string, a: JsNode[], lane: number, from: SimdEntry[]): void {
+  const signed = op === 'extract_lane_s';
+  switch (shape) {
+    case 'i8x16': {
+      const w = a[lane >> 2];
+      return l.host.pushScalar(ValType.I32, signed ? byteS(w, lane & 3) : byteU(w, lane & 3), from);
+    }
+    case 'i16x8': {
+      const w = a[lane >> 1];
+      return l.host.pushScalar(ValType.I32, signed ? halfS(w, lane & 1) : halfU(w, lane & 1), from);
+    }
+    case 'i32x4': return l.host.pushScalar(ValType.I32, a[lane], from);
+    case 'f32x4': return l.host.pushScalar(ValType.F32, js.call(l.h('f32ReinterpretI32'), [a[lane]]), from);
+  }
+  l.host.pushScalar(shape === 'i64x2' ? ValType.I64 : ValType.F64, join64(l, shape, a[2 * lane], a[2 * lane + 1]), from);
+}
+
+function replaceLane(l: Lowering, shape: string, a: JsNode[], x: JsNode, lane: number): JsNode[] {
+  const words = [...a];
+  switch (shape) {
+    case 'i8x16': {
+      const s = 8 * (lane & 3);
+      words[lane >> 2] = or(and(a[lane >> 2], num(~(255 << s))), shl(and(x, num(255)), s));
+      return words;
+    }
+    case 'i16x8': {
+      const s = 16 * (lane & 1);
+      words[lane >> 1] = or(and(a[lane >> 1], num(~(0xffff << s))), shl(and(x, num(0xffff)), s));
+      return words;
+    }
+    case 'i32x4':
+      words[lane] = x;
+      return words;
+    case 'f32x4':
+      words[lane] = js.call(l.h('i32ReinterpretF32'), [x]);
+      return words;
+  }
+  const [low, high] = l.temporaries(split64(l, shape, x));
+  words[2 * lane] = low;
+  words[2 * lane + 1] = high;
+  return words;
+}
+
+function allTrue(l: Lowering, shape: string, a: JsNode[]): JsNode {
+  if (shape === 'i8x16') return js.call(l.h('simdAllTrue8'), a);
+  if (shape === 'i16x8') return js.call(l.h('simdAllTrue16'), a);
+  const nonZero = (w: JsNode): JsNode => bin('!==', w, num(0));
+  if (shape === 'i32x4') return js.logical('&&', js.logical('&&', nonZero(a[0]), nonZero(a[1])), js.logical('&&', nonZero(a[2]), nonZero(a[3])));
+  return js.logical('&&', nonZero(or(a[0], a[1])), nonZero(or(a[2], a[3])));
+}
+
+function bitmask(l: Lowering, shape: string, a: JsNode[]): JsNode {
+  if (shape === 'i8x16') return js.call(l.h('simdBitmask8'), a);
+  const bits: JsNode[] = [];
+  if (shape === 'i16x8') {
+    a.forEach((w, k) => {
+      bits.push(shl(and(shrU(w, 15), num(1)), 2 * k));
+      bits.push(shl(shrU(w, 31), 2 * k + 1));
+    });
+  } else if (shape === 'i32x4') {
+    a.forEach((w, k) => bits.push(shl(shrU(w, 31), k)));
+  } else {
+    bits.push(shrU(a[1], 31), shl(shrU(a[3], 31), 1));
+  }
+  return bits.reduce(or);
+}
+
+/** extend_low/high: each lane widened to twice its bits. */
+function extend(shape: string, op: string, a: JsNode[]): JsNode[] {
+  const signed = op.endsWith('_s');
+  const high = op.startsWith('extend_high') ? 2 : 0;
+  const words: JsNode[] = [];
+  for (let k = 0; k < 4; k++) {
+    if (shape === 'i16x8') {
+      const w = a[(k >> 1) + high];
+      const j = 2 * (k & 1);
+      words.push(signed ? halves(byteS(w, j), byteS(w, j + 1)) : or(byteU(w, j), shl(byteU(w, j + 1), 16)));
+    } else if (shape === 'i32x4') {
+      const w = a[(k >> 1) + high];
+      words.push(signed ? halfS(w, k & 1) : halfU(w, k & 1));
+    } else {
+      const w = a[(k >> 1) + high];
+      words.push((k & 1) === 0 ? w : signed ? shrS(w, 31) : num(0));
+    }
+  }
+  return words;
+}
+
+/** extmul for i16x8 and i32x4 results (i64x2 is a vector helper). */
+function extmul(l: Lowering, shape: string, op: string, a: JsNode[], b: JsNode[]): JsNode[] {
+  const signed = op.endsWith('_s');
+  const high = op.startsWith('extmul_high') ? 2 : 0;
+  const words: JsNode[] = [];
+  for (let k = 0; k < 4; k++) {
+    const x = a[(k >> 1) + high];
+    const y = b[(k >> 1) + high];
+    if (shape === 'i16x8') {
+      const j = 2 * (k & 1);
+      const lane = (i: number): JsNode => l.math('imul', signed ? byteS(x, i) : byteU(x, i), signed ? byteS(y, i) : byteU(y, i));
+      words.push(halves(lane(j), lane(j + 1)));
+    } else {
+      const half = signed ? halfS : halfU;
+      words.push(l.math('imul', half(x, k & 1), half(y, k & 1)));
+    }
+  }
+  return words;
+}
+
+// ---- memory ------------------------------------------------------------------------
+
+/** `u32(base) + offset`, folded for constants. */
+function effectiveAddress(base: JsNode, offset: number): JsNode {
+  const constant = literalU32(base);
+  if (constant !== undefined) return num(constant + offset);
+  return offset === 0 ? u32(base) : bin('+', u32(base), num(offset));
+}
+
+function memory(l: Lowering, instr: Instr, name: string): void {
+  const host = l.host;
+  const info = OPS.get(instr.op)!;
+  const ops = host.operands(info.params!, true);
+  let [[base]] = ops.values;
+  // Every word reads the address: a stack variable moves above the stack.
+  if (base.type === 'Identifier' && base.name.startsWith('s')) [base] = l.temporaries([base]);
+  const at = (extra: number): JsNode => effectiveAddress(base, instr.memOffset + extra);
+  const addressEntries = ops.entries[0];
+  const pushLoaded = (words: JsNode[]): void => {
+    for (const word of words) host.pushWord(word, addressEntries, isLiteral(word) ? 0 : host.memoryReadFlags);
+  };
+  const word = (extra: number): JsNode => host.memoryLoad(at(extra), 'i32.load');
+  const op = name.slice('v128.'.length);
+  switch (op) {
+    case 'load': return pushLoaded([word(0), word(4), word(8), word(12)]);
+    case 'load32_zero': return pushLoaded([word(0), num(0), num(0), num(0)]);
+    case 'load64_zero': return pushLoaded([word(0), word(4), num(0), num(0)]);
+    case 'store': {
+      const value = ops.values[1];
+      host.beforeStore();
+      // The last word first: if any byte is out of bounds, that one is, and nothing is written.
+      for (let k = 3; k >= 0; k--) host.memoryStore('setInt32', at(4 * k), value[k]);
+      return;
+    }
+  }
+  if (op.endsWith('_lane')) return laneAccess(l, instr, op, at, ops);
+  // The rest read a scalar into temporaries, then spread it.
+  let words: JsNode[];
+  if (op.endsWith('_splat')) {
+    const bits = Number(op.slice(4, op.indexOf('_')));
+    if (bits === 64) {
+      const [low, high] = l.temporaries([word(0), word(4)], true);
+      words = [low, high, low, high];
+    } else {
+      const scalar = bits === 32 ? word(0) : host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : 'i32.load16_u');
+      words = repeat(l.temporaries([bits === 32 ? scalar : i32(bin('*', scalar, num(bits === 8 ? 0x01010101 : 0x10001)))], true)[0]);
+    }
+  } else {
+    // load8x8_s/u, load16x4_s/u, load32x2_s/u: two words, then extend_low.
+    const [low, high] = l.temporaries([word(0), word(4)], true);
+    const shape = op.startsWith('load8') ? 'i16x8' : op.startsWith('load16') ? 'i32x4' : 'i64x2';
+    words = extend(shape, `extend_low_${op.slice(-1)}`, [low, high, num(0), num(0)]);
+  }
+  for (const w of words) host.pushWord(w, []);
+}
+
+/** load*_lane and store*_lane. */
+function laneAccess(l: Lowering, instr: Instr, op: string, at: (extra: number) => JsNode, ops: SimdOperands): void {
+  const host = l.host;
+  const bits = Number(op.slice(op.startsWith('load') ? 4 : 5, op.indexOf('_')));
+  const lane = instr.index;
+  const a = ops.values[1];
+  if (op.startsWith('store')) {
+    host.beforeStore();
+    switch (bits) {
+      case 8: return host.memoryStore('setInt8', at(0), byteU(a[lane >> 2], lane & 3));
+      case 16: return host.memoryStore('setInt16', at(0), halfU(a[lane >> 1], lane & 1));
+      case 32: return host.memoryStore('setInt32', at(0), a[lane]);
+    }
+    host.memoryStore('setInt32', at(4), a[2 * lane + 1]); // the high word first, as for v128.store
+    return host.memoryStore('setInt32', at(0), a[2 * lane]);
+  }
+  // Word k of the vector sits above result word k (the address is below
+  // it), and the loaded value in a temporary: the words may read both.
+  const words = [...a];
+  if (bits === 64) {
+    const [low, high] = l.temporaries([host.memoryLoad(at(0), 'i32.load'), host.memoryLoad(at(4), 'i32.load')], true);
+    words[2 * lane] = low;
+    words[2 * lane + 1] = high;
+  } else {
+    const [value] = l.temporaries([host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : bits === 16 ? 'i32.load16_u' : 'i32.load')], true);
+    const perWord = 32 / bits;
+    const k = Math.floor(lane / perWord);
+    const s = bits * (lane % perWord);
+    words[k] = bits === 32 ? value : or(and(a[k], num(~((bits === 8 ? 255 : 0xffff) << s))), shl(value, s));
+  }
+  for (let k = 0; k < 4; k++) host.pushWord(words[k], [ops.entries[1][k]]);
+}
+
+/** The JS parameter list of a wasm value type list: a v128 is four words. */
+export function expandV128(types: readonly ValType[]): ValType[] {
+  if (!types.includes(ValType.V128)) return types as ValType[];
+  const out: ValType[] = [];
+  for (const type of types) {
+    if (type === ValType.V128) out.push(ValType.V128, ValType.V128, ValType.V128, ValType.V128);
+    else out.push(type);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import {
 import { emitFunction, ModuleEnv } from './emit-func.js';
 import { allBuiltins, LOAD_METHODS, RUNTIME_BUILTINS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
 import { INDIRECT_TABLE_SCALE } from './decode-code.js';
+import { PREFIX_FD } from './opcodes.js';
 import { printFunction, rawCode } from './print.js';
 import { printCompactCounted } from './print-compact.js';
 import * as js from './js.js';
@@ -18,7 +19,7 @@ import type { JsNode } from './js.js';
 import { base64Encode } from '../runtime/base64.js';
 import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
 import { MAX_HEIGHT, flattenFunction } from './flatten.js';
-import { refuseSimd } from './emit-simd.js';
+import { expandV128 } from './emit-simd.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -87,7 +88,6 @@ export interface ModuleIdentity {
 }
 
 export function emitModule(module: Module, identity: ModuleIdentity, options: EmitOptions = {}): EmittedModule {
-  refuseSimd(module);
   const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
   const flattenHeight = options.flattenHeight ?? MAX_HEIGHT;
   const pretty = options.pretty ?? false;
@@ -207,6 +207,10 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       }
       case 0xd0: return js.nul();
       case 0xd2: return env.funcRef(instr.index);
+      case PREFIX_FD | 0x0c: { // v128.const: its four words (runtime/simd.ts)
+        const b = instr.v128!;
+        return js.arr([0, 4, 8, 12].map((i) => js.num(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24))));
+      }
       case 0x23: return env.globalRead(instr.index).expr;
     }
     throw new Error(`emit: unexpected constant instruction 0x${instr.op.toString(16)}`);
@@ -349,7 +353,15 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     const index = globalIndex++;
     const init = constExpr(global.init);
     const type = global.type;
-    if (isCell(index)) {
+    if (type.valType === ValType.V128) {
+      // JS cannot construct a v128 Global; the runtime makes one holding the words.
+      if (isCell(index)) {
+        globalDecls.push(js.decl([[`G${index}`, js.call(helper('v128Global'), [js.bool(true), init])]]));
+      } else {
+        globalDecls.push(js.decl([[`g${index}`, init]]));
+        if (exportedGlobals.has(index)) globalDecls.push(js.decl([[`G${index}`, js.call(helper('v128Global'), [js.bool(false), js.id(`g${index}`)])]]));
+      }
+    } else if (isCell(index)) {
       globalDecls.push(js.decl([[`G${index}`, newGlobal(type.valType, true)]]));
       globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), init)));
     } else {
@@ -489,7 +501,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
 
   /** `function fnI(l0, l1) { return $gen(I)(l0, l1); }` */
   function lazyStub(funcIndex: number): JsNode {
-    const params = funcTypes[funcIndex].params.map((_, i) => `l${i}`);
+    const params = expandV128(funcTypes[funcIndex].params).map((_, i) => `l${i}`);
     const generated = js.call(js.id('$gen'), [js.num(funcIndex)]);
     return js.fn(`fn${funcIndex}`, params, [js.ret(js.call(generated, params.map((name) => js.id(name))))]);
   }

@@ -32,6 +32,8 @@ const LO = 1 - HI;
 const words = new ArrayBuffer(8);
 export const lowBits = new Int32Array(words, LO * 4, 1);
 export const highBits = new Int32Array(words, HI * 4, 1);
+/** The same eight bytes as an f64: `(lowBits[0] = lo, highBits[0] = hi, f64Bits[0])` (v128 lanes). */
+export const f64Bits = new Float64Array(words);
 export const i64Bits: { [index: number]: bigint } = typeof BigInt64Array === 'function' ? new BigInt64Array(words) : {
   set 0(value: bigint) {
     lowBits[0] = Number(BigInt.asIntN(32, value));

@@ -8,9 +8,10 @@ import { FuncRef, lazyFuncRef, setRaw, typeId } from './boundary.js';
 import {
   callIndirect, callIndirectTrap, memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet,
 } from './bulk.js';
-import { Global } from './global.js';
+import { Global, makeGlobal } from './global.js';
 import { Memory } from './memory.js';
 import * as numeric from './numeric.js';
+import * as simd from './simd.js';
 import { Table } from './table.js';
 
 /** Helpers beyond SupportLib in runtime/abi.ts (additions the compiler may use). */
@@ -23,6 +24,9 @@ export interface SupportLibExtras {
   lazyFuncRef: typeof lazyFuncRef;
   /** Replaces a lazy FuncRef's stub by the generated function. */
   setRaw: typeof setRaw;
+  /** A Global of type v128 holding `value`, four i32 words (JS cannot make one). */
+  v128Global(mutable: boolean, value: readonly number[]): Global;
+  [simdHelper: string]: unknown;
 }
 
 export const rt: SupportLib & SupportLibExtras = {
@@ -95,4 +99,17 @@ export const rt: SupportLib & SupportLibExtras = {
   f32ReinterpretI32: numeric.f32ReinterpretI32,
   i64ReinterpretF64: numeric.i64ReinterpretF64,
   f64ReinterpretI64: numeric.f64ReinterpretI64,
+
+  // v128 (compiler/emit-simd.ts)
+  v128Global: (mutable, value) => makeGlobal('v128', mutable, value),
+  f64Bits: numeric.f64Bits,
+  simdOut: simd.simdOut,
+  simdF32: simd.simdF32,
+  simdI32: simd.simdI32,
+  simdSwizzle: simd.simdSwizzle,
+  simdBitmask8: simd.simdBitmask8,
+  simdAllTrue8: simd.simdAllTrue8,
+  simdAllTrue16: simd.simdAllTrue16,
+  ...simd.simdWordHelpers,
+  ...simd.simdVectorHelpers,
 };
