@@ -1,5 +1,6 @@
 // `npm run bench`: wasm2es against native WebAssembly, binaryen's wasm2js
-// and polywasm on sql.js and five micro kernels, with the JIT and under
+// and polywasm on sql.js, five micro kernels and a C image pipeline built
+// with and without SIMD (bench/workloads/image.js), with the JIT and under
 // `node --jitless`; then compile speed and output size against wasm2js -O3.
 // Writes bench/results.md, bench/results.json and the README's bench region.
 //
@@ -17,9 +18,11 @@
 // run-time start-up, for sql-wasm.wasm and four big npm-packaged modules.
 // Part of the full run; --quick leaves them out unless --large is given.
 // `--workloads large` (alone) runs only them; --large-modules picks some.
+// `--workloads image` stands for both builds of the image pipeline
+// (image-simd,image-scalar).
 //
 //   node bench/run.js [--quick] [--rounds N] [--modes jit,jitless]
-//                     [--workloads sqljs,calls,...,large] [--implementations native,wasm2js,...]
+//                     [--workloads sqljs,calls,...,image,large] [--implementations native,wasm2js,...]
 //                     [--large | --no-large] [--large-modules sqljs,resvg,tiktoken,esbuild,lightningcss]
 //                     [--no-compile] [--no-write]
 
@@ -33,6 +36,7 @@ import { implementations } from './lib/implementations.js';
 import { largeModules, largeStats } from './lib/large.js';
 import * as paths from './lib/paths.js';
 import { machine, renderReadmeRegion, renderResults, summarize, updateReadme } from './lib/report.js';
+import { imageFiles, images } from './workloads/image.js';
 import { kernels } from './workloads/kernels.js';
 import { sizes as sqljsSizes } from './workloads/sqljs.js';
 
@@ -56,11 +60,13 @@ const { values: options } = parseArgs({
 const log = (message) => process.stderr.write(message + '\n');
 const modes = options.modes.split(',');
 const selected = (list, all) => (list ? list.split(',').filter((id) => all.includes(id)) : all);
+const expandAliases = (list) => list?.replace(/\bimage\b(?!-)/g, Object.keys(images).join(','));
 
-const workloads = selected(options.workloads, ['sqljs', ...Object.keys(kernels)]).map((id) => ({
+const workloads = selected(expandAliases(options.workloads), ['sqljs', ...Object.keys(kernels), ...Object.keys(images)]).map((id) => ({
   id,
-  title: id === 'sqljs' ? 'sql.js (insert, aggregate, join, lookups)' : kernels[id].title,
-  size: (mode) => (id === 'sqljs' ? sqljsSizes[mode] : kernels[id].sizes[mode]),
+  title: id === 'sqljs' ? 'sql.js (insert, aggregate, join, lookups)' : (kernels[id] ?? images[id]).title,
+  size: (mode) => (id === 'sqljs' ? sqljsSizes[mode] : (kernels[id] ?? images[id]).sizes[mode]),
+  simd: images[id]?.simd ?? false,
 }));
 const implementationIds = selected(options.implementations, Object.keys(implementations));
 const runLarge = !options['no-large'] && (options.large ?? (options.workloads ? options.workloads.split(',').includes('large') : !options.quick));
@@ -104,14 +110,22 @@ async function runMode(mode, buildFailures) {
     references[workload.id] = reference.result;
     firstReferences[workload.id] = reference.firstResult;
   }
+  // Both builds of the image pipeline are one C source: native WebAssembly
+  // must give the same checksum for each (the host build prints it too).
+  const [simdBuild, scalarBuild] = Object.keys(images).map((id) => references[id]);
+  if (simdBuild !== undefined && scalarBuild !== undefined && simdBuild !== scalarBuild) {
+    throw new Error(`image pipeline: the SIMD build's checksum ${simdBuild} differs from the scalar build's ${scalarBuild}`);
+  }
   for (let round = 0; round < rounds; round++) {
     for (const workload of workloads) {
       const order = ids.map((_, i) => ids[(i + round) % ids.length]);
       for (const id of order) {
         const failure = buildFailures[id]?.[workload.id];
-        const result = failure ? { error: failure } : await sample(mode, id, workload, plan[mode]);
+        const result = workload.simd && implementations[id].simd === false ? { unsupported: `${implementations[id].label} has no SIMD` }
+          : failure ? { error: failure } : await sample(mode, id, workload, plan[mode]);
         samples[workload.id][id].push(result);
-        const shown = result.error ? `error: ${result.error.split('\n')[0].slice(0, 160)}`
+        const shown = result.unsupported ? `not run: ${result.unsupported}`
+          : result.error ? `error: ${result.error.split('\n')[0].slice(0, 160)}`
           : result.result !== references[workload.id] ? `WRONG RESULT ${result.result}`
           : `startup ${result.startupMs.toFixed(1)} ms, ` +
             (result.firstResultError ? `first result error: ${result.firstResultError.slice(0, 160)}`
@@ -132,7 +146,7 @@ async function runMode(mode, buildFailures) {
       id,
       label: implementations[id].sqljsLabel ? `${implementations[id].label} (sql.js: ${implementations[id].sqljsLabel})` : implementations[id].label,
     })),
-    workloads: workloads.map(({ id, title }) => ({ id, title })),
+    workloads: workloads.map(({ id, title, simd }) => ({ id, title, simd })),
     sizes: Object.fromEntries(workloads.map((w) => [w.id, w.size(mode)])),
     plan: plan[mode],
     references,
@@ -149,7 +163,9 @@ const method = [
   'first operation: for sql.js `new SQL.Database()`, one `exec` of a CREATE/INSERT/SELECT script checked to give [[3,"x,y"]],',
   'and `close()`; for a kernel, `run(n)` with a tiny n, checked against native), runs it `warmup` times, then `iterations`',
   'timed times; steady work is the median of those. Rounds interleave the implementations in a rotating order; each figure',
-  'is the median over rounds.',
+  'is the median over rounds. The C image pipeline (bench/c/image.c, clang 14 -O3) is one source built with and without',
+  '`-msimd128`; its first operation also fills its input images, and wasm2js and polywasm, which have no SIMD, run only the',
+  'scalar build.',
   'Results are checked against native WebAssembly (JIT on, same input); a mismatch is reported as a wrong result.',
   `With the JIT: ${plan.jit.rounds} rounds × (${plan.jit.warmup} warm-up + ${plan.jit.iterations} timed). ` +
     `Under --jitless: ${plan.jitless.rounds} rounds × (${plan.jitless.warmup} warm-up + ${plan.jitless.iterations} timed), smaller inputs.`,
@@ -164,11 +180,12 @@ const method = [
 const compileInputs = () => [
   { label: 'sql.js sql-wasm.wasm', file: paths.sqlWasm },
   ...Object.keys(kernels).map((name) => ({ label: `kernel ${name}`, file: paths.kernelWasm(name) })),
-  ...['lz', 'hash', 'numeric', 'reactor'].map((name) => ({ label: `clang ${name}.wasm`, file: join(paths.benchDir, 'c', name + '.wasm') })),
+  ...['lz', 'hash', 'numeric', 'reactor', 'image', 'image-simd'].map((name) => ({ label: `clang ${name}.wasm`, file: join(paths.benchDir, 'c', name + '.wasm') })),
 ];
 
 // `--workloads large` alone: only the large modules, nothing to build.
-const buildFailures = workloads.length ? await buildAll(Object.keys(kernels), log) : {};
+const programs = Object.entries(images).map(([id, image]) => ({ id, files: imageFiles(id), simd: image.simd }));
+const buildFailures = workloads.length ? await buildAll(Object.keys(kernels), programs, log) : {};
 const results = { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine: machine(), method, runs: {} };
 if (workloads.length) {
   for (const mode of modes) {

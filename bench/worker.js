@@ -1,12 +1,14 @@
 // One benchmark sample, in its own process (so startup is cold and no
 // implementation's JIT state leaks into another's): load one workload on one
 // implementation, get its first result (a tiny first operation: sql.js's
-// first query, a kernel's call with `firstSize`), run it warmup + iterations
-// times, print one JSON line.
+// first query, a kernel's or the image pipeline's run with `firstSize`), run
+// it warmup + iterations times, print one JSON line.
 //
 //   node [--jitless] bench/worker.js '{"implementation":"native","workload":"calls","size":2000000,"warmup":2,"iterations":5}'
 
 import { implementations } from './lib/implementations.js';
+import { kernelFiles } from './lib/paths.js';
+import { imageFiles, images, runImage } from './workloads/image.js';
 import { kernelResult, kernels } from './workloads/kernels.js';
 import { firstQuery, runSqljs } from './workloads/sqljs.js';
 import { reportAndExit } from './lib/child-report.js';
@@ -18,20 +20,39 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** How to load and run each kind of workload; `run` returns { result, phases? }. */
+const kinds = {
+  sqljs: {
+    load: (implementation) => implementation.sqljs(),
+    first: (target) => firstQuery(target),
+    run: runSqljs,
+  },
+  kernel: {
+    load: (implementation, id) => implementation.instance(kernelFiles(id)),
+    first: (target, id) => kernelResult(target.run(kernels[id].firstSize)),
+    run: (target, size) => ({ result: kernelResult(target.run(size)) }),
+  },
+  image: {
+    load: (implementation, id) => implementation.instance(imageFiles(id)),
+    first: (target, id) => runImage(target, images[id].firstSize).result,
+    run: runImage,
+  },
+};
+
 async function main() {
   const implementation = implementations[spec.implementation];
-  const isSqljs = spec.workload === 'sqljs';
+  const kind = kinds[spec.workload === 'sqljs' ? 'sqljs' : images[spec.workload] ? 'image' : 'kernel'];
   const began = performance.now();
-  const target = isSqljs ? await implementation.sqljs() : await implementation.kernel(spec.workload);
+  const target = await kind.load(implementation, spec.workload);
   const startupMs = performance.now() - began;
   // Start-up to first result: from the same origin, through the first small
-  // operation (checked: sql.js's answer here, a kernel's against native's by
-  // the caller). A failure here is reported with the sample and does not
+  // operation (checked: sql.js's answer here, the others' against native's
+  // by the caller). A failure here is reported with the sample and does not
   // stop the workload, so steady figures survive a first-result bug.
   let firstResult;
   let firstResultError;
   try {
-    firstResult = isSqljs ? firstQuery(target) : kernelResult(target.run(kernels[spec.workload].firstSize));
+    firstResult = kind.first(target, spec.workload);
   } catch (error) {
     firstResultError = String(error?.message ?? error).split('\n')[0];
   }
@@ -43,15 +64,10 @@ async function main() {
   let firstMs;
   for (let i = 0; i < spec.warmup + spec.iterations; i++) {
     const started = performance.now();
-    let value;
-    if (isSqljs) {
-      const run = runSqljs(target, spec.size);
-      value = run.result;
-      if (i >= spec.warmup) for (const [name, ms] of Object.entries(run.phases)) (phases[name] ??= []).push(ms);
-    } else {
-      value = kernelResult(target.run(spec.size));
-    }
+    const run = kind.run(target, spec.size);
+    const value = run.result;
     const elapsed = performance.now() - started;
+    if (i >= spec.warmup) for (const [name, ms] of Object.entries(run.phases ?? {})) (phases[name] ??= []).push(ms);
     if (i === 0) firstMs = elapsed;
     if (result !== undefined && value !== result) {
       throw new Error(`result changed between iterations: ${result} then ${value}`);

@@ -1,8 +1,9 @@
 // Builds what the benchmark runs, into bench/.out: the kernels assembled
 // with wabt, their binaryen `wasm2js -O3` versions, and wasm2es's
-// ahead-of-time output for the kernels and sql-wasm.wasm (with the built
-// CLI, as a user would). A tool that fails leaves an error message in place
-// of the file, and that implementation's cells report it.
+// ahead-of-time output for the kernels, the C programs of bench/c and
+// sql-wasm.wasm (with the built CLI, as a user would). A tool that fails
+// leaves an error message in place of the file, and that implementation's
+// cells report it. A SIMD build is not given to wasm2js, which has no SIMD.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,17 +54,24 @@ export function wasm2es(input, output, tune = 'jit') {
 
 /**
  * Builds everything; returns { [implementation]: { [workload]: reason } }
- * for the builds that failed.
+ * for the builds that failed. `programs`: [{ id, files, simd }], the
+ * workloads built from a committed .wasm (paths.cFiles).
  */
-export async function buildAll(kernelNames, log) {
+export async function buildAll(kernelNames, programs, log) {
   const failures = { 'wasm2es-aot': {}, wasm2js: {} };
   await assembleKernels(kernelNames);
-  for (const name of kernelNames) {
-    const w2js = wasm2js(paths.kernelWasm(name), paths.kernelWasm2js(name));
-    if (w2js) failures.wasm2js[name] = `wasm2js failed: ${w2js}`;
+  const modules = [
+    ...kernelNames.map((name) => ({ id: name, files: paths.kernelFiles(name), simd: false })),
+    ...programs,
+  ];
+  for (const { id, files, simd } of modules) {
+    if (!simd) {
+      const w2js = wasm2js(files.wasm, files.wasm2js);
+      if (w2js) failures.wasm2js[id] = `wasm2js failed: ${w2js}`;
+    }
     for (const tune of paths.tunes) {
-      const w2es = wasm2es(paths.kernelWasm(name), paths.kernelWasm2es(name, tune), tune);
-      if (w2es) failures['wasm2es-aot'][name] = `wasm2es --tune ${tune} failed: ${w2es}`;
+      const w2es = wasm2es(files.wasm, files.wasm2es(tune), tune);
+      if (w2es) failures['wasm2es-aot'][id] ??= `wasm2es --tune ${tune} failed: ${w2es}`;
     }
   }
   for (const tune of paths.tunes) {

@@ -1,7 +1,10 @@
 // The implementations under comparison and how each one loads a workload.
-// A loader returns what the workload runs on: a kernel's exports object, or
+// A loader returns what the workload runs on: a module's exports object
+// (a kernel or a C program, from its files: paths.kernelFiles, paths.cFiles), or
 // sql.js's SQL namespace. Everything a loader does counts as startup: the
-// timer starts before the first import of the implementation.
+// timer starts before the first import of the implementation. `simd: false`
+// marks an implementation without 128-bit SIMD, whose cells for a SIMD
+// build are shown as unsupported rather than run.
 
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -18,8 +21,8 @@ const require = createRequire(import.meta.url);
 const aotTune = typeof globalThis.WebAssembly === 'undefined' ? 'interpreter' : 'jit';
 const importFile = (file) => import(pathToFileURL(file).href);
 
-async function nativeKernel(name) {
-  const { instance } = await WebAssembly.instantiate(readFileSync(paths.kernelWasm(name)), {});
+async function nativeInstance(files) {
+  const { instance } = await WebAssembly.instantiate(readFileSync(files.wasm), {});
   return instance.exports;
 }
 
@@ -45,14 +48,14 @@ export const implementations = {
   native: {
     label: 'native wasm',
     jitless: false,
-    kernel: nativeKernel,
+    instance: nativeInstance,
     sqljs: sqljsGlue,
   },
   'wasm2es-aot': {
     label: 'wasm2es AOT',
-    async kernel(name) {
+    async instance(files) {
       const { WebAssembly: runtime } = await import('wasm2es/runtime');
-      const { default: module } = await importFile(paths.kernelWasm2es(name, aotTune));
+      const { default: module } = await importFile(files.wasm2es(aotTune));
       return new runtime.Instance(module, {}).exports;
     },
     async sqljs() {
@@ -64,9 +67,9 @@ export const implementations = {
   },
   'wasm2es-polyfill': {
     label: 'wasm2es polyfill',
-    async kernel(name) {
+    async instance(files) {
       const polyfill = await installPolyfill();
-      const { instance } = await polyfill.instantiate(readFileSync(paths.kernelWasm(name)), {});
+      const { instance } = await polyfill.instantiate(readFileSync(files.wasm), {});
       return instance.exports;
     },
     async sqljs() {
@@ -77,7 +80,8 @@ export const implementations = {
   wasm2js: {
     label: 'wasm2js',
     sqljsLabel: 'sql-asm.js',
-    kernel: (name) => importFile(paths.kernelWasm2js(name)),
+    simd: false,
+    instance: (files) => importFile(files.wasm2js),
     async sqljs() {
       // sql.js's asm.js build: the same SQLite through Emscripten's wasm2js.
       const warn = console.warn;
@@ -92,9 +96,10 @@ export const implementations = {
   },
   polywasm: {
     label: 'polywasm',
-    async kernel(name) {
+    simd: false,
+    async instance(files) {
       const { WebAssembly: polywasm } = await import('polywasm');
-      const { instance } = await polywasm.instantiate(readFileSync(paths.kernelWasm(name)), {});
+      const { instance } = await polywasm.instantiate(readFileSync(files.wasm), {});
       return instance.exports;
     },
     async sqljs() {

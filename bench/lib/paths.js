@@ -17,5 +17,14 @@ export const kernelWasm = (name) => join(outDir, 'kernels', name + '.wasm');
 export const kernelWasm2js = (name) => join(outDir, 'kernels', name + '.wasm2js.js');
 /** wasm2es's ahead-of-time output, tuned for a JIT or (`--tune interpreter`) for --jitless runs. */
 export const kernelWasm2es = (name, tune = 'jit') => join(outDir, 'kernels', `${name}.wasm2es${tune === 'jit' ? '' : '-' + tune}.js`);
+/** What each implementation loads for a kernel (bench/lib/implementations.js). */
+export const kernelFiles = (name) => ({ wasm: kernelWasm(name), wasm2js: kernelWasm2js(name), wasm2es: (tune) => kernelWasm2es(name, tune) });
+
+/** The same for a committed C build in bench/c (`file` without .wasm); what is built from it goes to bench/.out/c. */
+export const cFiles = (file) => ({
+  wasm: join(benchDir, 'c', file + '.wasm'),
+  wasm2js: join(outDir, 'c', file + '.wasm2js.js'),
+  wasm2es: (tune = 'jit') => join(outDir, 'c', `${file}.wasm2es${tune === 'jit' ? '' : '-' + tune}.js`),
+});
 export const sqlWasm2es = (tune = 'jit') => join(outDir, 'sqljs', `sql-wasm.wasm2es${tune === 'jit' ? '' : '-' + tune}.js`);
 export const tunes = ['jit', 'interpreter'];

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import * as paths from './paths.js';
+import { imagePhases, images } from '../workloads/image.js';
 
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -16,9 +17,12 @@ export const median = (values) => {
 /**
  * One cell's figure from its samples (one per round). A sample that failed
  * or disagrees with the reference result makes the whole cell a failure:
- * a wrong result is never shown as a time.
+ * a wrong result is never shown as a time. A cell the implementation cannot
+ * run at all (a SIMD build on one without SIMD) is `unsupported`.
  */
 export function summarize(samples, reference, firstReference) {
+  const unsupported = samples.find((sample) => sample.unsupported);
+  if (unsupported) return { status: 'unsupported', message: unsupported.unsupported };
   const failed = samples.find((sample) => sample.error);
   if (failed) return { status: 'error', message: failed.error };
   const wrong = samples.find((sample) => sample.result !== reference);
@@ -54,6 +58,7 @@ const kib = (bytes) => (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + ' KiB';
 
 function cell(figure, field, baseline) {
   if (!figure) return '–';
+  if (figure.status === 'unsupported') return 'no SIMD';
   if (figure.status === 'error') return 'error';
   if (figure.status === 'wrong') return '**wrong result**';
   const value = figure[field];
@@ -79,6 +84,7 @@ function failureNotes(run) {
   for (const workload of run.workloads) {
     for (const impl of run.implementations) {
       const figure = run.figures[workload.id][impl.id];
+      if (figure?.status === 'unsupported') continue; // said in the table
       if (figure && figure.status !== 'ok') {
         notes.push(`- ${workload.title}, ${impl.label}: ${figure.status === 'wrong' ? 'wrong result' : 'error'}: ` +
           '`' + figure.message.split('\n')[0].slice(0, 300).replace(/`/g, "'") + '`');
@@ -144,6 +150,7 @@ export function firstResultTable(results) {
       const cells = columns.map((impl) => {
         const figure = figures[impl.id];
         if (!figure) return '–';
+        if (figure.status === 'unsupported') return 'no SIMD';
         if (figure.status === 'error' || figure.firstStatus === 'error') return 'error';
         if (figure.status === 'wrong' || figure.firstStatus === 'wrong') return '**wrong result**';
         const value = figure.firstResultMs;
@@ -269,7 +276,7 @@ export function targets(results) {
       ok(aot) && ok(s.wasm2js) && aot.steadyMs < s.wasm2js.steadyMs,
       ok(aot) && ok(s.wasm2js) ? `${ms(aot.steadyMs)} vs ${ms(s.wasm2js.steadyMs)}` : aot?.status);
     for (const [id, figures] of Object.entries(jit)) {
-      if (id === 'sqljs') continue;
+      if (id === 'sqljs' || images[id]) continue; // the image pipeline's targets are its own, below
       const mine = figures['wasm2es-aot'];
       check(`JIT: ${id} on wasm2es AOT faster than wasm2js`,
         ok(mine) && ok(figures.wasm2js) && mine.steadyMs < figures.wasm2js.steadyMs,
@@ -334,6 +341,16 @@ export function targets(results) {
     check('--jitless: a 2-5 MB Rust module (resvg) starts on wasm2es polyfill in ≤ 3 s (Module + Instance, stub imports)',
       !resvg.error && resvg.totalMs <= 3000, resvg.error ?? `${ms(resvg.totalMs)}${resvg.instantiate === 'ok' ? '' : ', ' + resvg.instantiate}`);
   }
+  for (const [mode, figures] of [['JIT', jit], ['--jitless', jitless]]) {
+    const [simd, scalar] = [figures?.['image-simd'], figures?.['image-scalar']];
+    if (!simd || !scalar) continue;
+    for (const id of ['wasm2es-aot', 'wasm2es-polyfill']) {
+      const [mine, base] = [simd[id], scalar[id]];
+      check(`${mode}: C image pipeline, SIMD build on ${id === 'wasm2es-aot' ? 'wasm2es AOT' : 'wasm2es polyfill'} no slower than its scalar build`,
+        ok(mine) && ok(base) && mine.steadyMs <= base.steadyMs,
+        ok(mine) && ok(base) ? `${ms(mine.steadyMs)} vs ${ms(base.steadyMs)}` : `SIMD build: ${mine?.status ?? 'not run'}`);
+    }
+  }
   if (jitless) {
     const s = jitless.sqljs;
     for (const id of ['wasm2es-aot', 'wasm2es-polyfill']) {
@@ -344,6 +361,68 @@ export function targets(results) {
     }
   }
   return out.join('\n');
+}
+
+/**
+ * The image pipeline's two builds side by side (issue 15): per mode and
+ * implementation, steady time of each build, SIMD / scalar, and SIMD against
+ * native SIMD. Under --jitless native is the JIT run's figure scaled per row
+ * (the work is linear in rows: whole frames), as in the first-result table.
+ */
+export function simdTable(results) {
+  const [simdId, scalarId] = Object.keys(images);
+  const native = results.runs.jit?.figures[simdId]?.native;
+  const nativePerRow = native?.status === 'ok' ? native.steadyMs / results.runs.jit.sizes[simdId] : null;
+  const lines = [
+    '| mode | implementation | SIMD build | scalar build | SIMD / scalar | SIMD / native SIMD |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const [mode, run] of [['JIT', results.runs.jit], ['--jitless', results.runs.jitless]]) {
+    if (!run?.figures[simdId] || !run.figures[scalarId]) continue;
+    for (const impl of run.implementations) {
+      const simd = run.figures[simdId][impl.id];
+      const scalar = run.figures[scalarId][impl.id];
+      const show = (figure) => (!figure ? '–' : figure.status === 'ok' ? ms(figure.steadyMs) : figure.status === 'unsupported' ? 'no SIMD'
+        : figure.status === 'wrong' ? '**wrong result**' : 'error');
+      const both = simd?.status === 'ok' && scalar?.status === 'ok';
+      const againstNative = simd?.status === 'ok' && nativePerRow && impl.id !== 'native'
+        ? ratio(simd.steadyMs / run.sizes[simdId] / nativePerRow) : '–';
+      lines.push(`| ${mode} | ${impl.label} | ${show(simd)} | ${show(scalar)} | ${both ? ratio(simd.steadyMs / scalar.steadyMs) : '–'} | ${againstNative} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The image pipeline's phases (steady medians), per mode, implementation and build. */
+export function imagePhaseTable(results) {
+  const lines = [`| mode | implementation | build | ${imagePhases.join(' | ')} |`, `|---|---|---|${imagePhases.map(() => '---:').join('|')}|`];
+  for (const [mode, run] of [['JIT', results.runs.jit], ['--jitless', results.runs.jitless]]) {
+    for (const impl of run?.implementations ?? []) {
+      for (const [id, image] of Object.entries(images)) {
+        const figure = run.figures[id]?.[impl.id];
+        if (figure?.status !== 'ok') continue;
+        lines.push(`| ${mode} | ${impl.label} | ${image.simd ? 'SIMD' : 'scalar'} | ${imagePhases.map((name) => ms(figure.phases[name] ?? NaN)).join(' | ')} |`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+function simdSection(results) {
+  const runs = [results.runs.jit, results.runs.jitless].filter(Boolean);
+  if (!runs.some((run) => Object.keys(images).every((id) => run.figures[id]))) return [];
+  const sizes = runs.map((run) => `${run === results.runs.jit ? 'JIT' : '--jitless'} ${run.sizes[Object.keys(images)[0]]} rows`).join(', ');
+  return [
+    '## SIMD: one C source built with and without -msimd128', '',
+    'bench/c/image.c, an image pipeline over 1024-pixel RGBA rows (alpha blend, luma, 3x3 box blur, Sobel edges: u8/i16/i32 ' +
+      'lanes; and an f32 phase), built by clang 14 -O3 with `-msimd128` (image-simd.wasm) and without (image.wasm); both builds ' +
+      `must give the same checksum. Steady work per iteration (${sizes}). SIMD / native SIMD: against native wasm's SIMD build ` +
+      'with the JIT, per row (under --jitless too, where native wasm does not exist). wasm2js and polywasm have no SIMD.', '',
+    simdTable(results), '',
+    '### Phases (steady medians)', '',
+    'blend: alpha blend and luma; blur; edges; shade: the f32 phase. Each includes hashing what it wrote.', '',
+    imagePhaseTable(results), '',
+  ];
 }
 
 function runSection(run, title, baselineText) {
@@ -374,6 +453,7 @@ export function renderResults(results) {
   ];
   if (results.runs.jit) parts.push('## With the JIT', '', runSection(results.runs.jit, 'JIT', 'native wasm'));
   if (results.runs.jitless) parts.push('## node --jitless (no native WebAssembly)', '', runSection(results.runs.jitless, '--jitless', 'wasm2js / sql-asm.js'));
+  if (results.runs.jit || results.runs.jitless) parts.push(...simdSection(results));
   if (results.runs.jit || results.runs.jitless) parts.push('## Start-up to first result', '', firstResultNote, '', firstResultTable(results), '');
   if (results.compile) parts.push('## Compile speed and output size', '', compileTable(results.compile), '');
   if (results.large) parts.push(...largeSection(results.large, '##'));
