@@ -48,10 +48,10 @@ async function load(purpose: string): Promise<Binaryen> {
   return loaded;
 }
 
-/** The WebAssembly 2.0 features beyond the MVP; wasm2es compiles exactly these. */
+/** The features beyond the MVP that wasm2es compiles: WebAssembly 2.0 (SIMD included) and relaxed SIMD. */
 function webAssembly2Features(binaryen: Binaryen): number {
-  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue } = binaryen.Features;
-  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue;
+  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD } = binaryen.Features;
+  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD;
 }
 
 /**
@@ -105,7 +105,7 @@ function optimizeModule(binaryen: Binaryen, module: BinaryenModule): void {
 
 /**
  * Assembles WebAssembly text into a binary, optionally optimised. A module
- * that is only invalid because it uses features beyond 2.0 (SIMD, ...) is
+ * that is only invalid because it uses features beyond 2.0 (tail calls, ...) is
  * still assembled, so that the compiler reports the unsupported feature by
  * name.
  */

@@ -298,8 +298,8 @@ describe('bad input: one line, exit 1, no output file left behind', () => {
     ['garbage.wasm', /magic|header|not a WebAssembly/i],
     ['truncated.wasm', /at 0x[0-9a-f]+/i],
     ['invalid.wasm', /at 0x[0-9a-f]+/i],
-    ['simd.wasm', /SIMD \(v128\) code generation is not supported yet \(at 0x26, code section, function 0\)/],
-    ['simd.wat', /SIMD \(v128\) code generation is not supported yet \(at 0x26, code section, function 0\)/],
+    ['tail-call.wasm', /tail calls \(return_call\) is not supported yet \(at 0x31, code section, function 0\)/],
+    ['tail-call.wat', /tail calls \(return_call\) is not supported yet \(at 0x[0-9a-f]+, code section, function 0\)/],
   ])('%s', (name, message) => {
     expectOneLineError(runCli([fixture(name)]), fixture(name), message);
 

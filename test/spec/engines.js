@@ -131,13 +131,10 @@ async function wasm2esEngine({ format = 'esm' } = {}) {
  * A diagnostic hybrid: wasm2es's compile() alone decides whether a module is
  * valid (CompileError or JavaScript that parses), and the native engine runs
  * it. Failures here are the decoder's and validator's, not the emitter's or
- * the runtime's. A module that validated and was refused only because v128
- * has no code generation yet (compiler/emit-simd.ts) counts as valid, so the
- * SIMD scripts test the validator and V8 runs their modules.
+ * the runtime's.
  */
 async function wasm2esCompileEngine() {
   const { compile } = await import(new URL('dist/compiler/index.js', ROOT).href);
-  const { SIMD_CODEGEN_UNSUPPORTED } = await import(new URL('dist/compiler/emit-simd.js', ROOT).href);
   const { CompileError } = await import(new URL('dist/runtime/errors.js', ROOT).href);
   const native = nativeEngine();
   return {
@@ -145,12 +142,8 @@ async function wasm2esCompileEngine() {
     name: 'wasm2es-compile',
     CompileError,
     compile: async (bytes) => {
-      try {
-        const { code } = compile(bytes, { format: 'body', splitThreshold, flattenHeight, tune });
-        new Function('rt', code); // syntax check only
-      } catch (error) {
-        if (!(error instanceof CompileError && error.message.startsWith(SIMD_CODEGEN_UNSUPPORTED))) throw error;
-      }
+      const { code } = compile(bytes, { format: 'body', splitThreshold, flattenHeight, tune });
+      new Function('rt', code); // syntax check only
       return new WebAssembly.Module(bytes);
     },
     wrapperCache: new Map(),
