@@ -478,6 +478,10 @@ class FunctionEmitter implements SimdHost {
     return { values, entries };
   }
 
+  peek(fromTop: number): JsNode {
+    return this.valueOf(this.stack[this.stack.length - 1 - fromTop]);
+  }
+
   pushWord(expr: JsNode, from: readonly object[], flags = 0): void {
     this.push(ValType.V128, expr, from as Entry[], flags, 1);
     this.notePendingTemporaries();

@@ -51,6 +51,8 @@ export interface SimdHost {
    * can be read more than once; entries with an effect are always settled.
    */
   operands(params: readonly ValType[], reuse: boolean): SimdOperands;
+  /** The expression of the operand `fromTop` entries below the top (0: the top). */
+  peek(fromTop: number): JsNode;
   /** Pushes one v128 as four word entries computed from `from`, with extra flags (memory reads). */
   pushWord(expr: JsNode, from: readonly SimdEntry[], flags?: number): void;
   pushScalar(type: ValType, expr: JsNode, from: readonly SimdEntry[], isBool?: boolean): void;
@@ -77,14 +79,92 @@ const L8 = 0x7f7f7f7f;
 const H16 = 0x80008000 | 0;
 const L16 = 0x7fff7fff;
 const or = (a: JsNode, b: JsNode): JsNode => bin('|', a, b);
-const and = (a: JsNode, b: JsNode): JsNode => bin('&', a, b);
 const xor = (a: JsNode, b: JsNode): JsNode => bin('^', a, b);
-const shl = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('<<', a, num(k)));
+/** `a & b`; with a constant mask, `a` keeps only what reaches the mask. */
+const and = (a: JsNode, b: JsNode): JsNode => {
+  const mask = literalI32(b);
+  return mask === undefined ? bin('&', a, b) : bin('&', demand(a, mask), b);
+};
+/** `a << k`: only the low 32 - k bits of `a` matter. */
+const shl = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('<<', demand(a, -1 >>> k), num(k)));
+
+function literalI32(e: JsNode): number | undefined {
+  const value = literalU32(e);
+  return value === undefined ? undefined : value | 0;
+}
+
+/** The bits `e` may have set (as an int32 mask), from its shape; -1 when unknown. */
+function possibleBits(e: JsNode): number {
+  const constant = literalI32(e);
+  if (constant !== undefined) return constant;
+  if (e.type !== 'BinaryExpression') return -1;
+  const k = literalI32(e.right);
+  switch (e.operator) {
+    case '|': return possibleBits(e.left) | possibleBits(e.right);
+    case '&': return possibleBits(e.left) & possibleBits(e.right);
+    case '<<': return k === undefined ? -1 : possibleBits(e.left) << k;
+    case '>>>': return k === undefined || (k & 31) === 0 ? -1 : (-1 >>> k) | 0;
+  }
+  return -1;
+}
+
+/**
+ * `e`, rewritten for a consumer that reads only the bits of `mask` (through
+ * a bitwise operator, which takes its operand ToInt32 anyway): parts of an
+ * or that cannot reach those bits are dropped, masks that keep all of them
+ * go. Shuffles and extends build words of many such parts, and the shift or
+ * mask that follows usually needs one of them.
+ */
+function demand(e: JsNode, mask: number): JsNode {
+  if (e.type !== 'BinaryExpression') return e;
+  const k = literalI32(e.right);
+  switch (e.operator) {
+    case '|': {
+      const left = demand(e.left, mask);
+      const right = demand(e.right, mask);
+      if ((possibleBits(right) & mask) === 0) return left;
+      if ((possibleBits(left) & mask) === 0) return right;
+      return left === e.left && right === e.right ? e : bin('|', left, right);
+    }
+    case '&': {
+      if (k === undefined) return e;
+      if ((k & mask) === mask) return demand(e.left, mask);
+      if ((k & mask) === 0) return num(0);
+      const left = demand(e.left, mask & k);
+      return left === e.left ? e : bin('&', left, e.right);
+    }
+    case '<<': {
+      if (k === undefined || (k & 31) === 0) return e;
+      const left = demand(e.left, mask >>> k);
+      return left === e.left ? e : bin('<<', left, e.right);
+    }
+    case '>>>': {
+      if (k === undefined || (k & 31) === 0) return e;
+      const left = demand(e.left, mask << k);
+      return left === e.left ? e : bin('>>>', left, e.right);
+    }
+  }
+  return e;
+}
 const shrS = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('>>', a, num(k)));
 const shrU = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('>>>', a, num(k)));
 const i32 = (a: JsNode): JsNode => bin('|', a, num(0));
 const mask = (test: JsNode): JsNode => js.cond(test, num(-1), num(0));
 const not = (a: JsNode): JsNode => js.un('~', a);
+/** Stack variables are named s<type><depth> (emit-func.ts); locals l<index>. */
+const isStackVariable = (e: JsNode): boolean => e.type === 'Identifier' && e.name.startsWith('s');
+/** Does the tree `node` contain one of `targets` (by identity: builders embed operand nodes as they are)? */
+function readsAny(node: JsNode, targets: readonly JsNode[]): boolean {
+  if (targets.length === 0) return false;
+  const pending: unknown[] = [node];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (targets.includes(item as JsNode)) return true;
+    for (const value of Object.values(item)) if (value !== null && typeof value === 'object') pending.push(value);
+  }
+  return false;
+}
 const isLiteral = (e: JsNode): boolean => e.type === 'Literal' || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
 
 /** Byte j (0..3) of word w, sign- or zero-extended. */
@@ -107,14 +187,16 @@ class Lowering {
     return vars;
   }
   /**
-   * Pushes result words that may read any operand word: each that is not a
-   * constant or a temporary goes to a temporary first, so that no word
-   * reads a stack variable below its own depth.
+   * Pushes result words that may read any operand word. Result word k lands
+   * at the depth of operand word k; one that reads a stack variable of an
+   * earlier operand word (below its own depth) goes to a temporary first.
+   * `operands` are the operand words in stack order.
    */
-  pushCross(words: JsNode[], from: readonly SimdEntry[]): void {
-    const moved = this.temporaries(words.filter((word) => !isLiteral(word) && !this.fresh.has(word)));
+  pushCross(words: JsNode[], operands: readonly JsNode[], from: readonly SimdEntry[]): void {
+    const needsMove = words.map((word, k) => !isLiteral(word) && !this.fresh.has(word) && readsAny(word, operands.slice(0, k).filter(isStackVariable)));
+    const moved = this.temporaries(words.filter((_, k) => needsMove[k]));
     let next = 0;
-    for (const word of words) this.host.pushWord(isLiteral(word) || this.fresh.has(word) ? word : moved[next++], from);
+    words.forEach((word, k) => this.host.pushWord(needsMove[k] ? moved[next++] : word, from));
   }
   h(name: string): JsNode {
     return this.host.helper(name);
@@ -277,16 +359,21 @@ function vectorHelper(l: Lowering, name: string, params: readonly ValType[]): vo
 function shift(l: Lowering, name: string): void {
   const [shape, op] = name.split('.');
   if (shape === 'i64x2') return vectorHelper(l, name, [ValType.V128, ValType.I32]);
-  const ops = l.host.operands([ValType.V128, ValType.I32], true);
-  const [a, [count]] = ops.values;
   const laneBits = shape === 'i8x16' ? 8 : shape === 'i16x8' ? 16 : 32;
+  // By a constant, most shifts read each word once and need nothing settled.
+  const known = literalU32(l.host.peek(0));
+  const readsOnce = known !== undefined && (laneBits === 32 || op !== 'shr_s' || (known & (laneBits - 1)) === 0);
+  const ops = l.host.operands([ValType.V128, ValType.I32], !readsOnce);
+  const [a, [count]] = ops.values;
   const constant = literalU32(count);
   for (let k = 0; k < 4; k++) {
     const from = [ops.entries[0][k], ops.entries[1][0]];
     const w = a[k];
     if (laneBits === 32) {
       const operator = op === 'shl' ? '<<' : op === 'shr_s' ? '>>' : '>>>';
-      const shifted = bin(operator, w, constant === undefined ? count : num(constant & 31));
+      // By a constant k, the word's bits that are shifted out do not matter.
+      const needed = constant === undefined ? w : demand(w, op === 'shl' ? -1 >>> (constant & 31) : -1 << (constant & 31));
+      const shifted = bin(operator, needed, constant === undefined ? count : num(constant & 31));
       l.host.pushWord(op === 'shr_u' && (constant === undefined || (constant & 31) === 0) ? i32(shifted) : shifted, from);
     } else if (constant === undefined) {
       l.host.pushWord(js.call(l.h(helperName(name)), [w, count]), from);
@@ -333,7 +420,8 @@ function crossLane(l: Lowering, instr: Instr, name: string): void {
   const all = ops.entries.flat();
   const [a, b] = ops.values;
   const lane = instr.index;
-  const push = (words: JsNode[]): void => l.pushCross(words, all);
+  const operandWords = ops.values.flat();
+  const push = (words: JsNode[]): void => l.pushCross(words, operandWords, all);
   const [shape, op] = name.split('.');
   switch (name) {
     case 'i8x16.shuffle': return push(shuffle(a, b, instr.v128!));
@@ -360,20 +448,31 @@ function crossLane(l: Lowering, instr: Instr, name: string): void {
   throw new Error(`emit: no code generation for ${name}`);
 }
 
+/**
+ * i8x16.shuffle, a word at a time: the output bytes that come from the same
+ * source word moved by the same distance are one shift and one mask
+ * (`a << 16 & 0xff0000`), a whole word that moves is itself.
+ */
 function shuffle(a: JsNode[], b: JsNode[], lanes: Uint8Array): JsNode[] {
   const source = [...a, ...b];
   const words: JsNode[] = [];
   for (let k = 0; k < 4; k++) {
-    const first = lanes[4 * k];
-    if ((first & 3) === 0 && lanes[4 * k + 1] === first + 1 && lanes[4 * k + 2] === first + 2 && lanes[4 * k + 3] === first + 3) {
-      words.push(source[first >> 2]); // a whole word moves
-      continue;
-    }
-    let word: JsNode | null = null;
+    // (source word, shift in bytes, left is positive) -> mask of output bytes
+    const groups = new Map<string, { word: number; shift: number; mask: number }>();
     for (let j = 0; j < 4; j++) {
       const index = lanes[4 * k + j];
-      const byte = shl(byteU(source[index >> 2], index & 3), 8 * j);
-      word = word === null ? byte : or(word, byte);
+      const key = `${index >> 2},${j - (index & 3)}`;
+      const group = groups.get(key) ?? { word: index >> 2, shift: j - (index & 3), mask: 0 };
+      group.mask |= 0xff << (8 * j);
+      groups.set(key, group);
+    }
+    let word: JsNode | null = null;
+    for (const { word: from, shift, mask } of groups.values()) {
+      const moved = shift >= 0 ? shl(source[from], 8 * shift) : shrU(source[from], -8 * shift);
+      // The mask is needed unless the shift already cleared every other bit.
+      const cleared = shift >= 0 ? (-1 << (8 * shift)) : (-1 >>> (-8 * shift));
+      const part = (cleared & ~mask) === 0 ? moved : and(moved, num(mask | 0));
+      word = word === null ? part : or(word, part);
     }
     words.push(word!);
   }
@@ -532,11 +631,17 @@ function effectiveAddress(base: JsNode, offset: number): JsNode {
 function memory(l: Lowering, instr: Instr, name: string): void {
   const host = l.host;
   const info = OPS.get(instr.op)!;
-  const ops = host.operands(info.params!, true);
-  let [[base]] = ops.values;
-  // Every word reads the address: a stack variable moves above the stack.
-  if (base.type === 'Identifier' && base.name.startsWith('s')) [base] = l.temporaries([base]);
-  const at = (extra: number): JsNode => effectiveAddress(base, instr.memOffset + extra);
+  const ops = host.operands(info.params!, false);
+  const [[base]] = ops.values;
+  // The address is read once per word: unless it is a constant or a local,
+  // its unsigned value goes to a temporary (above the stack, where every
+  // result word may read it).
+  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)])[0];
+  const at = (extra: number): JsNode => {
+    const offset = instr.memOffset + extra;
+    if (unsigned === null) return effectiveAddress(base, offset);
+    return offset === 0 ? unsigned : bin('+', unsigned, num(offset));
+  };
   const addressEntries = ops.entries[0];
   const pushLoaded = (words: JsNode[]): void => {
     for (const word of words) host.pushWord(word, addressEntries, isLiteral(word) ? 0 : host.memoryReadFlags);
