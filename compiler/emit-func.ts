@@ -498,11 +498,11 @@ class FunctionEmitter implements SimdHost {
     if (!entry.settled && this.simdTemp > this.simdTempStart && entry.deepestVar < this.simdTemp - 1) entry.deepestVar = this.simdTemp - 1;
   }
 
-  temporaries(exprs: JsNode[], mayTrap: boolean): JsNode[] {
+  temporaries(exprs: JsNode[], mayTrap: boolean, type: ValType): JsNode[] {
     if (mayTrap) this.settleBeforeTrap();
     this.settleReadersOfStackVars(this.simdTemp);
     return exprs.map((expr) => {
-      const name = this.stackVar(this.simdTemp++, ValType.V128);
+      const name = this.stackVar(this.simdTemp++, type);
       this.stmts.push(js.exprStmt(js.assign(js.id(name), expr)));
       return js.id(name);
     });

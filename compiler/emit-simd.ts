@@ -61,7 +61,7 @@ export interface SimdHost {
    * variables above the stack; returns them. `mayTrap`: they read memory,
    * so pending effects go first.
    */
-  temporaries(exprs: JsNode[], mayTrap: boolean): JsNode[];
+  temporaries(exprs: JsNode[], mayTrap: boolean, type: ValType): JsNode[];
   /** A read of memory 0 by the scalar load `op` (e.g. `i32.load`) at `address`. */
   memoryLoad(address: JsNode, op: string): JsNode;
   /** Settles what a store must not overtake. */
@@ -176,13 +176,16 @@ const halfU = (w: JsNode, j: number): JsNode => (j === 0 ? and(w, num(0xffff)) :
 /** Two i16 values into a word. */
 const halves = (low: JsNode, high: JsNode): JsNode => or(and(low, num(0xffff)), shl(high, 16));
 
+/** Words made by Lowering.bits(x), with their x. */
+const ROUNDED = new WeakMap<JsNode, JsNode>();
+
 /** Everything one lowering needs: the host and the builtins and helpers it names. */
 class Lowering {
   /** Variables written by temporaries(): above the stack, so any word may read them. */
   private readonly fresh = new WeakSet<JsNode>();
   constructor(readonly host: SimdHost) {}
-  temporaries(exprs: JsNode[], mayTrap = false): JsNode[] {
-    const vars = this.host.temporaries(exprs, mayTrap);
+  temporaries(exprs: JsNode[], mayTrap = false, type = ValType.V128): JsNode[] {
+    const vars = this.host.temporaries(exprs, mayTrap, type);
     for (const v of vars) this.fresh.add(v);
     return vars;
   }
@@ -201,13 +204,22 @@ class Lowering {
   h(name: string): JsNode {
     return this.host.helper(name);
   }
-  /** Word w as an f32 (arithmetic only: a signalling NaN comes out quiet). */
+  /**
+   * Word w as an f32, for arithmetic and comparisons only (a signalling NaN
+   * comes out quiet, and a NaN's payload may change, as arithmetic allows).
+   * The word of a result not yet stored is that result rounded, `fround(x)`,
+   * without the trip through the scratch array.
+   */
   f32(w: JsNode): JsNode {
+    const unrounded = ROUNDED.get(w);
+    if (unrounded !== undefined) return this.math('fround', unrounded);
     return js.seq([js.assign(js.index(this.h('simdI32'), num(0)), w), js.index(this.h('simdF32'), num(0))]);
   }
   /** The bits of x rounded to f32. */
   bits(x: JsNode): JsNode {
-    return js.seq([js.assign(js.index(this.h('simdF32'), num(0)), x), js.index(this.h('simdI32'), num(0))]);
+    const word = js.seq([js.assign(js.index(this.h('simdF32'), num(0)), x), js.index(this.h('simdI32'), num(0))]);
+    ROUNDED.set(word, x);
+    return word;
   }
   math(name: string, ...args: JsNode[]): JsNode {
     return js.call(builtin('Math', name), args);
@@ -636,7 +648,7 @@ function memory(l: Lowering, instr: Instr, name: string): void {
   // The address is read once per word: unless it is a constant or a local,
   // its unsigned value goes to a temporary (above the stack, where every
   // result word may read it).
-  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)])[0];
+  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)], false, ValType.F64)[0];
   const at = (extra: number): JsNode => {
     const offset = instr.memOffset + extra;
     if (unsigned === null) return effectiveAddress(base, offset);
