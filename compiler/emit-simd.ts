@@ -352,6 +352,7 @@ export function emitSimd(host: SimdHost, instr: Instr): void {
   if (VECTOR_HELPERS.has(name)) return vectorHelper(l, name, params);
   if (name.startsWith('v128.load') || name.startsWith('v128.store')) return memory(l, instr, name);
   if (name.includes('.shl') || name.includes('.shr_')) return shift(l, name);
+  if (name.includes('.narrow_')) return narrow(l, name);
   crossLane(l, instr, name);
 }
 
@@ -452,11 +453,6 @@ function crossLane(l: Lowering, instr: Instr, name: string): void {
   }
   if (op.startsWith('extend_')) return push(extend(shape, op, a));
   if (op.startsWith('extmul_')) return push(extmul(l, shape, op, a, b));
-  if (op.startsWith('narrow_')) {
-    const helper = l.h(`narrow${shape === 'i8x16' ? 8 : 16}_${op.endsWith('_s') ? 's' : 'u'}`);
-    const source = [...a, ...b];
-    return push([0, 1, 2, 3].map((k) => js.call(helper, shape === 'i8x16' ? [source[2 * k], source[2 * k + 1]] : [source[2 * k], source[2 * k + 1]])));
-  }
   throw new Error(`emit: no code generation for ${name}`);
 }
 
@@ -469,6 +465,12 @@ function shuffle(a: JsNode[], b: JsNode[], lanes: Uint8Array): JsNode[] {
   const source = [...a, ...b];
   const words: JsNode[] = [];
   for (let k = 0; k < 4; k++) {
+    const index = lanes[4 * k];
+    if (lanes[4 * k + 1] === index && lanes[4 * k + 2] === index && lanes[4 * k + 3] === index) {
+      // One byte four times (an alpha broadcast).
+      words.push(js.call(builtin('Math', 'imul'), [byteU(source[index >> 2], index & 3), num(0x01010101)]));
+      continue;
+    }
     // (source word, shift in bytes, left is positive) -> mask of output bytes
     const groups = new Map<string, { word: number; shift: number; mask: number }>();
     for (let j = 0; j < 4; j++) {
@@ -611,6 +613,33 @@ function extend(shape: string, op: string, a: JsNode[]): JsNode[] {
   return words;
 }
 
+/**
+ * narrow: two words of wide lanes into one of narrow lanes, saturating.
+ * Lanes that already fit (the operands' bits say so, as after a shift
+ * right and a mask) are packed with shifts; the others go through the
+ * runtime's word helpers.
+ */
+function narrow(l: Lowering, name: string): void {
+  const host = l.host;
+  const [shape, op] = name.split('.');
+  const signed = op.endsWith('_s');
+  const bytes = shape === 'i8x16';
+  const outside = bytes ? (signed ? 0xff80ff80 : 0xff00ff00) : signed ? 0xffff8000 : 0xffff0000;
+  let fits = true;
+  for (let i = 0; i < 8; i++) if ((possibleBits(host.peek(i)) & outside) !== 0) fits = false;
+  const ops = host.operands([ValType.V128, ValType.V128], bytes || !fits);
+  const source = ops.values.flat();
+  const helper = fits ? null : l.h(`narrow${bytes ? 8 : 16}_${signed ? 's' : 'u'}`);
+  const words = [0, 1, 2, 3].map((k) => {
+    const [low, high] = [source[2 * k], source[2 * k + 1]];
+    if (helper !== null) return js.call(helper, [low, high]);
+    if (!bytes) return or(low, shl(high, 16));
+    return or(or(and(low, num(255)), and(shrU(low, 8), num(0xff00))), or(and(shl(high, 16), num(0xff0000)), and(shl(high, 8), num(0xff000000 | 0))));
+  });
+  // Word k reads operand words 2k and 2k + 1, at or above its own depth.
+  l.pushCross(words, source, ops.entries.flat());
+}
+
 /** extmul for i16x8 and i32x4 results (i64x2 is a vector helper). */
 function extmul(l: Lowering, shape: string, op: string, a: JsNode[], b: JsNode[]): JsNode[] {
   const signed = op.endsWith('_s');
@@ -622,7 +651,8 @@ function extmul(l: Lowering, shape: string, op: string, a: JsNode[], b: JsNode[]
     if (shape === 'i16x8') {
       const j = 2 * (k & 1);
       const lane = (i: number): JsNode => l.math('imul', signed ? byteS(x, i) : byteU(x, i), signed ? byteS(y, i) : byteU(y, i));
-      words.push(halves(lane(j), lane(j + 1)));
+      // A product of two u8 fits its 16 bits; a signed one needs the mask.
+      words.push(signed ? halves(lane(j), lane(j + 1)) : or(lane(j), shl(lane(j + 1), 16)));
     } else {
       const half = signed ? halfS : halfU;
       words.push(l.math('imul', half(x, k & 1), half(y, k & 1)));
