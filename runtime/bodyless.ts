@@ -21,7 +21,7 @@ import { Memory } from './memory.js';
 import { f32ReinterpretI32, f64ReinterpretI64 } from './numeric.js';
 import { Table } from './table.js';
 
-const VALUE_TYPES: Record<number, ValueTypeName> = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 112: 'funcref', 111: 'externref' };
+const VALUE_TYPES: Record<number, ValueTypeName> = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128', 112: 'funcref', 111: 'externref' };
 const KINDS = ['function', 'table', 'memory', 'global'] as const;
 /** Where each section id must stand: data count (12) between element and code. Tags (13) are refused. */
 const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
@@ -146,6 +146,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     else if (op === 0x42) { type = 'i64'; value = leb(64, 1); }
     else if (op === 0x43) { type = 'f32'; value = f32ReinterpretI32(Number(fixed(4)) | 0); }
     else if (op === 0x44) { type = 'f64'; value = f64ReinterpretI64(BigInt.asIntN(64, fixed(8))); }
+    else if (op === 0xfd && u32() === 0x0c) { type = 'v128'; value = [0, 0, 0, 0].map(() => Number(fixed(4)) | 0); } // v128.const: four words
     else if (op === 0xd0) type = refType(); // ref.null
     else if (op === 0xd2) read = funcRef(); // ref.func
     else if (op === 0x23) { // global.get, of an immutable imported global

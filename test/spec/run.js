@@ -31,7 +31,7 @@ const HELP = `usage: npm run spec -- [name...] [options]
   --format F            wasm2es loading: esm (default, the ahead-of-time output), lazy (the polyfill: functions
                         generated on first call) or body (the whole body through new Function)
   --verbose             print every failure with its message, and trap messages that differ from the spec's
-  --report              write the conformance table into README.md (full runs only)
+  --report              run every file, SIMD included, and write the conformance table into README.md
   --jobs N              worker threads (default: min(2, cores))
   --split-threshold N   compile with function splitting from N syntax-tree nodes (tests compiler/split.ts)
   --flatten-height N    flatten functions nesting deeper than N statements into state machines (tests compiler/flatten.ts)
@@ -205,7 +205,8 @@ async function main() {
   }
   let files;
   try {
-    files = selectFiles(dir, options.names);
+    // The report covers everything: the 2.0 files, and the SIMD ones, which run only when named.
+    files = options.report ? [...selectFiles(dir, []), ...selectFiles(dir, ['simd', 'relaxed-simd'])] : selectFiles(dir, options.names);
   } catch (error) {
     fail(error.message);
   }
