@@ -267,16 +267,19 @@ for (const [suffix, operator] of [['eq', '==='], ['ne', '!=='], ['lt', '<'], ['g
   if (signed !== suffix) wordwise(`i32x4.${suffix}_u`, false, (_, a, b) => mask(bin(operator, u32(a), u32(b))));
   wordwise(`f32x4.${suffix}`, false, (l, a, b) => mask(bin(operator, l.f32(a), l.f32(b))));
 }
-wordwise('i32x4.dot_i16x8_s', true, (l, a, b) => i32(bin('+', l.math('imul', halfS(a, 0), halfS(b, 0)), l.math('imul', halfS(a, 1), halfS(b, 1)))));
+// Products of 8- and 16-bit lanes are exact doubles: `*`, which an
+// interpreter runs as one bytecode, where Math.imul is a call.
+const times = (a: JsNode, b: JsNode): JsNode => bin('*', a, b);
+wordwise('i32x4.dot_i16x8_s', true, (_, a, b) => i32(bin('+', times(halfS(a, 0), halfS(b, 0)), times(halfS(a, 1), halfS(b, 1)))));
 wordwise('i32x4.extadd_pairwise_i16x8_s', true, (_, a) => bin('+', halfS(a, 0), halfS(a, 1)));
 wordwise('i32x4.extadd_pairwise_i16x8_u', true, (_, a) => bin('+', halfU(a, 0), halfU(a, 1)));
 wordwise('i16x8.extadd_pairwise_i8x16_s', true, (_, a) => halves(bin('+', byteS(a, 0), byteS(a, 1)), bin('+', byteS(a, 2), byteS(a, 3))));
 wordwise('i16x8.extadd_pairwise_i8x16_u', true, (_, a) => halves(bin('+', byteU(a, 0), byteU(a, 1)), bin('+', byteU(a, 2), byteU(a, 3))));
 // Relaxed dot products: the second operand read as signed bytes, products summed exactly.
-const bytePair = (l: Lowering, a: JsNode, b: JsNode, j: number): JsNode =>
-  bin('+', l.math('imul', byteS(a, j), byteS(b, j)), l.math('imul', byteS(a, j + 1), byteS(b, j + 1)));
-wordwise('i16x8.relaxed_dot_i8x16_i7x16_s', true, (l, a, b) => halves(bytePair(l, a, b, 0), bytePair(l, a, b, 2)));
-wordwise('i32x4.relaxed_dot_i8x16_i7x16_add_s', true, (l, a, b, c) => i32(bin('+', bin('+', bytePair(l, a, b, 0), bytePair(l, a, b, 2)), c)));
+const bytePair = (a: JsNode, b: JsNode, j: number): JsNode =>
+  bin('+', times(byteS(a, j), byteS(b, j)), times(byteS(a, j + 1), byteS(b, j + 1)));
+wordwise('i16x8.relaxed_dot_i8x16_i7x16_s', true, (_, a, b) => halves(bytePair(a, b, 0), bytePair(a, b, 2)));
+wordwise('i32x4.relaxed_dot_i8x16_i7x16_add_s', true, (_, a, b, c) => i32(bin('+', bin('+', bytePair(a, b, 0), bytePair(a, b, 2)), c)));
 
 // f32x4: through the scratch Float32Array, which rounds each result to f32.
 for (const [name, operator] of [['add', '+'], ['sub', '-'], ['mul', '*'], ['div', '/']]) {
@@ -650,12 +653,12 @@ function extmul(l: Lowering, shape: string, op: string, a: JsNode[], b: JsNode[]
     const y = b[(k >> 1) + high];
     if (shape === 'i16x8') {
       const j = 2 * (k & 1);
-      const lane = (i: number): JsNode => l.math('imul', signed ? byteS(x, i) : byteU(x, i), signed ? byteS(y, i) : byteU(y, i));
+      const lane = (i: number): JsNode => times(signed ? byteS(x, i) : byteU(x, i), signed ? byteS(y, i) : byteU(y, i));
       // A product of two u8 fits its 16 bits; a signed one needs the mask.
       words.push(signed ? halves(lane(j), lane(j + 1)) : or(lane(j), shl(lane(j + 1), 16)));
     } else {
       const half = signed ? halfS : halfU;
-      words.push(l.math('imul', half(x, k & 1), half(y, k & 1)));
+      words.push(i32(times(half(x, k & 1), half(y, k & 1))));
     }
   }
   return words;
