@@ -2,8 +2,8 @@
 // it writes must be valid WebAssembly, instantiate with the harness's four
 // log imports, and have exports that terminate when called; the same seed
 // and index must give the same bytes; and the corpus must contain the
-// shapes the generator exists for (checked with our own decoder, which only
-// reads them here).
+// shapes the generator exists for, every SIMD instruction among them
+// (checked with our own decoder, which only reads them here).
 
 import { createHash } from 'node:crypto';
 import wabtInit from 'wabt';
@@ -13,6 +13,9 @@ import type { Module } from '../compiler/ir.js';
 import { opName } from '../compiler/opcodes.js';
 import { generateModule } from './fuzz/generator.js';
 import { exportedSignatures } from './fuzz/gen/signatures.js';
+import { SIMD_NAMES } from './fuzz/gen/simd.js';
+// @ts-ignore -- plain JavaScript module of the fuzz harness
+import { exposeState } from './fuzz/expose.js';
 
 const SEED = 20261121;
 const COUNT = 2000;
@@ -20,6 +23,9 @@ const COUNT = 2000;
 const RUN_COUNT = 500;
 const CENSUS_COUNT = 500;
 const I64 = 0x7e;
+const V128 = 0x7b;
+/** WebAssembly 2.0 without SIMD: modules are the same bytes as before SIMD was generated. */
+const WITHOUT_SIMD = ['sign-ext', 'mutable-globals', 'nontrapping-float-to-int', 'bulk-memory', 'reference-types', 'multivalue'];
 
 /** Log calls one module may make before the test calls it a runaway. */
 const LOG_LIMIT = 2_000_000;
@@ -55,7 +61,10 @@ describe('generateModule', () => {
   it(`writes modules that instantiate with the four log imports and whose exports all terminate (${RUN_COUNT} run)`, () => {
     let calls = 0;
     let traps = 0;
-    for (const [index, bytes] of corpus.slice(0, RUN_COUNT).entries()) {
+    let vectorCalls = 0;
+    // With the harness's exports of v128 lanes (expose.js): f<k> with a v128 in its type
+    // cannot be called from JS, its wrapper __fuzz_lanes_f<k> can.
+    for (const [index, bytes] of corpus.slice(0, RUN_COUNT).map(exposeState).entries()) {
       let logs = 0;
       const log = () => {
         if (++logs > LOG_LIMIT) throw new Error(`module ${index} logged more than ${LOG_LIMIT} times`);
@@ -68,7 +77,12 @@ describe('generateModule', () => {
       const signatures = exportedSignatures(bytes);
       expect(signatures.size).toBeGreaterThan(0);
       for (const [name, signature] of signatures) {
-        expect(name).toMatch(/^f\d+$/);
+        expect(name).toMatch(/^(f\d+|__fuzz_lanes_f\d+|__fuzz_value_\w+)$/);
+        if ([...signature.params, ...signature.results].includes(V128)) {
+          expect(() => (exports[name] as () => unknown)()).toThrow(TypeError);
+          continue;
+        }
+        if (name.startsWith('__fuzz_lanes_')) vectorCalls++;
         for (let round = 0; round < 2; round++) {
           calls++;
           try {
@@ -83,6 +97,7 @@ describe('generateModule', () => {
     console.log(`fuzz generator: ${calls} export calls, ${traps} trapped (${((traps / calls) * 100).toFixed(1)}%)`);
     // Traps are part of what is compared, but most calls must run to the end.
     expect(traps / calls).toBeLessThan(0.35);
+    expect(vectorCalls).toBeGreaterThan(50);
   }, 60_000);
 
   it('is deterministic: the same seed and index give the same bytes, on any machine', () => {
@@ -90,9 +105,14 @@ describe('generateModule', () => {
     // A digest of the first modules of seed 1, fixed here so that a change of
     // the output (which makes recorded seeds reproduce something else) is
     // made on purpose: update it together with the generator.
-    const hash = createHash('sha256');
-    for (let index = 0; index < 50; index++) hash.update(generateModule(1, index));
-    expect(hash.digest('hex').slice(0, 16)).toBe('6acc73d169ee96d0');
+    const digest = (features?: string[]) => {
+      const hash = createHash('sha256');
+      for (let index = 0; index < 50; index++) hash.update(generateModule(1, index, features ? { features } : {}));
+      return hash.digest('hex').slice(0, 16);
+    };
+    expect(digest()).toBe('4230e5b82a6cefce');
+    // Without SIMD, the digest from before SIMD was generated: seeds recorded then still reproduce.
+    expect(digest(WITHOUT_SIMD)).toBe('6acc73d169ee96d0');
   });
 
   it('gives every index its own module, and string seeds work', () => {
@@ -110,9 +130,13 @@ describe('generateModule', () => {
       'unreachable', 'i32.div_s', 'i64.rem_u', 'i32.trunc_f64_u', 'i64.trunc_sat_f32_s', 'i64.extend32_s',
       'memory.fill', 'memory.copy', 'memory.init', 'table.get', 'table.set', 'table.grow', 'table.fill',
       'table.copy', 'table.init', 'ref.func', 'ref.is_null', 'f64.reinterpret_i64', 'f32.copysign',
+      ...SIMD_NAMES,
     ]) {
       expect(census.ops.has(name), name).toBe(true);
     }
+    expect(SIMD_NAMES.length).toBe(236); // every fixed-width SIMD instruction
+    expect([...census.ops].filter((name) => /^(v128|[if](8x16|16x8|32x4|64x2))\./.test(name)).sort()).toEqual([...SIMD_NAMES].sort());
+    expect(census.v128Functions).toBeGreaterThan(100);
     expect(census.typedSelects).toBeGreaterThan(0);
     expect(census.multiValueCalls).toBeGreaterThan(100);
     expect(census.multiValueCallIndirects).toBeGreaterThan(10);
@@ -132,9 +156,10 @@ describe('generateModule', () => {
       multi_value: 'multivalue',
       bulk_memory: 'bulk-memory',
       reference_types: 'reference-types',
+      simd: 'simd',
     };
-    // simd is not generated yet; unknown names are accepted and ignored.
-    const lists = [[], ['simd'], ...Object.values(proposals).map((name) => [name])];
+    // Names no generator knows yet are accepted and ignored.
+    const lists = [[], ['tail-call'], ...Object.values(proposals).map((name) => [name])];
     const failures: string[] = [];
     for (const features of lists) {
       const flags = Object.fromEntries(Object.entries(proposals).map(([flag, name]) => [flag, features.includes(name)]));
@@ -153,6 +178,16 @@ describe('generateModule', () => {
     }
     expect(failures).toEqual([]);
   }, 30_000);
+
+  it('writes SIMD that native V8 validates, with SIMD alone and with all of 2.0', () => {
+    const invalid: string[] = [];
+    for (const features of [['simd'], undefined]) {
+      for (const [index, bytes] of generateCorpus(SEED + 1, 200, features).entries()) {
+        if (!WebAssembly.validate(bytes)) invalid.push(`[${features ?? 'all'}] index ${index}`);
+      }
+    }
+    expect(invalid).toEqual([]);
+  }, 30_000);
 });
 
 interface Census {
@@ -165,6 +200,7 @@ interface Census {
   maxBrTableTargets: number;
   maxNesting: number;
   nanPayloadConstants: number;
+  v128Functions: number;
 }
 
 function takeCensus(modules: Module[]): Census {
@@ -178,6 +214,7 @@ function takeCensus(modules: Module[]): Census {
     maxBrTableTargets: 0,
     maxNesting: 0,
     nanPayloadConstants: 0,
+    v128Functions: 0,
   };
   for (const module of modules) {
     const functionTypes = [
@@ -185,6 +222,8 @@ function takeCensus(modules: Module[]): Census {
       ...module.funcs.map((func) => func.typeIndex),
     ];
     for (const func of module.funcs) {
+      const type = module.types[func.typeIndex];
+      if (([...type.params, ...type.results] as number[]).includes(V128)) census.v128Functions++;
       let nesting = 0;
       for (const instr of func.body) {
         const name = opName(instr.op);

@@ -1,18 +1,20 @@
 // The differential fuzzer's own module generator. It writes valid
-// WebAssembly 2.0 binaries (no SIMD) directly as bytes, deterministically
+// WebAssembly 2.0 binaries, SIMD included, directly as bytes, deterministically
 // from (seed, index), fast enough for thousands of modules a second, and
 // aims at what binaryen's `wasm-opt -ttf` rarely builds: deep operand
 // stacks in stack style mixing calls (0, 1 and several results),
 // call_indirect, select, local.tee, global.set and traps mid-expression;
 // multi-value blocks, br_table with hundreds of targets, the LLVM switch
-// lowering and deep nesting. Function bodies are gen/body.js and
-// gen/control.js; this file lays out the module around them.
+// lowering and deep nesting; v128 values in all those shapes. Function
+// bodies are gen/body.js, gen/control.js and gen/simd.js; this file lays out
+// the module around them.
 //
 // The harness's interface (fixed): imports are the void functions
 // "fuzzing-support" "log-i32" / "log-i64" / "log-f32" / "log-f64"; exports
-// are functions "f0", "f1", ... (number params, any number of number
-// results), a memory "memory", a funcref table "table" and globals "g0",
-// "g1", ... of every number type, mutable and immutable. Every exported
+// are functions "f0", "f1", ... (number and v128 params, any number of
+// number and v128 results), a memory "memory", a funcref table "table" and
+// globals "g0", "g1", ... of every number type and v128, mutable and
+// immutable (the harness reads v128s through expose.js's lanes). Every exported
 // function terminates: it is a wrapper that refills the module's fuel and
 // depth budget and calls the generated function of the same number.
 
@@ -22,7 +24,7 @@ import { dataBytes, writeConst } from './gen/constants.js';
 import { Op, instructionSet } from './gen/instructions.js';
 import { chooseProfile } from './gen/profile.js';
 import { Random } from './gen/random.js';
-import { EXTERNREF, F32, F64, FUNCREF, I32, I64, SLOT, SLOT_COUNT, TYPE_NAMES, TypeTable, featureSet, isNumber } from './gen/types.js';
+import { EXTERNREF, F32, F64, FUNCREF, I32, I64, SLOT, SLOT_COUNT, TYPE_NAMES, TypeTable, V128, featureSet, isNumeric, isReference } from './gen/types.js';
 
 /** @typedef {import('./gen/body.js').FunctionInfo} FunctionInfo */
 /** @typedef {import('./gen/body.js').GlobalInfo} GlobalInfo */
@@ -52,8 +54,8 @@ import { EXTERNREF, F32, F64, FUNCREF, I32, I64, SLOT, SLOT_COUNT, TYPE_NAMES, T
  * @typedef {object} GenerateOptions
  * @property {string[]} [features]  the enabled proposals beyond the MVP, by binaryen's names
  *   (sign-ext, mutable-globals, nontrapping-float-to-int, bulk-memory, reference-types,
- *   multivalue); all of WebAssembly 2.0 when absent. Names no generator knows yet (simd, ...)
- *   are accepted and ignored.
+ *   multivalue, simd); all of WebAssembly 2.0 when absent. Names no generator knows yet
+ *   (tail-call, ...) are accepted and ignored.
  */
 
 /**
@@ -74,7 +76,7 @@ export function generateModule(seed, index, options = {}) {
   const multi = features.has('multivalue');
   const numberType = () => {
     const t = profile.valueTypes[rng.pickCumulative(profile.typeCumulative)];
-    return isNumber(t) ? t : I32;
+    return isNumeric(t) ? t : I32;
   };
 
   // Imports: the four log functions, in a random order so no compiler can
@@ -130,7 +132,7 @@ export function generateModule(seed, index, options = {}) {
   }
 
   const elements = chooseElements(rng, tables, functions, imports, bulk, references);
-  const globals = chooseGlobals(rng, profile, functions, references, features.has('mutable-globals'));
+  const globals = chooseGlobals(rng, profile, functions, references, features.has('mutable-globals'), features.has('simd'));
   const fuelGlobal = globals.findIndex((g) => g.fuel === 'fuel');
   const depthGlobal = globals.findIndex((g) => g.fuel === 'depth');
   /** @type {GlobalInfo[][]} */
@@ -266,8 +268,9 @@ function chooseElements(rng, tables, functions, imports, extendedForms, referenc
  * @param {FunctionInfo[]} functions
  * @param {boolean} references
  * @param {boolean} mutableExports
+ * @param {boolean} vectors  v128 globals too
  */
-function chooseGlobals(rng, profile, functions, references, mutableExports) {
+function chooseGlobals(rng, profile, functions, references, mutableExports, vectors) {
   /** @type {(GlobalDefinition & {fuel?: string, refFunction?: number})[]} */
   const globals = [];
   /**
@@ -285,7 +288,7 @@ function chooseGlobals(rng, profile, functions, references, mutableExports) {
         w.byte(Op.ref_func);
         w.u32(f);
       };
-    } else if (!isNumber(type)) {
+    } else if (isReference(type)) {
       g.init = (w) => {
         w.byte(Op.ref_null);
         w.byte(type);
@@ -298,6 +301,10 @@ function chooseGlobals(rng, profile, functions, references, mutableExports) {
     for (let i = rng.range(1, 2); i > 0; i--) add(type, true, mutableExports);
     for (let i = rng.range(1, 2); i > 0; i--) add(type, false, true);
     if (rng.chance(0.3)) add(type, true, false);
+  }
+  if (vectors) {
+    add(V128, true, mutableExports && rng.chance(0.7));
+    if (rng.chance(0.6)) add(V128, false, true);
   }
   if (references && rng.chance(0.5)) add(FUNCREF, true, false);
   if (references && rng.chance(0.2)) add(EXTERNREF, rng.chance(0.7), false);

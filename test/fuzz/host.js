@@ -6,8 +6,15 @@
 // as binaryen meant them to. Any other import gets a stub that records its
 // arguments and returns undefined; imported globals, memories and tables
 // are made from the import's type, with values fixed by its name.
+//
+// A JS function cannot take a v128 (calling it from wasm throws a
+// TypeError), so an imported function with v128 parameters, binaryen's
+// "log-v128" among them, is a small wasm function instead, compiled by the
+// same engine: it passes each v128 on to the recording JS function as four
+// i32 lanes, which are compared like any other argument.
 
 import { encodeValue } from './values.js';
+import { encodeModule, encodeTypes, encodeFunctions, encodeExports, encodeCode, concat, vector, name, u32, SECTION } from './wasm-binary.js';
 
 /** The one host object externref imports hold, the same for every engine; results show it by label. */
 export const HOST_OBJECT = Object.freeze({ fuzz: 'host object' });
@@ -77,10 +84,12 @@ export function createHost(engine, module) {
     const label = `${entry.module}.${entry.name}`;
     if (entry.kind === 'function') {
       const behaviour = entry.module === 'fuzzing-support' ? support[entry.name] : undefined;
-      namespace[entry.name] = (...args) => {
+      const record = (...args) => {
         log.push(`${entry.name}(${args.map((arg) => encodeValue(arg, HOST_LABELS)).join(', ')})`);
         return behaviour?.(...args);
       };
+      const type = module.types[entry.typeIndex];
+      namespace[entry.name] = type.params.includes('v128') && !type.results.includes('v128') ? laneForwarder(engine, type, record) : record;
     } else if (entry.kind === 'global') {
       const value = globalValue(entry.global.value, label);
       namespace[entry.name] = entry.global.mutable ? new WA.Global({ value: entry.global.value, mutable: true }, value) : value;
@@ -112,4 +121,38 @@ function globalValue(type, label) {
   if (type === 'f64') return (hash | 0) / 1024;
   if (type === 'externref') return HOST_OBJECT;
   return null;
+}
+
+/** Compiled forwarder modules, by engine and then by function type. */
+const forwarders = new WeakMap();
+
+/**
+ * A wasm function of `type`, instantiated on `engine`, that calls `record`
+ * with each v128 argument as four i32 lanes and returns what it returns.
+ */
+function laneForwarder(engine, type, record) {
+  let byType = forwarders.get(engine);
+  if (!byType) forwarders.set(engine, (byType = new Map()));
+  const key = `${type.params}>${type.results}`;
+  let module = byType.get(key);
+  if (!module) byType.set(key, (module = engine.compile(forwarderBytes(type))));
+  return engine.instantiate(module, { host: { record } }).exports.forward;
+}
+
+/** (module (import "host" "record" (lanes of type)) (func (export "forward") (type type) ...)) */
+export function forwarderBytes(type) {
+  const lanes = type.params.flatMap((t) => (t === 'v128' ? ['i32', 'i32', 'i32', 'i32'] : [t]));
+  const code = [0]; // no locals
+  type.params.forEach((t, i) => {
+    if (t !== 'v128') code.push(0x20, ...u32(i)); // local.get
+    else for (let lane = 0; lane < 4; lane++) code.push(0x20, ...u32(i), 0xfd, 0x1b, lane); // i32x4.extract_lane
+  });
+  code.push(0x10, 0, 0x0b); // call $record, end
+  return encodeModule([
+    { id: SECTION.type, payload: encodeTypes([type, { params: lanes, results: type.results }]) },
+    { id: SECTION.import, payload: vector([concat([name('host'), name('record'), [0x00, 1]])]) },
+    { id: SECTION.function, payload: encodeFunctions([0]) },
+    { id: SECTION.export, payload: encodeExports([{ name: 'forward', kind: 'function', index: 1 }]) },
+    { id: SECTION.code, payload: encodeCode([Uint8Array.from(code)]) },
+  ]);
 }

@@ -17,7 +17,7 @@ regression fixture. (seed, generator, index) reproduces one module anywhere.
   --generator G        ttf (binaryen wasm-opt -ttf), own (test/fuzz/generator.js) or both (default)
   --configs LIST       wasm2es configurations (default all: ${CONFIG_NAMES.join(',')})
   --features LIST      wasm features for the generators (default: ${DEFAULT_FEATURES.join(',')});
-                       'default' and 'mvp' are shorthands
+                       'default' and 'mvp' are shorthands, '-name' takes one out (default,-simd)
   --rounds N           calls of each export per module (default 2)
   --jobs J             worker threads (default: min(2, cores))
   --timeout S          seconds one module may run before it counts as hung (default 60)

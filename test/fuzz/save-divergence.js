@@ -120,7 +120,7 @@ export async function disassemble(bytes) {
     const { default: wabtInit } = await import('wabt');
     wabt ??= await wabtInit();
     // check: false, since wabt's reader rejects some modules V8 validates
-    const module = wabt.readWasm(bytes, { check: false, multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, mutable_globals: true });
+    const module = wabt.readWasm(bytes, { check: false, multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, mutable_globals: true, simd: true });
     try {
       module.generateNames();
       module.applyNames();

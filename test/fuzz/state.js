@@ -1,11 +1,13 @@
 // An instance's observable state: its exported memories, globals and tables
-// (expose.js exports the ones a module keeps to itself). Memory is compared
+// (expose.js exports the ones a module keeps to itself), and the lanes of
+// its v128 globals, through the getters expose.js adds. Memory is compared
 // byte for byte, NaN payloads included, straight from the two buffers;
 // fixtures store a SHA-256 of it instead.
 
 import { createHash } from 'node:crypto';
 import { encodeValue } from './values.js';
 import { HOST_LABELS } from './host.js';
+import { VALUE_PREFIX } from './expose.js';
 
 /** More table entries than any generator makes; past it only the length is compared. */
 const MAX_TABLE_ENTRIES = 4096;
@@ -22,6 +24,7 @@ export function readState(instance, exports) {
     if (kind === 'memory') state.push({ name, kind, bytes: new Uint8Array(object.buffer) });
     else if (kind === 'global') state.push({ name, kind, value: readSafely(() => encodeValue(object.value, HOST_LABELS)) });
     else if (kind === 'table') state.push({ name, kind, value: readTable(object) });
+    else if (kind === 'function' && name.startsWith(VALUE_PREFIX)) state.push({ name, kind: 'global', value: readSafely(() => encodeValue(object(), HOST_LABELS)) });
   }
   return state;
 }

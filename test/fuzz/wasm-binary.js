@@ -2,14 +2,17 @@
 // interface (types, imports, exports and their signatures, which the JS API
 // does not reflect), raw sections to rebuild a module from, and instruction
 // boundaries in function bodies, which the reducer cuts along. Reads what
-// WebAssembly 2.0 defines; anything else is an Error, since the fuzzer only
-// looks at modules the native engine has already accepted.
+// WebAssembly 2.0 defines, fixed-width SIMD included (and the relaxed SIMD
+// opcodes, which have no immediates); anything else is an Error, since the
+// fuzzer only looks at modules the native engine has already accepted.
 
 import { leb as u32, name, vec as vector, concat } from '../helpers/wasm-bytes.js';
 
 export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12 };
 
 const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+/** Value type name -> its byte. */
+export const TYPE_BYTE = Object.fromEntries(Object.entries(VALUE_TYPES).map(([byte, type]) => [type, Number(byte)]));
 const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global'];
 
 /** A byte cursor over `bytes`, from `offset`. */
@@ -124,7 +127,7 @@ function skipConstantExpression(r) {
 
 /**
  * Skips the immediates of the instruction whose opcode byte was just read.
- * Covers WebAssembly 2.0 without SIMD.
+ * Covers WebAssembly 2.0.
  */
 function skipImmediates(r, op) {
   if (op === 0x02 || op === 0x03 || op === 0x04) return r.skipLeb(); // block type: 0x40, a value type or an s33 type index
@@ -146,11 +149,7 @@ function skipImmediates(r, op) {
   if (op === 0x43) return void (r.offset += 4);
   if (op === 0x44) return void (r.offset += 8);
   if (op === 0xd0) return r.byte();
-  if (op === 0xfd) {
-    // SIMD: only v128.const, the one a constant expression can hold
-    if (r.u32() === 12) return void (r.offset += 16);
-    throw new Error(`SIMD instructions are not read here (at 0x${(r.offset - 1).toString(16)})`);
-  }
+  if (op === 0xfd) return skipSimdImmediates(r, r.u32());
   if (op === 0xfc) {
     const sub = r.u32();
     if (sub <= 7) return;
@@ -167,9 +166,24 @@ function skipImmediates(r, op) {
 }
 
 /**
+ * After 0xfd and its sub-opcode: a memarg for the loads and stores
+ * (0x00-0x0b, 0x5c, 0x5d), a memarg and a lane for the lane loads and
+ * stores (0x54-0x5b), 16 bytes for v128.const and i8x16.shuffle, a lane
+ * for extract_lane and replace_lane (0x15-0x22); nothing for the rest.
+ */
+function skipSimdImmediates(r, sub) {
+  if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) return (r.u32(), r.u32());
+  if (sub >= 0x54 && sub <= 0x5b) return (r.u32(), r.u32(), r.byte());
+  if (sub === 0x0c || sub === 0x0d) return void (r.offset += 16);
+  if (sub >= 0x15 && sub <= 0x22) return r.byte();
+  if (sub > 0x113) throw new Error(`unknown SIMD instruction 0x${sub.toString(16)} at 0x${(r.offset - 1).toString(16)}`);
+}
+
+/**
  * A function body's locals declaration and its instructions, each as the
  * byte range it occupies in `body`, with its structural role: 'open'
- * (block, loop, if), 'else', 'end' or 'plain'.
+ * (block, loop, if), 'else', 'end' or 'plain', and for 0xfc and 0xfd
+ * instructions the sub-opcode.
  * @param {Uint8Array} body one entry of the code section, without its size
  */
 export function decodeBody(body) {
@@ -181,9 +195,11 @@ export function decodeBody(body) {
   while (r.offset < body.length) {
     const start = r.offset;
     const op = r.byte();
+    // A prefixed instruction's sub-opcode, for those that look it up (canonicalize.js).
+    const sub = op === 0xfc || op === 0xfd ? reader(body, r.offset).u32() : undefined;
     skipImmediates(r, op);
     const role = op === 0x02 || op === 0x03 || op === 0x04 ? 'open' : op === 0x05 ? 'else' : op === 0x0b ? 'end' : 'plain';
-    instructions.push({ op, start, end: r.offset, role });
+    instructions.push({ op, sub, start, end: r.offset, role });
   }
   return { localsEnd, instructions };
 }
@@ -225,6 +241,16 @@ export function encodeModule(sections) {
 
 export function encodeExports(exports) {
   return vector(exports.map((entry) => [...name(entry.name), EXTERNAL_KINDS.indexOf(entry.kind), ...u32(entry.index)]));
+}
+
+/** A type section's payload: function types of value type names. */
+export function encodeTypes(types) {
+  return vector(types.map(({ params, results }) => [0x60, ...vector(params.map((type) => [TYPE_BYTE[type]])), ...vector(results.map((type) => [TYPE_BYTE[type]]))]));
+}
+
+/** A function section's payload: the type index of each defined function. */
+export function encodeFunctions(typeIndices) {
+  return vector(typeIndices.map((index) => u32(index)));
 }
 
 export function encodeCode(bodies) {

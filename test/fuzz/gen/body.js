@@ -18,10 +18,11 @@
 import { ByteWriter } from './bytes.js';
 import { writeConst, writeZero, f32Bits, f64Bits } from './constants.js';
 import { Op } from './instructions.js';
-import { F32, FUNCREF, I32, I64, SLOT, isNumber, isReference } from './types.js';
+import { F32, FUNCREF, I32, I64, SLOT, V128, isNumber, isReference } from './types.js';
 import * as calls from './calls.js';
 import * as control from './control.js';
 import * as memory from './memory.js';
+import * as simd from './simd.js';
 import * as tables from './tables.js';
 
 /**
@@ -85,7 +86,7 @@ import * as tables from './tables.js';
  */
 
 /** @returns {number[][]} */
-const perSlot = () => [[], [], [], [], [], []];
+const perSlot = () => [[], [], [], [], [], [], []];
 
 /** Divisors that never trap: not 0, not -1 (INT_MIN / -1 overflows). */
 const SAFE_DIVISORS = [1, 2, 3, 7, -2, -3, 10, 255, 256, 0x7fffffff, -0x80000000, 0x10000, 65537];
@@ -123,10 +124,13 @@ export const STEP_KINDS = [
   { name: 'deep nest', weight: 0.06, feature: 'mvp', run: (g) => control.stepDeepNest(g) },
   { name: 'bulk memory', weight: 1, feature: 'bulk-memory', run: (g) => memory.stepBulkMemory(g) },
   { name: 'table', weight: 1, feature: 'reference-types', run: (g) => tables.stepTable(g) },
+  { name: 'simd', weight: 5, feature: 'simd', run: (g) => simd.stepSimd(g) },
+  { name: 'simd memory', weight: 1.5, feature: 'simd', run: (g) => simd.stepSimdMemory(g) },
 ];
 
 /**
- * Ways to make one value of a number type, with base weights.
+ * Ways to make one value of a number type, with base weights (a v128 has
+ * its own, in simd.js).
  * @type {{name: string, weight: number, feature: string, make: (g: FunctionGenerator, type: number, depth: number) => void}[]}
  */
 export const VALUE_KINDS = [
@@ -141,6 +145,7 @@ export const VALUE_KINDS = [
   { name: 'block', weight: 0.4, feature: 'mvp', make: (g, t, d) => control.valueBlock(g, t, d) },
   { name: 'memory', weight: 0.3, feature: 'mvp', make: (g, t, d) => memory.valueMemory(g, t, d) },
   { name: 'table', weight: 0.2, feature: 'reference-types', make: (g, t, d) => tables.valueTable(g, t, d) },
+  { name: 'simd', weight: 1.2, feature: 'simd', make: (g, t, d) => simd.valueScalar(g, t, d) },
 ];
 
 export class FunctionGenerator {
@@ -175,7 +180,7 @@ export class FunctionGenerator {
     /** @type {number[]} one counter local per loop nesting depth; sibling loops share it */
     this.counters = [];
     /** The local each type's last local.get read, or -1: a write to it is a hazard for the pending read. */
-    this.lastRead = [-1, -1, -1, -1, -1, -1];
+    this.lastRead = [-1, -1, -1, -1, -1, -1, -1];
     /** Calls or loops: the function burns fuel on entry. */
     this.needsFuel = false;
     /** Functions this one may call without a depth guard: lower levels only, so such chains end. */
@@ -495,6 +500,8 @@ export class FunctionGenerator {
       this.leaf(type);
     } else if (isReference(type)) {
       this.refValue(type, depth - 1);
+    } else if (type === V128) {
+      simd.valueVector(this, depth - 1);
     } else {
       VALUE_KINDS[this.rng.pickCumulative(this.p.valueCumulative)].make(this, type, depth - 1);
     }
@@ -678,6 +685,7 @@ export class FunctionGenerator {
    */
   tryConvert(to) {
     const from = this.stack[this.stack.length - 1];
+    if (from === V128 || to === V128) return simd.convert(this, from, to);
     if (isReference(from)) {
       if (to !== I32) return false;
       this.w.byte(Op.ref_is_null);
@@ -718,6 +726,10 @@ export class FunctionGenerator {
       w.byte(Op.call);
       w.u32(this.m.logFunction[SLOT[t]]);
       this.pop(1);
+    } else if (roll < 6 && t === V128) {
+      simd.logVector(this);
+    } else if (roll < 10 && below === V128 && t === V128) {
+      simd.combineVectors(this);
     } else if (roll < 10 && below === t && isNumber(t)) {
       let ops = this.ops.sameBinary[SLOT[t]];
       if (!r.chance(this.p.trapRate)) ops = ops.filter((op) => !op.traps);

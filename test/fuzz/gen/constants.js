@@ -4,7 +4,7 @@
 // with small and random values. Floats are written by bit pattern, so a
 // signalling NaN keeps its payload in the module.
 
-import { F32, F64, I32, I64 } from './types.js';
+import { F32, F64, I32, I64, V128 } from './types.js';
 
 const I32_BOUNDARY = [
   0, 1, -1, 2, -2, 0x7fffffff, -0x80000000, 0x7ffffffe, -0x7fffffff, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x100,
@@ -119,8 +119,64 @@ export function writeConst(w, rng, type) {
       }
       return;
     }
+    case V128:
+      w.byte(0xfd);
+      w.u32(0x0c);
+      writeVectorBytes(w, rng, roll);
+      return;
     default:
       throw new Error(`no constant of type 0x${type.toString(16)}`);
+  }
+}
+
+const I16_BOUNDARY = [0, 1, -1, 0x7fff, -0x8000, 0x7ffe, -0x7fff, 0x7f, 0x80, 0xff, 0x100, -0x80, -0x81, 0x5555];
+const I8_BOUNDARY = [0, 1, -1, 0x7f, -0x80, 0x7e, -0x7f, 0x40, 0x55, 0x0f, 0x10, 0x1f, 0x20];
+
+/**
+ * A v128.const's sixteen bytes: zeros or ones, lanes of one shape (i8x16 ..
+ * f64x2) from that shape's boundary values, often all the same as a splat
+ * would make them, or random bytes.
+ * @param {import('./bytes.js').ByteWriter} w
+ * @param {import('./random.js').Random} rng
+ * @param {number} roll  0..99
+ */
+function writeVectorBytes(w, rng, roll) {
+  if (roll < 10) {
+    const byte = rng.chance(0.6) ? 0 : 0xff;
+    for (let i = 0; i < 16; i++) w.byte(byte);
+    return;
+  }
+  if (roll >= 85) {
+    for (let i = 0; i < 4; i++) w.f32(rng.next());
+    return;
+  }
+  const shape = rng.int(6);
+  const uniform = rng.chance(0.35);
+  const boundary = rng.chance(0.7);
+  const small = () => rng.range(-20, 300);
+  /** @returns {number | [number, number]} a lane: its bits, or [lo, hi] words for the 64-bit shapes */
+  const lane = () => {
+    const edge = boundary ? rng.chance(0.8) : rng.chance(0.2);
+    if (shape === 0) return edge ? rng.pick(I8_BOUNDARY) : small();
+    if (shape === 1) return edge ? rng.pick(I16_BOUNDARY) : small();
+    if (shape === 2) return edge ? rng.pick(I32_BOUNDARY) : small();
+    if (shape === 3) {
+      if (edge) return rng.pick(I64_BOUNDARY);
+      const low = small();
+      return [low, low < 0 ? -1 : 0];
+    }
+    if (shape === 4) return edge ? rng.pick(F32_BOUNDARY) : f32Bits(niceFloat(rng));
+    return edge ? rng.pick(F64_BOUNDARY) : f64Bits(niceFloat(rng));
+  };
+  let value = lane();
+  for (let i = 0, count = 16 >> [0, 1, 2, 3, 2, 3][shape]; i < count; i++) {
+    if (i > 0 && !uniform) value = lane();
+    if (typeof value !== 'number') w.f64(value[0], value[1]);
+    else if (shape === 0) w.byte(value & 0xff);
+    else if (shape === 1) {
+      w.byte(value & 0xff);
+      w.byte((value >> 8) & 0xff);
+    } else w.f32(value);
   }
 }
 
@@ -136,6 +192,7 @@ export function writeZero(w, type) {
     case I64: w.byte(0x42); w.byte(0); return;
     case F32: w.byte(0x43); w.f32(0); return;
     case F64: w.byte(0x44); w.f64(0, 0); return;
+    case V128: w.byte(0xfd); w.u32(0x0c); w.f64(0, 0); w.f64(0, 0); return;
     default: w.byte(0xd0); w.byte(type); // ref.null
   }
 }

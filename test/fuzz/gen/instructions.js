@@ -213,5 +213,5 @@ export function instructionSet(features) {
   return set;
 }
 
-/** log2 of an access size: the natural (maximum) alignment exponent. */
-export const NATURAL_ALIGN = [0, 0, 1, 1, 2, 2, 2, 2, 3];
+/** log2 of an access size: the natural (maximum) alignment exponent (sizes 1 to 16). */
+export const NATURAL_ALIGN = [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4];

@@ -7,9 +7,9 @@
 
 import { STEP_KINDS, VALUE_KINDS } from './body.js';
 import { cumulative } from './random.js';
-import { EXTERNREF, F32, F64, FUNCREF, I32, I64 } from './types.js';
+import { EXTERNREF, F32, F64, FUNCREF, I32, I64, V128 } from './types.js';
 
-const VALUE_TYPES = [I32, I64, F32, F64, FUNCREF, EXTERNREF];
+const VALUE_TYPES = [I32, I64, F32, F64, FUNCREF, EXTERNREF, V128];
 
 /** Steps and values every module keeps, so every body can make progress. */
 const ALWAYS = new Set(['push', 'numeric', 'consume', 'leaf']);
@@ -44,6 +44,7 @@ export function chooseProfile(rng, features) {
   const references = features.has('reference-types');
   const typeWeights = [35, 25, 20, 20].map((w) => w * Math.max(0.2, swarm(rng)));
   typeWeights.push(references ? 2 * swarm(rng) : 0, references ? 0.7 * swarm(rng) : 0);
+  typeWeights.push(features.has('simd') ? 12 * Math.max(0.1, swarm(rng)) : 0);
 
   const bigSwitches = rng.chance(0.15);
   const bigTables = rng.chance(0.15);

@@ -6,12 +6,13 @@ export const I32 = 0x7f;
 export const I64 = 0x7e;
 export const F32 = 0x7d;
 export const F64 = 0x7c;
+export const V128 = 0x7b;
 export const FUNCREF = 0x70;
 export const EXTERNREF = 0x6f;
 
 export const NUMBER_TYPES = [I32, I64, F32, F64];
 /** @type {Record<number, string>} */
-export const TYPE_NAMES = { [I32]: 'i32', [I64]: 'i64', [F32]: 'f32', [F64]: 'f64', [FUNCREF]: 'funcref', [EXTERNREF]: 'externref' };
+export const TYPE_NAMES = { [I32]: 'i32', [I64]: 'i64', [F32]: 'f32', [F64]: 'f64', [V128]: 'v128', [FUNCREF]: 'funcref', [EXTERNREF]: 'externref' };
 
 /**
  * A small dense index per value type, for per-type arrays (locals by type,
@@ -24,11 +25,17 @@ SLOT[F32] = 2;
 SLOT[F64] = 3;
 SLOT[FUNCREF] = 4;
 SLOT[EXTERNREF] = 5;
-export const SLOT_COUNT = 6;
+SLOT[V128] = 6;
+export const SLOT_COUNT = 7;
 
-/** @param {number} type */
+/** i32, i64, f32 or f64 (not v128: no log import, no JS value, its own instructions). @param {number} type */
 export function isNumber(type) {
   return type >= F64 && type <= I32;
+}
+
+/** A type a function signature may carry: a number or a vector. @param {number} type */
+export function isNumeric(type) {
+  return isNumber(type) || type === V128;
 }
 
 /** @param {number} type */
@@ -39,16 +46,17 @@ export function isReference(type) {
 /**
  * The proposals that make up WebAssembly 2.0, by the names binaryen and the
  * fuzz harness use. Every instruction and module shape the generator writes
- * names the feature it needs, so a run can turn families off, and SIMD or
- * 3.0 proposals can later add instructions under their own names without
- * touching the choice logic.
+ * names the feature it needs, so a run can turn families off, and 3.0
+ * proposals can later add instructions under their own names without
+ * touching the choice logic. Without 'simd' a module is the same, byte for
+ * byte, as before SIMD was generated: no random draw depends on it.
  */
-export const WASM2_FEATURES = ['sign-ext', 'mutable-globals', 'nontrapping-float-to-int', 'bulk-memory', 'reference-types', 'multivalue'];
+export const WASM2_FEATURES = ['sign-ext', 'mutable-globals', 'nontrapping-float-to-int', 'bulk-memory', 'reference-types', 'multivalue', 'simd'];
 
 /**
  * The enabled features: the MVP plus the requested ones, or all of 2.0 when
- * nothing is requested. Names no generator knows yet (simd, ...) are kept
- * in the set and have no effect until instructions name them.
+ * nothing is requested. Names no generator knows yet (tail-call, ...) are
+ * kept in the set and have no effect until instructions name them.
  * @param {readonly string[] | undefined} requested
  * @returns {Set<string>}
  */
