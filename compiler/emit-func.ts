@@ -8,7 +8,7 @@
 
 import { Func, FuncType, Instr, ValType } from './ir.js';
 import { FD_OPCODE_LIMIT, OPS, PREFIX_FC, PREFIX_FD } from './opcodes.js';
-import { MEMORY_OPS, NUMERIC_OPS, OpKind, u32 } from './emit-ops.js';
+import { F32_ARITHMETIC, MEMORY_OPS, NUMERIC_OPS, OpKind, u32 } from './emit-ops.js';
 import { emitSimd, expandV128 } from './emit-simd.js';
 import type { SimdHost } from './emit-simd.js';
 import { DEPENDS, Entry, Flag, Frame, FrameKind, ModuleEnv, isSimple, zeroValue } from './emit-stack.js';
@@ -136,8 +136,10 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     if (numeric !== undefined) {
       if (numeric.kind === OpKind.QuietNaN) this.settle(this.stack.length - 1);
       const args = this.popN(info.params!.length);
-      const expr = numeric.build(args.map((a) => this.valueOf(a)), (helper) => this.env.helper(helper), this.env.jit);
-      const effect = numeric.kind === OpKind.Trap ? Flag.Effect : 0;
+      let values = args.map((a) => this.valueOf(a));
+      if (F32_ARITHMETIC.has(name)) values = values.map((value) => this.arithmeticOperand(value));
+      const expr = numeric.build(values, (helper) => this.env.helper(helper), this.env.jit);
+      const effect = numeric.kind === OpKind.Trap ? Flag.Effect | Flag.Trap : 0;
       this.push(info.results![0], expr, args, effect, 1, numeric.kind === OpKind.Bool);
       return;
     }

@@ -4,7 +4,7 @@
 // memory.size and memory.grow, and the memory side of SimdHost.
 
 import { Instr, ValType } from './ir.js';
-import { LOADER_CALLS, MEMORY_OPS, literalU32, u32 } from './emit-ops.js';
+import { F32_LOAD_FOR_ARITHMETIC, F32_STORE_OF_ARITHMETIC, LOADER_CALLS, MEMORY_OPS, isRoundedF32, literalU32, u32 } from './emit-ops.js';
 import type { MemoryOp } from './emit-ops.js';
 import { Entry, Flag, StackEmitter } from './emit-stack.js';
 import * as js from './js.js';
@@ -16,6 +16,14 @@ export abstract class MemoryEmitter extends StackEmitter {
   protected needsI64StoreTemp = false;
   /** i64.load expressions on the stack, with their effective address, for the store peepholes. */
   protected readonly i64Loads = new WeakMap<JsNode, JsNode>();
+  /** f32.load expressions on the stack, with how to read the same f32 as a float (getFloat32). */
+  protected readonly floatReads = new WeakMap<JsNode, () => JsNode>();
+
+  /** An operand of an F32_ARITHMETIC instruction: a loaded f32 is read as a float. */
+  protected arithmeticOperand(expr: JsNode): JsNode {
+    const read = this.floatReads.get(expr);
+    return read === undefined ? expr : read();
+  }
 
   protected address(instr: Instr, addr: Entry): JsNode {
     const base = this.valueOf(addr);
@@ -34,6 +42,10 @@ export abstract class MemoryEmitter extends StackEmitter {
     let expr = this.read(address, memoryOp);
     if (memoryOp.load) expr = memoryOp.load(expr);
     if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
+    if (memoryOp.loadHelper === 'f32ReinterpretI32') {
+      // Arithmetic on it may read the float directly (F32_ARITHMETIC), 3.5x faster on an f32 loop.
+      this.floatReads.set(expr, () => this.read(address, MEMORY_OPS.get(F32_LOAD_FOR_ARITHMETIC)!));
+    }
     if (memoryOp.width === 8 && type === ValType.I64) this.i64Loads.set(expr, address);
     this.push(type, expr, [addr], Flag.Effect | Flag.Memory, 3);
   }
@@ -111,6 +123,7 @@ export abstract class MemoryEmitter extends StackEmitter {
       this.typedI64Store(this.address(instr, addr), stored);
       return;
     }
+    if (memoryOp.storeHelper === 'i32ReinterpretF32' && isRoundedF32(stored)) memoryOp = MEMORY_OPS.get(F32_STORE_OF_ARITHMETIC)!;
     if (memoryOp.store) stored = memoryOp.store(stored, (name) => this.env.helper(name));
     if (memoryOp.storeHelper) stored = js.call(this.env.helper(memoryOp.storeHelper), [stored]);
     const args = [this.address(instr, addr), stored];

@@ -511,6 +511,31 @@ const signedOf = (e: JsNode): JsNode => (isUnsigned(e) ? e.left : e);
 const isCallOf = (e: JsNode, path: string): boolean =>
   e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === builtinVariable(path);
 
+export const F32_LOAD_FOR_ARITHMETIC = 'f32.load (for arithmetic)';
+export const F32_STORE_OF_ARITHMETIC = 'f32.store (of arithmetic)';
+
+/**
+ * f32 instructions whose result is the same whatever the payload of a NaN
+ * operand, and the same for a signalling NaN as for its quiet form:
+ * arithmetic (its NaN results may be any arithmetic NaN), comparisons and
+ * truncations. An operand of theirs loaded from memory may be read as a
+ * float directly. Not abs, neg, copysign (they keep NaN bits), nor
+ * reinterpret, promote and the rounding ops (they keep or quiet exactly).
+ */
+export const F32_ARITHMETIC: ReadonlySet<string> = new Set([
+  'f32.add', 'f32.sub', 'f32.mul', 'f32.div', 'f32.sqrt', 'f32.min', 'f32.max',
+  'f32.eq', 'f32.ne', 'f32.lt', 'f32.gt', 'f32.le', 'f32.ge',
+  'i32.trunc_f32_s', 'i32.trunc_f32_u', 'i64.trunc_f32_s', 'i64.trunc_f32_u',
+  'i32.trunc_sat_f32_s', 'i32.trunc_sat_f32_u', 'i64.trunc_sat_f32_s', 'i64.trunc_sat_f32_u',
+]);
+
+/**
+ * An f32 value rounded by Math.fround: an arithmetic result, a conversion
+ * or a demotion. It is never a signalling NaN (the hardware conversion
+ * quiets), and setFloat32 stores the bits i32ReinterpretF32 would give.
+ */
+export const isRoundedF32 = (e: JsNode): boolean => isCallOf(e, 'Math.fround');
+
 /** DataView accessor, value conversion and byte width for each load and store. */
 export interface MemoryOp {
   method: string;
@@ -553,6 +578,12 @@ export const MEMORY_OPS = new Map<string, MemoryOp>([
   ['i64.store8', { method: 'setInt8', width: 1, littleEndian: false, store: wrapI64 }],
   ['i64.store16', { method: 'setInt16', width: 2, littleEndian: true, store: wrapI64 }],
   ['i64.store32', { method: 'setInt32', width: 4, littleEndian: true, store: wrapI64 }],
+  // Not instructions: how f32 values that only arithmetic sees, or that only
+  // arithmetic made, are read and written (F32_ARITHMETIC, isRoundedF32).
+  // getFloat32 turns a signalling NaN quiet and setFloat32 rounds a double to
+  // f32, which is what arithmetic on the value would do anyway.
+  [F32_LOAD_FOR_ARITHMETIC, { method: 'getFloat32', width: 4, view: 'Float32Array', littleEndian: true }],
+  [F32_STORE_OF_ARITHMETIC, { method: 'setFloat32', width: 4, littleEndian: true }],
 ]);
 
 /**

@@ -27,7 +27,7 @@
 // - vector helpers (i64x2 and f64x2 arithmetic, 64-bit products): a call
 //   that writes four words to `simdOut`, read into temporaries right after.
 
-import { global as builtin, literalU32, u32 } from './emit-ops.js';
+import { F32_LOAD_FOR_ARITHMETIC, global as builtin, literalU32, u32 } from './emit-ops.js';
 import { Instr, ValType } from './ir.js';
 import { OPS } from './opcodes.js';
 import * as js from './js.js';
@@ -48,9 +48,11 @@ export interface SimdHost {
   /**
    * Pops the operands of `params`. With `reuse`, each word that is not a
    * constant or a variable is settled into its stack variable first, so it
-   * can be read more than once; entries with an effect are always settled.
+   * can be read more than once; with 'reads', each that reads memory (for
+   * stores, which must not run before any of their operands' reads).
+   * Entries with an effect other than a memory read are always settled.
    */
-  operands(params: readonly ValType[], reuse: boolean): SimdOperands;
+  operands(params: readonly ValType[], reuse: boolean | 'reads'): SimdOperands;
   /** The expression of the operand `fromTop` entries below the top (0: the top). */
   peek(fromTop: number): JsNode;
   /** Pushes one v128 as four word entries computed from `from`, with extra flags (memory reads). */
@@ -178,6 +180,8 @@ const halves = (low: JsNode, high: JsNode): JsNode => or(and(low, num(0xffff)), 
 
 /** Words made by Lowering.bits(x), with their x. */
 const ROUNDED = new WeakMap<JsNode, JsNode>();
+/** Words loaded from memory, with how to read the same 4 bytes as an f32 (for arithmetic: F32_LOAD_FOR_ARITHMETIC). */
+const FLOAT_READS = new WeakMap<JsNode, () => JsNode>();
 
 /** Everything one lowering needs: the host and the builtins and helpers it names. */
 class Lowering {
@@ -213,6 +217,8 @@ class Lowering {
   f32(w: JsNode): JsNode {
     const unrounded = ROUNDED.get(w);
     if (unrounded !== undefined) return this.math('fround', unrounded);
+    const floatRead = FLOAT_READS.get(w);
+    if (floatRead !== undefined) return floatRead();
     return js.seq([js.assign(js.index(this.h('simdI32'), num(0)), w), js.index(this.h('simdF32'), num(0))]);
   }
   /** The bits of x rounded to f32. */
@@ -676,7 +682,8 @@ function effectiveAddress(base: JsNode, offset: number): JsNode {
 function memory(l: Lowering, instr: Instr, name: string): void {
   const host = l.host;
   const info = OPS.get(instr.op)!;
-  const ops = host.operands(info.params!, false);
+  // A store of several words must not write before every operand word is read.
+  const ops = host.operands(info.params!, name.startsWith('v128.store') ? 'reads' : false);
   const [[base]] = ops.values;
   // The address is read once per word: unless it is a constant or a local,
   // its unsigned value goes to a temporary (above the stack, where every
@@ -691,7 +698,11 @@ function memory(l: Lowering, instr: Instr, name: string): void {
   const pushLoaded = (words: JsNode[]): void => {
     for (const word of words) host.pushWord(word, addressEntries, isLiteral(word) ? 0 : host.memoryReadFlags);
   };
-  const word = (extra: number): JsNode => host.memoryLoad(at(extra), 'i32.load');
+  const word = (extra: number): JsNode => {
+    const loaded = host.memoryLoad(at(extra), 'i32.load');
+    FLOAT_READS.set(loaded, () => host.memoryLoad(at(extra), F32_LOAD_FOR_ARITHMETIC));
+    return loaded;
+  };
   const op = name.slice('v128.'.length);
   switch (op) {
     case 'load': return pushLoaded([word(0), word(4), word(8), word(12)]);
@@ -700,8 +711,14 @@ function memory(l: Lowering, instr: Instr, name: string): void {
     case 'store': {
       const value = ops.values[1];
       host.beforeStore();
-      // The last word first: if any byte is out of bounds, that one is, and nothing is written.
-      for (let k = 3; k >= 0; k--) host.memoryStore('setInt32', at(4 * k), value[k]);
+      // The last word first: if any byte is out of bounds, that one is, and
+      // nothing is written. An f32 result not yet stored is stored as a float
+      // (setFloat32 rounds as the scratch array does).
+      for (let k = 3; k >= 0; k--) {
+        const rounded = ROUNDED.get(value[k]);
+        if (rounded !== undefined) host.memoryStore('setFloat32', at(4 * k), rounded);
+        else host.memoryStore('setInt32', at(4 * k), value[k]);
+      }
       return;
     }
   }

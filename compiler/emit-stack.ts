@@ -35,7 +35,16 @@ export const enum Flag {
   Table = 8,
   /** Contains a call or memory.grow: may replace the memory's buffer. */
   Call = 16,
+  /**
+   * Contains a numeric trap (division, truncation). With Call and Table,
+   * what tells effects apart from memory reads, whose traps are all alike
+   * and which may run in any order among themselves.
+   */
+  Trap = 32,
 }
+
+/** Effects that are not memory reads: their order among themselves and with reads is observable. */
+export const NOT_READS = Flag.Trap | Flag.Call | Flag.Table;
 
 /** Flags of entries whose value depends on when they are evaluated relative to effects. */
 export const DEPENDS = Flag.Effect | Flag.Memory | Flag.Global | Flag.Table;
@@ -351,16 +360,20 @@ export abstract class StackEmitter {
     return this.env.helper(name);
   }
 
-  operands(params: readonly ValType[], reuse: boolean): SimdOperands {
+  operands(params: readonly ValType[], reuse: boolean | 'reads'): SimdOperands {
     let count = 0;
     for (const param of params) count += param === ValType.V128 ? 4 : 1;
     const top = this.stack.length;
     this.simdTemp = this.simdTempStart = top + 4;
     const start = top - count;
-    // Word-wise results evaluate the operands word by word: with an effect
-    // among them, that would change their order.
-    if (!reuse) reuse = this.stack.slice(start).some((entry) => (entry.flags & Flag.Effect) !== 0);
-    if (reuse) for (let depth = start; depth < top; depth++) if (!isSimple(this.stack[depth].expr)) this.settle(depth);
+    // Word-wise results evaluate the operands word by word, interleaved:
+    // memory reads may go in any order, but other effects must not move.
+    if (reuse !== true && this.stack.slice(start).some((entry) => (entry.flags & NOT_READS) !== 0)) reuse = true;
+    for (let depth = start; depth < top; depth++) {
+      const entry = this.stack[depth];
+      const settle = reuse === true || (reuse === 'reads' && (entry.flags & (Flag.Memory | Flag.Effect)) !== 0);
+      if (settle && !isSimple(entry.expr)) this.settle(depth);
+    }
     const popped = this.popN(count);
     // Temporaries go above the results and above every variable the operands read.
     for (const entry of popped) if (entry.deepestVar >= this.simdTemp) this.simdTemp = entry.deepestVar + 1;

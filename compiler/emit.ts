@@ -570,7 +570,7 @@ function loaderName(index: number, method: string): string {
 
 const VIEW_PREFIX: Record<string, string> = {
   Int8Array: 'i8v', Uint8Array: 'u8v', Int16Array: 'i16v', Uint16Array: 'u16v', Int32Array: 'i32v',
-  Uint32Array: 'u32v', BigInt64Array: 'i64v', Float64Array: 'f64v',
+  Uint32Array: 'u32v', BigInt64Array: 'i64v', Float32Array: 'f32v', Float64Array: 'f64v',
 };
 
 /** A memory's view declaration and `_watch` callback body, which typed views are added to once known. */
