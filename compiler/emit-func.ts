@@ -266,6 +266,14 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
 
   private localSet(wasmLocal: number, tee: boolean): void {
     const locals = this.jsLocals(wasmLocal);
+    // A v128 is four assignments in turn: a word that reads a word of the
+    // local assigned before it (a shuffle or extend of the local into
+    // itself) is evaluated first, into its stack variable.
+    const start = this.stack.length - locals.length;
+    for (let k = 1; k < locals.length; k++) {
+      const reads = this.stack[start + k].locals;
+      if (reads !== null && locals.slice(0, k).some((local) => reads.includes(local))) this.settle(start + k);
+    }
     const values = this.popN(locals.length);
     for (const local of locals) this.settleReadersOfLocal(local);
     if (values.some((value) => (value.flags & DEPENDS) !== 0)) this.settleBeforeTrap();

@@ -4,16 +4,10 @@
 // Like test/spec/known-failures.txt, the list may only shrink on purpose.
 //
 // Emptied so far: own-s200-i22-jit (a signalling f64 NaN among several
-// results came back quieted), fixed by 2c3507e.
-
-const V128_SET_ALIASING =
-  'SIMD emitter: a v128 local.set/local.tee whose value reads the same local in other lanes ' +
-  '(narrow, extend, extmul, shuffle, ...) writes its i32 words one by one and reads words already ' +
-  'overwritten, e.g. (local.set $v (i16x8.extend_low_i8x16_u (local.get $v))); found by the SIMD fuzzer, ' +
-  'seed 20261220, not fixed yet';
+// results came back quieted), fixed by 2c3507e; own-s20261220-i2324-jit and
+// own-s20261220-i3070-jit (a v128 local.set whose value read the same local
+// in other lanes wrote the words in turn and read overwritten ones), fixed
+// with the commit that removed them.
 
 /** fixture name -> reason */
-export const KNOWN_BUGS = {
-  'own-s20261220-i2324-jit': V128_SET_ALIASING,
-  'own-s20261220-i3070-jit': V128_SET_ALIASING,
-};
+export const KNOWN_BUGS = {};
