@@ -13,6 +13,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script, runInThisContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+
+// Node 20's V8 has relaxed SIMD behind a flag, read at each compile: set so
+// that the reference runs proposals/relaxed-simd (as test/spec/engines.js
+// does). It only adds opcodes; under --jitless there is no WebAssembly to set it for.
+if (typeof WebAssembly !== 'undefined') setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const check = process.argv[2] === '--check';
 const program = resolve(process.argv[check ? 3 : 2]);

@@ -5,6 +5,8 @@
 //
 //   node test/engines/run-spec.js [name...] [--engine E]... [--tune interpreter|jit]... [--list-failures] [--keep]
 //
+// The names select files as `npm run spec` does: none, every non-SIMD file;
+// `simd` and `relaxed-simd`, the SIMD scripts.
 // --list-failures prints every failure as a known-failures.txt line (UNTRIAGED), for triage;
 // --keep leaves the programs in test/.out/engines-XXXXXX/spec/ to run by hand.
 

@@ -47,7 +47,8 @@ export async function buildSpecPrograms({ dir, files, tunes }) {
   const programs = [];
   for (const file of files) {
     const { body, modules, compilerOnly } = buildWastProgram(readFileSync(join(dir, file), 'latin1'), wabt);
-    const stem = file.replace(/\.wast$/, '');
+    // proposals/relaxed-simd/x.wast -> proposals__relaxed-simd__x: one directory of programs.
+    const stem = file.replace(/\.wast$/, '').replaceAll('/', '__');
     const program = {
       file,
       compilerOnly,

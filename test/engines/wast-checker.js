@@ -4,13 +4,17 @@
 // The comparison of results (mismatch, describe) is values.js's own code,
 // put in front of this file by the builder; the builder has already done
 // everything that needs Node: assembling text modules with wabt, reading
-// export types, building the float wrapper modules, parsing literals.
+// export types, building the wrapper modules, parsing literals. The
+// commands come as one JSON text (see wast-program.js), which run() decodes
+// and calls in order.
 //
 // Every module is compiled from its bytes (`new WebAssembly.Module(bytes)`),
 // so under wasm2es each lookup goes through the runtime's registry of
 // precompiled modules, sha256 and all. Floats never cross into JS as
 // numbers: exports whose signature has an f32 or f64 are called through a
-// wrapper module that takes and returns their bits (see values.js).
+// wrapper module that takes and returns their bits (see values.js). A v128
+// cannot cross at all: the same wrappers take and return each as its 4 i32
+// words, which action() regroups into one value, as values.js compares it.
 //
 // A classic script for the oldest engine under test: no classes, no async.
 
@@ -84,11 +88,11 @@ var __wast = (function () {
     var wrapped = loaded.wrappers[spec.name];
     if (!wrapped) {
       var module = wrapperModules[spec.wrapper];
-      if (!module) module = wrapperModules[spec.wrapper] = compile(spec.wrapper, 'float wrapper module');
+      if (!module) module = wrapperModules[spec.wrapper] = compile(spec.wrapper, 'wrapper module');
       try {
         wrapped = new WebAssembly.Instance(module, { m: imports }).exports.w;
       } catch (error) {
-        throw failure('float wrapper failed to instantiate: ' + errorText(error));
+        throw failure('wrapper failed to instantiate: ' + errorText(error));
       }
       loaded.wrappers[spec.name] = wrapped;
     }
@@ -102,6 +106,28 @@ var __wast = (function () {
   }
 
   /**
+   * What a call returned (nothing, one value, or an array of them) as one
+   * runner value per type of `types`: the wrapper returns each v128 as 4
+   * consecutive words, taken back here as one array of u32 words.
+   */
+  function fromWire(returned, types) {
+    var count = 0;
+    types.forEach(function (type) {
+      count += type === 'v128' ? 4 : 1;
+    });
+    var wire = count === 0 ? [] : count === 1 ? [returned] : Array.from(returned);
+    var next = 0;
+    return types.map(function (type) {
+      if (type !== 'v128') return fromBits(wire[next++], type);
+      var words = wire.slice(next, next + 4).map(function (word) {
+        return typeof word === 'number' ? word >>> 0 : word;
+      });
+      next += 4;
+      return words;
+    });
+  }
+
+  /**
    * Runs an action: spec = { module?, name, get?, global?: { type }, args, results, wrapper? }.
    * Returns { values, types } with floats as bits; a trap propagates as thrown.
    */
@@ -109,21 +135,12 @@ var __wast = (function () {
     var loaded = target(spec.module);
     var exported = loaded.instance.exports[spec.name];
     if (spec.get) {
-      if (spec.wrapper) return { values: [fromBits(wrapper(loaded, spec, { g: exported })(), spec.type)], types: [spec.type] };
+      if (spec.wrapper) return { values: fromWire(wrapper(loaded, spec, { g: exported })(), [spec.type]), types: [spec.type] };
       return { values: [exported.value], types: [spec.type] };
     }
     if (typeof exported !== 'function') throw failure('export "' + spec.name + '" is not a function');
     var returned = spec.wrapper ? wrapper(loaded, spec, { f: exported }).apply(null, spec.args) : exported.apply(null, spec.args);
-    var values;
-    if (spec.results.length === 0) values = [];
-    else if (spec.results.length === 1) values = [returned];
-    else values = Array.from(returned);
-    return {
-      values: values.map(function (value, i) {
-        return fromBits(value, spec.results[i]);
-      }),
-      types: spec.results,
-    };
+    return { values: fromWire(returned, spec.results), types: spec.results };
   }
 
   function expectError(error, classes) {
@@ -165,12 +182,31 @@ var __wast = (function () {
     throw failure('expected ' + className + ', instantiated');
   }
 
-  return {
-    /** The host reference `ref.extern n`: one object per n, as values.js's externref(). */
-    ext: function (n) {
-      if (!externrefs[n]) externrefs[n] = { externref: n };
-      return externrefs[n];
-    },
+  /** The host reference `ref.extern n`: one object per n, as values.js's externref(). */
+  function ext(n) {
+    if (!externrefs[n]) externrefs[n] = { externref: n };
+    return externrefs[n];
+  }
+
+  /** Parsed JSON data -> the values it stands for: the tagged objects of wast-program.js's toData. */
+  function decode(value, modules) {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) {
+      return value.map(function (item) {
+        return decode(item, modules);
+      });
+    }
+    if ('$bigint' in value) return BigInt(value.$bigint);
+    if ('$number' in value) return Number(value.$number);
+    if ('$undefined' in value) return undefined;
+    if ('$module' in value) return modules[value.$module];
+    if ('$externref' in value) return ext(value.$externref);
+    var decoded = {};
+    for (var key in value) decoded[key] = decode(value[key], modules);
+    return decoded;
+  }
+
+  var W = {
 
     module: function (line, name, base64) {
       record(line, 'module', function () {
@@ -221,7 +257,7 @@ var __wast = (function () {
         var problems = [];
         outcome.values.forEach(function (value, i) {
           var problem = mismatch(value, expected[i]);
-          if (problem) problems.push('result ' + i + ': ' + problem + ', got ' + describe(value, outcome.types[i]));
+          if (problem) problems.push('result ' + i + ': ' + problem + ', got ' + describe(value, outcome.types[i], expected[i]));
         });
         if (problems.length) throw failure(problems.join('; '));
       });
@@ -255,8 +291,15 @@ var __wast = (function () {
       results.push([line, kind, 'skip', message]);
     },
 
-    finish: function () {
+    /** Runs a program's commands: `data` is the JSON text of { modules: [base64], commands: [[method, ...arguments]] }. */
+    run: function (data) {
+      var parsed = JSON.parse(data);
+      parsed.commands.forEach(function (command) {
+        var call = decode(command, parsed.modules);
+        W[call[0]].apply(null, call.slice(1));
+      });
       __engine.report({ hadNativeWebAssembly: __engine.hadNativeWebAssembly, results: results });
     },
   };
+  return W;
 })();
