@@ -60,10 +60,10 @@ export interface SimdHost {
   pushScalar(type: ValType, expr: JsNode, from: readonly SimdEntry[], isBool?: boolean): void;
   /**
    * Writes the expressions, in order and nothing between, to fresh
-   * variables above the stack; returns them. `mayTrap`: they read memory,
-   * so pending effects go first.
+   * variables above the stack; returns them. Pending effects below go
+   * first: the expressions may read memory or globals, or trap.
    */
-  temporaries(exprs: JsNode[], mayTrap: boolean, type: ValType): JsNode[];
+  temporaries(exprs: JsNode[], type: ValType): JsNode[];
   /** A read of memory 0 by the scalar load `op` (e.g. `i32.load`) at `address`. */
   memoryLoad(address: JsNode, op: string): JsNode;
   /** Settles what a store must not overtake. */
@@ -188,8 +188,8 @@ class Lowering {
   /** Variables written by temporaries(): above the stack, so any word may read them. */
   private readonly fresh = new WeakSet<JsNode>();
   constructor(readonly host: SimdHost) {}
-  temporaries(exprs: JsNode[], mayTrap = false, type = ValType.V128): JsNode[] {
-    const vars = this.host.temporaries(exprs, mayTrap, type);
+  temporaries(exprs: JsNode[], type = ValType.V128): JsNode[] {
+    const vars = this.host.temporaries(exprs, type);
     for (const v of vars) this.fresh.add(v);
     return vars;
   }
@@ -682,13 +682,14 @@ function effectiveAddress(base: JsNode, offset: number): JsNode {
 function memory(l: Lowering, instr: Instr, name: string): void {
   const host = l.host;
   const info = OPS.get(instr.op)!;
-  // A store of several words must not write before every operand word is read.
-  const ops = host.operands(info.params!, name.startsWith('v128.store') ? 'reads' : false);
+  // A store of several words must not write before every operand word is
+  // read, and a lane access drops words whose reads (and traps) must happen.
+  const ops = host.operands(info.params!, name.startsWith('v128.store') || name.endsWith('_lane') ? 'reads' : false);
   const [[base]] = ops.values;
   // The address is read once per word: unless it is a constant or a local,
   // its unsigned value goes to a temporary (above the stack, where every
   // result word may read it).
-  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)], false, ValType.F64)[0];
+  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)], ValType.F64)[0];
   const at = (extra: number): JsNode => {
     const offset = instr.memOffset + extra;
     if (unsigned === null) return effectiveAddress(base, offset);
@@ -728,15 +729,15 @@ function memory(l: Lowering, instr: Instr, name: string): void {
   if (op.endsWith('_splat')) {
     const bits = Number(op.slice(4, op.indexOf('_')));
     if (bits === 64) {
-      const [low, high] = l.temporaries([word(0), word(4)], true);
+      const [low, high] = l.temporaries([word(0), word(4)]);
       words = [low, high, low, high];
     } else {
       const scalar = bits === 32 ? word(0) : host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : 'i32.load16_u');
-      words = repeat(l.temporaries([bits === 32 ? scalar : i32(bin('*', scalar, num(bits === 8 ? 0x01010101 : 0x10001)))], true)[0]);
+      words = repeat(l.temporaries([bits === 32 ? scalar : i32(bin('*', scalar, num(bits === 8 ? 0x01010101 : 0x10001)))])[0]);
     }
   } else {
     // load8x8_s/u, load16x4_s/u, load32x2_s/u: two words, then extend_low.
-    const [low, high] = l.temporaries([word(0), word(4)], true);
+    const [low, high] = l.temporaries([word(0), word(4)]);
     const shape = op.startsWith('load8') ? 'i16x8' : op.startsWith('load16') ? 'i32x4' : 'i64x2';
     words = extend(shape, `extend_low_${op.slice(-1)}`, [low, high, num(0), num(0)]);
   }
@@ -763,11 +764,11 @@ function laneAccess(l: Lowering, instr: Instr, op: string, at: (extra: number) =
   // it), and the loaded value in a temporary: the words may read both.
   const words = [...a];
   if (bits === 64) {
-    const [low, high] = l.temporaries([host.memoryLoad(at(0), 'i32.load'), host.memoryLoad(at(4), 'i32.load')], true);
+    const [low, high] = l.temporaries([host.memoryLoad(at(0), 'i32.load'), host.memoryLoad(at(4), 'i32.load')]);
     words[2 * lane] = low;
     words[2 * lane + 1] = high;
   } else {
-    const [value] = l.temporaries([host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : bits === 16 ? 'i32.load16_u' : 'i32.load')], true);
+    const [value] = l.temporaries([host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : bits === 16 ? 'i32.load16_u' : 'i32.load')]);
     const perWord = 32 / bits;
     const k = Math.floor(lane / perWord);
     const s = bits * (lane % perWord);

@@ -409,8 +409,10 @@ export abstract class StackEmitter {
     if (!entry.settled && this.simdTemp > this.simdTempStart && entry.deepestVar < this.simdTemp - 1) entry.deepestVar = this.simdTemp - 1;
   }
 
-  temporaries(exprs: JsNode[], mayTrap: boolean, type: ValType): JsNode[] {
-    if (mayTrap) this.settleBeforeTrap();
+  temporaries(exprs: JsNode[], type: ValType): JsNode[] {
+    // The expressions run now: pending effects below go first (a call below
+    // may write the global or memory they read, a trap below must come first).
+    this.settleBeforeTrap();
     this.settleReadersOfStackVars(this.simdTemp);
     return exprs.map((expr) => {
       const name = this.stackVar(this.simdTemp++, type);
