@@ -219,6 +219,15 @@ function f64x2(op: (x: number, y: number, z: number) => number): Vector2Op {
   };
 }
 
+/** A vector helper shifting both i64 lanes by b0 (an i32 count, taken mod 64), made once per operation. */
+function i64x2Shift(op: (x: bigint, k: bigint) => bigint): Vector2Op {
+  return (a0, a1, a2, a3, count) => {
+    const k = BigInt(count & 63);
+    putI64(0, op(i64(a0, a1), k));
+    putI64(1, op(i64(a2, a3), k));
+  };
+}
+
 /** A vector helper whose f64 lanes compare into all-ones or zero masks. */
 function f64x2Compare(test: (x: number, y: number) => boolean): Vector2Op {
   return (a0, a1, a2, a3, b0, b1, b2, b3) => {
@@ -239,7 +248,6 @@ function f64x2Pick(pickB: (x: number, y: number) => boolean): Vector2Op {
   };
 }
 
-const shiftCount = (y: bigint): bigint => y & 63n;
 
 /** The f32 value of word w (signalling NaNs come out quiet: only for arithmetic). */
 function f32(w: number): number {
@@ -260,9 +268,9 @@ export const simdVectorHelpers: Record<string, Vector2Op> = {
   i64x2_neg: i64x2((x) => -x),
   i64x2_abs: i64x2((x) => (x < 0n ? -x : x)),
   // Shifts: b0 is the count (an i32), as a BigInt.
-  i64x2_shl: (a0, a1, a2, a3, k) => i64x2((x, y) => x << shiftCount(y))(a0, a1, a2, a3, k, 0, k, 0, 0, 0, 0, 0),
-  i64x2_shr_s: (a0, a1, a2, a3, k) => i64x2((x, y) => x >> shiftCount(y))(a0, a1, a2, a3, k, 0, k, 0, 0, 0, 0, 0),
-  i64x2_shr_u: (a0, a1, a2, a3, k) => i64x2((x, y) => (x & 0xffffffffffffffffn) >> shiftCount(y))(a0, a1, a2, a3, k, 0, k, 0, 0, 0, 0, 0),
+  i64x2_shl: i64x2Shift((x, k) => x << k),
+  i64x2_shr_s: i64x2Shift((x, k) => x >> k),
+  i64x2_shr_u: i64x2Shift((x, k) => (x & 0xffffffffffffffffn) >> k),
   i64x2_eq: i64x2((x, y) => (x === y ? -1n : 0n)),
   i64x2_ne: i64x2((x, y) => (x !== y ? -1n : 0n)),
   i64x2_lt_s: i64x2((x, y) => (x < y ? -1n : 0n)),
