@@ -9,8 +9,8 @@
 import { Func, FuncType, Instr, ValType } from './ir.js';
 import { FD_OPCODE_LIMIT, OPS, PREFIX_FC, PREFIX_FD } from './opcodes.js';
 import { F32_ARITHMETIC, MEMORY_OPS, NUMERIC_OPS, OpKind, u32 } from './emit-ops.js';
-import { emitSimd, expandV128 } from './emit-simd.js';
-import type { SimdHost } from './emit-simd.js';
+import { emitSimd, expandV128, floatLocals, floatOfConstant, floatOfWord, floatWord, shadowedWord } from './emit-simd.js';
+import type { FloatLocalForm, SimdHost } from './emit-simd.js';
 import { DEPENDS, Entry, Flag, Frame, FrameKind, ModuleEnv, isSimple, zeroValue } from './emit-stack.js';
 import { MemoryEmitter } from './emit-memory.js';
 import * as js from './js.js';
@@ -38,6 +38,10 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   private readonly usedLocals: Uint8Array;
   private labelCounter = 0;
   private needsTemp = false;
+  /** v128 locals that hold f32 values instead of or beside their bits (emit-simd.ts, floatLocals). */
+  private readonly floatLocals: Map<number, FloatLocalForm> | null = null;
+  /** JS locals of 'dual' float locals whose f32 shadow `lf<i>` is used. */
+  private readonly usedShadows = new Set<number>();
 
   constructor(env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
     super(env);
@@ -59,6 +63,10 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
         }
       }
       this.localBase = base;
+      if (func.locals.some((run) => run.type === ValType.V128)) {
+        const wasmType = (local: number): ValType => this.localTypes[base[local]];
+        this.floatLocals = floatLocals(func.body, wasmType, type.params.length);
+      }
     } else {
       for (const run of func.locals) for (let i = 0; i < run.count; i++) this.localTypes.push(run.type);
     }
@@ -90,6 +98,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     for (let i = paramCount; i < this.localTypes.length; i++) {
       if (this.usedLocals[i] !== 0) declarations.push([`l${i}`, zeroValue(this.localTypes[i])]);
     }
+    for (const local of this.usedShadows) declarations.push([`lf${local}`, js.num(0)]);
     for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
     if (this.needsTemp) declarations.push(['tmp', null]);
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
@@ -258,9 +267,13 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   }
 
   private localGet(wasmLocal: number): void {
+    const form = this.floatLocals?.get(wasmLocal);
     for (const local of this.jsLocals(wasmLocal)) {
       this.usedLocals[local] = 1;
-      this.push(this.localTypes[local], js.id(`l${local}`), [], 0, 1, false, [local]);
+      let read = js.id(`l${local}`);
+      if (form === 'float') read = floatWord((name) => this.env.helper(name), read);
+      else if (form === 'dual') read = shadowedWord(read, js.id(`lf${local}`));
+      this.push(this.localTypes[local], read, [], 0, 1, false, [local]);
     }
   }
 
@@ -277,11 +290,31 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const values = this.popN(locals.length);
     for (const local of locals) this.settleReadersOfLocal(local);
     if (values.some((value) => (value.flags & DEPENDS) !== 0)) this.settleBeforeTrap();
+    const form = this.floatLocals?.get(wasmLocal);
     locals.forEach((local, i) => {
       this.usedLocals[local] = 1;
-      this.stmts.push(js.exprStmt(js.assign(js.id(`l${local}`), this.valueOf(values[i]))));
+      let value = this.valueOf(values[i]);
+      if (form !== undefined) {
+        const float = this.floatOf(value);
+        if (form === 'dual') {
+          this.usedShadows.add(local);
+          const shadow = js.id(`lf${local}`);
+          this.stmts.push(js.exprStmt(js.assign(shadow, float)));
+          if (!isSimple(value)) value = floatWord((name) => this.env.helper(name), shadow);
+        } else {
+          value = float;
+        }
+      }
+      this.stmts.push(js.exprStmt(js.assign(js.id(`l${local}`), value)));
     });
     if (tee) this.localGet(wasmLocal);
+  }
+
+  /** A word stored into a float local: floatLocals saw to it that it is an f32 result or a constant that is not a NaN. */
+  private floatOf(word: JsNode): JsNode {
+    const float = floatOfWord(word) ?? floatOfConstant(word);
+    if (float === undefined) throw new Error('emit: a float v128 local is assigned a word that is not an f32 result');
+    return float;
   }
 
   private globalGet(global: number): void {

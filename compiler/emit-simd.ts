@@ -27,7 +27,7 @@
 // - vector helpers (i64x2 and f64x2 arithmetic, 64-bit products): a call
 //   that writes four words to `simdOut`, read into temporaries right after.
 
-import { F32_LOAD_FOR_ARITHMETIC, global as builtin, literalU32, u32 } from './emit-ops.js';
+import { F32_LOAD_FOR_ARITHMETIC, global as builtin, isRoundedF32, literalU32, u32 } from './emit-ops.js';
 import { Instr, ValType } from './ir.js';
 import { OPS } from './opcodes.js';
 import * as js from './js.js';
@@ -61,9 +61,10 @@ export interface SimdHost {
   /**
    * Writes the expressions, in order and nothing between, to fresh
    * variables above the stack; returns them. Pending effects below go
-   * first: the expressions may read memory or globals, or trap.
+   * first (the expressions may read memory or globals, or trap) unless
+   * `from` says the expressions are pure operations on these entries only.
    */
-  temporaries(exprs: JsNode[], type: ValType): JsNode[];
+  temporaries(exprs: JsNode[], type: ValType, from?: readonly SimdEntry[]): JsNode[];
   /** A read of memory 0 by the scalar load `op` (e.g. `i32.load`) at `address`. */
   memoryLoad(address: JsNode, op: string): JsNode;
   /** Settles what a store must not overtake. */
@@ -85,7 +86,9 @@ const xor = (a: JsNode, b: JsNode): JsNode => bin('^', a, b);
 /** `a & b`; with a constant mask, `a` keeps only what reaches the mask. */
 const and = (a: JsNode, b: JsNode): JsNode => {
   const mask = literalI32(b);
-  return mask === undefined ? bin('&', a, b) : bin('&', demand(a, mask), b);
+  if (mask === undefined) return bin('&', a, b);
+  // A mask that clears nothing `a` may have set is not needed.
+  return (possibleBits(a) & ~mask) === 0 ? demand(a, mask) : bin('&', demand(a, mask), b);
 };
 /** `a << k`: only the low 32 - k bits of `a` matter. */
 const shl = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('<<', demand(a, -1 >>> k), num(k)));
@@ -105,7 +108,7 @@ function possibleBits(e: JsNode): number {
     case '|': return possibleBits(e.left) | possibleBits(e.right);
     case '&': return possibleBits(e.left) & possibleBits(e.right);
     case '<<': return k === undefined ? -1 : possibleBits(e.left) << k;
-    case '>>>': return k === undefined || (k & 31) === 0 ? -1 : (-1 >>> k) | 0;
+    case '>>>': return k === undefined || (k & 31) === 0 ? -1 : (possibleBits(e.left) >>> k) | 0;
   }
   return -1;
 }
@@ -167,6 +170,7 @@ function readsAny(node: JsNode, targets: readonly JsNode[]): boolean {
   }
   return false;
 }
+const isSimple = (e: JsNode): boolean => e.type === 'Identifier' || isLiteral(e);
 const isLiteral = (e: JsNode): boolean => e.type === 'Literal' || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
 
 /** Byte j (0..3) of word w, sign- or zero-extended. */
@@ -178,8 +182,105 @@ const halfU = (w: JsNode, j: number): JsNode => (j === 0 ? and(w, num(0xffff)) :
 /** Two i16 values into a word. */
 const halves = (low: JsNode, high: JsNode): JsNode => or(and(low, num(0xffff)), shl(high, 16));
 
-/** Words made by Lowering.bits(x), with their x. */
+/**
+ * i16x8 words also known lane by lane: their two lanes, each right in its
+ * low 16 bits (the bits above may be anything, a carry or a sign). Words
+ * built from lanes (extend, extmul, and the adds, subtractions, products
+ * and constant shifts of such words) keep them, so that a chain of i16x8
+ * arithmetic adds lanes with one `+` each and packs them once at its end,
+ * where SWAR arithmetic on packed words costs six operations a word at
+ * each step (blend in bench/c/image.c: u8 products summed and rounded).
+ * No lane expression reads a non-constant, non-variable expression that
+ * another lane reads too.
+ */
+const LANES16 = new WeakMap<JsNode, [JsNode, JsNode]>();
+
+/** A word of two i16 lanes, packed, that remembers them. */
+function packLanes(low: JsNode, high: JsNode): JsNode {
+  const word = (possibleBits(low) & ~0xffff) === 0 ? or(low, shl(high, 16)) : halves(low, high);
+  LANES16.set(word, [low, high]);
+  return word;
+}
+
+/** `word`, recorded as having the lanes `low` and `high` (its operands are variables or constants). */
+function withLanes(word: JsNode, low: JsNode, high: JsNode): JsNode {
+  LANES16.set(word, [low, high]);
+  return word;
+}
+
+/** The lanes of a word that has them, or of a constant. */
+function knownLanes(word: JsNode): [JsNode, JsNode] | undefined {
+  const lanes = LANES16.get(word);
+  if (lanes !== undefined) return lanes;
+  const constant = literalI32(word);
+  return constant === undefined ? undefined : [num((constant << 16) >> 16), num(constant >> 16)];
+}
+
+/** The lanes of any word: its own, or (for a variable or constant, read twice) the word and its high half. */
+const lanesOf = (word: JsNode): [JsNode, JsNode] => knownLanes(word) ?? [word, shrU(word, 16)];
+
+/** The i16x8 operations done lane by lane when an operand has known lanes. */
+const LANE_OPS16: Record<string, (a: JsNode, b: JsNode) => JsNode> = {
+  'i16x8.add': (a, b) => bin('+', a, b),
+  'i16x8.sub': (a, b) => bin('-', a, b),
+  'i16x8.mul': (a, b) => js.call(builtin('Math', 'imul'), [a, b]),
+};
+
+/** i16x8 add, sub or mul lane by lane, when some operand word has known lanes; false when none has. */
+function laneArithmetic16(l: Lowering, name: string): boolean {
+  const op = LANE_OPS16[name];
+  let known = 0;
+  for (let i = 0; i < 8; i++) {
+    const word = l.host.peek(i);
+    if (LANES16.has(word)) known++;
+    else if (literalI32(word) !== undefined) continue;
+    else if (!isSimple(word)) known = -8;
+  }
+  if (known <= 0) return false;
+  // Words without lanes are read twice; those with lanes once, lane by lane.
+  const ops = l.host.operands([ValType.V128, ValType.V128], false);
+  const [a, b] = ops.values;
+  for (let k = 0; k < 4; k++) {
+    const [a0, a1] = lanesOf(a[k]);
+    const [b0, b1] = lanesOf(b[k]);
+    l.host.pushWord(packLanes(op(a0, b0), op(a1, b1)), [ops.entries[0][k], ops.entries[1][k]]);
+  }
+  return true;
+}
+
+/** Words made by Lowering.bits(x) or floatWord(x), with their x. */
 const ROUNDED = new WeakMap<JsNode, JsNode>();
+/** Words of floatWord: their x is an f32 already (a variable), so fround(x) is x. */
+const EXACT = new WeakSet<JsNode>();
+
+/**
+ * The f32 value of a word that f32 arithmetic made (Lowering.bits), rounded;
+ * undefined for any other word. Settling such a word into an f32 variable
+ * (emit-stack.ts) spares the trip through the scratch array both ways when
+ * f32 arithmetic or a store reads it.
+ */
+export function floatOfWord(word: JsNode): JsNode | undefined {
+  const x = ROUNDED.get(word);
+  if (x === undefined || EXACT.has(word)) return x;
+  return isRoundedF32(x) ? x : js.call(builtin('Math', 'fround'), [x]);
+}
+
+/** Words read from a 'dual' float local (floatLocals): the bits, with the same lane as an f32 beside them. */
+const SHADOWS = new WeakMap<JsNode, JsNode>();
+
+/** Records that the word `bits` is the f32 `float` too; returns `bits`. */
+export function shadowedWord(bits: JsNode, float: JsNode): JsNode {
+  SHADOWS.set(bits, float);
+  return bits;
+}
+
+/** The word (its bits, through the scratch array) of `value`, an f32 variable written with floatOfWord. */
+export function floatWord(helper: (name: string) => JsNode, value: JsNode): JsNode {
+  const word = js.seq([js.assign(js.index(helper('simdF32'), num(0)), value), js.index(helper('simdI32'), num(0))]);
+  ROUNDED.set(word, value);
+  EXACT.add(word);
+  return word;
+}
 /** Words loaded from memory, with how to read the same 4 bytes as an f32 (for arithmetic: F32_LOAD_FOR_ARITHMETIC). */
 const FLOAT_READS = new WeakMap<JsNode, () => JsNode>();
 
@@ -188,8 +289,8 @@ class Lowering {
   /** Variables written by temporaries(): above the stack, so any word may read them. */
   private readonly fresh = new WeakSet<JsNode>();
   constructor(readonly host: SimdHost) {}
-  temporaries(exprs: JsNode[], type = ValType.V128): JsNode[] {
-    const vars = this.host.temporaries(exprs, type);
+  temporaries(exprs: JsNode[], type = ValType.V128, from?: readonly SimdEntry[]): JsNode[] {
+    const vars = this.host.temporaries(exprs, type, from);
     for (const v of vars) this.fresh.add(v);
     return vars;
   }
@@ -201,7 +302,7 @@ class Lowering {
    */
   pushCross(words: JsNode[], operands: readonly JsNode[], from: readonly SimdEntry[]): void {
     const needsMove = words.map((word, k) => !isLiteral(word) && !this.fresh.has(word) && readsAny(word, operands.slice(0, k).filter(isStackVariable)));
-    const moved = this.temporaries(words.filter((_, k) => needsMove[k]));
+    const moved = this.temporaries(words.filter((_, k) => needsMove[k]), ValType.V128, from);
     let next = 0;
     words.forEach((word, k) => this.host.pushWord(needsMove[k] ? moved[next++] : word, from));
   }
@@ -216,7 +317,9 @@ class Lowering {
    */
   f32(w: JsNode): JsNode {
     const unrounded = ROUNDED.get(w);
-    if (unrounded !== undefined) return this.math('fround', unrounded);
+    if (unrounded !== undefined) return EXACT.has(w) || isRoundedF32(unrounded) ? unrounded : this.math('fround', unrounded);
+    const shadow = SHADOWS.get(w) ?? floatOfConstant(w);
+    if (shadow !== undefined) return shadow;
     const floatRead = FLOAT_READS.get(w);
     if (floatRead !== undefined) return floatRead();
     return js.seq([js.assign(js.index(this.h('simdI32'), num(0)), w), js.index(this.h('simdF32'), num(0))]);
@@ -312,6 +415,98 @@ wordwise('f32x4.relaxed_nmadd', false, (l, a, b, c) => l.bits(bin('+', l.math('f
 wordwise('f64x2.abs', false, (_, a, _b, _c, k) => ((k & 1) === 0 ? a : and(a, num(0x7fffffff))));
 wordwise('f64x2.neg', false, (_, a, _b, _c, k) => ((k & 1) === 0 ? a : xor(a, num(-0x80000000))));
 
+/** Instructions whose four words are all f32 results (Lowering.bits): what floatLocals looks for. */
+const FLOAT_RESULTS = new Set([
+  ...['add', 'sub', 'mul', 'div', 'min', 'max', 'relaxed_min', 'relaxed_max', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest',
+    'convert_i32x4_s', 'convert_i32x4_u', 'relaxed_madd', 'relaxed_nmadd'].map((name) => `f32x4.${name}`),
+]);
+
+/** Is a word's bit pattern a NaN as an f32 (whose payload a JS number may not keep)? */
+const isNaNBits = (w: number): boolean => (w & 0x7f800000) === 0x7f800000 && (w & 0x7fffff) !== 0;
+
+/** Instructions that read their v128 operands' lanes as f32 values (Lowering.f32). */
+const FLOAT_OPERANDS = new Set([
+  ...['add', 'sub', 'mul', 'div', 'min', 'max', 'relaxed_min', 'relaxed_max', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest',
+    'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'pmin', 'pmax', 'relaxed_madd', 'relaxed_nmadd', 'extract_lane'].map((name) => `f32x4.${name}`),
+  'i32x4.trunc_sat_f32x4_s', 'i32x4.trunc_sat_f32x4_u', 'i32x4.relaxed_trunc_f32x4_s', 'i32x4.relaxed_trunc_f32x4_u',
+]);
+
+/**
+ * How a v128 local holds its lanes: 'float', as four f32 values instead of
+ * bits; 'dual', as bits and, beside them, the same lanes as f32 values.
+ */
+export type FloatLocalForm = 'float' | 'dual';
+
+/**
+ * The v128 locals (wasm indices, params excluded) that can keep their lanes
+ * as f32 values too: every local.set and local.tee of them stores the
+ * result of f32x4 arithmetic or a constant with no NaN lane, so no bits are
+ * lost, and f32x4 arithmetic reads them. Such a local is 'float' when
+ * nothing else reads it (an accumulator then never goes through the
+ * scratch array), else 'dual': its bits are written too, once per set, so
+ * integer reads cost nothing. Uses are found by simulating the operand
+ * stack over straight-line code (an instruction typed by context forgets
+ * what it holds, counted as a read of the bits). One pass over the body.
+ */
+export function floatLocals(body: readonly Instr[], localType: (local: number) => ValType, paramCount: number): Map<number, FloatLocalForm> {
+  const candidates = new Set<number>();
+  const excluded = new Set<number>();
+  for (let i = 0; i < body.length; i++) {
+    const instr = body[i];
+    if (instr.op !== 0x21 && instr.op !== 0x22) continue;
+    const local = instr.index;
+    if (local < paramCount || localType(local) !== ValType.V128 || excluded.has(local)) continue;
+    const before = i > 0 ? body[i - 1] : null;
+    const producer = before === null ? undefined : OPS.get(before.op)?.name;
+    const fits = producer !== undefined
+      && (FLOAT_RESULTS.has(producer) || (producer === 'v128.const' && !constWordValues(before!.v128!).some(isNaNBits)));
+    if (fits) candidates.add(local);
+    else {
+      excluded.add(local);
+      candidates.delete(local);
+    }
+  }
+  const forms = new Map<number, FloatLocalForm>();
+  if (candidates.size === 0) return forms;
+  const floatUses = new Map<number, number>();
+  const bitUses = new Map<number, number>();
+  const count = (uses: Map<number, number>, local: number): void => {
+    if (local >= 0) uses.set(local, (uses.get(local) ?? 0) + 1);
+  };
+  // The local each operand was read from (-1: anything else).
+  const stack: number[] = [];
+  for (const instr of body) {
+    const info = OPS.get(instr.op)!;
+    if (instr.op === 0x20) stack.push(candidates.has(instr.index) ? instr.index : -1);
+    else if (instr.op === 0x21) stack.pop();
+    else if (instr.op === 0x22 || instr.op === 0x23) {
+      if (instr.op === 0x22) stack.pop();
+      stack.push(-1);
+    } else if (info.params !== null && info.results !== null) {
+      const uses = FLOAT_OPERANDS.has(info.name) ? floatUses : info.name === 'v128.store' ? null : bitUses;
+      for (let p = 0; p < info.params.length; p++) {
+        const local = stack.pop();
+        if (uses !== null && local !== undefined) count(uses, local);
+      }
+      for (let r = 0; r < info.results.length; r++) stack.push(-1);
+    } else {
+      for (const local of stack) count(bitUses, local);
+      stack.length = 0;
+    }
+  }
+  for (const local of candidates) {
+    if ((floatUses.get(local) ?? 0) > 0) forms.set(local, (bitUses.get(local) ?? 0) > 0 ? 'dual' : 'float');
+  }
+  return forms;
+}
+
+/** The f32 value of a constant word that is not a NaN: for a float local, or as an f32 operand. */
+export function floatOfConstant(word: JsNode): JsNode | undefined {
+  const bits = literalI32(word);
+  if (bits === undefined || isNaNBits(bits)) return undefined;
+  return num(new Float32Array(new Int32Array([bits]).buffer)[0]);
+}
+
 /** Word helpers of the runtime (runtime/simd.ts), by instruction: `helper(a_k, b_k)`. */
 const WORD_HELPERS = new Set<string>();
 for (const shape of ['i8x16', 'i16x8']) {
@@ -340,6 +535,7 @@ export function emitSimd(host: SimdHost, instr: Instr): void {
   const l = new Lowering(host);
   const params = info.params!;
 
+  if (name in LANE_OPS16 && laneArithmetic16(l, name)) return;
   const wordOp = WORDWISE.get(name);
   if (wordOp !== undefined) {
     const [reuse, op] = wordOp;
@@ -400,9 +596,22 @@ function shift(l: Lowering, name: string): void {
     } else if (constant === undefined) {
       l.host.pushWord(js.call(l.h(helperName(name)), [w, count]), from);
     } else {
-      l.host.pushWord(constantShift(w, op, constant & (laneBits - 1), laneBits), from);
+      const word = constantShift(w, op, constant & (laneBits - 1), laneBits);
+      if (laneBits === 16 && (LANES16.has(w) || isSimple(w))) shiftLanes(word, lanesOf(w), op, constant & 15);
+      l.host.pushWord(word, from);
     }
   }
+}
+
+/** Records the lanes of `word`, an i16x8 shift by k of a word of `lanes`. */
+function shiftLanes(word: JsNode, lanes: [JsNode, JsNode], op: string, k: number): void {
+  const shifted = lanes.map((lane) => {
+    if (k === 0) return lane;
+    if (op === 'shl') return shl(lane, k);
+    if (op === 'shr_u') return shrU(and(lane, num(0xffff)), k);
+    return shrS(shl(lane, 16), 16 + k);
+  });
+  withLanes(word, shifted[0], shifted[1]);
 }
 
 /** One word of an i8x16/i16x8 shift by k (below the lane width). */
@@ -423,10 +632,12 @@ function constantShift(w: JsNode, op: string, k: number, laneBits: number): JsNo
 
 /** The four words of a v128.const (or shuffle mask) from its bytes. */
 function constWords(bytes: Uint8Array): JsNode[] {
-  const words: JsNode[] = [];
-  for (let k = 0; k < 4; k++) {
-    words.push(num((bytes[4 * k] | (bytes[4 * k + 1] << 8) | (bytes[4 * k + 2] << 16) | (bytes[4 * k + 3] << 24)) | 0));
-  }
+  return constWordValues(bytes).map(num);
+}
+
+function constWordValues(bytes: Uint8Array): number[] {
+  const words: number[] = [];
+  for (let k = 0; k < 4; k++) words.push((bytes[4 * k] | (bytes[4 * k + 1] << 8) | (bytes[4 * k + 2] << 16) | (bytes[4 * k + 3] << 24)) | 0);
   return words;
 }
 
@@ -438,7 +649,9 @@ function crossLane(l: Lowering, instr: Instr, name: string): void {
     for (const word of constWords(instr.v128!)) host.pushWord(word, []);
     return;
   }
-  const ops = host.operands(info.params!, true);
+  // A lane extraction reads one word once; the others are dropped, after
+  // their memory reads.
+  const ops = host.operands(info.params!, name.includes('extract_lane') ? 'reads' : true);
   const all = ops.entries.flat();
   const [a, b] = ops.values;
   const lane = instr.index;
@@ -546,7 +759,8 @@ function extractLane(l: Lowering, shape: string, op: string, a: JsNode[], lane: 
       return l.host.pushScalar(ValType.I32, signed ? halfS(w, lane & 1) : halfU(w, lane & 1), from);
     }
     case 'i32x4': return l.host.pushScalar(ValType.I32, a[lane], from);
-    case 'f32x4': return l.host.pushScalar(ValType.F32, js.call(l.h('f32ReinterpretI32'), [a[lane]]), from);
+    // An f32 that arithmetic made is that f32, its bits read or not.
+    case 'f32x4': return l.host.pushScalar(ValType.F32, floatOfWord(a[lane]) ?? SHADOWS.get(a[lane]) ?? js.call(l.h('f32ReinterpretI32'), [a[lane]]), from);
   }
   l.host.pushScalar(shape === 'i64x2' ? ValType.I64 : ValType.F64, join64(l, shape, a[2 * lane], a[2 * lane + 1]), from);
 }
@@ -610,7 +824,8 @@ function extend(shape: string, op: string, a: JsNode[]): JsNode[] {
     if (shape === 'i16x8') {
       const w = a[(k >> 1) + high];
       const j = 2 * (k & 1);
-      words.push(signed ? halves(byteS(w, j), byteS(w, j + 1)) : or(byteU(w, j), shl(byteU(w, j + 1), 16)));
+      const byte = signed ? byteS : byteU;
+      words.push(withLanes(signed ? halves(byteS(w, j), byteS(w, j + 1)) : or(byteU(w, j), shl(byteU(w, j + 1), 16)), byte(w, j), byte(w, j + 1)));
     } else if (shape === 'i32x4') {
       const w = a[(k >> 1) + high];
       words.push(signed ? halfS(w, k & 1) : halfU(w, k & 1));
@@ -661,7 +876,7 @@ function extmul(l: Lowering, shape: string, op: string, a: JsNode[], b: JsNode[]
       const j = 2 * (k & 1);
       const lane = (i: number): JsNode => times(signed ? byteS(x, i) : byteU(x, i), signed ? byteS(y, i) : byteU(y, i));
       // A product of two u8 fits its 16 bits; a signed one needs the mask.
-      words.push(signed ? halves(lane(j), lane(j + 1)) : or(lane(j), shl(lane(j + 1), 16)));
+      words.push(withLanes(signed ? halves(lane(j), lane(j + 1)) : or(lane(j), shl(lane(j + 1), 16)), lane(j), lane(j + 1)));
     } else {
       const half = signed ? halfS : halfU;
       words.push(i32(times(half(x, k & 1), half(y, k & 1))));
@@ -689,7 +904,7 @@ function memory(l: Lowering, instr: Instr, name: string): void {
   // The address is read once per word: unless it is a constant or a local,
   // its unsigned value goes to a temporary (above the stack, where every
   // result word may read it).
-  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)], ValType.F64)[0];
+  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)], ValType.F64, ops.entries[0])[0];
   const at = (extra: number): JsNode => {
     const offset = instr.memOffset + extra;
     if (unsigned === null) return effectiveAddress(base, offset);

@@ -21,6 +21,7 @@
 
 import { FuncType, ValType } from './ir.js';
 import { INTEGER_TESTS } from './emit-ops.js';
+import { floatOfWord, floatWord } from './emit-simd.js';
 import type { SimdOperands } from './emit-simd.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
@@ -65,7 +66,7 @@ export interface Entry {
   deepestVar: number;
   /** Node count, to bound expression size. */
   size: number;
-  /** expr needs no evaluation: a constant or the entry's own stack variable. */
+  /** expr needs no evaluation: a constant, the entry's own stack variable, or (a v128 word kept as an f32) its bits read from that variable. */
   settled: boolean;
 }
 
@@ -279,8 +280,11 @@ export abstract class StackEmitter {
         if (!other.settled && (other.flags & Flag.Effect) !== 0) this.settle(below);
       }
     }
-    const name = this.assignStackVar(depth, entry.type, this.valueOf(entry));
-    this.stack[depth] = { type: entry.type, expr: js.id(name), isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true };
+    // A v128 word that f32 arithmetic made is kept as the f32 it is.
+    const float = entry.type === ValType.V128 ? floatOfWord(entry.expr) : undefined;
+    const name = float === undefined ? this.assignStackVar(depth, entry.type, this.valueOf(entry)) : this.assignStackVar(depth, ValType.F32, float);
+    const expr = float === undefined ? js.id(name) : floatWord((helper) => this.env.helper(helper), js.id(name));
+    this.stack[depth] = { type: entry.type, expr, isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true };
   }
 
   /**
@@ -375,8 +379,11 @@ export abstract class StackEmitter {
       if (settle && !isSimple(entry.expr)) this.settle(depth);
     }
     const popped = this.popN(count);
-    // Temporaries go above the results and above every variable the operands read.
+    // Temporaries go above the results and above every variable the operands
+    // and the pending entries below read (writing one that a pending entry
+    // reads would settle that entry).
     for (const entry of popped) if (entry.deepestVar >= this.simdTemp) this.simdTemp = entry.deepestVar + 1;
+    for (const entry of this.stack) if (!entry.settled && entry.deepestVar >= this.simdTemp) this.simdTemp = entry.deepestVar + 1;
     this.simdTempStart = this.simdTemp;
     const values: JsNode[][] = [];
     const entries: Entry[][] = [];
@@ -409,10 +416,12 @@ export abstract class StackEmitter {
     if (!entry.settled && this.simdTemp > this.simdTempStart && entry.deepestVar < this.simdTemp - 1) entry.deepestVar = this.simdTemp - 1;
   }
 
-  temporaries(exprs: JsNode[], type: ValType): JsNode[] {
+  temporaries(exprs: JsNode[], type: ValType, from?: readonly object[]): JsNode[] {
     // The expressions run now: pending effects below go first (a call below
-    // may write the global or memory they read, a trap below must come first).
-    this.settleBeforeTrap();
+    // may write the global or memory they read, a trap below must come
+    // first), unless they are pure arithmetic on entries that read nothing
+    // an effect can change (an address computed from locals).
+    if (from === undefined || (from as Entry[]).some((entry) => entry.flags !== 0)) this.settleBeforeTrap();
     this.settleReadersOfStackVars(this.simdTemp);
     return exprs.map((expr) => {
       const name = this.stackVar(this.simdTemp++, type);

@@ -463,6 +463,43 @@ describe('code generation', () => {
     sameMemoryAfter(text, 34, (random) => (random() % 3 === 0 ? special[random() % special.length] : random()));
   });
 
+  it('keeps f32x4 results and accumulators as floats, with the bits any other reader sees', () => {
+    // $acc is only ever f32 arithmetic's (a 'float' local); $both is read
+    // as bits too (a 'dual' local); $raw is set from a load, so it stays
+    // bits. The loop sums 4 vectors of (x * y + 0.5); the products and sums
+    // are settled where a store or a new address forces them.
+    const text = `(module (memory (export "m") 1)
+      (func (export "f") (param $p i32) (local $acc v128) (local $both v128) (local $raw v128) (local $i i32)
+        (local.set $acc (v128.const f32x4 0 -0 1.5 -2))
+        (local.set $both (v128.const i32x4 0 0 0 0))
+        (loop $l
+          (local.set $raw (v128.load offset=64 (i32.add (local.get $p) (local.get $i))))
+          (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $raw)) (v128.const f32x4 0.5 0.5 0.5 0.5))))
+          (local.set $both (f32x4.sub (local.get $both) (local.get $acc)))
+          (v128.store offset=128 (i32.add (local.get $p) (local.get $i)) (v128.xor (local.get $both) (local.get $raw)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 64))))
+        (v128.store offset=192 (local.get $p) (local.get $acc))
+        (i32.store offset=208 (local.get $p) (i32x4.extract_lane 1 (local.get $both)))
+        (f32.store offset=212 (local.get $p) (f32x4.extract_lane 2 (local.get $both)))
+        (f32.store offset=216 (local.get $p) (f32x4.extract_lane 3 (local.get $acc)))))`;
+    // Inputs are small integers as f32 bits (or any bits where only xor reads
+    // them), so no arithmetic makes a NaN, whose bits may differ.
+    const f32Bits = new Uint32Array(1);
+    const f32 = new Float32Array(f32Bits.buffer);
+    sameMemoryAfter(text, 56, (random) => ((f32[0] = (random() % 512) - 256), f32Bits[0]));
+    const { code } = compile(wat(text), { format: 'body' });
+    const loop = code.slice(code.indexOf('while'), code.indexOf('break'));
+    // $acc round the loop, the constant and the sums on their way to it
+    // never go through the scratch array: only the bits of $raw, read as
+    // floats, and those of $both, written beside its floats, do.
+    expect(loop).toMatch(/l1=Math_fround\(l1\+/);
+    expect(loop.match(/simdI32\[0\]=/g)).toEqual(['simdI32[0]=', 'simdI32[0]=', 'simdI32[0]=', 'simdI32[0]=']);
+    expect(loop.match(/simdI32\[0\]=l(9|10|11|12),/g)).toHaveLength(4);
+    expect(loop.match(/simdF32\[0\]=/g)).toHaveLength(4);
+    expect(loop.match(/simdF32\[0\]=lf\d+,/g)).toHaveLength(4);
+  });
+
   it("says true from the package's WebAssembly.validate, so feature detection picks a SIMD build", () => {
     // wasm-feature-detect's SIMD probe.
     const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
