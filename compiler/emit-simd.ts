@@ -10,9 +10,10 @@
 //
 // Chosen by measurement (scratch micro-benchmarks, 2026-11): plain int32
 // words beat small typed arrays and per-function typed-array frames for
-// integer lanes, by far under --jitless; f32 lanes pay a round trip
-// through a one-element Float32Array per operation, which also does the
-// rounding to f32.
+// integer lanes, by far under --jitless. f32 lanes are floats wherever
+// arithmetic made them and arithmetic reads them (pending, settled, in
+// float locals: ROUNDED, floatLocals); elsewhere a one-element
+// Float32Array turns bits into a float and back.
 //
 // Three forms of lowering:
 // - word-wise: output word k is an expression of word k of each operand
@@ -87,8 +88,9 @@ const xor = (a: JsNode, b: JsNode): JsNode => bin('^', a, b);
 const and = (a: JsNode, b: JsNode): JsNode => {
   const mask = literalI32(b);
   if (mask === undefined) return bin('&', a, b);
-  // A mask that clears nothing `a` may have set is not needed.
-  return (possibleBits(a) & ~mask) === 0 ? demand(a, mask) : bin('&', demand(a, mask), b);
+  // A mask that clears nothing `a` may have set is not needed (and then
+  // `a` must keep every bit: demand() may change those outside the mask).
+  return (possibleBits(a) & ~mask) === 0 ? a : bin('&', demand(a, mask), b);
 };
 /** `a << k`: only the low 32 - k bits of `a` matter. */
 const shl = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('<<', demand(a, -1 >>> k), num(k)));
