@@ -23,6 +23,10 @@ export function emitFunction(env: ModuleEnv, funcIndex: number, func: Func): JsN
   return new FunctionEmitter(env, funcIndex, func).emit();
 }
 
+/** A literal (a number, possibly negative, a BigInt, or null): a local holding it reads as it. */
+const isConstant = (e: JsNode): boolean => e.type === 'Literal'
+  || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
+
 class FunctionEmitter extends MemoryEmitter implements SimdHost {
   /** The function's type with each v128 as four words (V128 entries). */
   private readonly type: FuncType;
@@ -42,6 +46,17 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   private readonly floatLocals: Map<number, FloatLocalForm> | null = null;
   /** JS locals of 'dual' float locals whose f32 shadow `lf<i>` is used. */
   private readonly usedShadows = new Set<number>();
+  /**
+   * JS locals known to hold a constant here (v128 locals: the constant's
+   * bits), so reads fold it: set by local.set of a constant, forgotten
+   * where control flow merges (loop, else, end). clang keeps v128
+   * constants (masks, zero vectors for extensions) in locals, set in the
+   * loop body that reads them.
+   */
+  private readonly knownLocals = new Map<number, JsNode>();
+  /** JS locals read somewhere (not folded), and those given a constant somewhere: see dropDeadConstantStores. */
+  private readonly readLocals = new Set<number>();
+  private readonly constantStores = new Set<number>();
 
   constructor(env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
     super(env);
@@ -94,6 +109,8 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       this.instr(instr);
     }
 
+    this.dropDeadConstantStores(body);
+
     const declarations: [string, JsNode | null][] = [];
     for (let i = paramCount; i < this.localTypes.length; i++) {
       if (this.usedLocals[i] !== 0) declarations.push([`l${i}`, zeroValue(this.localTypes[i])]);
@@ -125,6 +142,38 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(`l${i}`);
     return js.fn(this.env.funcName(this.funcIndex), params, body);
+  }
+
+  /**
+   * Removes `lN = <constant>` where every read of local N was folded
+   * (knownLocals): the zero vectors and masks clang sets in a loop body cost
+   * an interpreter two bytecodes a word per iteration otherwise. Walks
+   * statements only, with a worklist (no recursion on nesting depth).
+   */
+  private dropDeadConstantStores(body: JsNode[]): void {
+    const dead = new Set<string>();
+    for (const local of this.constantStores) if (!this.readLocals.has(local)) dead.add(`l${local}`);
+    if (dead.size === 0) return;
+    const isDeadStore = (statement: JsNode): boolean => statement.type === 'ExpressionStatement'
+      && statement.expression.type === 'AssignmentExpression' && statement.expression.operator === '='
+      && statement.expression.left.type === 'Identifier' && dead.has(statement.expression.left.name)
+      && isConstant(statement.expression.right);
+    const lists: JsNode[][] = [body];
+    for (let list = lists.pop(); list !== undefined; list = lists.pop()) {
+      let kept = 0;
+      for (const statement of list) {
+        if (isDeadStore(statement)) continue;
+        list[kept++] = statement;
+        for (const child of [statement.body, statement.consequent, statement.alternate]) {
+          if (child === null || child === undefined || typeof child !== 'object') continue;
+          if (Array.isArray(child)) lists.push(child);
+          else if (child.type === 'BlockStatement') lists.push(child.body);
+          else lists.push([child]); // a lone statement: its own children are what matter
+        }
+        if (statement.type === 'SwitchStatement') for (const branch of statement.cases) lists.push(branch.consequent);
+      }
+      list.length = kept;
+    }
   }
 
   private frame(kind: FrameKind, params: ValType[], results: ValType[], outer: JsNode[], body: JsNode[]): Frame {
@@ -270,6 +319,12 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const form = this.floatLocals?.get(wasmLocal);
     for (const local of this.jsLocals(wasmLocal)) {
       this.usedLocals[local] = 1;
+      const known = this.knownLocals.get(local);
+      if (known !== undefined) {
+        this.pushSettled(this.localTypes[local], known);
+        continue;
+      }
+      this.readLocals.add(local);
       let read = js.id(`l${local}`);
       if (form === 'float') read = floatWord((name) => this.env.helper(name), read);
       else if (form === 'dual') read = shadowedWord(read, js.id(`lf${local}`));
@@ -294,6 +349,12 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     locals.forEach((local, i) => {
       this.usedLocals[local] = 1;
       let value = this.valueOf(values[i]);
+      if (isConstant(value)) {
+        this.knownLocals.set(local, value);
+        this.constantStores.add(local);
+      } else {
+        this.knownLocals.delete(local);
+      }
       if (form !== undefined) {
         const float = this.floatOf(value);
         if (form === 'dual') {
@@ -433,6 +494,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
 
   private block(instr: Instr, kind: FrameKind.Block | FrameKind.Loop): void {
     const type = this.blockType(instr);
+    if (kind === FrameKind.Loop) this.knownLocals.clear();
     // Everything below and the block's params become variables: code inside the
     // block may settle them on one path only, or (loops) run more than once.
     this.settleAll();
@@ -490,6 +552,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   }
 
   private elseInstr(): void {
+    this.knownLocals.clear();
     const frame = this.frames[this.frames.length - 1];
     const reachable = !frame.unreachable;
     if (reachable) {
@@ -505,6 +568,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   }
 
   private end(): void {
+    this.knownLocals.clear();
     const frame = this.frames[this.frames.length - 1];
     const reachable = !frame.unreachable;
     if (frame.kind === FrameKind.Function) {

@@ -82,7 +82,16 @@ const H8 = 0x80808080 | 0;
 const L8 = 0x7f7f7f7f;
 const H16 = 0x80008000 | 0;
 const L16 = 0x7fff7fff;
-const or = (a: JsNode, b: JsNode): JsNode => bin('|', a, b);
+/** `a | b`; an or with zero is the other operand when that is an int32 already (a bitwise result). */
+const or = (a: JsNode, b: JsNode): JsNode => {
+  if (literalI32(b) === 0 && isInt32(a)) return a;
+  if (literalI32(a) === 0 && isInt32(b)) return b;
+  return bin('|', a, b);
+};
+const INT32_OPERATORS = new Set(['&', '|', '^', '<<', '>>']);
+/** Is `e` an int32 already: a constant, a bitwise result, or an unsigned shift by 1..31 (below 2^31)? */
+const isInt32 = (e: JsNode): boolean => literalI32(e) !== undefined
+  || (e.type === 'BinaryExpression' && (INT32_OPERATORS.has(e.operator) || (e.operator === '>>>' && ((literalI32(e.right) ?? 0) & 31) !== 0)));
 const xor = (a: JsNode, b: JsNode): JsNode => bin('^', a, b);
 /** `a & b`; with a constant mask, `a` keeps only what reaches the mask. */
 const and = (a: JsNode, b: JsNode): JsNode => {

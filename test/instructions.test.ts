@@ -471,6 +471,29 @@ describe('locals', () => {
     expect(code).not.toContain('l39999');
     differential(text, [['f0', [7]], ['f19', [-3]]]);
   });
+
+  it('reads a local set to a constant as the constant until control flow merges, and drops stores no read needs', () => {
+    const text = `(module
+      (func (export "loop") (param $n i32) (result i32) (local $k i32) (local $sum i32) (local $mask i32)
+        (local.set $k (i32.const 1))
+        (loop $l
+          ;; $k is 1 on entry and 3 on every later iteration: the back edge merges.
+          (local.set $sum (i32.add (local.get $sum) (local.get $k)))
+          (local.set $k (i32.const 3))
+          (local.set $mask (i32.const 0xff))
+          (local.set $sum (i32.and (local.get $sum) (local.get $mask)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $sum))
+      (func (export "arms") (param $c i32) (result i32) (local $x i32)
+        (local.set $x (i32.const 5))
+        (if (local.get $c) (then (local.set $x (i32.const 7))) (else (drop (local.get $x)) (local.set $x (i32.const 9))))
+        (i32.add (local.get $x) (block (result i32) (local.set $x (i32.const 11)) (br_if 0 (local.get $x) (local.get $c)) (drop) (local.get $x)))))`;
+    differential(text, [['loop', [1]], ['loop', [5]], ['loop', [200]], ['arms', [0]], ['arms', [1]]]);
+    const { code } = compile(assemble(text), { format: 'body' });
+    // The mask is folded into the and, and its store, read nowhere, is gone.
+    expect(code).toMatch(/l2=l2\+l1\|0;\s*l1=3;\s*l2=l2&255;/);
+    expect(code).not.toMatch(/l3=255/);
+  });
 });
 
 describe('function splitting', () => {
