@@ -27,8 +27,17 @@
 //   own depth, the emitter's invariant).
 // - vector helpers (i64x2 and f64x2 arithmetic, 64-bit products): a call
 //   that writes four words to `simdOut`, read into temporaries right after.
+//
+// The expression builders over words are in emit-simd-words.ts, the f32
+// lanes kept as floats in emit-simd-float.ts.
 
-import { F32_LOAD_FOR_ARITHMETIC, global as builtin, isRoundedF32, literalU32, u32 } from './emit-ops.js';
+import { F32_LOAD_FOR_ARITHMETIC, global as builtin, literalU32, u32 } from './emit-ops.js';
+import {
+  H16, H8, L16, L8, LANES16, and, bin, byteS, byteU, constWordValues, demand, halfS, halfU, halves, i32, isLiteral, isSimple,
+  isStackVariable, lanesOf, literalI32, mask, not, num, or, packLanes, possibleBits, readsAny, shiftLanes, shl, shrS, shrU,
+  times, withLanes, xor,
+} from './emit-simd-words.js';
+import { exactFloat, floatOperand, noteFloatRead, roundedWord, storedFloat } from './emit-simd-float.js';
 import { Instr, ValType } from './ir.js';
 import { OPS } from './opcodes.js';
 import * as js from './js.js';
@@ -76,160 +85,6 @@ export interface SimdHost {
   readonly memoryReadFlags: number;
 }
 
-const num = js.num;
-const bin = js.bin;
-const H8 = 0x80808080 | 0;
-const L8 = 0x7f7f7f7f;
-const H16 = 0x80008000 | 0;
-const L16 = 0x7fff7fff;
-/** `a | b`; an or with zero is the other operand when that is an int32 already (a bitwise result). */
-const or = (a: JsNode, b: JsNode): JsNode => {
-  if (literalI32(b) === 0 && isInt32(a)) return a;
-  if (literalI32(a) === 0 && isInt32(b)) return b;
-  return bin('|', a, b);
-};
-const INT32_OPERATORS = new Set(['&', '|', '^', '<<', '>>']);
-/** Is `e` an int32 already: a constant, a bitwise result, or an unsigned shift by 1..31 (below 2^31)? */
-const isInt32 = (e: JsNode): boolean => literalI32(e) !== undefined
-  || (e.type === 'BinaryExpression' && (INT32_OPERATORS.has(e.operator) || (e.operator === '>>>' && ((literalI32(e.right) ?? 0) & 31) !== 0)));
-const xor = (a: JsNode, b: JsNode): JsNode => bin('^', a, b);
-/** `a & b`; with a constant mask, `a` keeps only what reaches the mask. */
-const and = (a: JsNode, b: JsNode): JsNode => {
-  const mask = literalI32(b);
-  if (mask === undefined) return bin('&', a, b);
-  // A mask that clears nothing `a` may have set is not needed (and then
-  // `a` must keep every bit: demand() may change those outside the mask).
-  return (possibleBits(a) & ~mask) === 0 ? a : bin('&', demand(a, mask), b);
-};
-/** `a << k`: only the low 32 - k bits of `a` matter. */
-const shl = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('<<', demand(a, -1 >>> k), num(k)));
-
-function literalI32(e: JsNode): number | undefined {
-  const value = literalU32(e);
-  return value === undefined ? undefined : value | 0;
-}
-
-/** The bits `e` may have set (as an int32 mask), from its shape; -1 when unknown. */
-function possibleBits(e: JsNode): number {
-  const constant = literalI32(e);
-  if (constant !== undefined) return constant;
-  if (e.type !== 'BinaryExpression') return -1;
-  const k = literalI32(e.right);
-  switch (e.operator) {
-    case '|': return possibleBits(e.left) | possibleBits(e.right);
-    case '&': return possibleBits(e.left) & possibleBits(e.right);
-    case '<<': return k === undefined ? -1 : possibleBits(e.left) << k;
-    case '>>>': return k === undefined || (k & 31) === 0 ? -1 : (possibleBits(e.left) >>> k) | 0;
-  }
-  return -1;
-}
-
-/**
- * `e`, rewritten for a consumer that reads only the bits of `mask` (through
- * a bitwise operator, which takes its operand ToInt32 anyway): parts of an
- * or that cannot reach those bits are dropped, masks that keep all of them
- * go. Shuffles and extends build words of many such parts, and the shift or
- * mask that follows usually needs one of them.
- */
-function demand(e: JsNode, mask: number): JsNode {
-  if (e.type !== 'BinaryExpression') return e;
-  const k = literalI32(e.right);
-  switch (e.operator) {
-    case '|': {
-      const left = demand(e.left, mask);
-      const right = demand(e.right, mask);
-      if ((possibleBits(right) & mask) === 0) return left;
-      if ((possibleBits(left) & mask) === 0) return right;
-      return left === e.left && right === e.right ? e : bin('|', left, right);
-    }
-    case '&': {
-      if (k === undefined) return e;
-      if ((k & mask) === mask) return demand(e.left, mask);
-      if ((k & mask) === 0) return num(0);
-      const left = demand(e.left, mask & k);
-      return left === e.left ? e : bin('&', left, e.right);
-    }
-    case '<<': {
-      if (k === undefined || (k & 31) === 0) return e;
-      const left = demand(e.left, mask >>> k);
-      return left === e.left ? e : bin('<<', left, e.right);
-    }
-    case '>>>': {
-      if (k === undefined || (k & 31) === 0) return e;
-      const left = demand(e.left, mask << k);
-      return left === e.left ? e : bin('>>>', left, e.right);
-    }
-  }
-  return e;
-}
-const shrS = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('>>', a, num(k)));
-const shrU = (a: JsNode, k: number): JsNode => (k === 0 ? a : bin('>>>', a, num(k)));
-const i32 = (a: JsNode): JsNode => bin('|', a, num(0));
-const mask = (test: JsNode): JsNode => js.cond(test, num(-1), num(0));
-const not = (a: JsNode): JsNode => js.un('~', a);
-/** Stack variables are named s<type><depth> (emit-func.ts); locals l<index>. */
-const isStackVariable = (e: JsNode): boolean => e.type === 'Identifier' && e.name.startsWith('s');
-/** Does the tree `node` contain one of `targets` (by identity: builders embed operand nodes as they are)? */
-function readsAny(node: JsNode, targets: readonly JsNode[]): boolean {
-  if (targets.length === 0) return false;
-  const pending: unknown[] = [node];
-  while (pending.length > 0) {
-    const item = pending.pop();
-    if (item === null || typeof item !== 'object') continue;
-    if (targets.includes(item as JsNode)) return true;
-    for (const value of Object.values(item)) if (value !== null && typeof value === 'object') pending.push(value);
-  }
-  return false;
-}
-const isSimple = (e: JsNode): boolean => e.type === 'Identifier' || isLiteral(e);
-const isLiteral = (e: JsNode): boolean => e.type === 'Literal' || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
-
-/** Byte j (0..3) of word w, sign- or zero-extended. */
-const byteS = (w: JsNode, j: number): JsNode => shrS(shl(w, 24 - 8 * j), 24);
-const byteU = (w: JsNode, j: number): JsNode => (j === 3 ? shrU(w, 24) : and(shrU(w, 8 * j), num(255)));
-/** Half j (0..1) of word w. */
-const halfS = (w: JsNode, j: number): JsNode => (j === 0 ? shrS(shl(w, 16), 16) : shrS(w, 16));
-const halfU = (w: JsNode, j: number): JsNode => (j === 0 ? and(w, num(0xffff)) : shrU(w, 16));
-/** Two i16 values into a word. */
-const halves = (low: JsNode, high: JsNode): JsNode => or(and(low, num(0xffff)), shl(high, 16));
-
-/**
- * i16x8 words also known lane by lane: their two lanes, each right in its
- * low 16 bits (the bits above may be anything, a carry or a sign). Words
- * built from lanes (extend, extmul, and the adds, subtractions, products
- * and constant shifts of such words) keep them, so that a chain of i16x8
- * arithmetic adds lanes with one `+` each and packs them once at its end,
- * where SWAR arithmetic on packed words costs six operations a word at
- * each step (blend in bench/c/image.c: u8 products summed and rounded).
- * No lane expression reads a non-constant, non-variable expression that
- * another lane reads too.
- */
-const LANES16 = new WeakMap<JsNode, [JsNode, JsNode]>();
-
-/** A word of two i16 lanes, packed, that remembers them. */
-function packLanes(low: JsNode, high: JsNode): JsNode {
-  const word = (possibleBits(low) & ~0xffff) === 0 ? or(low, shl(high, 16)) : halves(low, high);
-  LANES16.set(word, [low, high]);
-  return word;
-}
-
-/** `word`, recorded as having the lanes `low` and `high` (its operands are variables or constants). */
-function withLanes(word: JsNode, low: JsNode, high: JsNode): JsNode {
-  LANES16.set(word, [low, high]);
-  return word;
-}
-
-/** The lanes of a word that has them, or of a constant. */
-function knownLanes(word: JsNode): [JsNode, JsNode] | undefined {
-  const lanes = LANES16.get(word);
-  if (lanes !== undefined) return lanes;
-  const constant = literalI32(word);
-  return constant === undefined ? undefined : [num((constant << 16) >> 16), num(constant >> 16)];
-}
-
-/** The lanes of any word: its own, or (for a variable or constant, read twice) the word and its high half. */
-const lanesOf = (word: JsNode): [JsNode, JsNode] => knownLanes(word) ?? [word, shrU(word, 16)];
-
 /** The i16x8 operations done lane by lane when an operand has known lanes. */
 const LANE_OPS16: Record<string, (a: JsNode, b: JsNode) => JsNode> = {
   'i16x8.add': (a, b) => bin('+', a, b),
@@ -258,42 +113,6 @@ function laneArithmetic16(l: Lowering, name: string): boolean {
   }
   return true;
 }
-
-/** Words made by Lowering.bits(x) or floatWord(x), with their x. */
-const ROUNDED = new WeakMap<JsNode, JsNode>();
-/** Words of floatWord: their x is an f32 already (a variable), so fround(x) is x. */
-const EXACT = new WeakSet<JsNode>();
-
-/**
- * The f32 value of a word that f32 arithmetic made (Lowering.bits), rounded;
- * undefined for any other word. Settling such a word into an f32 variable
- * (emit-stack.ts) spares the trip through the scratch array both ways when
- * f32 arithmetic or a store reads it.
- */
-export function floatOfWord(word: JsNode): JsNode | undefined {
-  const x = ROUNDED.get(word);
-  if (x === undefined || EXACT.has(word)) return x;
-  return isRoundedF32(x) ? x : js.call(builtin('Math', 'fround'), [x]);
-}
-
-/** Words read from a 'dual' float local (floatLocals): the bits, with the same lane as an f32 beside them. */
-const SHADOWS = new WeakMap<JsNode, JsNode>();
-
-/** Records that the word `bits` is the f32 `float` too; returns `bits`. */
-export function shadowedWord(bits: JsNode, float: JsNode): JsNode {
-  SHADOWS.set(bits, float);
-  return bits;
-}
-
-/** The word (its bits, through the scratch array) of `value`, an f32 variable written with floatOfWord. */
-export function floatWord(helper: (name: string) => JsNode, value: JsNode): JsNode {
-  const word = js.seq([js.assign(js.index(helper('simdF32'), num(0)), value), js.index(helper('simdI32'), num(0))]);
-  ROUNDED.set(word, value);
-  EXACT.add(word);
-  return word;
-}
-/** Words loaded from memory, with how to read the same 4 bytes as an f32 (for arithmetic: F32_LOAD_FOR_ARITHMETIC). */
-const FLOAT_READS = new WeakMap<JsNode, () => JsNode>();
 
 /** Everything one lowering needs: the host and the builtins and helpers it names. */
 class Lowering {
@@ -327,19 +146,11 @@ class Lowering {
    * without the trip through the scratch array.
    */
   f32(w: JsNode): JsNode {
-    const unrounded = ROUNDED.get(w);
-    if (unrounded !== undefined) return EXACT.has(w) || isRoundedF32(unrounded) ? unrounded : this.math('fround', unrounded);
-    const shadow = SHADOWS.get(w) ?? floatOfConstant(w);
-    if (shadow !== undefined) return shadow;
-    const floatRead = FLOAT_READS.get(w);
-    if (floatRead !== undefined) return floatRead();
-    return js.seq([js.assign(js.index(this.h('simdI32'), num(0)), w), js.index(this.h('simdF32'), num(0))]);
+    return floatOperand(w) ?? js.seq([js.assign(js.index(this.h('simdI32'), num(0)), w), js.index(this.h('simdF32'), num(0))]);
   }
   /** The bits of x rounded to f32. */
   bits(x: JsNode): JsNode {
-    const word = js.seq([js.assign(js.index(this.h('simdF32'), num(0)), x), js.index(this.h('simdI32'), num(0))]);
-    ROUNDED.set(word, x);
-    return word;
+    return roundedWord((name) => this.h(name), x);
   }
   math(name: string, ...args: JsNode[]): JsNode {
     return js.call(builtin('Math', name), args);
@@ -387,9 +198,6 @@ for (const [suffix, operator] of [['eq', '==='], ['ne', '!=='], ['lt', '<'], ['g
   if (signed !== suffix) wordwise(`i32x4.${suffix}_u`, false, (_, a, b) => mask(bin(operator, u32(a), u32(b))));
   wordwise(`f32x4.${suffix}`, false, (l, a, b) => mask(bin(operator, l.f32(a), l.f32(b))));
 }
-// Products of 8- and 16-bit lanes are exact doubles: `*`, which an
-// interpreter runs as one bytecode, where Math.imul is a call.
-const times = (a: JsNode, b: JsNode): JsNode => bin('*', a, b);
 wordwise('i32x4.dot_i16x8_s', true, (_, a, b) => i32(bin('+', times(halfS(a, 0), halfS(b, 0)), times(halfS(a, 1), halfS(b, 1)))));
 wordwise('i32x4.extadd_pairwise_i16x8_s', true, (_, a) => bin('+', halfS(a, 0), halfS(a, 1)));
 wordwise('i32x4.extadd_pairwise_i16x8_u', true, (_, a) => bin('+', halfU(a, 0), halfU(a, 1)));
@@ -425,98 +233,6 @@ wordwise('f32x4.relaxed_nmadd', false, (l, a, b, c) => l.bits(bin('+', l.math('f
 // f64x2 sign operations touch only the high words.
 wordwise('f64x2.abs', false, (_, a, _b, _c, k) => ((k & 1) === 0 ? a : and(a, num(0x7fffffff))));
 wordwise('f64x2.neg', false, (_, a, _b, _c, k) => ((k & 1) === 0 ? a : xor(a, num(-0x80000000))));
-
-/** Instructions whose four words are all f32 results (Lowering.bits): what floatLocals looks for. */
-const FLOAT_RESULTS = new Set([
-  ...['add', 'sub', 'mul', 'div', 'min', 'max', 'relaxed_min', 'relaxed_max', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest',
-    'convert_i32x4_s', 'convert_i32x4_u', 'relaxed_madd', 'relaxed_nmadd'].map((name) => `f32x4.${name}`),
-]);
-
-/** Is a word's bit pattern a NaN as an f32 (whose payload a JS number may not keep)? */
-const isNaNBits = (w: number): boolean => (w & 0x7f800000) === 0x7f800000 && (w & 0x7fffff) !== 0;
-
-/** Instructions that read their v128 operands' lanes as f32 values (Lowering.f32). */
-const FLOAT_OPERANDS = new Set([
-  ...['add', 'sub', 'mul', 'div', 'min', 'max', 'relaxed_min', 'relaxed_max', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest',
-    'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'pmin', 'pmax', 'relaxed_madd', 'relaxed_nmadd', 'extract_lane'].map((name) => `f32x4.${name}`),
-  'i32x4.trunc_sat_f32x4_s', 'i32x4.trunc_sat_f32x4_u', 'i32x4.relaxed_trunc_f32x4_s', 'i32x4.relaxed_trunc_f32x4_u',
-]);
-
-/**
- * How a v128 local holds its lanes: 'float', as four f32 values instead of
- * bits; 'dual', as bits and, beside them, the same lanes as f32 values.
- */
-export type FloatLocalForm = 'float' | 'dual';
-
-/**
- * The v128 locals (wasm indices, params excluded) that can keep their lanes
- * as f32 values too: every local.set and local.tee of them stores the
- * result of f32x4 arithmetic or a constant with no NaN lane, so no bits are
- * lost, and f32x4 arithmetic reads them. Such a local is 'float' when
- * nothing else reads it (an accumulator then never goes through the
- * scratch array), else 'dual': its bits are written too, once per set, so
- * integer reads cost nothing. Uses are found by simulating the operand
- * stack over straight-line code (an instruction typed by context forgets
- * what it holds, counted as a read of the bits). One pass over the body.
- */
-export function floatLocals(body: readonly Instr[], localType: (local: number) => ValType, paramCount: number): Map<number, FloatLocalForm> {
-  const candidates = new Set<number>();
-  const excluded = new Set<number>();
-  for (let i = 0; i < body.length; i++) {
-    const instr = body[i];
-    if (instr.op !== 0x21 && instr.op !== 0x22) continue;
-    const local = instr.index;
-    if (local < paramCount || localType(local) !== ValType.V128 || excluded.has(local)) continue;
-    const before = i > 0 ? body[i - 1] : null;
-    const producer = before === null ? undefined : OPS.get(before.op)?.name;
-    const fits = producer !== undefined
-      && (FLOAT_RESULTS.has(producer) || (producer === 'v128.const' && !constWordValues(before!.v128!).some(isNaNBits)));
-    if (fits) candidates.add(local);
-    else {
-      excluded.add(local);
-      candidates.delete(local);
-    }
-  }
-  const forms = new Map<number, FloatLocalForm>();
-  if (candidates.size === 0) return forms;
-  const floatUses = new Map<number, number>();
-  const bitUses = new Map<number, number>();
-  const count = (uses: Map<number, number>, local: number): void => {
-    if (local >= 0) uses.set(local, (uses.get(local) ?? 0) + 1);
-  };
-  // The local each operand was read from (-1: anything else).
-  const stack: number[] = [];
-  for (const instr of body) {
-    const info = OPS.get(instr.op)!;
-    if (instr.op === 0x20) stack.push(candidates.has(instr.index) ? instr.index : -1);
-    else if (instr.op === 0x21) stack.pop();
-    else if (instr.op === 0x22 || instr.op === 0x23) {
-      if (instr.op === 0x22) stack.pop();
-      stack.push(-1);
-    } else if (info.params !== null && info.results !== null) {
-      const uses = FLOAT_OPERANDS.has(info.name) ? floatUses : info.name === 'v128.store' ? null : bitUses;
-      for (let p = 0; p < info.params.length; p++) {
-        const local = stack.pop();
-        if (uses !== null && local !== undefined) count(uses, local);
-      }
-      for (let r = 0; r < info.results.length; r++) stack.push(-1);
-    } else {
-      for (const local of stack) count(bitUses, local);
-      stack.length = 0;
-    }
-  }
-  for (const local of candidates) {
-    if ((floatUses.get(local) ?? 0) > 0) forms.set(local, (bitUses.get(local) ?? 0) > 0 ? 'dual' : 'float');
-  }
-  return forms;
-}
-
-/** The f32 value of a constant word that is not a NaN: for a float local, or as an f32 operand. */
-export function floatOfConstant(word: JsNode): JsNode | undefined {
-  const bits = literalI32(word);
-  if (bits === undefined || isNaNBits(bits)) return undefined;
-  return num(new Float32Array(new Int32Array([bits]).buffer)[0]);
-}
 
 /** Word helpers of the runtime (runtime/simd.ts), by instruction: `helper(a_k, b_k)`. */
 const WORD_HELPERS = new Set<string>();
@@ -614,17 +330,6 @@ function shift(l: Lowering, name: string): void {
   }
 }
 
-/** Records the lanes of `word`, an i16x8 shift by k of a word of `lanes`. */
-function shiftLanes(word: JsNode, lanes: [JsNode, JsNode], op: string, k: number): void {
-  const shifted = lanes.map((lane) => {
-    if (k === 0) return lane;
-    if (op === 'shl') return shl(lane, k);
-    if (op === 'shr_u') return shrU(and(lane, num(0xffff)), k);
-    return shrS(shl(lane, 16), 16 + k);
-  });
-  withLanes(word, shifted[0], shifted[1]);
-}
-
 /** One word of an i8x16/i16x8 shift by k (below the lane width). */
 function constantShift(w: JsNode, op: string, k: number, laneBits: number): JsNode {
   const lane = laneBits === 8 ? 0xff : 0xffff;
@@ -644,12 +349,6 @@ function constantShift(w: JsNode, op: string, k: number, laneBits: number): JsNo
 /** The four words of a v128.const (or shuffle mask) from its bytes. */
 function constWords(bytes: Uint8Array): JsNode[] {
   return constWordValues(bytes).map(num);
-}
-
-function constWordValues(bytes: Uint8Array): number[] {
-  const words: number[] = [];
-  for (let k = 0; k < 4; k++) words.push((bytes[4 * k] | (bytes[4 * k + 1] << 8) | (bytes[4 * k + 2] << 16) | (bytes[4 * k + 3] << 24)) | 0);
-  return words;
 }
 
 /** Instructions whose result words read several operand words. */
@@ -771,7 +470,7 @@ function extractLane(l: Lowering, shape: string, op: string, a: JsNode[], lane: 
     }
     case 'i32x4': return l.host.pushScalar(ValType.I32, a[lane], from);
     // An f32 that arithmetic made is that f32, its bits read or not.
-    case 'f32x4': return l.host.pushScalar(ValType.F32, floatOfWord(a[lane]) ?? SHADOWS.get(a[lane]) ?? js.call(l.h('f32ReinterpretI32'), [a[lane]]), from);
+    case 'f32x4': return l.host.pushScalar(ValType.F32, exactFloat(a[lane]) ?? js.call(l.h('f32ReinterpretI32'), [a[lane]]), from);
   }
   l.host.pushScalar(shape === 'i64x2' ? ValType.I64 : ValType.F64, join64(l, shape, a[2 * lane], a[2 * lane + 1]), from);
 }
@@ -927,7 +626,7 @@ function memory(l: Lowering, instr: Instr, name: string): void {
   };
   const word = (extra: number): JsNode => {
     const loaded = host.memoryLoad(at(extra), 'i32.load');
-    FLOAT_READS.set(loaded, () => host.memoryLoad(at(extra), F32_LOAD_FOR_ARITHMETIC));
+    noteFloatRead(loaded, () => host.memoryLoad(at(extra), F32_LOAD_FOR_ARITHMETIC));
     return loaded;
   };
   const op = name.slice('v128.'.length);
@@ -942,7 +641,7 @@ function memory(l: Lowering, instr: Instr, name: string): void {
       // nothing is written. An f32 result not yet stored is stored as a float
       // (setFloat32 rounds as the scratch array does).
       for (let k = 3; k >= 0; k--) {
-        const rounded = ROUNDED.get(value[k]);
+        const rounded = storedFloat(value[k]);
         if (rounded !== undefined) host.memoryStore('setFloat32', at(4 * k), rounded);
         else host.memoryStore('setInt32', at(4 * k), value[k]);
       }
@@ -1013,3 +712,6 @@ export function expandV128(types: readonly ValType[]): ValType[] {
   }
   return out;
 }
+
+export { floatLocals, floatOfConstant, floatOfWord, floatWord, shadowedWord } from './emit-simd-float.js';
+export type { FloatLocalForm } from './emit-simd-float.js';
