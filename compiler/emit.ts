@@ -50,6 +50,8 @@ export interface EmitOptions {
   pretty?: boolean;
   /** Emit the module for lazy code generation at run time (see LazyOptions). */
   lazy?: LazyOptions;
+  /** Called after each function is emitted and printed (eager mode): for a progress display. */
+  onFunction?: (done: number, total: number) => void;
 }
 
 /**
@@ -310,7 +312,11 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   // Function bodies (declarations are hoisted, so order does not matter).
   // Lazy: stubs, and everything any function may use declared now.
   if (lazy === null) {
-    for (let i = 0; i < module.funcs.length; i++) functionDecls.push(rawCode(functionText(module.importedFuncs + i, 2)));
+    const onFunction = options.onFunction;
+    for (let i = 0; i < module.funcs.length; i++) {
+      functionDecls.push(rawCode(functionText(module.importedFuncs + i, 2)));
+      if (onFunction !== undefined) onFunction(i + 1, module.funcs.length);
+    }
   } else {
     declareEverything();
     for (let i = 0; i < module.funcs.length; i++) functionDecls.push(lazyStub(module.importedFuncs + i));

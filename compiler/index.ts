@@ -83,10 +83,41 @@ export function compile(input: Uint8Array | ArrayBuffer, options: CompileOptions
  * registers the optimised module under the input file's).
  */
 export function compileHashed(bytes: Uint8Array, hash: string | ModuleIdentity, options: CompileOptions = {}): CompileResult {
+  return compileObserved(bytes, hash, options, null);
+}
+
+/** What a caller can watch of a compilation: the CLI's --stats and progress bar. */
+export interface CompileObserver {
+  /** A phase ended: 'decode' (decoding and validation), 'emit' (every function generated and printed), 'print' (the module around them). */
+  phase(name: 'decode' | 'emit' | 'print', milliseconds: number, detail: { functions: number }): void;
+  /** Function `done` of `total` is generated. */
+  progress?(done: number, total: number): void;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** compileHashed(), reporting its phases to `observer` (null: none). */
+export function compileObserved(
+  bytes: Uint8Array, hash: string | ModuleIdentity, options: CompileOptions, observer: CompileObserver | null,
+): CompileResult {
   const identity = typeof hash === 'string' ? { hash, size: bytes.length } : hash;
+  let started = observer === null ? 0 : now();
+  const lap = (name: 'decode' | 'emit' | 'print', functions: number): void => {
+    if (observer === null) return;
+    const ended = now();
+    observer.phase(name, ended - started, { functions });
+    started = ended;
+  };
   const module = decodeValidated(bytes);
-  const body = printProgram(emitModule(module, identity, emitOptions(options)).program, options.pretty === true);
-  return { code: wrapBody(body, options), hash: identity.hash };
+  lap('decode', module.funcs.length);
+  const emitOpts = emitOptions(options);
+  const progress = observer?.progress;
+  if (progress !== undefined) emitOpts.onFunction = (done, total) => progress.call(observer, done, total);
+  const program = emitModule(module, identity, emitOpts).program;
+  lap('emit', module.funcs.length);
+  const code = wrapBody(printProgram(program, options.pretty === true), options);
+  lap('print', module.funcs.length);
+  return { code, hash: identity.hash };
 }
 
 export interface LazyCompileResult {
