@@ -65,6 +65,15 @@ export function readInput(path: string, binary: boolean): Uint8Array {
   return data;
 }
 
+/** Reads all of stdin (`-` as the input): a pipe, a redirected file, or a terminal up to end of file. */
+export function readStdin(): Uint8Array {
+  try {
+    return readFileSync(0);
+  } catch (error) {
+    throw new CliError(`cannot read stdin: ${describeSystemError(error)}`);
+  }
+}
+
 /** Whether two paths name the same existing regular file (through symlinks and hard links). */
 export function sameRegularFile(a: string, b: string): boolean {
   try {

@@ -6,7 +6,7 @@
 
 import {
   chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
-  rmSync, statSync, symlinkSync, writeFileSync,
+  renameSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -82,6 +82,13 @@ function expectRuns(code: string, format: Format, fixtureName: 'memory' | 'simpl
   expect(run.status).toBe(0);
 }
 
+/** Runs an ES module output file already written, as expectRuns does. */
+function expectRunsFile(file: string, fixtureName: 'memory' | 'simple', expected: string): void {
+  const run = runJitless([runOutput, 'esm', file, fixtureName, '', '']);
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toBe(expected);
+}
+
 /** Expects a failure reported as exactly one line `wasm2es: <file>: <message>`, no stack trace, nothing on stdout. */
 function expectOneLineError(run: Run, file: string, message: RegExp, status = 1): void {
   expect(run.status).toBe(status);
@@ -101,8 +108,8 @@ describe('wasm2es --help and --version', () => {
   it('--help describes the usage and every option, exit 0', () => {
     const run = runCli(['--help']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: wasm2es \[options\] <input>/);
-    for (const option of ['--output', '--format', '--inline-runtime', '--optimize', '--pretty', '--runtime-import', '--global-name', '--tune', '--version']) {
+    expect(run.stdout).toMatch(/^Usage: wasm2es \[options\] <input\.\.\.>/);
+    for (const option of ['--output', '--out-dir', '--format', '--inline-runtime', '--optimize', '--pretty', '--runtime-import', '--global-name', '--tune', '--quiet', '--stats', '--watch', '--version']) {
       expect(run.stdout).toContain(option);
     }
   });
@@ -124,7 +131,12 @@ describe('usage errors exit 2 with a clear message', () => {
     [['--global-name', 'g', fixture('simple.wasm')], /--global-name only applies to --format iife/],
     [['--format', 'iife', '--runtime-import', 'x', fixture('simple.wasm')], /--runtime-import does not apply to --format iife/],
     [[fixture('simple.wasm'), '-o', fixture('simple.wasm')], /would overwrite the input/],
-    [[fixture('simple.wasm'), fixture('memory.wasm')], /too many arguments/],
+    [[fixture('simple.wasm'), fixture('memory.wasm')], /several inputs need --out-dir <dir>/],
+    [[fixture('simple.wasm'), '-o', 'x.mjs', '--out-dir', 'gen'], /cannot be used with/],
+    [['-', '-', '--out-dir', 'gen'], /stdin \(-\) can be read only once/],
+    [[fixture('simple.wasm'), fixture('simple.wat'), '--out-dir', 'gen'], /would both be written as simple in --out-dir/],
+    [[fixture('simple.wasm'), '--watch'], /--watch needs -o <file> or --out-dir <dir>/],
+    [['-', '--watch', '-o', 'x.mjs'], /--watch cannot watch stdin/],
   ])('wasm2es %j', (args, message) => {
     const run = runCli(args as string[]);
     expect(run.status).toBe(2);
@@ -223,6 +235,147 @@ describe('output formats, each loaded and run on node --jitless', () => {
 
   it('--format iife --inline-runtime is self-contained and publishes its runtime as globalThis.wasm2esRuntime', () => {
     expectSelfContainedRuns('iife');
+  });
+});
+
+describe('what Node will load: the format follows the output file name and the nearest package.json', () => {
+  let scopes = '';
+  beforeAll(() => {
+    scopes = freshOutputDir('cli-scope');
+    // A project made by `npm init`: no "type", so .js files are CommonJS.
+    mkdirSync(join(scopes, 'commonjs'));
+    writeFileSync(join(scopes, 'commonjs/package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    mkdirSync(join(scopes, 'module'));
+    writeFileSync(join(scopes, 'module/package.json'), JSON.stringify({ type: 'module' }));
+  });
+  afterAll(() => rmSync(scopes, { recursive: true, force: true }));
+
+  const runtimeCjs = join(repoRoot, 'dist/runtime.cjs');
+  const isCommonJs = (code: string): boolean => code.startsWith('"use strict";\nconst { rt, defineModule } = require(');
+  const isEsModule = (code: string): boolean => code.startsWith('import { rt, defineModule } from ');
+
+  it('-o app.js in a CommonJS package writes CommonJS, says so, and it loads', () => {
+    const out = join(scopes, 'commonjs/app.js');
+    const run = runCli([fixture('simple.wasm'), '-o', out, '--runtime-import', runtimeCjs]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`wasm2es: ${out}: writing CommonJS, which Node loads from a .js file here (${join(scopes, 'commonjs/package.json')} has no "type": "module"); for an ES module name the output .mjs, or pass --format esm\n`);
+    expect(isCommonJs(readFileSync(out, 'utf8'))).toBe(true);
+    const load = runJitless(['-e', `const m = require(${JSON.stringify(out)}); const { WebAssembly } = require(${JSON.stringify(runtimeCjs)}); console.log(m instanceof WebAssembly.Module, WebAssembly.Module.exports(m)[0].name)`]);
+    expect(load.stderr).toBe('');
+    expect(load.stdout).toBe('true exported_func\n');
+  });
+
+  it('--quiet leaves the note out; .mjs and .cjs names pick their format with no note', () => {
+    const quiet = runCli([fixture('simple.wasm'), '-o', join(scopes, 'commonjs/quiet.js'), '--quiet']);
+    expect(quiet.stderr).toBe('');
+    expect(isCommonJs(readFileSync(join(scopes, 'commonjs/quiet.js'), 'utf8'))).toBe(true);
+    for (const [name, check] of [['app.mjs', isEsModule], ['app.cjs', isCommonJs]] as const) {
+      const out = join(scopes, 'commonjs', name);
+      const run = runCli([fixture('simple.wasm'), '-o', out]);
+      expect(run.stderr).toBe('');
+      expect(check(readFileSync(out, 'utf8')), name).toBe(true);
+    }
+    const moduleScope = runCli([fixture('simple.wasm'), '-o', join(scopes, 'module/app.js')]);
+    expect(moduleScope.stderr).toBe('');
+    expect(isEsModule(readFileSync(join(scopes, 'module/app.js'), 'utf8'))).toBe(true);
+  });
+
+  it('warns when --format asks for what Node will not load from that name', () => {
+    const esm = runCli([fixture('simple.wasm'), '-o', join(scopes, 'commonjs/forced.js'), '--format', 'esm']);
+    expect(esm.status).toBe(0);
+    expect(esm.stderr).toMatch(/^wasm2es: .*forced\.js: warning: this is an ES module, but Node will load it as CommonJS \(.*package\.json has no "type": "module"\): name it \.mjs, set "type": "module", or pass --format cjs\n$/);
+    const cjs = runCli([fixture('simple.wasm'), '-o', join(scopes, 'module/forced.mjs'), '--format', 'cjs']);
+    expect(cjs.stderr).toMatch(/warning: this is CommonJS, but Node will load it as an ES module: name it \.cjs, or pass --format esm\n$/);
+  });
+});
+
+describe('several inputs, stdin and stdout, --stats, --watch', () => {
+  it('--out-dir writes each input as <name>.js, or .mjs where .js would be CommonJS, and creates the directory', () => {
+    const dir = freshOutputDir('cli-outdir');
+    try {
+      const inRepo = runCli([fixture('simple.wasm'), fixture('memory.wasm'), '--out-dir', join(dir, 'gen')]);
+      expect(inRepo.stderr).toBe('');
+      expect(inRepo.status).toBe(0);
+      expect(filesIn(join(dir, 'gen'))).toEqual(['memory.js', 'simple.js']);
+      const outside = mkdtempSync(join(tmpdir(), 'wasm2es-outdir-'));
+      try {
+        const run = runCli([fixture('simple.wasm'), fixture('memory.wat'), '--out-dir', outside, '--format', 'cjs']);
+        expect(run.stderr).toBe('');
+        expect(filesIn(outside)).toEqual(['memory.js', 'simple.js']);
+        const esm = runCli([fixture('simple.wasm'), '--out-dir', outside]);
+        expect(esm.stderr).toBe('');
+        expect(filesIn(outside)).toEqual(['memory.js', 'simple.js', 'simple.mjs']);
+      } finally {
+        rmSync(outside, { recursive: true, force: true });
+      }
+      // The outputs load and run.
+      expectRunsFile(join(dir, 'gen/memory.js'), 'memory', '45\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('converts the other inputs when one fails, reports it in one line, and exits 1', () => {
+    const dir = freshOutputDir('cli-partial');
+    try {
+      const run = runCli([fixture('simple.wasm'), fixture('invalid.wasm'), fixture('memory.wasm'), '--out-dir', dir]);
+      expect(run.status).toBe(1);
+      expect(run.stderr.split('\n')).toHaveLength(2);
+      expect(run.stderr.startsWith(`wasm2es: ${fixture('invalid.wasm')}: `), run.stderr).toBe(true);
+      expect(run.stderr).toMatch(/\(at 0x[0-9a-f]+/);
+      expect(filesIn(dir)).toEqual(['memory.js', 'simple.js']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('- reads the module from stdin, binary or text, and -o - writes to stdout', () => {
+    const fromFile = runCli([fixture('memory.wasm')]).stdout;
+    const binary = spawnSync(process.execPath, [binPath, '-', '-o', '-'], { input: readFileSync(fixture('memory.wasm')), encoding: 'utf8' });
+    expect(binary.stderr).toBe('');
+    expect(binary.stdout).toBe(fromFile);
+    const text = spawnSync(process.execPath, [binPath, '-'], { input: readFileSync(fixture('simple.wat')), encoding: 'utf8' });
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toBe(runCli([fixture('simple.wat')]).stdout);
+    const bad = spawnSync(process.execPath, [binPath, '-'], { input: readFileSync(fixture('invalid.wasm')), encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^wasm2es: <stdin>: .*\(at 0x[0-9a-f]+/);
+  });
+
+  it('--stats prints the functions, sizes and the time of each phase', () => {
+    const run = runCli([fixture('memory.wasm'), '--stats', '-o', outputPath()]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^wasm2es: .*memory\.wasm: 1 functions, 0\.\d KiB in, \d+\.\d KiB out; read \d+\.\d ms, decode \d+\.\d ms, emit \d+\.\d ms, print \d+\.\d ms, write \d+\.\d ms\n$/);
+  });
+
+  it('--watch converts again when the input changes, also when it is replaced by a rename', async () => {
+    const dir = freshOutputDir('cli-watch');
+    const input = join(dir, 'w.wasm');
+    const output = join(dir, 'w.js');
+    writeFileSync(input, readFileSync(fixture('memory.wasm')));
+    const child = spawn(process.execPath, [binPath, input, '-o', output, '--watch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const waitFor = async (test: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !test(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(test(), stderr).toBe(true);
+    };
+    try {
+      await waitFor(() => stderr.includes('watching'));
+      expect(readFileSync(output, 'utf8')).toContain('accumulate');
+      writeFileSync(input, readFileSync(fixture('simple.wasm')));
+      await waitFor(() => !readFileSync(output, 'utf8').includes('accumulate'));
+      writeFileSync(`${input}.tmp`, readFileSync(fixture('memory.wasm')));
+      renameSync(`${input}.tmp`, input);
+      await waitFor(() => readFileSync(output, 'utf8').includes('accumulate'));
+      // A broken save is reported and the last good output stays.
+      writeFileSync(input, readFileSync(fixture('invalid.wasm')));
+      await waitFor(() => /wasm2es: .*w\.wasm: .*\(at 0x/.test(stderr));
+      expect(readFileSync(output, 'utf8')).toContain('accumulate');
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

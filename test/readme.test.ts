@@ -6,7 +6,8 @@
 // its `console.log(...); // X` comments say.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,31 @@ describe('README quick start', () => {
     const [run] = commands('run-demo.sh');
     expect(shell(run)).toBe(expectedOutput(blocks.get('demo.mjs')!));
     expect(shell('node --jitless glue.mjs')).toBe(expectedOutput(blocks.get('glue.mjs')!));
+  });
+
+  it('works the same in a fresh `npm init` project outside this repository (CommonJS by default), with npx', () => {
+    const project = mkdtempSync(join(tmpdir(), 'wasm2es-fresh-'));
+    try {
+      // What `npm init -y` writes (no "type"), and wasm2es installed as a dependency.
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', license: 'ISC' }, null, 2));
+      mkdirSync(join(project, 'node_modules/.bin'), { recursive: true });
+      symlinkSync(root, join(project, 'node_modules/wasm2es'));
+      symlinkSync('../wasm2es/bin/wasm2es.js', join(project, 'node_modules/.bin/wasm2es'));
+      symlinkSync(join(root, 'fixtures'), join(project, 'fixtures'));
+      writeFileSync(join(project, 'demo.mjs'), blocks.get('demo.mjs')!);
+      const inProject = (line: string): string => {
+        const result = spawnSync('sh', ['-c', line], { cwd: project, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'true', npm_config_offline: 'true' } });
+        expect(result.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/gm, ''), line).toBe('');
+        expect(result.status, line).toBe(0);
+        return result.stdout;
+      };
+      const [compileLine] = commands('compile.sh');
+      inProject(compileLine.replace(/^node bin\/wasm2es\.js/, 'npx wasm2es'));
+      const [run] = commands('run-demo.sh');
+      expect(inProject(run)).toBe(expectedOutput(blocks.get('demo.mjs')!));
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 
