@@ -1,0 +1,109 @@
+// wasm2es/vite: a Vite plugin, which is also a Rollup plugin (Rollup and
+// Vite share the hooks used here). `.wasm` imports load as JavaScript
+// compiled by wasm2es (core.ts says which module each form gets); glue that
+// fetches a .wasm with `new URL('./x.wasm', import.meta.url)` gets the
+// compiled module imported first, so the runtime finds it by the bytes.
+// Vite emits such a .wasm as an asset itself; under plain Rollup the plugin
+// emits it and rewrites the URL.
+
+import { basename } from 'node:path';
+import {
+  createCompileCache, esmModule, findWasmUrls, parseWasmRequest, registerImports, runtimePath, RUNTIME_SPECIFIER,
+  WasmBuildError, type Wasm2esPluginOptions,
+} from './core.js';
+
+export type { Wasm2esPluginOptions };
+
+/** The part of Rollup's and Vite's plugin context this plugin uses. */
+interface PluginContext {
+  resolve(source: string, importer?: string, options?: { skipSelf?: boolean }): Promise<{ id: string; external?: boolean | string } | null>;
+  addWatchFile(id: string): void;
+  emitFile(file: { type: 'asset'; name?: string; source: Uint8Array }): string;
+  error(error: { message: string; id?: string; pos?: number; loc?: { file: string; line: number; column: number } }): never;
+}
+
+/** A Rollup/Vite plugin object (typed structurally, so neither package is needed to compile against). */
+export interface Wasm2esVitePlugin {
+  name: string;
+  enforce: 'pre';
+  configResolved(): void;
+  resolveId(this: PluginContext, source: string, importer: string | undefined): Promise<unknown>;
+  load(this: PluginContext, id: string): unknown;
+  transform(this: PluginContext, code: string, id: string): Promise<unknown>;
+}
+
+const SCRIPT = /\.(?:[cm]?[jt]sx?|vue|svelte)$/i;
+
+export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVitePlugin {
+  const compileCached = createCompileCache(options);
+  // Vite calls configResolved; plain Rollup does not, and does not handle
+  // `new URL(..., import.meta.url)` assets either.
+  let underVite = false;
+
+  return {
+    name: 'wasm2es',
+    // Before Vite's own wasm plugin, which takes `?init` and refuses plain `.wasm` imports.
+    enforce: 'pre',
+
+    configResolved() {
+      underVite = true;
+    },
+
+    async resolveId(source, importer) {
+      if (source === RUNTIME_SPECIFIER && options.runtimeImport === undefined) return runtimePath('esm');
+      const request = parseWasmRequest(source);
+      if (request === null) return null;
+      const resolved = await this.resolve(request.file, importer, { skipSelf: true });
+      if (resolved === null || resolved.external) return resolved;
+      const question = resolved.id.indexOf('?');
+      const file = question < 0 ? resolved.id : resolved.id.slice(0, question);
+      // The compiled module registers itself: never drop it as side-effect free.
+      return { id: file + source.slice(request.file.length), moduleSideEffects: true };
+    },
+
+    load(id) {
+      const request = parseWasmRequest(id);
+      if (request === null) return null;
+      this.addWatchFile(request.file);
+      try {
+        const compiled = compileCached(request.file);
+        if (request.form === 'module' && options.emitWasm === true) {
+          this.emitFile({ type: 'asset', name: basename(request.file), source: compiled.bytes });
+        }
+        // moduleType: Vite 8 (Rolldown) would otherwise take a .wasm id for binary.
+        return { code: esmModule(compiled, request.form, options), map: { mappings: '' }, moduleType: 'js' };
+      } catch (error) {
+        if (!(error instanceof WasmBuildError)) throw error;
+        // A .wasm is one line of bytes: the column is the byte offset.
+        const loc = error.offset === undefined ? undefined : { file: request.file, line: 1, column: error.offset };
+        return this.error({ message: error.message, id: request.file, pos: error.offset, loc });
+      }
+    },
+
+    async transform(code, id) {
+      if (id.startsWith('\0') || !SCRIPT.test(id.split('?')[0])) return null;
+      const references = findWasmUrls(code);
+      if (references.length === 0) return null;
+      let output = code;
+      if (!underVite) {
+        // Rollup: emit each .wasm and point the URL at the emitted file; from the end, so earlier offsets hold.
+        for (const reference of [...references].reverse()) {
+          const resolved = await this.resolve(reference.specifier, id, { skipSelf: true });
+          if (resolved === null || resolved.external) continue;
+          const request = parseWasmRequest(resolved.id);
+          if (request === null) continue;
+          let compiled;
+          try {
+            compiled = compileCached(request.file);
+          } catch (error) {
+            if (!(error instanceof WasmBuildError)) throw error;
+            return this.error({ message: error.message, id: request.file, pos: error.offset });
+          }
+          const referenceId = this.emitFile({ type: 'asset', name: basename(request.file), source: compiled.bytes });
+          output = `${output.slice(0, reference.start)}import.meta.ROLLUP_FILE_URL_${referenceId}${output.slice(reference.end)}`;
+        }
+      }
+      return { code: output + registerImports(references.map((reference) => reference.specifier)), map: null };
+    },
+  };
+}
