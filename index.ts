@@ -10,6 +10,7 @@ import type { ModuleDescriptor } from './runtime/abi.js';
 
 export { compile };
 export type { CompileOptions, CompileResult } from './compiler/index.js';
+export { declarations, type DeclarationOptions } from './compiler/index.js';
 
 /**
  * An engine without WebAssembly of its own is, in practice, one without a

@@ -6,6 +6,7 @@ import { decodeValidated } from './validate.js';
 import { emitModule, type EmitOptions, type ModuleIdentity } from './emit.js';
 import { printProgram } from './print.js';
 import { wrapBody } from './format.js';
+import { declarationText, type DeclarationOptions } from './dts.js';
 import { sha256Hex } from '../runtime/sha256.js';
 
 export type { ModuleIdentity };
@@ -141,4 +142,18 @@ export function compileLazy(
   const module = decodeValidated(bytes.slice());
   const emitted = emitModule(module, { hash, size: bytes.length }, { ...emitOptions(options), lazy: { helpers } });
   return { body: printProgram(emitted.program, options.pretty === true), functionSource: emitted.functionSource };
+}
+
+export type { DeclarationOptions };
+
+/**
+ * The TypeScript declarations (.d.ts text) of the output compile(bytes,
+ * options) writes in `options.format` (esm, cjs or iife): the exact types of
+ * the instances' exports and of the import object, on the runtime's
+ * Module<Exports, Imports>. Invalid bytes throw the CompileError compile()
+ * would.
+ */
+export function declarations(input: Uint8Array | ArrayBuffer, options: DeclarationOptions = {}): string {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  return declarationText(decodeValidated(bytes), options);
 }

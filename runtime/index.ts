@@ -18,7 +18,9 @@ import {
 import { Global as GlobalImpl } from './global.js';
 import { sharedInRealm } from './realm.js';
 import { Memory as MemoryImpl } from './memory.js';
-import { defineModule as defineModuleImpl, Instance as InstanceImpl, Module as ModuleImpl } from './module.js';
+import {
+  defineModule as defineModuleImpl, Instance as InstanceImpl, type InstanceConstructor, Module as ModuleImpl,
+} from './module.js';
 import {
   createWebAssembly as createWebAssemblyImpl, installWebAssembly as installWebAssemblyImpl,
   type WebAssemblyNamespace, type WebAssemblyOptions,
@@ -32,6 +34,7 @@ export type {
   SupportLib, ValueTypeName,
 } from './abi.js';
 export type { WebAssemblyNamespace, WebAssemblyOptions };
+export type { InstanceConstructor, ModuleExports, ModuleImports } from './module.js';
 
 /** Bump when the runtime's internal API (runtime/abi.ts) changes incompatibly. */
 const ABI_VERSION = 3;
@@ -51,7 +54,8 @@ function buildApi() {
     Table: TableImpl,
     Global: GlobalImpl,
     Module: ModuleImpl,
-    Instance: InstanceImpl,
+    // Typed as the namespace types it: a typed Module's imports are checked (a type, no wrapper).
+    Instance: InstanceImpl as InstanceConstructor,
     FuncRef: FuncRefImpl,
     CompileError: CompileErrorImpl,
     LinkError: LinkErrorImpl,
@@ -85,11 +89,15 @@ export type Memory = MemoryImpl;
 export const Table = api.Table;
 export type Table = TableImpl;
 export const Global = api.Global;
-export type Global = GlobalImpl;
+/** A Global whose value is a T: what .d.ts files of compiled modules declare for their globals. */
+export interface Global<T = any> extends GlobalImpl {
+  value: T;
+  valueOf(): T;
+}
 export const Module = api.Module;
-export type Module = ModuleImpl;
+export type Module<Exports = Record<string, any>, Imports = object> = ModuleImpl<Exports, Imports>;
 export const Instance = api.Instance;
-export type Instance = InstanceImpl;
+export type Instance<Exports = Record<string, any>> = InstanceImpl<Exports>;
 export const FuncRef = api.FuncRef;
 export type FuncRef = FuncRefImpl;
 export const CompileError = api.CompileError;

@@ -99,8 +99,13 @@ export function createModuleObject(descriptor: ModuleDescriptor, prototype: obje
  * modules by the SHA-256 of `bytes`; namespaces made with a compiler get
  * their own constructor (see makeModuleConstructor) sharing this prototype,
  * so every Module object is `instanceof` every namespace's Module.
+ *
+ * `Exports` and `Imports` exist for the type checker only: the .d.ts that
+ * wasm2es writes beside compiled output (compiler/dts.ts) declares its
+ * Module with the types of its instances' exports and of its import object,
+ * and InstanceConstructor and `instantiate` carry them.
  */
-export class Module {
+export class Module<Exports = Record<string, any>, Imports = object> {
   constructor(bytes: ArrayBuffer | ArrayBufferView) {
     const view = bufferSourceBytes(bytes, 'WebAssembly.Module()');
     moduleDescriptors.set(this, resolveModule(view, undefined));
@@ -342,19 +347,37 @@ function checkImportObject(importObject: unknown): void {
   }
 }
 
-export class Instance {
-  constructor(module: Module, importObject?: object) {
+export class Instance<Exports = Record<string, any>> {
+  constructor(module: Module<Exports, any>, importObject?: object) {
     const descriptor = moduleDescriptor(module, 'WebAssembly.Instance()');
     checkImportObject(importObject);
     const imports = readImports(descriptor, importObject);
     instanceExports.set(this, instantiateCore(descriptor, imports));
   }
 
-  get exports(): Record<string, any> {
+  get exports(): Exports {
     const exports = typeof this === 'object' && this !== null ? instanceExports.get(this) : undefined;
     if (exports === undefined) throw new TypeError('WebAssembly.Instance.prototype.exports called on an object that is not a WebAssembly.Instance');
-    return exports;
+    return exports as Exports;
   }
+}
+
+/** The exports of a Module<Exports, Imports>'s instances; a Module typed by no .d.ts gives Record<string, any>. */
+export type ModuleExports<M> = M extends Module<infer Exports, any> ? (unknown extends Exports ? Record<string, any> : Exports) : never;
+/** The import object a Module<Exports, Imports> needs. */
+export type ModuleImports<M> = M extends Module<any, infer Imports> ? (unknown extends Imports ? object : Imports) : never;
+/** The import object as arguments: optional only where the module needs no imports (Imports is `object`). */
+export type ImportObjectArgument<M> = {} extends ModuleImports<M> ? [importObject?: ModuleImports<M>] : [importObject: ModuleImports<M>];
+
+/**
+ * Instance's constructor as the WebAssembly namespace types it: the import
+ * object is checked against the Module's Imports, and the instance's
+ * exports are the Module's Exports. The Module fixes both, so neither is
+ * inferred from the import object.
+ */
+export interface InstanceConstructor {
+  new <M extends Module<any, any>>(module: M, ...importObject: ImportObjectArgument<M>): Instance<ModuleExports<M>>;
+  readonly prototype: Instance;
 }
 
 asWebIDLInterface(Instance, 'WebAssembly.Instance', 1);

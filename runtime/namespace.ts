@@ -10,8 +10,8 @@ import { CompileError, LinkError, RuntimeError } from './errors.js';
 import { Global } from './global.js';
 import { Memory } from './memory.js';
 import {
-  type Compiler, createModuleObject, Instance, instantiateAsync, isModule, lookupModule, makeModuleConstructor, mayBeRegistered,
-  Module, resolveModule,
+  type Compiler, createModuleObject, type ImportObjectArgument, Instance, type InstanceConstructor, instantiateAsync, isModule,
+  lookupModule, makeModuleConstructor, mayBeRegistered, Module, type ModuleExports, resolveModule,
 } from './module.js';
 import { sha256Hex, sha256HexAsync } from './sha256.js';
 import { Table } from './table.js';
@@ -28,9 +28,14 @@ export interface WebAssemblyOptions {
   validate?: (bytes: Uint8Array) => boolean | void;
 }
 
+/**
+ * The namespace's type. From bytes, the types of the exports and imports
+ * can be given, `instantiate<Exports, Imports>(bytes, imports)` (a .d.ts
+ * that wasm2es wrote exports both); from a typed Module they follow.
+ */
 export interface WebAssemblyNamespace {
   Module: typeof Module;
-  Instance: typeof Instance;
+  Instance: InstanceConstructor;
   Memory: typeof Memory;
   Table: typeof Table;
   Global: typeof Global;
@@ -38,11 +43,15 @@ export interface WebAssemblyNamespace {
   LinkError: typeof LinkError;
   RuntimeError: typeof RuntimeError;
   validate(bytes: ArrayBuffer | ArrayBufferView): boolean;
-  compile(bytes: ArrayBuffer | ArrayBufferView): Promise<Module>;
-  instantiate(bytes: ArrayBuffer | ArrayBufferView, importObject?: object): Promise<{ module: Module; instance: Instance }>;
-  instantiate(module: Module, importObject?: object): Promise<Instance>;
-  compileStreaming(source: unknown): Promise<Module>;
-  instantiateStreaming(source: unknown, importObject?: object): Promise<{ module: Module; instance: Instance }>;
+  compile<Exports = Record<string, any>, Imports = object>(bytes: ArrayBuffer | ArrayBufferView): Promise<Module<Exports, Imports>>;
+  instantiate<Exports = Record<string, any>, Imports extends object = object>(
+    bytes: ArrayBuffer | ArrayBufferView, importObject?: Imports,
+  ): Promise<{ module: Module<Exports, Imports>; instance: Instance<Exports> }>;
+  instantiate<M extends Module<any, any>>(module: M, ...importObject: ImportObjectArgument<M>): Promise<Instance<ModuleExports<M>>>;
+  compileStreaming<Exports = Record<string, any>, Imports = object>(source: unknown): Promise<Module<Exports, Imports>>;
+  instantiateStreaming<Exports = Record<string, any>, Imports extends object = object>(
+    source: unknown, importObject?: Imports,
+  ): Promise<{ module: Module<Exports, Imports>; instance: Instance<Exports> }>;
 }
 
 /** Strips HTTP whitespace (tab, space) from both ends. */
