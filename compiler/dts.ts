@@ -59,6 +59,7 @@ const isBindingName = (name: string): boolean => IDENTIFIER.test(name) && !RESER
 /** A property name: bare when it is an identifier (reserved words are fine there), else a string literal. */
 const propertyKey = (name: string): string => (IDENTIFIER.test(name) ? name : jsString(name));
 
+/** v128 is `never`: only Global<never> uses it, a global whose value JavaScript can neither read nor write (both throw). */
 const valueType = (type: ValType): string => VALUE_TYPE.get(type) ?? 'never';
 
 // --- wasm types, as comments -------------------------------------------------------
