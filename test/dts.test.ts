@@ -49,6 +49,7 @@ const TYPES_WAT = `(module
   (table $exported 2 externref)
   (global $counter (export "counter") (mut i32) (i32.const 0))
   (global $limit (export "limit") f32 (f32.const 1.5))
+  (global $vector (export "vector") (mut v128) (v128.const i32x4 0 0 0 0))
   (func (export "add") (param $x i64) (param $y i64) (result i64)
     (i64.add (local.get $x) (local.get $y)))
   (func (export "swap") (param $a i32) (param $b f64) (result f64 i32)
@@ -76,6 +77,8 @@ export interface Exports {
   readonly counter: Global<number>;
   /** (global f32) */
   readonly limit: Readonly<Global<number>>;
+  /** (global (mut v128)) */
+  readonly vector: Global<never>;
   /** (func (param i64 i64) (result i64)) */
   readonly add: (x: bigint, y: bigint) => bigint;
   /** (func (param i32 f64) (result f64 i32)) */
@@ -272,6 +275,8 @@ const FAILURES: [string, string, RegExp][] = [
     /TS2345: Argument of type '\[number\]' is not assignable to parameter of type 'never'/],
   ['a call of a function returning v128', `exports['v128.out']();`,
     /TS2345: Argument of type '\[\]' is not assignable to parameter of type 'never'/],
+  ['writing a v128 global', `exports.vector.value = 0;`,
+    /TS2322: Type '0' is not assignable to type 'never'/],
   ['writing an immutable global', `exports.limit.value = 2;`,
     /TS2540: Cannot assign to 'value' because it is a read-only property/],
   ['replacing an export', `exports.nothing = () => {};`,
@@ -404,6 +409,8 @@ describe('the runtime behind the declared types', () => {
     expect(exports.table).toBeInstanceOf(Table);
     expect(exports.counter).toBeInstanceOf(Global);
     expect(exports.limit.value).toBe(1.5);
+    expect(() => exports.vector.value).toThrow(TypeError);
+    expect(() => { exports.vector.value = 0; }).toThrow(TypeError);
     expect(() => { exports.limit.value = 2; }).toThrow(TypeError);
     expect(() => new Instance(module, { env: {}, 'host module': {} })).toThrow(/unknown import/);
   });
