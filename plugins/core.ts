@@ -10,6 +10,7 @@
 //                          the instance's exports (ESM integration), when
 //                          the module's imports can be resolved (below)
 //   x.wasm?init            default: init(imports) -> Promise<Instance> (Vite's form)
+//   x.wasm?source          default: the Module (what Vite makes of `import source`)
 //   x.wasm?wasm2es=module  the compiled output itself (default: the Module);
 //                          loading it registers the module by its bytes' hash
 // The first two import the third, so the compiled code is in a bundle once
@@ -51,6 +52,8 @@ export interface Wasm2esPluginOptions {
 export const MODULE_QUERY = '?wasm2es=module';
 /** Vite's query for an init function. */
 export const INIT_QUERY = '?init';
+/** The query Vite gives `import source mod from './x.wasm'` (a source phase import: the Module). */
+export const SOURCE_QUERY = '?source';
 /** The specifier generated code names the runtime with, mapped by each plugin to the files below. */
 export const RUNTIME_SPECIFIER = 'wasm2es/runtime';
 
@@ -60,7 +63,7 @@ export function runtimePath(format: 'esm' | 'cjs'): string {
 }
 
 /** Which module a request for a .wasm asks for, from its query. */
-export type WasmForm = 'main' | 'init' | 'module';
+export type WasmForm = 'main' | 'init' | 'module' | 'source';
 
 /** Splits `x.wasm?query` into the file and the form it asks for; null if it is not a .wasm request of ours. */
 export function parseWasmRequest(id: string): { file: string; form: WasmForm } | null {
@@ -70,6 +73,7 @@ export function parseWasmRequest(id: string): { file: string; form: WasmForm } |
   const query = question < 0 ? '' : id.slice(question);
   if (query === '') return { file, form: 'main' };
   if (query === INIT_QUERY) return { file, form: 'init' };
+  if (query === SOURCE_QUERY) return { file, form: 'source' };
   if (query === MODULE_QUERY) return { file, form: 'module' };
   return null;
 }
@@ -239,6 +243,8 @@ export function esmModule(compiled: CompiledWasm, form: WasmForm, options: Wasm2
     case 'init':
       return `${compiledModule}import { WebAssembly } from ${runtime};\n`
         + 'export default function init(imports) {\nreturn WebAssembly.instantiate(wasmModule, imports);\n}\n';
+    case 'source':
+      return `${compiledModule}export default wasmModule;\n`;
     case 'main': {
       if (!usesEsmIntegration(compiled, options)) return `${compiledModule}export default wasmModule;\n`;
       const modules = importModules(compiled);

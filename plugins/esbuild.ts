@@ -97,7 +97,7 @@ export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esEsbu
         }
       });
 
-      for (const form of ['main', 'init', 'module'] as const) {
+      for (const form of ['main', 'init', 'module', 'source'] as const) {
         build.onLoad({ filter: /.*/, namespace: `${NAMESPACE}-${form}` }, (args) => {
           try {
             const compiled = compileCached(args.path);
