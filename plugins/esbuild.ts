@@ -17,7 +17,8 @@ import { jsString } from '../compiler/js.js';
 export type { Wasm2esPluginOptions };
 
 /** The part of esbuild's plugin API this plugin uses (typed structurally, so esbuild is not needed to compile against). */
-interface ResolveArgs { path: string; importer: string; namespace: string; resolveDir: string; kind: string; pluginData?: unknown }
+type ImportKind = 'entry-point' | 'import-statement' | 'require-call' | 'dynamic-import' | 'require-resolve' | 'import-rule' | 'composes-from' | 'url-token';
+interface ResolveArgs { path: string; importer: string; namespace: string; resolveDir: string; kind: ImportKind; pluginData?: unknown }
 interface LoadArgs { path: string; namespace: string }
 interface Message { text: string; location?: { file: string; line: number; column: number; lineText?: string } | null }
 interface PluginBuild {
@@ -26,7 +27,7 @@ interface PluginBuild {
   onStart(callback: () => void): void;
   onEnd(callback: (result: { errors: Message[] }) => unknown): void;
   initialOptions: { outdir?: string; outfile?: string; write?: boolean };
-  resolve(path: string, options: { kind: string; resolveDir: string; importer?: string; pluginData?: unknown }): Promise<{ path: string; errors: Message[]; external: boolean }>;
+  resolve(path: string, options: { kind?: ImportKind; resolveDir?: string; importer?: string; pluginData?: unknown }): Promise<{ path: string; errors: Message[]; external: boolean }>;
 }
 
 export interface Wasm2esEsbuildPlugin {

@@ -31,7 +31,8 @@ export interface MetroConfig {
   resolver?: {
     sourceExts?: readonly string[];
     assetExts?: readonly string[];
-    resolveRequest?: ((context: ResolutionContext, moduleName: string, platform: string | null) => unknown) | null;
+    // Method syntax, so Metro's own resolver type (whose context has more members) is accepted.
+    resolveRequest?: { resolver(context: ResolutionContext, moduleName: string, platform: string | null): unknown }['resolver'] | null;
     [key: string]: unknown;
   };
   transformer?: Record<string, unknown>;

@@ -27,10 +27,13 @@ export interface Wasm2esVitePlugin {
   name: string;
   enforce: 'pre';
   configResolved(): void;
-  resolveId(this: PluginContext, source: string, importer: string | undefined): Promise<unknown>;
-  load(this: PluginContext, id: string): unknown;
-  transform(this: PluginContext, code: string, id: string): Promise<unknown>;
+  resolveId(this: PluginContext, source: string, importer: string | undefined): Promise<string | { id: string; moduleSideEffects: boolean } | null>;
+  load(this: PluginContext, id: string): { code: string; map: typeof NO_MAP; moduleType: 'js' } | null;
+  transform(this: PluginContext, code: string, id: string): Promise<{ code: string; map: null } | null>;
 }
+
+/** The source map of generated code that maps to no source (Rollup then neither warns nor guesses). */
+const NO_MAP = { version: 3, sources: [] as string[], names: [] as string[], mappings: '' };
 
 const SCRIPT = /\.(?:[cm]?[jt]sx?|vue|svelte)$/i;
 
@@ -54,7 +57,8 @@ export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVite
       const request = parseWasmRequest(source);
       if (request === null) return null;
       const resolved = await this.resolve(request.file, importer, { skipSelf: true });
-      if (resolved === null || resolved.external) return resolved;
+      // Not found, or external: the resolvers after this one say so again.
+      if (resolved === null || resolved.external) return null;
       const question = resolved.id.indexOf('?');
       const file = question < 0 ? resolved.id : resolved.id.slice(0, question);
       // The compiled module registers itself: never drop it as side-effect free.
@@ -71,7 +75,7 @@ export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVite
           this.emitFile({ type: 'asset', name: basename(request.file), source: compiled.bytes });
         }
         // moduleType: Vite 8 (Rolldown) would otherwise take a .wasm id for binary.
-        return { code: esmModule(compiled, request.form, options), map: { mappings: '' }, moduleType: 'js' };
+        return { code: esmModule(compiled, request.form, options), map: NO_MAP, moduleType: 'js' };
       } catch (error) {
         if (!(error instanceof WasmBuildError)) throw error;
         // A .wasm is one line of bytes: the column is the byte offset.

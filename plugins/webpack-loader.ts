@@ -12,7 +12,7 @@ interface LoaderContext {
   resourcePath: string;
   resourceQuery: string;
   getOptions(): Wasm2esPluginOptions & { glue?: boolean };
-  emitFile(name: string, content: Uint8Array): void;
+  emitFile(name: string, content: Buffer): void;
   callback(error: Error | null, content?: string): void;
 }
 
@@ -56,7 +56,7 @@ export default function wasm2esLoader(this: LoaderContext, source: Uint8Array | 
   try {
     // The file is the loader's resource, which webpack watches.
     const compiled = compileCached(request.file, options, bytes);
-    if (request.form === 'module' && options.emitWasm === true) this.emitFile(request.file.split(/[\\/]/).pop()!, bytes);
+    if (request.form === 'module' && options.emitWasm === true) this.emitFile(request.file.split(/[\\/]/).pop()!, Buffer.from(bytes));
     this.callback(null, esmModule(compiled, request.form, options));
   } catch (error) {
     if (!(error instanceof WasmBuildError)) throw error;

@@ -113,6 +113,11 @@ describe('wasm2es/vite under plain Rollup', () => {
     expect(wasmOutputs(outDir)).toEqual([]);
   });
 
+  it('?init gives init(imports)', async () => {
+    const dir = writeApp('rollup-init', { ...(await wasmFiles()), 'main.js': INIT });
+    expect(runJitless(join(await rollupBuild(dir, 'main.js'), 'app.js'))).toBe(INIT_OUTPUT);
+  });
+
   it('emits the .wasm that glue fetches by URL, and registers it first', async () => {
     const dir = writeApp('rollup-url', { ...(await wasmFiles()), 'main.js': URL_GLUE });
     const outDir = await rollupBuild(dir, 'main.js');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import webpack from 'webpack';
 import { describe, expect, it } from 'vitest';
-import { MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, SOURCE_OUTPUT, URL_GLUE, URL_OUTPUT, wasmFiles, writeApp } from './app.js';
+import { INIT, INIT_OUTPUT, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, SOURCE_OUTPUT, URL_GLUE, URL_OUTPUT, wasmFiles, writeApp } from './app.js';
 
 const { default: wasm2es } = await import(pathToFileURL(join(root, 'dist/plugins/webpack.js')).href);
 
@@ -38,6 +38,13 @@ describe('wasm2es/webpack', () => {
     const outDir = await webpackBuild(dir, 'main.js', { tune: 'interpreter' });
     expect(runJitless(join(outDir, 'app.cjs'))).toBe(MAIN_OUTPUT);
     expect(wasmOutputs(outDir)).toEqual([]);
+  });
+
+  it('puts the .wasm in the output when asked (emitWasm); ?init gives init(imports)', async () => {
+    const dir = writeApp('webpack-init', { ...(await wasmFiles()), 'main.js': INIT });
+    const outDir = await webpackBuild(dir, 'main.js', { emitWasm: true });
+    expect(runJitless(join(outDir, 'app.cjs'))).toBe(INIT_OUTPUT);
+    expect(wasmOutputs(outDir)).toEqual(['simple.wasm']);
   });
 
   it('import source gives the Module (with experiments.sourceImport)', async () => {
