@@ -1,9 +1,12 @@
 // wasm2es/metro with Metro itself: a real Metro bundle of the app of app.ts
 // (Metro.runBuild on a scratch project, the transformer running in Metro's
 // worker pipeline, Babel and dependency collection included), run under
-// `node --jitless`.
+// `node --jitless` and on Hermes. Not a React Native app: no React Native
+// Babel preset (Metro's experimentalImportSupport turns the ES modules into
+// its CommonJS instead).
 
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Metro from 'metro';
@@ -36,10 +39,23 @@ async function metroBuild(dir: string, entry: string, options: object = {}): Pro
   return out;
 }
 
+const hermes = join(root, 'node_modules/hermes-engine-cli/linux64-bin/hermes');
+
 describe('wasm2es/metro', () => {
+  let mainBundle: string | undefined;
+  const buildMain = async () => (mainBundle ??= await metroBuild(writeApp('metro-main', { ...(await wasmFiles()), 'main.js': MAIN }), 'main.js'));
+
   it('bundles default imports as Modules and named imports as instance exports', async () => {
-    const dir = writeApp('metro-main', { ...(await wasmFiles()), 'main.js': MAIN });
-    expect(runJitless(await metroBuild(dir, 'main.js'))).toBe(MAIN_OUTPUT);
+    expect(runJitless(await buildMain())).toBe(MAIN_OUTPUT);
+  });
+
+  it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('the same bundle runs on Hermes (React Native\'s engine), with console.log over print', async () => {
+    const bundle = await buildMain();
+    const script = join(dirname(bundle), 'hermes.js');
+    writeFileSync(script, `var console = { log: function () { print(Array.prototype.join.call(arguments, ' ')); } };\n${readFileSync(bundle, 'utf8')}`);
+    const run = spawnSync(hermes, ['-w', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(MAIN_OUTPUT);
   });
 
   it('refuses import source: Babel, as Metro runs it, does not parse it', async () => {
