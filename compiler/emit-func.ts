@@ -106,7 +106,8 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
         else if (op === 0x0b) this.end();
         continue;
       }
-      this.instr(instr);
+      if (this.env.sourceMap) this.mappedInstr(instr);
+      else this.instr(instr);
     }
 
     this.dropDeadConstantStores(body);
@@ -176,11 +177,25 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     }
   }
 
-  private frame(kind: FrameKind, params: ValType[], results: ValType[], outer: JsNode[], body: JsNode[]): Frame {
+  private frame(kind: FrameKind, params: ValType[], results: ValType[], outer: JsNode[], body: JsNode[], offset = -1): Frame {
     return {
       kind, label: kind === FrameKind.Function ? '' : `B${++this.labelCounter}`, used: false, params, results,
       height: this.stack.length - params.length, outer, body, test: null, paramEntries: null, thenBody: null, thenEndReachable: false, unreachable: false,
+      offset: this.env.sourceMap ? offset : -1,
     };
+  }
+
+  /**
+   * instr(), for a source map: the statements it adds to the current list
+   * that have no offset yet (a settled entry's statement has its own, a
+   * block's statement its opening instruction's) get this instruction's.
+   */
+  private mappedInstr(instr: Instr): void {
+    this.instrOffset = instr.offset;
+    const list = this.stmts;
+    const start = list.length;
+    this.instr(instr);
+    for (let i = start; i < list.length; i++) if (list[i].offset === undefined) list[i].offset = instr.offset;
   }
 
   // ---- instructions ----------------------------------------------------------
@@ -404,7 +419,9 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     for (const entry of this.popN(count)) {
       if (!entry.settled && (entry.flags & Flag.Effect) !== 0) {
         this.settleBeforeTrap();
-        this.stmts.push(js.exprStmt(entry.expr));
+        const statement = js.exprStmt(entry.expr);
+        if (entry.offset >= 0) statement.offset = entry.offset; // the call or trap it keeps, not the drop
+        this.stmts.push(statement);
       }
     }
   }
@@ -506,7 +523,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       this.resetStackTo(height, type.params);
     }
     const body: JsNode[] = [];
-    this.frames.push(this.frame(kind, type.params, type.results, this.stmts, body));
+    this.frames.push(this.frame(kind, type.params, type.results, this.stmts, body, instr.offset));
   }
 
   private ifInstr(instr: Instr): void {
@@ -521,7 +538,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       this.resetStackTo(height, type.params);
     }
     const body: JsNode[] = [];
-    const frame = this.frame(FrameKind.If, type.params, type.results, this.stmts, body);
+    const frame = this.frame(FrameKind.If, type.params, type.results, this.stmts, body, instr.offset);
     frame.test = this.conditionOf(condition);
     // Settled entries (constants, variables) can be read again by the else arm.
     frame.paramEntries = this.stack.slice(frame.height);
@@ -612,7 +629,10 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       const ifNode = js.ifStmt(frame.test!, js.block(consequent), alternate !== null && alternate.length > 0 ? js.block(alternate) : null);
       statement = frame.used ? js.labeled(frame.label, ifNode) : ifNode;
     }
-    if (statement !== null) outer.push(statement);
+    if (statement !== null) {
+      if (frame.offset >= 0) statement.offset = frame.offset;
+      outer.push(statement);
+    }
 
     // After the block: reachable if its end was, or a branch targeted it, or
     // an if without else (the implicit else falls through).

@@ -68,6 +68,8 @@ export interface Entry {
   size: number;
   /** expr needs no evaluation: a constant, the entry's own stack variable, or (a v128 word kept as an f32) its bits read from that variable. */
   settled: boolean;
+  /** Source maps: the byte offset of the instruction that pushed it, which the statement settling it maps to (-1: none). */
+  offset: number;
 }
 
 export const enum FrameKind {
@@ -95,6 +97,8 @@ export interface Frame {
   thenBody: JsNode[] | null;
   thenEndReachable: boolean;
   unreachable: boolean;
+  /** Source maps: the byte offset of the block, loop or if instruction (-1: none). */
+  offset: number;
 }
 
 /** Module-level facts the function emitter needs; provided by emit.ts. */
@@ -145,6 +149,8 @@ export interface ModuleEnv {
   tableElemType(tableIndex: number): ValType;
   dataName(dataIndex: number): string;
   elemName(elemIndex: number): string;
+  /** Give statements the byte offset of the instruction they come from (`offset` on the node), for a source map. */
+  sourceMap: boolean;
 }
 
 export const MAX_EXPRESSION_SIZE = 48;
@@ -206,6 +212,8 @@ export abstract class StackEmitter {
   protected readonly stack: Entry[] = [];
   protected readonly frames: Frame[] = [];
   protected readonly stackVars = new Map<string, ValType>();
+  /** Source maps: the byte offset of the instruction being emitted (-1 without a source map). */
+  protected instrOffset = -1;
 
   constructor(protected readonly env: ModuleEnv) {}
 
@@ -235,20 +243,20 @@ export abstract class StackEmitter {
       if (operand.deepestVar > deepestVar) deepestVar = operand.deepestVar;
       if (operand.locals !== null) locals = locals === null ? operand.locals : locals.concat(operand.locals);
     }
-    const entry: Entry = { type, expr, isBool, flags, locals, deepestVar, size, settled: false };
+    const entry: Entry = { type, expr, isBool, flags, locals, deepestVar, size, settled: false, offset: this.instrOffset };
     this.stack.push(entry);
     if (size > MAX_EXPRESSION_SIZE) this.settle(this.stack.length - 1);
   }
 
   /** Pushes a constant: it reads nothing. */
   protected pushSettled(type: ValType, expr: JsNode): void {
-    this.stack.push({ type, expr, isBool: false, flags: 0, locals: null, deepestVar: -1, size: 1, settled: true });
+    this.stack.push({ type, expr, isBool: false, flags: 0, locals: null, deepestVar: -1, size: 1, settled: true, offset: -1 });
   }
 
   /** Pushes the stack variable of the depth it lands at. */
   protected pushStackVar(type: ValType): void {
     const depth = this.stack.length;
-    this.stack.push({ type, expr: js.id(this.stackVar(depth, type)), isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true });
+    this.stack.push({ type, expr: js.id(this.stackVar(depth, type)), isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true, offset: -1 });
   }
 
   protected pop(): Entry {
@@ -283,8 +291,10 @@ export abstract class StackEmitter {
     // A v128 word that f32 arithmetic made is kept as the f32 it is.
     const float = entry.type === ValType.V128 ? floatOfWord(entry.expr) : undefined;
     const name = float === undefined ? this.assignStackVar(depth, entry.type, this.valueOf(entry)) : this.assignStackVar(depth, ValType.F32, float);
+    // The assignment maps to the instruction that made the value (a load, a call), not to the one that settles it.
+    if (entry.offset >= 0) this.stmts[this.stmts.length - 1].offset = entry.offset;
     const expr = float === undefined ? js.id(name) : floatWord((helper) => this.env.helper(helper), js.id(name));
-    this.stack[depth] = { type: entry.type, expr, isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true };
+    this.stack[depth] = { type: entry.type, expr, isBool: false, flags: 0, locals: null, deepestVar: depth, size: 1, settled: true, offset: -1 };
   }
 
   /**

@@ -3,7 +3,9 @@
 // instance. Everything per-module (type ids, decoded data segments) is
 // computed once in the body; everything per-instance lives inside `link`.
 // Names from the module (imports, exports, custom sections) only ever appear
-// as string literals, never as identifiers.
+// as string literals or property names, never as identifiers: a function
+// that the name section names is a method of that name (see namedFunction),
+// so stack traces show the wasm name.
 
 import {
   ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
@@ -20,6 +22,7 @@ import { base64Encode } from '../runtime/base64.js';
 import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
 import { MAX_HEIGHT, flattenFunction } from './flatten.js';
 import { expandV128 } from './emit-simd.js';
+import { shiftMarks } from './sourcemap.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -52,6 +55,11 @@ export interface EmitOptions {
   lazy?: LazyOptions;
   /** Called after each function is emitted and printed (eager mode): for a progress display. */
   onFunction?: (done: number, total: number) => void;
+  /**
+   * Record where each function's statements are in its text, with the wasm
+   * byte offset each comes from (`marks` of the RawCode nodes; see print.ts).
+   */
+  sourceMap?: boolean;
 }
 
 /**
@@ -93,6 +101,8 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   const splitThreshold = options.splitThreshold ?? DEFAULT_SPLIT_THRESHOLD;
   const flattenHeight = options.flattenHeight ?? MAX_HEIGHT;
   const pretty = options.pretty ?? false;
+  const mapped = options.sourceMap === true;
+  const names = module.names?.functions ?? null;
   const lazy = options.lazy ?? null;
   const lazyHelpers = new Set(lazy?.helpers ?? []);
   /** Lazy mode: the source of each function generated so far. */
@@ -191,6 +201,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     tableElemType: (index) => tableTypes[index],
     dataName: (index) => `data${index}`,
     elemName: (index) => `elem${index}`,
+    sourceMap: mapped,
   };
 
   const constExpr = (expr: ConstExpr): JsNode => {
@@ -298,23 +309,31 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
    * below the threshold, and counting its tree again cost a tenth of a
    * compile. Only the few that are split are printed twice.
    */
-  const functionText = (funcIndex: number, level: number): string => {
+  const functionText = (funcIndex: number, level: number, marks: number[] | null = null): string => {
     const decl = emitFunction(env, funcIndex, module.funcs[funcIndex - module.importedFuncs]);
     flattenFunction(decl, flattenHeight);
     if (splitThreshold < Infinity || !pretty) {
-      const compact = printCompactCounted(decl);
-      if (compact.nodes <= splitThreshold) return pretty ? printFunction(decl, true, level) : compact.text;
+      const compact = printCompactCounted(decl, pretty ? null : marks);
+      if (compact.nodes <= splitThreshold) return pretty ? printFunction(decl, true, level, marks) : compact.text;
+      if (marks !== null) marks.length = 0;
       splitFunction(decl, splitThreshold);
     }
-    return printFunction(decl, pretty, level);
+    return printFunction(decl, pretty, level, marks);
   };
 
-  // Function bodies (declarations are hoisted, so order does not matter).
-  // Lazy: stubs, and everything any function may use declared now.
+  // Function bodies (declarations are hoisted, so order does not matter;
+  // named functions are variables, defined before anything runs, in
+  // namedDecls). Lazy: stubs, and everything any function may use declared now.
+  const namedDecls: JsNode[] = [];
   if (lazy === null) {
     const onFunction = options.onFunction;
     for (let i = 0; i < module.funcs.length; i++) {
-      functionDecls.push(rawCode(functionText(module.importedFuncs + i, 2)));
+      const index = module.importedFuncs + i;
+      const marks = mapped ? [] : null;
+      const text = functionText(index, 2, marks);
+      const name = names === null ? undefined : names.get(index);
+      if (name === undefined || name === '') functionDecls.push(rawCode(text, marks));
+      else namedDecls.push(rawCode(namedFunction(`var fn${index}${pretty ? ' = ' : '='}`, `fn${index}`, name, text, marks, ';'), marks));
       if (onFunction !== undefined) onFunction(i + 1, module.funcs.length);
     }
   } else {
@@ -435,7 +454,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   if (importedCallees.length > 0) funcRefDecls.push(js.decl(importedCallees));
 
   // Pushed one by one: a spread of 150,000 statements overflows the stack.
-  for (const list of [funcRefDecls, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
+  for (const list of [namedDecls, funcRefDecls, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
     for (const statement of list) link.push(statement);
   }
 
@@ -486,7 +505,9 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       // Kept: every later instance generates the same function from it.
       let source = sources[funcIndex];
       if (source === undefined) {
-        source = `fn${funcIndex} = ${functionText(funcIndex, 0)}`;
+        const name = names === null ? undefined : names.get(funcIndex);
+        const text = functionText(funcIndex, 0);
+        source = name === undefined || name === '' ? `fn${funcIndex} = ${text}` : namedFunction(`fn${funcIndex} = `, `fn${funcIndex}`, name, text, null, '');
         sources[funcIndex] = source;
       }
       return source;
@@ -538,6 +559,33 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       ]),
     ];
   }
+}
+
+/** A property name that needs no quotes, and can follow a `.`. */
+const IDENTIFIER_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * `{name(l0){...}}.name`: the printed FunctionDeclaration `text`, declared
+ * as `identifier`, as a method named by the name section, behind `prefix`
+ * and before `suffix`. Engines take the name a stack frame shows from the
+ * function's source (V8, JavaScriptCore and SpiderMonkey alike; a later
+ * `name` property is not seen everywhere), and only a property name can
+ * hold any string: `foo::bar<T>` and `$x.y` are methods `"foo::bar<T>"`
+ * and `"$x.y"`, and two functions may share a name. The function is still
+ * called through its variable `fnN`; a method is called as fast as a
+ * function declaration. Marks (source map positions in `text`) are moved
+ * with it.
+ */
+function namedFunction(prefix: string, identifier: string, name: string, text: string, marks: number[] | null, suffix: string): string {
+  const head = `function ${identifier}`;
+  if (!text.startsWith(head)) throw new Error(`emit: expected the declaration of ${identifier}`);
+  const plain = IDENTIFIER_NAME.test(name);
+  const key = plain ? name : js.jsString(name);
+  const open = `${prefix}{${key}`;
+  if (marks !== null) shiftMarks(marks, open.length - head.length);
+  const named = `${open}${text.slice(head.length)}}${plain ? `.${name}` : `[${key}]`}${suffix}`;
+  named.charCodeAt(0); // one flat string, as printFunction makes it
+  return named;
 }
 
 /**

@@ -5,11 +5,13 @@
 import { decodeValidated } from './validate.js';
 import { emitModule, type EmitOptions, type ModuleIdentity } from './emit.js';
 import { printProgram } from './print.js';
-import { wrapBody } from './format.js';
+import { wrapBody, wrapping } from './format.js';
+import { shiftMarks, sourceMap, type SourceMap } from './sourcemap.js';
+import type { JsNode } from './js.js';
 import { declarationText, type DeclarationOptions } from './dts.js';
 import { sha256Hex } from '../runtime/sha256.js';
 
-export type { ModuleIdentity };
+export type { ModuleIdentity, SourceMap };
 
 export interface CompileOptions {
   /** Output format: an ES module (default), CommonJS, a plain script, or the bare module body (see runtime/abi.ts). */
@@ -51,6 +53,20 @@ export interface CompileOptions {
    * is smaller and parses faster.
    */
   pretty?: boolean;
+  /**
+   * Also make a source map (`CompileResult.map`) from the JavaScript back to
+   * the .wasm: each statement maps to the byte offset of the instruction it
+   * comes from, as line 0 and column = offset (how browsers show wasm
+   * positions). Without it the output is the same, byte for byte.
+   */
+  sourceMap?: boolean;
+  /** The .wasm file as the map names it (its `sources`), relative to the map. Default "module.wasm". */
+  sourceMapSource?: string;
+  /**
+   * The map's file name, relative to the output: esm, cjs and iife output
+   * then ends with a `//# sourceMappingURL=` comment pointing at it.
+   */
+  sourceMapFile?: string;
 }
 
 export interface CompileResult {
@@ -58,6 +74,8 @@ export interface CompileResult {
   code: string;
   /** SHA-256 of the input bytes, lowercase hex: the key the runtime registers the module under. */
   hash: string;
+  /** With `sourceMap`: the source map of `code` (write it as JSON.stringify(map)). */
+  map?: SourceMap;
 }
 
 function emitOptions(options: CompileOptions): EmitOptions {
@@ -70,6 +88,7 @@ function emitOptions(options: CompileOptions): EmitOptions {
     flattenHeight: options.flattenHeight,
     typedMemory: interpreter,
     pretty: options.pretty === true,
+    sourceMap: options.sourceMap === true,
   };
 }
 
@@ -116,9 +135,22 @@ export function compileObserved(
   if (progress !== undefined) emitOpts.onFunction = (done, total) => progress.call(observer, done, total);
   const program = emitModule(module, identity, emitOpts).program;
   lap('emit', module.funcs.length);
+  if (options.sourceMap === true) return withSourceMap(program, options, identity.hash, lap, module.funcs.length);
   const code = wrapBody(printProgram(program, options.pretty === true), options);
   lap('print', module.funcs.length);
   return { code, hash: identity.hash };
+}
+
+/** The printing end of compileObserved() with a source map: the marks of the body, moved past what precedes it. */
+function withSourceMap(program: JsNode, options: CompileOptions, hash: string, lap: (name: 'print', functions: number) => void, functions: number): CompileResult {
+  const marks: number[] = [];
+  const body = printProgram(program, options.pretty === true, marks);
+  const [before, after] = wrapping(options);
+  const code = before + body + after;
+  shiftMarks(marks, before.length);
+  const map = sourceMap(code, marks, options.sourceMapSource ?? 'module.wasm');
+  lap('print', functions);
+  return { code, hash, map };
 }
 
 export interface LazyCompileResult {

@@ -17,6 +17,12 @@
 // Text is built by concatenation, which V8 keeps as a rope, and flattened
 // once at the end: joining each list would copy a deeply nested function's
 // text again at every level.
+//
+// For a source map, each statement is printed knowing `at`, the character
+// offset in the function's text where it will start (a list's statements
+// follow what is already in the list's text, a nested statement the text
+// its parent puts before it), and a statement that carries a wasm `offset`
+// (emit-func.ts sets it) is recorded at that position in `marks`.
 
 import { generate } from 'astring';
 import type { JsNode } from './js.js';
@@ -105,6 +111,9 @@ function params(nodes: JsNode[]): string {
  */
 let printedNodes = 0;
 
+/** Where statement positions are recorded (pairs: `at`, wasm offset), or null: no source map. */
+let marks: number[] | null = null;
+
 function expression(node: JsNode): string {
   printedNodes++;
   switch (node.type) {
@@ -150,9 +159,9 @@ function expression(node: JsNode): string {
     case 'ArrayExpression':
       return `[${list(node.elements)}]`;
     case 'FunctionExpression':
-      return `function${node.id ? ` ${node.id.name}` : ''}(${params(node.params)})${block(node.body.body)}`;
+      return `function${node.id ? ` ${node.id.name}` : ''}(${params(node.params)})${block(node.body.body, NaN)}`;
     case 'ArrowFunctionExpression': {
-      if (node.body.type === 'BlockStatement') return `(${params(node.params)})=>${block(node.body.body)}`;
+      if (node.body.type === 'BlockStatement') return `(${params(node.params)})=>${block(node.body.body, NaN)}`;
       const body = operand(node.body, ASSIGNMENT);
       return `(${params(node.params)})=>${node.body.type === 'ObjectExpression' ? `(${body})` : body}`;
     }
@@ -161,19 +170,21 @@ function expression(node: JsNode): string {
   }
 }
 
-/** A statement list's lines. */
-function statements(nodes: JsNode[]): string {
+/** A statement list's lines, starting at `at` (NaN: where is not known). */
+function statements(nodes: JsNode[], at: number): string {
   let text = '';
-  for (let i = 0; i < nodes.length; i++) text += (i > 0 ? '\n' : '') + statement(nodes[i]);
+  for (let i = 0; i < nodes.length; i++) text += i > 0 ? `\n${statement(nodes[i], at + text.length + 1)}` : statement(nodes[i], at);
   return text;
 }
 
-function block(nodes: JsNode[]): string {
-  return nodes.length === 0 ? '{}' : `{\n${statements(nodes)}\n}`;
+function block(nodes: JsNode[], at: number): string {
+  return nodes.length === 0 ? '{}' : `{\n${statements(nodes, at + 2)}\n}`;
 }
 
-function statement(node: JsNode): string {
+/** A statement, which starts at `at` in the function's text. */
+function statement(node: JsNode, at: number): string {
   printedNodes++;
+  if (marks !== null && node.offset !== undefined && at >= 0) marks.push(at, node.offset);
   switch (node.type) {
     case 'ExpressionStatement': {
       const text = expression(node.expression);
@@ -193,9 +204,11 @@ function statement(node: JsNode): string {
       }
       return `${text};`;
     }
-    case 'FunctionDeclaration':
+    case 'FunctionDeclaration': {
       printedNodes++;
-      return `function ${node.id.name}(${params(node.params)})${block(node.body.body)}`;
+      const head = `function ${node.id.name}(${params(node.params)})`;
+      return head + block(node.body.body, at + head.length);
+    }
     case 'ReturnStatement':
       return node.argument === null ? 'return;' : `return ${expression(node.argument)};`;
     case 'BreakStatement':
@@ -205,19 +218,27 @@ function statement(node: JsNode): string {
       if (node.label !== null) printedNodes++;
       return node.label === null ? 'continue;' : `continue ${node.label.name};`;
     case 'BlockStatement':
-      return block(node.body);
-    case 'LabeledStatement':
+      return block(node.body, at);
+    case 'LabeledStatement': {
       printedNodes++;
-      return `${node.label.name}:${statement(node.body)}`;
-    case 'WhileStatement':
-      return `while(${expression(node.test)})${statement(node.body)}`;
+      const label: string = node.label.name;
+      return `${label}:${statement(node.body, at + label.length + 1)}`;
+    }
+    case 'WhileStatement': {
+      const head = `while(${expression(node.test)})`;
+      return head + statement(node.body, at + head.length);
+    }
     case 'IfStatement': {
       const test = `if(${expression(node.test)})`;
-      if (node.alternate === null) return test + statement(node.consequent);
+      if (node.alternate === null) return test + statement(node.consequent, at + test.length);
       // A consequent ending in an `if` without an else would take this else
       // for its own: it goes in braces.
-      const consequent = endsWithOpenIf(node.consequent) ? `{\n${statement(node.consequent)}\n}` : statement(node.consequent);
-      const alternate = statement(node.alternate);
+      const consequent = endsWithOpenIf(node.consequent)
+        ? `{\n${statement(node.consequent, at + test.length + 2)}\n}`
+        : statement(node.consequent, at + test.length);
+      // Only a block starts with `{` (an expression statement that would is in parentheses).
+      const alternateAt = at + test.length + consequent.length + (node.alternate.type === 'BlockStatement' ? 4 : 5);
+      const alternate = statement(node.alternate, alternateAt);
       return `${test}${consequent}else${alternate.charCodeAt(0) === 0x7b ? '' : ' '}${alternate}`;
     }
     case 'SwitchStatement': {
@@ -225,7 +246,7 @@ function statement(node: JsNode): string {
       for (const switchCase of node.cases) {
         printedNodes++;
         text += switchCase.test === null ? '\ndefault:' : `\ncase ${expression(switchCase.test)}:`;
-        if (switchCase.consequent.length > 0) text += `\n${statements(switchCase.consequent)}`;
+        if (switchCase.consequent.length > 0) text += `\n${statements(switchCase.consequent, at + text.length + 1)}`;
       }
       return `${text}\n}`;
     }
@@ -259,17 +280,20 @@ export function endsWithOpenIf(node: JsNode): boolean {
 /**
  * A FunctionDeclaration, compactly, as one flat string, and the number of
  * syntax-tree nodes printed (those astring prints for the compact printer
- * count as one each).
+ * count as one each). With `into`, the positions of statements that carry
+ * a wasm offset are appended to it (pairs: offset in the text, wasm offset).
  */
-export function printCompactCounted(fn: JsNode): { text: string; nodes: number } {
+export function printCompactCounted(fn: JsNode, into: number[] | null = null): { text: string; nodes: number } {
   printedNodes = 0;
-  const text = statement(fn);
+  marks = into;
+  const text = statement(fn, 0);
+  marks = null;
   // Flatten the rope now: the text is kept until the module is written.
   text.charCodeAt(0);
   return { text, nodes: printedNodes };
 }
 
-/** A FunctionDeclaration, compactly, as one flat string. */
-export function printCompactFunction(fn: JsNode): string {
-  return printCompactCounted(fn).text;
+/** A FunctionDeclaration, compactly, as one flat string (`into`: as in printCompactCounted). */
+export function printCompactFunction(fn: JsNode, into: number[] | null = null): string {
+  return printCompactCounted(fn, into).text;
 }

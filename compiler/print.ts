@@ -10,14 +10,20 @@
 // module's) and no optional space (print-compact.ts prints functions): one
 // statement a line keeps it readable enough for stack traces and for diffs.
 // `pretty` prints with astring, indenting two spaces a level, for reading.
+//
+// For a source map (sourcemap.ts), functions are printed recording where
+// each statement with a wasm `offset` starts (print-compact.ts does it for
+// compact output; here a copy of the generator notes astring's output
+// length as each statement begins), and a RawCode node carries its text's
+// marks, which the module's printer moves to where the text lands.
 
 import { GENERATOR, generate } from 'astring';
 import type { JsNode } from './js.js';
 import { endsWithOpenIf, printCompactFunction } from './print-compact.js';
 
-/** A node that prints as the given text: a function already printed. */
-export function rawCode(text: string): JsNode {
-  return { type: 'RawCode', text };
+/** A node that prints as the given text: a function already printed (`marks`: its statements' positions, for a source map). */
+export function rawCode(text: string, marks: number[] | null = null): JsNode {
+  return marks === null ? { type: 'RawCode', text } : { type: 'RawCode', text, marks };
 }
 
 const generator = Object.assign({}, GENERATOR, {
@@ -34,20 +40,60 @@ const generator = Object.assign({}, GENERATOR, {
   },
 });
 
+/** Where the mapping generator records positions (pairs: output offset, wasm offset); NO_MARKS between prints. */
+const NO_MARKS: number[] = [];
+let marks: number[] = NO_MARKS;
+
+/**
+ * The generator for printing with a source map: every statement notes where
+ * it starts (astring writes a statement's indentation before calling its
+ * generator), and RawCode adds the marks of its text, moved to where it lands.
+ */
+const mappingGenerator: Record<string, unknown> = Object.assign({}, generator, {
+  RawCode(node: JsNode, state: { output: string; write(text: string): void }): void {
+    const start = state.output.length;
+    const inner: number[] | undefined = node.marks;
+    if (inner !== undefined) for (let i = 0; i < inner.length; i += 2) marks.push(start + inner[i], inner[i + 1]);
+    state.write(node.text);
+  },
+});
+for (const type of Object.keys(generator)) {
+  if (!/(Statement|Declaration)$/.test(type)) continue;
+  const print = (generator as any)[type] as (this: unknown, node: JsNode, state: { output: string }) => void;
+  mappingGenerator[type] = function (this: unknown, node: JsNode, state: { output: string }): void {
+    if (node.offset !== undefined) marks.push(state.output.length, node.offset);
+    print.call(this, node, state);
+  };
+}
+
 /** Indentation a level: none, or two spaces when pretty. */
 const indent = (pretty: boolean): string => (pretty ? '  ' : '');
 
-export function printProgram(program: JsNode, pretty: boolean): string {
-  return generate(program as any, { generator, indent: indent(pretty) } as any);
+/** The program's text; with `into`, the marks of its RawCode nodes (and statements), moved to where they are in it. */
+export function printProgram(program: JsNode, pretty: boolean, into: number[] | null = null): string {
+  if (into === null) return generate(program as any, { generator, indent: indent(pretty) } as any);
+  marks = into;
+  const text: string = generate(program as any, { generator: mappingGenerator, indent: indent(pretty) } as any);
+  marks = NO_MARKS;
+  return text;
 }
 
 /**
  * A FunctionDeclaration printed on its own, to sit at `level` (its body one
  * deeper): the statement that holds it writes the first line's indentation.
+ * With `into`, the positions of its statements that carry a wasm offset are
+ * appended to it (pairs: offset in the text, wasm offset).
  */
-export function printFunction(fn: JsNode, pretty: boolean, level: number): string {
-  if (!pretty) return printCompactFunction(fn);
-  const text: string = generate(fn as any, { generator, indent: indent(pretty), startingIndentLevel: level } as any);
+export function printFunction(fn: JsNode, pretty: boolean, level: number, into: number[] | null = null): string {
+  if (!pretty) return printCompactFunction(fn, into);
+  let text: string;
+  if (into === null) {
+    text = generate(fn as any, { generator, indent: indent(pretty), startingIndentLevel: level } as any);
+  } else {
+    marks = into;
+    text = generate(fn as any, { generator: mappingGenerator, indent: indent(pretty), startingIndentLevel: level } as any);
+    marks = NO_MARKS;
+  }
   // astring appends piece by piece, which V8 keeps as a rope of small
   // strings until something reads it; reading a character makes it one
   // flat string now, while the function's text is kept until the module is.
