@@ -6,8 +6,16 @@
 
 import { RuntimeError } from './errors.js';
 
-export function trap(message: string): never {
-  throw new RuntimeError(message);
+/**
+ * Throws RuntimeError(message). Where the engine has
+ * Error.captureStackTrace (V8, JavaScriptCore), the stack leaves out
+ * `helper`, the runtime function that generated code called, and what it
+ * called, so that a trap's stack starts at the wasm function.
+ */
+export function trap(message: string, helper: (...args: never[]) => unknown = trap): never {
+  const error = new RuntimeError(message);
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(error, helper);
+  throw error;
 }
 
 // Scratch memory for bit-level work. Float64Array/Uint32Array use the
@@ -85,23 +93,23 @@ const TWO_64 = 18446744073709551616;
 // --- i32 -------------------------------------------------------------------
 
 export function i32DivS(a: number, b: number): number {
-  if (b === 0) trap('integer divide by zero');
-  if (a === -2147483648 && b === -1) trap('integer overflow');
+  if (b === 0) trap('integer divide by zero', i32DivS);
+  if (a === -2147483648 && b === -1) trap('integer overflow', i32DivS);
   return (a / b) | 0;
 }
 
 export function i32DivU(a: number, b: number): number {
-  if (b === 0) trap('integer divide by zero');
+  if (b === 0) trap('integer divide by zero', i32DivU);
   return ((a >>> 0) / (b >>> 0)) | 0;
 }
 
 export function i32RemS(a: number, b: number): number {
-  if (b === 0) trap('integer divide by zero');
+  if (b === 0) trap('integer divide by zero', i32RemS);
   return (a % b) | 0; // also right for MIN % -1 (0) and keeps no -0
 }
 
 export function i32RemU(a: number, b: number): number {
-  if (b === 0) trap('integer divide by zero');
+  if (b === 0) trap('integer divide by zero', i32RemU);
   return ((a >>> 0) % (b >>> 0)) | 0;
 }
 
@@ -143,23 +151,23 @@ export const asUintN: (bits: number, value: bigint) => bigint = BigInt.asUintN(6
   : (bits, value) => value & ((1n << BigInt(bits)) - 1n);
 
 export function i64DivS(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
-  if (a === I64_MIN && b === -1n) trap('integer overflow');
+  if (b === 0n) trap('integer divide by zero', i64DivS);
+  if (a === I64_MIN && b === -1n) trap('integer overflow', i64DivS);
   return a / b; // BigInt division truncates, and the quotient fits
 }
 
 export function i64DivU(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
+  if (b === 0n) trap('integer divide by zero', i64DivU);
   return BigInt.asIntN(64, u64(a) / u64(b));
 }
 
 export function i64RemS(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
+  if (b === 0n) trap('integer divide by zero', i64RemS);
   return a % b; // sign of the dividend, as wasm; MIN % -1 is 0
 }
 
 export function i64RemU(a: bigint, b: bigint): bigint {
-  if (b === 0n) trap('integer divide by zero');
+  if (b === 0n) trap('integer divide by zero', i64RemU);
   return BigInt.asIntN(64, u64(a) % u64(b));
 }
 
@@ -292,30 +300,30 @@ export function f64ConvertI64U(a: bigint): number {
 // --- truncation ---------------------------------------------------------------
 
 export function truncS32(a: number): number {
-  if (a !== a) trap('invalid conversion to integer');
+  if (a !== a) trap('invalid conversion to integer', truncS32);
   const t = Math.trunc(a);
-  if (t < -2147483648 || t > 2147483647) trap('integer overflow');
+  if (t < -2147483648 || t > 2147483647) trap('integer overflow', truncS32);
   return t | 0;
 }
 
 export function truncU32(a: number): number {
-  if (a !== a) trap('invalid conversion to integer');
+  if (a !== a) trap('invalid conversion to integer', truncU32);
   const t = Math.trunc(a);
-  if (t <= -1 || t > 4294967295) trap('integer overflow');
+  if (t <= -1 || t > 4294967295) trap('integer overflow', truncU32);
   return t | 0;
 }
 
 export function truncS64(a: number): bigint {
-  if (a !== a) trap('invalid conversion to integer');
+  if (a !== a) trap('invalid conversion to integer', truncS64);
   const t = Math.trunc(a);
-  if (t < -TWO_63 || t >= TWO_63) trap('integer overflow');
+  if (t < -TWO_63 || t >= TWO_63) trap('integer overflow', truncS64);
   return BigInt(t);
 }
 
 export function truncU64(a: number): bigint {
-  if (a !== a) trap('invalid conversion to integer');
+  if (a !== a) trap('invalid conversion to integer', truncU64);
   const t = Math.trunc(a);
-  if (t <= -1 || t >= TWO_64) trap('integer overflow');
+  if (t <= -1 || t >= TWO_64) trap('integer overflow', truncU64);
   return BigInt.asIntN(64, BigInt(t));
 }
 
