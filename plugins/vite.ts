@@ -19,7 +19,7 @@ interface PluginContext {
   resolve(source: string, importer?: string, options?: { skipSelf?: boolean }): Promise<{ id: string; external?: boolean | string } | null>;
   addWatchFile(id: string): void;
   emitFile(file: { type: 'asset'; name?: string; source: Uint8Array }): string;
-  error(error: { message: string; id?: string; pos?: number; loc?: { file: string; line: number; column: number } }): never;
+  error(error: Error & { id?: string; pos?: number; loc?: { file: string; line: number; column: number } }): never;
 }
 
 /** A Rollup/Vite plugin object (typed structurally, so neither package is needed to compile against). */
@@ -36,6 +36,18 @@ export interface Wasm2esVitePlugin {
 const NO_MAP = { version: 3, sources: [] as string[], names: [] as string[], mappings: '' };
 
 const SCRIPT = /\.(?:[cm]?[jt]sx?|vue|svelte)$/i;
+
+/**
+ * The error handed to this.error: the file, and a location whose column is
+ * the byte offset (a .wasm is one line of bytes). Its stack has no frames:
+ * Rolldown prints the stack, and the frames would only be the plugin's own.
+ */
+function bundlerError(error: WasmBuildError, file: string) {
+  const loc = error.offset === undefined ? undefined : { file, line: 1, column: error.offset };
+  const reported = Object.assign(new Error(error.message), { id: file, pos: error.offset, loc });
+  reported.stack = `${reported.name}: ${error.message}`;
+  return reported;
+}
 
 export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVitePlugin {
   const compileCached = createCompileCache(options);
@@ -78,9 +90,7 @@ export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVite
         return { code: esmModule(compiled, request.form, options), map: NO_MAP, moduleType: 'js' };
       } catch (error) {
         if (!(error instanceof WasmBuildError)) throw error;
-        // A .wasm is one line of bytes: the column is the byte offset.
-        const loc = error.offset === undefined ? undefined : { file: request.file, line: 1, column: error.offset };
-        return this.error({ message: error.message, id: request.file, pos: error.offset, loc });
+        return this.error(bundlerError(error, request.file));
       }
     },
 
@@ -101,7 +111,7 @@ export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVite
             compiled = compileCached(request.file);
           } catch (error) {
             if (!(error instanceof WasmBuildError)) throw error;
-            return this.error({ message: error.message, id: request.file, pos: error.offset });
+            return this.error(bundlerError(error, request.file));
           }
           const referenceId = this.emitFile({ type: 'asset', name: basename(request.file), source: compiled.bytes });
           output = `${output.slice(0, reference.start)}import.meta.ROLLUP_FILE_URL_${referenceId}${output.slice(reference.end)}`;
