@@ -4,7 +4,7 @@
 // again per change under --watch).
 
 import { basename } from 'node:path';
-import { compile, compileObserved, type CompileObserver, type CompileOptions, type ModuleIdentity } from '../compiler/index.js';
+import { compile, compileObserved, declarations, type CompileObserver, type CompileOptions, type ModuleIdentity } from '../compiler/index.js';
 import { sha256Hex } from '../runtime/sha256.js';
 import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
 import { CliError, readInput, readStdin, writeOutput, writeToStream } from './files.js';
@@ -18,6 +18,14 @@ export interface Job {
   output: string | null;
   options: CompileOptions;
   optimize: boolean;
+  /** Also write TypeScript declarations beside the output (declarationPath). */
+  dts: boolean;
+}
+
+/** Where the declarations of an output file go: app.js -> app.d.ts, app.mjs -> app.d.mts, app.cjs -> app.d.cts. */
+export function declarationPath(output: string): string {
+  const match = /\.([mc]?)js$/i.exec(output);
+  return match === null ? `${output}.d.ts` : `${output.slice(0, match.index)}.d.${match[1]}ts`;
 }
 
 export interface Reporting {
@@ -103,6 +111,10 @@ export async function convert(job: Job, reporting: Reporting): Promise<string | 
     started = performance.now();
     if (job.output !== null) await writeOutput(job.output, code);
     else await writeToStream(process.stdout, code, 'stdout');
+    if (job.dts && job.output !== null) {
+      const { format, runtimeImport, globalName } = job.options;
+      await writeOutput(declarationPath(job.output), declarations(loaded.bytes, { format, runtimeImport, globalName }));
+    }
     lap('write');
   } catch (error) {
     progress?.clear();

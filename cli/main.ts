@@ -27,6 +27,7 @@ interface CliOptions {
   globalName?: string;
   tune: 'jit' | 'interpreter';
   pretty?: boolean;
+  dts?: boolean;
   quiet?: boolean;
   stats?: boolean;
   watch?: boolean;
@@ -57,6 +58,7 @@ function buildProgram(): Command {
     .option('--pretty', 'indent the output for reading (by default it is compact: one statement a line, no indentation)')
     .option('--runtime-import <specifier>', 'where esm/cjs output imports the runtime from (default "wasm2es/runtime")')
     .option('--global-name <name>', 'iife: also store the WebAssembly.Module in globalThis[<name>]')
+    .option('--dts', 'also write TypeScript declarations beside each output (app.d.ts, app.d.mts, app.d.cts)')
     .option('-q, --quiet', 'print errors only: no notes, warnings or progress')
     .option('--stats', 'print, per input, its functions, input and output size and the time of each phase')
     .option('-w, --watch', 'keep running, and convert an input again whenever it changes')
@@ -72,6 +74,7 @@ Examples:
   wasm2es app.wasm --tune interpreter -o app.mjs   for engines without a JIT
   cat app.wasm | wasm2es - > app.mjs          stdin to stdout
   wasm2es app.wasm -o app.mjs --watch         convert again on every change
+  wasm2es app.wasm -o app.mjs --dts           with app.d.mts: exact export and import types
 
 A .js output is written in the module system Node will load it with (the
 nearest package.json's "type"), unless --format says otherwise.
@@ -100,9 +103,9 @@ function usageProblem(inputs: string[], options: CliOptions): string | undefined
   if (inputs.length > 1 && options.outDir === undefined) return 'several inputs need --out-dir <dir>';
   if (inputs.filter((input) => input === STDIO).length > 1) return 'stdin (-) can be read only once';
   if (options.watch && inputs.includes(STDIO)) return 'option --watch cannot watch stdin (-)';
-  if (options.watch && options.outDir === undefined && (options.output === undefined || options.output === STDIO)) {
-    return 'option --watch needs -o <file> or --out-dir <dir>';
-  }
+  const toFiles = options.outDir !== undefined || (options.output !== undefined && options.output !== STDIO);
+  if (options.watch && !toFiles) return 'option --watch needs -o <file> or --out-dir <dir>';
+  if (options.dts && !toFiles) return 'option --dts needs -o <file> or --out-dir <dir> (it writes the declarations beside the output)';
   if (options.outDir !== undefined) {
     const seen = new Map<string, string>();
     for (const input of inputs) {
@@ -142,7 +145,7 @@ function plan(inputs: string[], options: CliOptions, notes: string[]): Job[] {
       format = choice.format;
       if (choice.note !== undefined) notes.push(`wasm2es: ${output}: ${choice.note}`);
     }
-    return { input, output, options: compileOptions(options, format), optimize: options.optimize === true };
+    return { input, output, options: compileOptions(options, format), optimize: options.optimize === true, dts: options.dts === true };
   });
 }
 

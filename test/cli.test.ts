@@ -137,6 +137,7 @@ describe('usage errors exit 2 with a clear message', () => {
     [[fixture('simple.wasm'), fixture('simple.wat'), '--out-dir', 'gen'], /would both be written as simple in --out-dir/],
     [[fixture('simple.wasm'), '--watch'], /--watch needs -o <file> or --out-dir <dir>/],
     [['-', '--watch', '-o', 'x.mjs'], /--watch cannot watch stdin/],
+    [[fixture('simple.wasm'), '--dts'], /--dts needs -o <file> or --out-dir <dir>/],
   ])('wasm2es %j', (args, message) => {
     const run = runCli(args as string[]);
     expect(run.status).toBe(2);
@@ -340,6 +341,24 @@ describe('several inputs, stdin and stdout, --stats, --watch', () => {
     const bad = spawnSync(process.execPath, [binPath, '-'], { input: readFileSync(fixture('invalid.wasm')), encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^wasm2es: <stdin>: .*\(at 0x[0-9a-f]+/);
+  });
+
+  it('--dts writes the declarations beside each output, named for its module system', () => {
+    const dir = freshOutputDir('cli-dts');
+    try {
+      for (const name of ['a.mjs', 'b.cjs', 'c.js']) {
+        const run = runCli([fixture('memory.wasm'), '--dts', '-o', join(dir, name)]);
+        expect(run.stderr).toBe('');
+      }
+      const outDir = runCli([fixture('simple.wasm'), fixture('memory.wasm'), '--dts', '--out-dir', join(dir, 'gen')]);
+      expect(outDir.stderr).toBe('');
+      expect(filesIn(dir)).toEqual(['a.d.mts', 'a.mjs', 'b.cjs', 'b.d.cts', 'c.d.ts', 'c.js', 'gen']);
+      expect(filesIn(join(dir, 'gen'))).toEqual(['memory.d.ts', 'memory.js', 'simple.d.ts', 'simple.js']);
+      expect(readFileSync(join(dir, 'a.d.mts'), 'utf8')).toContain('readonly accumulate: (p0: number, p1: number) => number;');
+      expect(readFileSync(join(dir, 'b.d.cts'), 'utf8')).toMatch(/export = /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--stats prints the functions, sizes and the time of each phase', () => {
