@@ -27,7 +27,8 @@ export async function assemble(text: string): Promise<Uint8Array> {
 export async function wasmFiles(): Promise<Record<string, Uint8Array | string>> {
   return {
     'add.wasm': await assemble(`(module
-      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`),
+      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+      (global (export "answer") i32 (i32.const 42)))`),
     // ESM integration: imports named by specifiers, relative to this file.
     'quad.wasm': await assemble(`(module
       (import "./math.js" "double" (func $double (param i32) (result i32)))
@@ -41,8 +42,12 @@ export async function wasmFiles(): Promise<Record<string, Uint8Array | string>> 
   };
 }
 
-/** Default import (the Module), named imports (the instance's exports), a bare-named import left to the app. Prints [true,5,20,45]. */
-export const MAIN = `import addModule, { add } from './add.wasm';
+/**
+ * Default import (the Module), named imports (the instance's exports; a
+ * global as its value), a bare-named import left to the app. Prints
+ * [true,5,42,20,45].
+ */
+export const MAIN = `import addModule, { add, answer } from './add.wasm';
 import { quad } from './quad.wasm';
 import memoryModule from './memory.wasm';
 import { WebAssembly } from 'wasm2es/runtime';
@@ -50,9 +55,9 @@ import { WebAssembly } from 'wasm2es/runtime';
 const memory = new WebAssembly.Memory({ initial: 1 });
 new Uint32Array(memory.buffer).set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 const accumulate = new WebAssembly.Instance(memoryModule, { js: { mem: memory } }).exports.accumulate;
-console.log(JSON.stringify([addModule instanceof WebAssembly.Module, add(2, 3), quad(5), accumulate(0, 10)]));
+console.log(JSON.stringify([addModule instanceof WebAssembly.Module, add(2, 3), answer, quad(5), accumulate(0, 10)]));
 `;
-export const MAIN_OUTPUT = '[true,5,20,45]\n';
+export const MAIN_OUTPUT = '[true,5,42,20,45]\n';
 
 /** Glue that fetches the .wasm by URL and instantiates the bytes; prints "url 42". */
 export const URL_GLUE = `import { WebAssembly } from 'wasm2es/runtime';
@@ -70,13 +75,13 @@ init({ imports: { imported_func: (x) => console.log('init', x) } }).then((instan
 `;
 export const INIT_OUTPUT = 'init 42\n';
 
-/** A source phase import, where the bundler parses it; prints "true add". */
+/** A source phase import, where the bundler parses it; prints "true add,answer". */
 export const SOURCE = `import source addModule from './add.wasm';
 import { WebAssembly } from 'wasm2es/runtime';
 
 console.log(addModule instanceof WebAssembly.Module, WebAssembly.Module.exports(addModule).map((entry) => entry.name).join());
 `;
-export const SOURCE_OUTPUT = 'true add\n';
+export const SOURCE_OUTPUT = 'true add,answer\n';
 
 /** Writes `files` (text, bytes, or a path to copy) into a fresh directory test/.out/plugins/<name>. */
 export function writeApp(name: string, files: Record<string, Uint8Array | string>): string {

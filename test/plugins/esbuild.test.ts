@@ -1,12 +1,12 @@
 // wasm2es/esbuild with the native esbuild: builds the app of app.ts and runs
 // the bundle under `node --jitless`.
 
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { INIT, INIT_OUTPUT, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, URL_GLUE, URL_OUTPUT, wasmFiles, writeApp } from './app.js';
+import { assemble, INIT, INIT_OUTPUT, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, URL_GLUE, URL_OUTPUT, waitFor, wasmFiles, writeApp } from './app.js';
 
 const { default: wasm2es } = await import(pathToFileURL(join(root, 'dist/plugins/esbuild.js')).href);
 
@@ -51,6 +51,30 @@ describe('wasm2es/esbuild', () => {
   it('refuses import source, which esbuild bundles only for external modules', async () => {
     const dir = writeApp('esbuild-source', { ...(await wasmFiles()), 'main.js': SOURCE });
     await expect(esbuildBuild(dir, 'main.js')).rejects.toThrow(/source phase imports is not supported/);
+  });
+
+  it('rebuilds in watch mode when a .wasm changes (watchFiles)', async () => {
+    const dir = writeApp('esbuild-watch', {
+      'add.wasm': (await wasmFiles())['add.wasm'],
+      'main.js': "import { add } from './add.wasm';\nconsole.log(add(2, 3));\n",
+    });
+    const bundle = join(dir, 'dist/app.js');
+    const context = await esbuild.context({
+      entryPoints: { app: join(dir, 'main.js') }, bundle: true, format: 'esm', platform: 'neutral', outdir: join(dir, 'dist'),
+      logLevel: 'silent', plugins: [wasm2es()],
+    });
+    try {
+      await context.watch();
+      await waitFor(() => existsSync(bundle) && readFileSync(bundle, 'utf8'));
+      expect(runJitless(bundle)).toBe('5\n');
+      const before = readFileSync(bundle, 'utf8');
+      writeFileSync(join(dir, 'add.wasm'), await assemble(`(module
+        (func (export "add") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))`));
+      await waitFor(() => readFileSync(bundle, 'utf8') !== before);
+      expect(runJitless(bundle)).toBe('-1\n');
+    } finally {
+      await context.dispose();
+    }
   });
 
   it('reports a malformed .wasm as an esbuild error with its file and byte offset', async () => {
