@@ -57,7 +57,7 @@ export default function wasm2es(options: Wasm2esPluginOptions = {}): Wasm2esVite
 
   return {
     name: 'wasm2es',
-    // Before Vite's own wasm plugin, which takes `?init` and refuses plain `.wasm` imports.
+    // Before Vite's own wasm plugin, which would take `?init` and plain `.wasm` imports and instantiate them with the engine's WebAssembly.
     enforce: 'pre',
 
     configResolved() {
