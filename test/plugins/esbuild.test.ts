@@ -21,7 +21,7 @@ async function esbuildBuild(dir: string, entry: string, options: object = {}): P
 
 const wasmOutputs = (outDir: string) => readdirSync(outDir).filter((file) => file.endsWith('.wasm'));
 
-describe('wasm2es/esbuild', () => {
+describe('wasm2es/esbuild', { timeout: 60_000 }, () => {
   it('builds default imports as Modules and named imports as instance exports; no .wasm in the output', async () => {
     const dir = writeApp('esbuild-main', { ...(await wasmFiles()), 'main.js': MAIN });
     const outdir = await esbuildBuild(dir, 'main.js', { tune: 'interpreter' });

@@ -41,7 +41,7 @@ async function metroBuild(dir: string, entry: string, options: object = {}): Pro
 
 const hermes = join(root, 'node_modules/hermes-engine-cli/linux64-bin/hermes');
 
-describe('wasm2es/metro', () => {
+describe('wasm2es/metro', { timeout: 60_000 }, () => {
   let mainBundle: string | undefined;
   const buildMain = async () => (mainBundle ??= await metroBuild(writeApp('metro-main', { ...(await wasmFiles()), 'main.js': MAIN }), 'main.js'));
 

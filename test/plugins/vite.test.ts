@@ -36,7 +36,7 @@ async function viteBuild(dir: string, entry: string, options: object = {}): Prom
 
 const wasmOutputs = (outDir: string) => readdirSync(outDir, { recursive: true }).map(String).filter((file) => file.endsWith('.wasm'));
 
-describe('wasm2es/vite under Vite', () => {
+describe('wasm2es/vite under Vite', { timeout: 60_000 }, () => {
   it('builds default imports as Modules and named imports as instance exports; no .wasm in the output', async () => {
     const dir = writeApp('vite-main', { ...(await wasmFiles()), 'main.js': MAIN });
     const outDir = await viteBuild(dir, 'main.js');
@@ -96,7 +96,7 @@ describe('wasm2es/vite under Vite', () => {
   });
 });
 
-describe('wasm2es/vite under plain Rollup', () => {
+describe('wasm2es/vite under plain Rollup', { timeout: 60_000 }, () => {
   async function rollupBuild(dir: string, entry: string): Promise<string> {
     const bundle = await rollup({
       input: join(dir, entry), plugins: [wasm2es()],

@@ -32,7 +32,7 @@ function webpackBuild(dir: string, entry: string, options: object = {}, extra: o
 
 const wasmOutputs = (outDir: string) => readdirSync(outDir).filter((file) => file.endsWith('.wasm'));
 
-describe('wasm2es/webpack', () => {
+describe('wasm2es/webpack', { timeout: 60_000 }, () => {
   it('builds default imports as Modules and named imports as instance exports; no .wasm in the output', async () => {
     const dir = writeApp('webpack-main', { ...(await wasmFiles()), 'main.js': MAIN });
     const outDir = await webpackBuild(dir, 'main.js', { tune: 'interpreter' });
