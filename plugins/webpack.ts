@@ -28,10 +28,11 @@ export function rules(options: Wasm2esPluginOptions = {}): Rule[] {
       type: 'javascript/auto',
       use: [{ loader, options: { ...options } }],
     },
-    // Glue, after every other loader has made it JavaScript.
+    // Glue, after every other loader has made it JavaScript; in dependencies
+    // too, where toolchain glue (Emscripten's, wasm-bindgen's) usually is. A
+    // file without `.wasm` and `import.meta.url` in it costs a string search.
     {
       test: /\.[cm]?[jt]sx?$/i,
-      exclude: /[\\/]node_modules[\\/]/,
       enforce: 'post',
       use: [{ loader, options: { glue: true } }],
     },
