@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'test/.out/readme');
@@ -93,6 +94,25 @@ describe('README quick start', () => {
 });
 
 
+
+describe('README TypeScript', () => {
+  it('the declarations --dts writes type-check the typed example, and catch both mistakes it marks', { timeout: 60_000 }, () => {
+    for (const line of commands('compile-dts.sh')) shell(line);
+    const program = ts.createProgram([join(work, 'typed.mts')], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts'],
+      types: [],
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
+    // Each `@ts-expect-error` would itself be an error if its line were accepted.
+    expect(diagnostics).toEqual([]);
+    expect(blocks.get('typed.mts')!.match(/@ts-expect-error/g)).toHaveLength(2);
+  });
+});
 
 // The deployment recipes, each followed by what a host's glue would do.
 describe('README deployment recipes', () => {
