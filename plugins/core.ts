@@ -279,7 +279,7 @@ export function commonJsModule(compiled: CompiledWasm, options: Wasm2esPluginOpt
 
 /** One `new URL('<x>.wasm', import.meta.url)` in glue code. */
 export interface WasmUrlReference {
-  /** The specifier as written, e.g. `./x.wasm`. */
+  /** The file as an import specifier: `./x.wasm` for `'./x.wasm'`, and for `'x.wasm'`, which a URL reads relative to the glue too. */
   specifier: string;
   /** Where the quoted specifier starts and ends in the code (quotes included). */
   start: number;
@@ -293,8 +293,12 @@ export function findWasmUrls(code: string): WasmUrlReference[] {
   if (!code.includes('.wasm') || !code.includes('import.meta.url')) return [];
   const found: WasmUrlReference[] = [];
   for (const match of code.matchAll(WASM_URL)) {
+    const written = match[2];
+    // An absolute URL (https:, data:) is not a file of the app.
+    if (/^[a-z][a-z\d+.-]*:/i.test(written)) continue;
+    const specifier = written.startsWith('./') || written.startsWith('../') || written.startsWith('/') ? written : `./${written}`;
     const start = match.index + match[0].indexOf(match[1]);
-    found.push({ specifier: match[2], start, end: start + match[2].length + 2 });
+    found.push({ specifier, start, end: start + written.length + 2 });
   }
   return found;
 }

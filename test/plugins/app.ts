@@ -59,10 +59,10 @@ console.log(JSON.stringify([addModule instanceof WebAssembly.Module, add(2, 3), 
 `;
 export const MAIN_OUTPUT = '[true,5,42,20,45]\n';
 
-/** Glue that fetches the .wasm by URL and instantiates the bytes; prints "url 42". */
+/** Glue that fetches the .wasm by URL, written as Emscripten writes it (no `./`), and instantiates the bytes; prints "url 42". */
 export const URL_GLUE = `import { WebAssembly } from 'wasm2es/runtime';
 
-const url = new URL('./simple.wasm', import.meta.url);
+const url = new URL('simple.wasm', import.meta.url);
 WebAssembly.instantiateStreaming(fetch(url), { imports: { imported_func: (x) => console.log('url', x) } })
   .then(({ instance }) => instance.exports.exported_func());
 `;

@@ -55,9 +55,11 @@ describe('plugin core', () => {
   });
 
   it('finds the .wasm files glue fetches by URL', () => {
-    const code = "const a = new URL('./a.wasm', import.meta.url);\nconst b = new URL(\"../b.wasm\" , import.meta.url); new URL('./c.png', import.meta.url);";
+    const code = "const a = new URL('./a.wasm', import.meta.url);\nconst b = new URL(\"../b.wasm\" , import.meta.url); new URL('./c.png', import.meta.url);"
+      + "new URL('d.wasm', import.meta.url); new URL('https://example.com/e.wasm', import.meta.url);";
     const found = core.findWasmUrls(code);
-    expect(found.map((reference: { specifier: string }) => reference.specifier)).toEqual(['./a.wasm', '../b.wasm']);
+    expect(found.map((reference: { specifier: string }) => reference.specifier)).toEqual(['./a.wasm', '../b.wasm', './d.wasm']);
+    expect(code.slice(found[2].start, found[2].end)).toBe("'d.wasm'");
     expect(code.slice(found[0].start, found[0].end)).toBe("'./a.wasm'");
     expect(core.registerImports(['./a.wasm', './a.wasm'])).toBe('\nimport "./a.wasm?wasm2es=module";');
   });
