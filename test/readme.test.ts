@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import ts from 'typescript';
+import vm from 'node:vm';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'test/.out/readme');
@@ -94,6 +95,48 @@ describe('README quick start', () => {
 });
 
 
+
+describe('README API', () => {
+  it('compile() and the package WebAssembly run as shown, under node --jitless too', () => {
+    for (const name of ['api-compile.mjs', 'api-webassembly.mjs']) {
+      expect(shell(`node ${name}`), name).toBe(expectedOutput(blocks.get(name)!));
+      expect(shell(`node --jitless ${name}`), name).toBe(expectedOutput(blocks.get(name)!));
+    }
+  });
+
+  it('wasm2es/polyfill gives node --jitless a WebAssembly, and leaves an engine its own', () => {
+    writeFileSync(join(work, 'polyfill-check.mjs'), `const native = globalThis.WebAssembly;
+await import('./polyfill.mjs');
+console.log(typeof WebAssembly.instantiate, globalThis.WebAssembly === native);
+`);
+    expect(shell('node --jitless polyfill-check.mjs')).toBe('function false\n');
+    expect(shell('node polyfill-check.mjs')).toBe('function true\n');
+  });
+});
+
+describe('README in a page', () => {
+  it('the iife output after the runtime script, as the page shows, in a fresh global scope', () => {
+    const page = blocks.get('page.html')!;
+    const [, compileLine] = /<!-- (wasm2es [^>]*) -->/.exec(page)!;
+    // The page's app.wasm: the fixture whose export calls the import it is given.
+    shell(compileLine.replace(/^wasm2es app\.wasm/, 'node bin/wasm2es.js fixtures/simple.wasm'));
+    const context = vm.createContext({ console });
+    const files: Record<string, string> = { 'node_modules/wasm2es/dist/runtime.iife.js': join(root, 'dist/runtime.iife.js'), 'app.js': join(work, 'app.js') };
+    let inline = 0;
+    for (const [, src, body] of page.matchAll(/<script(?: src="([^"]+)")?>([\s\S]*?)<\/script>/g)) {
+      if (src !== undefined) {
+        vm.runInContext(readFileSync(files[src]!, 'utf8'), context, { filename: src });
+      } else {
+        // What the page's `imports` stands for: the import object the module needs.
+        vm.runInContext('var printed = []; var imports = { imports: { imported_func: (x) => printed.push(x) } };', context);
+        vm.runInContext(`${body}\ninstance.exports.exported_func();`, context);
+        inline++;
+      }
+    }
+    expect(inline).toBe(1);
+    expect(vm.runInContext('printed.join()', context)).toBe('42');
+  });
+});
 
 describe('README TypeScript', () => {
   it('the declarations --dts writes type-check the typed example, and catch both mistakes it marks', { timeout: 60_000 }, () => {
