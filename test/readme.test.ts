@@ -6,7 +6,7 @@
 // its `console.log(...); // X` comments say.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,17 @@ console.log(typeof WebAssembly.instantiate, globalThis.WebAssembly === native);
 `);
     expect(shell('node --jitless polyfill-check.mjs')).toBe('function false\n');
     expect(shell('node polyfill-check.mjs')).toBe('function true\n');
+  });
+});
+
+describe('README bundlers', () => {
+  it('the esbuild example bundles the app, and the bundle runs under node --jitless', { timeout: 60_000 }, () => {
+    const [build, run] = commands('bundle.sh');
+    shell(build);
+    expect(shell(run)).toBe(expectedOutput(blocks.get('app.mjs')!));
+    // The compiled JavaScript is in the bundle; the .wasm is not beside it.
+    expect(readFileSync(join(work, 'out/app.mjs'), 'utf8')).toContain('accumulate');
+    expect(readdirSync(join(work, 'out'))).toEqual(['app.mjs']);
   });
 });
 
