@@ -3,7 +3,7 @@
 // reports and a progress bar on a terminal. main.ts runs one per input (and
 // again per change under --watch).
 
-import { basename } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { compile, compileObserved, declarations, type CompileObserver, type CompileOptions, type ModuleIdentity } from '../compiler/index.js';
 import { sha256Hex } from '../runtime/sha256.js';
 import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
@@ -20,6 +20,8 @@ export interface Job {
   optimize: boolean;
   /** Also write TypeScript declarations beside the output (declarationPath). */
   dts: boolean;
+  /** Also write a source map to the .wasm beside the output (`<output>.map`). */
+  sourceMap: boolean;
 }
 
 /** Where the declarations of an output file go: app.js -> app.d.ts, app.mjs -> app.d.mts, app.cjs -> app.d.cts. */
@@ -106,11 +108,19 @@ export async function convert(job: Job, reporting: Reporting): Promise<string | 
       },
       progress: progress === null ? undefined : (done, total) => progress.update(done, total),
     };
-    code = compileObserved(loaded.bytes, loaded.registeredAs, job.options, observer).code;
+    let options = job.options;
+    if (job.sourceMap && job.output !== null) {
+      // The map sits beside the output and names the .wasm relative to itself.
+      const source = relative(dirname(resolve(job.output)), resolve(job.input)).split(sep).join('/');
+      options = { ...options, sourceMap: true, sourceMapSource: source, sourceMapFile: `${basename(job.output)}.map` };
+    }
+    const result = compileObserved(loaded.bytes, loaded.registeredAs, options, observer);
+    code = result.code;
     progress?.clear();
     started = performance.now();
     if (job.output !== null) await writeOutput(job.output, code);
     else await writeToStream(process.stdout, code, 'stdout');
+    if (result.map !== undefined && job.output !== null) await writeOutput(`${job.output}.map`, JSON.stringify(result.map));
     if (job.dts && job.output !== null) {
       const { format, runtimeImport, globalName } = job.options;
       await writeOutput(declarationPath(job.output), declarations(loaded.bytes, { format, runtimeImport, globalName }));

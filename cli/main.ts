@@ -28,6 +28,7 @@ interface CliOptions {
   tune: 'jit' | 'interpreter';
   pretty?: boolean;
   dts?: boolean;
+  sourceMap?: boolean;
   quiet?: boolean;
   stats?: boolean;
   watch?: boolean;
@@ -59,6 +60,7 @@ function buildProgram(): Command {
     .option('--runtime-import <specifier>', 'where esm/cjs output imports the runtime from (default "wasm2es/runtime")')
     .option('--global-name <name>', 'iife: also store the WebAssembly.Module in globalThis[<name>]')
     .option('--dts', 'also write TypeScript declarations beside each output (app.d.ts, app.d.mts, app.d.cts)')
+    .option('--source-map', 'also write a source map to the .wasm beside each output (app.mjs.map: byte offsets as columns)')
     .option('-q, --quiet', 'print errors only: no notes, warnings or progress')
     .option('--stats', 'print, per input, its functions, input and output size and the time of each phase')
     .option('-w, --watch', 'keep running, and convert an input again whenever it changes')
@@ -75,6 +77,7 @@ Examples:
   cat app.wasm | wasm2es - > app.mjs          stdin to stdout
   wasm2es app.wasm -o app.mjs --watch         convert again on every change
   wasm2es app.wasm -o app.mjs --dts           with app.d.mts: exact export and import types
+  wasm2es app.wasm -o app.mjs --source-map    with app.mjs.map, for node --enable-source-maps and DevTools
 
 A .js output is written in the module system Node will load it with (the
 nearest package.json's "type"), unless --format says otherwise.
@@ -106,6 +109,13 @@ function usageProblem(inputs: string[], options: CliOptions): string | undefined
   const toFiles = options.outDir !== undefined || (options.output !== undefined && options.output !== STDIO);
   if (options.watch && !toFiles) return 'option --watch needs -o <file> or --out-dir <dir>';
   if (options.dts && !toFiles) return 'option --dts needs -o <file> or --out-dir <dir> (it writes the declarations beside the output)';
+  if (options.sourceMap) {
+    if (!toFiles) return 'option --source-map needs -o <file> or --out-dir <dir> (it writes the map beside the output)';
+    // The map's columns are byte offsets in the binary the code came from.
+    if (options.optimize) return 'option --source-map cannot be used with -O: the map would point into the optimised binary, not the input';
+    const text = inputs.find((input) => input === STDIO || /\.wat$/i.test(input));
+    if (text !== undefined) return `option --source-map needs .wasm input: its positions are byte offsets in the binary (${inputLabel(text)})`;
+  }
   if (options.outDir !== undefined) {
     const seen = new Map<string, string>();
     for (const input of inputs) {
@@ -145,7 +155,10 @@ function plan(inputs: string[], options: CliOptions, notes: string[]): Job[] {
       format = choice.format;
       if (choice.note !== undefined) notes.push(`wasm2es: ${output}: ${choice.note}`);
     }
-    return { input, output, options: compileOptions(options, format), optimize: options.optimize === true, dts: options.dts === true };
+    return {
+      input, output, options: compileOptions(options, format), optimize: options.optimize === true, dts: options.dts === true,
+      sourceMap: options.sourceMap === true,
+    };
   });
 }
 

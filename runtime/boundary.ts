@@ -275,38 +275,40 @@ function resultsToJS(results: ValueTypeName[]): Converter | null {
  * valueOf is not taken for a trap; then stale views are updated (a valueOf,
  * or the JS that called, may have caught an exhaustion mid-update). The
  * call reads `ref.raw` each time: a function generated lazily replaces its
- * stub there (see setRaw).
+ * stub there (see setRaw). It calls it as `(0, ref.raw)(...)`, not as a
+ * method, so a stack trace names the wasm function (`at my_function`), not
+ * `FuncRef.my_function`.
  */
 function allI32Wrapper(ref: FuncRef, arity: number): Function {
   switch (arity) {
     case 0: return () => {
       if (staleHead !== null) updateStaleViews();
-      try { return ref.raw(); } catch (e) { throw convertError(e); }
+      try { return (0, ref.raw)(); } catch (e) { throw convertError(e); }
     };
     case 1: return (a: any) => {
       const x = a | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return ref.raw(x); } catch (e) { throw convertError(e); }
+      try { return (0, ref.raw)(x); } catch (e) { throw convertError(e); }
     };
     case 2: return (a: any, b: any) => {
       const x = a | 0, y = b | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return ref.raw(x, y); } catch (e) { throw convertError(e); }
+      try { return (0, ref.raw)(x, y); } catch (e) { throw convertError(e); }
     };
     case 3: return (a: any, b: any, c: any) => {
       const x = a | 0, y = b | 0, z = c | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return ref.raw(x, y, z); } catch (e) { throw convertError(e); }
+      try { return (0, ref.raw)(x, y, z); } catch (e) { throw convertError(e); }
     };
     case 4: return (a: any, b: any, c: any, d: any) => {
       const x = a | 0, y = b | 0, z = c | 0, w = d | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return ref.raw(x, y, z, w); } catch (e) { throw convertError(e); }
+      try { return (0, ref.raw)(x, y, z, w); } catch (e) { throw convertError(e); }
     };
     case 5: return (a: any, b: any, c: any, d: any, e: any) => {
       const x = a | 0, y = b | 0, z = c | 0, w = d | 0, v = e | 0;
       if (staleHead !== null) updateStaleViews();
-      try { return ref.raw(x, y, z, w, v); } catch (err) { throw convertError(err); }
+      try { return (0, ref.raw)(x, y, z, w, v); } catch (err) { throw convertError(err); }
     };
   }
   return genericWrapper(ref, new Array(arity).fill(toI32), null);
@@ -318,31 +320,31 @@ function genericWrapper(ref: FuncRef, params: Converter[], out: Converter | null
   switch (arity) {
     case 0: return () => {
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = ref.raw(); } catch (e) { throw convertError(e); }
+      let r; try { r = (0, ref.raw)(); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 1: return (a: any) => {
       const x = p0(a);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = ref.raw(x); } catch (e) { throw convertError(e); }
+      let r; try { r = (0, ref.raw)(x); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 2: return (a: any, b: any) => {
       const x = p0(a), y = p1(b);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = ref.raw(x, y); } catch (e) { throw convertError(e); }
+      let r; try { r = (0, ref.raw)(x, y); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 3: return (a: any, b: any, c: any) => {
       const x = p0(a), y = p1(b), z = p2(c);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = ref.raw(x, y, z); } catch (e) { throw convertError(e); }
+      let r; try { r = (0, ref.raw)(x, y, z); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
     case 4: return (a: any, b: any, c: any, d: any) => {
       const x = p0(a), y = p1(b), z = p2(c), w = p3(d);
       if (staleHead !== null) updateStaleViews();
-      let r; try { r = ref.raw(x, y, z, w); } catch (e) { throw convertError(e); }
+      let r; try { r = (0, ref.raw)(x, y, z, w); } catch (e) { throw convertError(e); }
       return out === null ? r : out(r);
     };
   }
@@ -350,7 +352,7 @@ function genericWrapper(ref: FuncRef, params: Converter[], out: Converter | null
     const values = new Array(arity);
     for (let i = 0; i < arity; i++) values[i] = params[i](args[i]);
     if (staleHead !== null) updateStaleViews();
-    let r; try { r = ref.raw(...values); } catch (e) { throw convertError(e); }
+    let r; try { r = (0, ref.raw)(...values); } catch (e) { throw convertError(e); }
     return out === null ? r : out(r);
   };
 }

@@ -28,6 +28,9 @@ import {
   type Run,
 } from './helpers/cli.js';
 import { compile } from '../compiler/index.js';
+import wabtInit from 'wabt';
+
+const wabt = await wabtInit();
 
 const runOutput = join(repoRoot, 'test/helpers/run-output.mjs');
 const noBinaryen = join(repoRoot, 'test/helpers/no-binaryen.mjs');
@@ -138,6 +141,9 @@ describe('usage errors exit 2 with a clear message', () => {
     [[fixture('simple.wasm'), '--watch'], /--watch needs -o <file> or --out-dir <dir>/],
     [['-', '--watch', '-o', 'x.mjs'], /--watch cannot watch stdin/],
     [[fixture('simple.wasm'), '--dts'], /--dts needs -o <file> or --out-dir <dir>/],
+    [[fixture('simple.wasm'), '--source-map'], /--source-map needs -o <file> or --out-dir <dir>/],
+    [[fixture('simple.wasm'), '--source-map', '-O', '-o', 'x.mjs'], /--source-map cannot be used with -O/],
+    [[fixture('simple.wat'), '--source-map', '-o', 'x.mjs'], /--source-map needs \.wasm input/],
   ])('wasm2es %j', (args, message) => {
     const run = runCli(args as string[]);
     expect(run.status).toBe(2);
@@ -356,6 +362,29 @@ describe('several inputs, stdin and stdout, --stats, --watch', () => {
       expect(filesIn(join(dir, 'gen'))).toEqual(['memory.d.ts', 'memory.js', 'simple.d.ts', 'simple.js']);
       expect(readFileSync(join(dir, 'a.d.mts'), 'utf8')).toContain('readonly accumulate: (p0: number, p1: number) => number;');
       expect(readFileSync(join(dir, 'b.d.cts'), 'utf8')).toMatch(/export = /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--source-map writes app.mjs.map beside the output, naming the .wasm relative to it; a trap points into the .wasm', () => {
+    const dir = freshOutputDir('cli-map');
+    try {
+      mkdirSync(join(dir, 'wasm'));
+      mkdirSync(join(dir, 'gen'));
+      const text = '(module (func $my_function (export "f") (result i32) (i32.const 1) (i32.const 0) (i32.div_u)))';
+      const parsed = wabt.parseWat('named.wat', text);
+      writeFileSync(join(dir, 'wasm/named.wasm'), parsed.toBinary({ write_debug_names: true }).buffer);
+      parsed.destroy();
+      const run = runCli([join(dir, 'wasm/named.wasm'), '--source-map', '-o', join(dir, 'gen/named.mjs')]);
+      expect(run.stderr).toBe('');
+      expect(readFileSync(join(dir, 'gen/named.mjs'), 'utf8')).toMatch(/\n\/\/# sourceMappingURL=named\.mjs\.map\n?$/);
+      const map = JSON.parse(readFileSync(join(dir, 'gen/named.mjs.map'), 'utf8'));
+      expect(map.sources).toEqual(['../wasm/named.wasm']);
+      writeFileSync(join(dir, 'gen/main.mjs'), "import m, { WebAssembly } from './named.mjs';\ntry { new WebAssembly.Instance(m).exports.f(); } catch (e) { console.log(e.stack); }\n");
+      const trap = runNode(['--enable-source-maps', join(dir, 'gen/main.mjs')]);
+      expect(trap.stderr).toBe('');
+      expect(trap.stdout).toMatch(/^RuntimeError: integer divide by zero\n\s+at my_function \(.*wasm\/named\.wasm:1:\d+\)\n/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

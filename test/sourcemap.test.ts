@@ -265,9 +265,9 @@ describe('source maps', () => {
 
 // ---- names ---------------------------------------------------------------------------
 
-// Exports enter through unnamed functions: the runtime calls an export's
-// function as a method of its FuncRef, which V8 prints as \`FuncRef.name\`;
-// functions that wasm calls show their plain names.
+// The exports here enter through unnamed functions, which call the named
+// ones; the runtime calls an export's function as a plain function, so a
+// named export shows its plain name too (test/cli.test.ts, --source-map).
 const NAMED = `(module
   (func $my_function (unreachable))
   (func (export "trap") (call $my_function))
