@@ -28,9 +28,7 @@ import {
   type Run,
 } from './helpers/cli.js';
 import { compile } from '../compiler/index.js';
-import wabtInit from 'wabt';
-
-const wabt = await wabtInit();
+import { watNamed } from './runtime/helpers.js';
 
 const runOutput = join(repoRoot, 'test/helpers/run-output.mjs');
 const noBinaryen = join(repoRoot, 'test/helpers/no-binaryen.mjs');
@@ -373,9 +371,7 @@ describe('several inputs, stdin and stdout, --stats, --watch', () => {
       mkdirSync(join(dir, 'wasm'));
       mkdirSync(join(dir, 'gen'));
       const text = '(module (func $my_function (export "f") (result i32) (i32.const 1) (i32.const 0) (i32.div_u)))';
-      const parsed = wabt.parseWat('named.wat', text);
-      writeFileSync(join(dir, 'wasm/named.wasm'), parsed.toBinary({ write_debug_names: true }).buffer);
-      parsed.destroy();
+      writeFileSync(join(dir, 'wasm/named.wasm'), watNamed(text));
       const run = runCli([join(dir, 'wasm/named.wasm'), '--source-map', '-o', join(dir, 'gen/named.mjs')]);
       expect(run.stderr).toBe('');
       expect(readFileSync(join(dir, 'gen/named.mjs'), 'utf8')).toMatch(/\n\/\/# sourceMappingURL=named\.mjs\.map\n?$/);

@@ -13,25 +13,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import wabtInit from 'wabt';
 import { compile, declarations } from '../compiler/index.js';
 import { CompileError } from '../runtime/errors.js';
 import { defineModule, Global, Instance, Memory, rt, Table } from '../runtime/index.js';
+import { watNamed as wat } from './runtime/helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const wabt = await wabtInit();
-
-/** Assembles .wat with the name section, so parameters keep their names. */
-function wat(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { multi_value: true, reference_types: true, simd: true });
-  try {
-    module.resolveNames();
-    module.validate();
-    return new Uint8Array(module.toBinary({ write_debug_names: true }).buffer);
-  } finally {
-    module.destroy();
-  }
-}
 
 /** Every value type both ways, multi-value, every kind of import and export, names that are not identifiers, v128. */
 const TYPES_WAT = `(module

@@ -9,26 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'acorn';
-import wabtInit from 'wabt';
 import { compile, compileLazy, type CompileOptions, type SourceMap } from '../compiler/index.js';
 import { decode } from '../compiler/decode.js';
 import { defineModule, Instance, rt } from '../runtime/index.js';
 import { freshOutputDir, repoRoot, requireBuild, runNode } from './helpers/cli.js';
-import { wat } from './runtime/helpers.js';
+import { wat, watNamed } from './runtime/helpers.js';
 
-const wabt = await wabtInit();
 
-/** Assembles WebAssembly text, keeping its names in a name section. */
-function watNamed(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { multi_value: true, reference_types: true, bulk_memory: true });
-  try {
-    module.resolveNames();
-    module.validate();
-    return new Uint8Array(module.toBinary({ write_debug_names: true }).buffer);
-  } finally {
-    module.destroy();
-  }
-}
 
 // ---- reading a map ------------------------------------------------------------------
 

@@ -15,10 +15,20 @@ const FEATURES = {
 
 /** Assembles WebAssembly text into a binary. */
 export function wat(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, FEATURES);
+  return assemble(text, false);
+}
+
+/** Assembles WebAssembly text with a name section, so functions and parameters keep their names. */
+export function watNamed(text: string): Uint8Array {
+  return assemble(text, true);
+}
+
+function assemble(text: string, names: boolean): Uint8Array {
+  const module = wabt.parseWat('test.wat', text, { ...FEATURES, simd: true });
   try {
+    if (names) module.resolveNames();
     module.validate();
-    return new Uint8Array(module.toBinary({}).buffer);
+    return new Uint8Array(module.toBinary({ write_debug_names: names }).buffer);
   } finally {
     module.destroy();
   }
