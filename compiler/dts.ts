@@ -274,6 +274,52 @@ function importTypesLines(runtime: RuntimeTypes, specifier: string): string[] {
   return [`import type { ${[...runtime.used].sort().join(', ')} } from ${specifier};`];
 }
 
+/** What the bundler plugins' `import ... from './x.wasm'` gives, for wasmImportDeclarationText. */
+export interface WasmImportDeclarationOptions {
+  /** Where the runtime's types come from. Default "wasm2es/runtime". */
+  runtimeImport?: string;
+  /** The module is instantiated on import (ESM integration): its exports are also named exports, globals as their values. */
+  instantiated: boolean;
+}
+
+/**
+ * The declarations of a `.wasm` as the bundler plugins (plugins/) import it,
+ * for `x.d.wasm.ts` beside `x.wasm` (what TypeScript reads for
+ * `import ... from './x.wasm'` with `allowArbitraryExtensions`): the default
+ * export is the Module; an instantiated module also has a named export per
+ * export that is an identifier, a global as its value (read once, as the
+ * plugins do; a v128 global's is undefined) and anything else as the
+ * instance exports it.
+ */
+export function wasmImportDeclarationText(module: Module, options: WasmImportDeclarationOptions): string {
+  const runtime = new RuntimeTypes();
+  const types = typeDeclarations(module, runtime, '');
+  runtime.use('Module', 'Module');
+  const named: string[] = [];
+  if (options.instantiated) {
+    const spaces = new IndexSpaces(module);
+    for (const exp of module.exports) {
+      if (!isBindingName(exp.name)) continue;
+      const global = exp.kind === ExternKind.Global ? spaces.globals[exp.index] : undefined;
+      const type = global === undefined ? `Exports[${jsString(exp.name)}]`
+        : global.valType === ValType.V128 ? 'undefined' : valueType(global.valType);
+      named.push(`export declare const ${exp.name}: ${type};`);
+    }
+  }
+  return [
+    '// Types of a WebAssembly module as the wasm2es bundler plugins import it.',
+    ...importTypesLines(runtime, jsString(options.runtimeImport ?? DEFAULT_RUNTIME)),
+    '',
+    ...types,
+    '',
+    '/** The compiled module. */',
+    'declare const wasmModule: Module<Exports, Imports>;',
+    'export default wasmModule;',
+    ...(named.length > 0 ? ['', '// The exports of the instance made on import (ESM integration).', ...named] : []),
+    '',
+  ].join('\n');
+}
+
 /**
  * The .d.ts text for the output of compile(bytes, options) in `format`:
  * - esm: `Exports` and `Imports` types, the default export (a

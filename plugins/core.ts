@@ -16,12 +16,13 @@
 // The first two import the third, so the compiled code is in a bundle once
 // whichever forms the app uses.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../compiler/index.js';
 import { decode } from '../compiler/decode.js';
-import { ExternKind } from '../compiler/ir.js';
+import { ExternKind, type Module } from '../compiler/ir.js';
+import { wasmImportDeclarationText } from '../compiler/dts.js';
 import { jsString } from '../compiler/js.js';
 
 export interface Wasm2esPluginOptions {
@@ -46,6 +47,13 @@ export interface Wasm2esPluginOptions {
   runtimeImport?: string;
   /** Indent the generated code, for reading. */
   pretty?: boolean;
+  /**
+   * Write `x.d.wasm.ts` beside each `x.wasm` the app imports (not those in
+   * node_modules): the types of what the import gives, which TypeScript reads
+   * for `import ... from './x.wasm'` with `allowArbitraryExtensions`.
+   * Written only when its text changes. Default true.
+   */
+  dts?: boolean;
 }
 
 /** The query naming the compiled module itself. */
@@ -116,6 +124,8 @@ export interface CompiledWasm {
   exports: string[];
   /** The names of exported globals, which ESM integration exports as their values. */
   globalExports: Set<string>;
+  /** The decoded module, without function bodies: for the declarations. */
+  module: Module;
 }
 
 /**
@@ -137,12 +147,8 @@ export function compileWasmFile(
     });
     // Valid, so decoding again cannot fail; onBody keeps it from holding every instruction.
     const module = decode(input, { onBody() {} });
-    // Typed output goes here: a .d.ts beside the source (`x.wasm.d.ts`,
-    // declaring the default Module and the named exports with their
-    // signatures from module.types) will be written from `module` once
-    // compiler/dts.ts exists. Not done yet.
     return {
-      file, bytes: input, code, hash,
+      file, bytes: input, code, hash, module,
       imports: module.imports.map(({ module: name, name: field }) => ({ module: name, name: field })),
       exports: module.exports.map((entry) => entry.name),
       globalExports: new Set(module.exports.filter((entry) => entry.kind === ExternKind.Global).map((entry) => entry.name)),
@@ -170,9 +176,33 @@ export function createCompileCache(options: Wasm2esPluginOptions, format: 'esm' 
     const hit = cache.get(file);
     if (hit !== undefined && stamp !== '' && hit.stamp === stamp) return hit.compiled;
     const compiled = compileWasmFile(file, options, format);
+    writeDeclarations(compiled, options);
     cache.set(file, { stamp, compiled });
     return compiled;
   };
+}
+
+/**
+ * Writes `x.d.wasm.ts` beside `x.wasm` (see Wasm2esPluginOptions.dts), when
+ * its text is not there already: rewriting an unchanged file would wake
+ * the watchers of a watch build for nothing.
+ */
+export function writeDeclarations(compiled: CompiledWasm, options: Wasm2esPluginOptions): void {
+  if (options.dts === false || /[\\/]node_modules[\\/]/.test(compiled.file) || !/\.wasm$/i.test(compiled.file)) return;
+  const path = compiled.file.replace(/\.wasm$/i, '.d.wasm.ts');
+  const text = wasmImportDeclarationText(compiled.module, { instantiated: usesEsmIntegration(compiled, options) });
+  let existing: string | undefined;
+  try {
+    existing = readFileSync(path, 'utf8');
+  } catch {
+    existing = undefined;
+  }
+  if (existing === text) return;
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new WasmBuildError(`${displayPath(path)}: cannot write the declarations (set dts: false to do without): ${error instanceof Error ? error.message : String(error)}`, path, undefined);
+  }
 }
 
 /** Whether an import module name is a specifier ESM integration resolves without a package lookup. */

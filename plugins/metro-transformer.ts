@@ -9,7 +9,7 @@
 
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { commonJsModule, compileWasmFile, WasmBuildError } from './core.js';
+import { commonJsModule, compileWasmFile, WasmBuildError, writeDeclarations } from './core.js';
 import type { Wasm2esMetroSettings } from './metro.js';
 
 interface Transformer {
@@ -53,7 +53,9 @@ export async function transform(
   const file = resolve(projectRoot, filename);
   let code: string;
   try {
-    const compiled = compileWasmFile(file, config.wasm2es?.options ?? {}, 'body', new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const pluginOptions = config.wasm2es?.options ?? {};
+    const compiled = compileWasmFile(file, pluginOptions, 'body', new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    writeDeclarations(compiled, pluginOptions);
     code = commonJsModule(compiled, config.wasm2es?.options ?? {});
   } catch (error) {
     if (!(error instanceof WasmBuildError)) throw error;

@@ -4,7 +4,7 @@
 // modules of the .wasm files the glue fetches by URL.
 
 import {
-  type CompiledWasm, compileWasmFile, esmModule, findWasmUrls, parseWasmRequest, registerImports, type Wasm2esPluginOptions, WasmBuildError,
+  type CompiledWasm, compileWasmFile, esmModule, writeDeclarations, findWasmUrls, parseWasmRequest, registerImports, type Wasm2esPluginOptions, WasmBuildError,
 } from './core.js';
 
 /** The part of webpack's loader context used here. */
@@ -35,6 +35,7 @@ function compileCached(file: string, options: Wasm2esPluginOptions, bytes: Uint8
   const hit = compilations.get(file);
   if (hit !== undefined && hit.options === key && sameBytes(hit.compiled.bytes, bytes)) return hit.compiled;
   const compiled = compileWasmFile(file, options, 'esm', bytes.slice());
+  writeDeclarations(compiled, options);
   compilations.set(file, { options: key, compiled });
   return compiled;
 }

@@ -1,11 +1,13 @@
 // The shared core of the bundler plugins, without a bundler: which module
 // each request gets, and how a failure reads.
 
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'acorn';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { assemble, root } from './app.js';
+import { assemble, root, writeApp } from './app.js';
 
 const core = await import(pathToFileURL(join(root, 'dist/plugins/core.js')).href);
 
@@ -52,6 +54,49 @@ describe('plugin core', () => {
     expect(failure?.message).toMatch(/^fixtures\/truncated\.wasm: .*\(at 0x([0-9a-f]+)/);
     expect(failure?.offset).toBe(parseInt(/\(at 0x([0-9a-f]+)/.exec(failure!.message)![1], 16));
     expect(() => core.compileWasmFile(join(root, 'fixtures/missing.wasm'), {})).toThrow(/^fixtures\/missing\.wasm: cannot read: /);
+  });
+
+  it('writes x.d.wasm.ts beside x.wasm, which TypeScript reads for the import, only when its text changes', async () => {
+    const dir = writeApp('core-dts', {
+      'math.wasm': await assemble(`(module (import "./log.js" "log" (func $log (param i32)))
+        (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+        (global (export "answer") i32 (i32.const 42)) (memory (export "memory") 1))`),
+      'env.wasm': await assemble('(module (import "env" "f" (func)) (func (export "run")))'),
+      'log.js': 'export function log(x) { console.log(x); }\n',
+      'main.ts': [
+        'declare function show(...values: unknown[]): void;',
+        "import mathModule, { add, answer, memory } from './math.wasm';",
+        "import envModule from './env.wasm';",
+        "import { WebAssembly } from 'wasm2es/runtime';",
+        'const sum: number = add(1, 2) + answer;',
+        'const pages: number = memory.buffer.byteLength / 65536;',
+        "new WebAssembly.Instance(mathModule, { './log.js': { log: (x: number) => show(x, sum, pages) } });",
+        'new WebAssembly.Instance(envModule, { env: { f() {} } }).exports.run();',
+        '// @ts-expect-error: add takes numbers',
+        "add('1', 2);",
+        '// @ts-expect-error: a module that is not instantiated on import has only its default export',
+        "import { run } from './env.wasm';",
+        '',
+      ].join('\n'),
+    });
+    const cache = core.createCompileCache({});
+    for (const name of ['math.wasm', 'env.wasm']) cache(join(dir, name));
+    const written = readFileSync(join(dir, 'math.d.wasm.ts'), 'utf8');
+    expect(written).toContain('export declare const add: Exports["add"];');
+    expect(written).toContain('export declare const answer: number;');
+    expect(readFileSync(join(dir, 'env.d.wasm.ts'), 'utf8')).not.toContain('export declare const');
+    const program = ts.createProgram([join(dir, 'main.ts')], {
+      strict: true, noEmit: true, allowArbitraryExtensions: true, target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ['lib.es2022.d.ts'], types: [],
+    });
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '))).toEqual([]);
+    // Unchanged text is not written again (a watch build would wake for it); dts: false writes nothing.
+    const before = statSync(join(dir, 'math.d.wasm.ts')).mtimeMs;
+    core.writeDeclarations(core.compileWasmFile(join(dir, 'math.wasm'), {}), {});
+    expect(statSync(join(dir, 'math.d.wasm.ts')).mtimeMs).toBe(before);
+    rmSync(join(dir, 'env.d.wasm.ts'));
+    core.createCompileCache({ dts: false })(join(dir, 'env.wasm'));
+    expect(existsSync(join(dir, 'env.d.wasm.ts'))).toBe(false);
   });
 
   it('finds the .wasm files glue fetches by URL', () => {
