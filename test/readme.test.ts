@@ -116,9 +116,11 @@ console.log(typeof WebAssembly.instantiate, globalThis.WebAssembly === native);
 
 describe('README bundlers', () => {
   it('the esbuild example bundles the app, and the bundle runs under node --jitless', { timeout: 60_000 }, () => {
-    const [build, run] = commands('bundle.sh');
+    const [copy, build, run] = commands('bundle.sh');
+    shell(copy);
     shell(build);
     expect(shell(run)).toBe(expectedOutput(blocks.get('app.mjs')!));
+    expect(readFileSync(join(work, 'memory.d.wasm.ts'), 'utf8')).toContain('declare const wasmModule: Module<Exports, Imports>;');
     // The compiled JavaScript is in the bundle; the .wasm is not beside it.
     expect(readFileSync(join(work, 'out/app.mjs'), 'utf8')).toContain('accumulate');
     expect(readdirSync(join(work, 'out'))).toEqual(['app.mjs']);
