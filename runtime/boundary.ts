@@ -242,10 +242,24 @@ const STACK_OVERFLOW = /call stack|recursion|stack overflow/i;
  */
 export function convertError(error: unknown): unknown {
   if (error instanceof RangeError && !passThroughErrors.has(error) && !STACK_OVERFLOW.test(error.message)) {
-    return new RuntimeError('out of bounds memory access');
+    const trap = new RuntimeError('out of bounds memory access');
+    // The access threw where it happened, inside the wasm function: keep
+    // those frames (V8's format; other engines' stacks are left as made),
+    // less the engine's own accessor frame on top.
+    const stack = typeof error.stack === 'string' ? error.stack : '';
+    const frames = stack.indexOf('\n    at ');
+    if (frames >= 0) trap.stack = `${trap.name}: ${trap.message}${stack.slice(frames).replace(ACCESSOR_FRAME, '')}`;
+    return trap;
   }
   return error;
 }
+
+/**
+ * The frames above the wasm function's (V8): the DataView or typed-array
+ * method that threw, and the slow-path loader that called it (`L0_i32`,
+ * generated beside the functions; see slowLoader in compiler/emit-stack.ts).
+ */
+const ACCESSOR_FRAME = /^(?:\n {4}at (?:DataView|[A-Z][A-Za-z0-9]*Array)\.\w+ \(<anonymous>\))?(?:\n {4}at L\d+_\w+ \([^\n]*\))?/;
 
 function markHostError(error: unknown): void {
   if (isObject(error)) passThroughErrors.add(error);

@@ -264,7 +264,10 @@ const NAMED = `(module
   (func $$x.y (result i32) (call $__proto__))
   (func $__proto__ (result i32) (i32.const 7))
   (func $if (export "keyword") (result i32) (call $foo::bar<T>))
-  (func (export "unnamed") (unreachable)))`;
+  (func (export "unnamed") (unreachable))
+  (memory 1)
+  (func $load_at (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load") (param i32) (result i32) (call $load_at (local.get 0))))`;
 
 /** The function name of the first frame of `error`'s stack (V8's format: "    at name (place)"). */
 function topFrame(error: unknown): string {
@@ -299,7 +302,12 @@ describe('names in stack traces', () => {
       expect(exports.generic()).toBe(7);
       expect(exports.keyword()).toBe(7);
       // A function without a name keeps its variable's.
-      expect(topFrame(thrown(() => exports.unnamed()))).toMatch(/^(FuncRef\.)?fn\d+$/);
+      expect(topFrame(thrown(() => exports.unnamed()))).toMatch(/^fn\d+$/);
+      // An access out of bounds: the memory's accessor frame is left out too.
+      const outside = thrown(() => exports.load(65536));
+      expect((outside as Error).message).toBe('out of bounds memory access');
+      expect(topFrame(outside)).toBe('load_at');
+      expect(exports.load(65532)).toBe(0);
     });
   }
 
