@@ -23,10 +23,6 @@ export function emitFunction(env: ModuleEnv, funcIndex: number, func: Func): JsN
   return new FunctionEmitter(env, funcIndex, func).emit();
 }
 
-/** A literal (a number, possibly negative, a BigInt, or null): a local holding it reads as it. */
-const isConstant = (e: JsNode): boolean => e.type === 'Literal'
-  || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
-
 class FunctionEmitter extends MemoryEmitter implements SimdHost {
   /** The function's type with each v128 as four words (V128 entries). */
   private readonly type: FuncType;
@@ -158,7 +154,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const isDeadStore = (statement: JsNode): boolean => statement.type === 'ExpressionStatement'
       && statement.expression.type === 'AssignmentExpression' && statement.expression.operator === '='
       && statement.expression.left.type === 'Identifier' && dead.has(statement.expression.left.name)
-      && isConstant(statement.expression.right);
+      && js.isLiteral(statement.expression.right);
     const lists: JsNode[][] = [body];
     for (let list = lists.pop(); list !== undefined; list = lists.pop()) {
       let kept = 0;
@@ -364,7 +360,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     locals.forEach((local, i) => {
       this.usedLocals[local] = 1;
       let value = this.valueOf(values[i]);
-      if (isConstant(value)) {
+      if (js.isLiteral(value)) {
         this.knownLocals.set(local, value);
         this.constantStores.add(local);
       } else {

@@ -112,8 +112,8 @@ export function readsAny(node: JsNode, targets: readonly JsNode[]): boolean {
   }
   return false;
 }
-export const isSimple = (e: JsNode): boolean => e.type === 'Identifier' || isLiteral(e);
-export const isLiteral = (e: JsNode): boolean => e.type === 'Literal' || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
+export const isSimple = js.isSimple;
+export const isLiteral = js.isLiteral;
 
 /** Byte j (0..3) of word w, sign- or zero-extended. */
 export const byteS = (w: JsNode, j: number): JsNode => shrS(shl(w, 24 - 8 * j), 24);

@@ -205,8 +205,7 @@ export function testForm(expr: JsNode, pure: boolean): JsNode {
   return expr;
 }
 
-export const isSimple = (e: JsNode): boolean => e.type === 'Identifier' || e.type === 'Literal'
-  || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
+export const isSimple = js.isSimple;
 
 export abstract class StackEmitter {
   protected readonly stack: Entry[] = [];

@@ -14,6 +14,13 @@ export function num(value: number): JsNode {
   return { type: 'Literal', value, raw: numberText(value) };
 }
 
+/** A literal: a number (a negative one is a unary minus), a BigInt, a string or null. */
+export const isLiteral = (e: JsNode): boolean =>
+  e.type === 'Literal' || (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal');
+
+/** A literal or a variable: reading it again costs nothing and has no effect. */
+export const isSimple = (e: JsNode): boolean => e.type === 'Identifier' || isLiteral(e);
+
 function numberText(value: number): string {
   const text = String(value);
   // Shortest round-tripping form; String() is already exact for doubles.
