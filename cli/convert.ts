@@ -4,7 +4,9 @@
 // again per change under --watch).
 
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { compile, compileObserved, declarations, type CompileObserver, type CompileOptions, type ModuleIdentity } from '../compiler/index.js';
+import { compile, compileObserved, type CompileObserver, type CompileOptions, type ModuleIdentity } from '../compiler/index.js';
+import { declarationText } from '../compiler/dts.js';
+import type { Module } from '../compiler/ir.js';
 import { sha256Hex } from '../runtime/sha256.js';
 import { assembleText, BinaryenError, BinaryenUnavailable, optimizeBinary } from './binaryen.js';
 import { CliError, readInput, readStdin, writeOutput, writeToStream } from './files.js';
@@ -101,10 +103,12 @@ export async function convert(job: Job, reporting: Reporting): Promise<string | 
     fromText = loaded.fromText;
     inputSize = loaded.registeredAs.size;
     lap(fromText ? 'assemble' : job.optimize ? 'read + optimize' : 'read');
+    let decoded: Module | undefined;
     const observer: CompileObserver = {
       phase(name, milliseconds, detail) {
         times.push([name, milliseconds]);
         functions = detail.functions;
+        decoded = detail.module;
       },
       progress: progress === null ? undefined : (done, total) => progress.update(done, total),
     };
@@ -123,7 +127,7 @@ export async function convert(job: Job, reporting: Reporting): Promise<string | 
     if (result.map !== undefined && job.output !== null) await writeOutput(`${job.output}.map`, JSON.stringify(result.map));
     if (job.dts && job.output !== null) {
       const { format, runtimeImport, globalName } = job.options;
-      await writeOutput(declarationPath(job.output), declarations(loaded.bytes, { format, runtimeImport, globalName }));
+      await writeOutput(declarationPath(job.output), declarationText(decoded!, { format, runtimeImport, globalName }));
     }
     lap('write');
   } catch (error) {

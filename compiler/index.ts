@@ -8,6 +8,7 @@ import { printProgram } from './print.js';
 import { wrapBody, wrapping } from './format.js';
 import { shiftMarks, sourceMap, type SourceMap } from './sourcemap.js';
 import type { JsNode } from './js.js';
+import type { Module } from './ir.js';
 import { declarationText, type DeclarationOptions } from './dts.js';
 import { sha256Hex } from '../runtime/sha256.js';
 
@@ -108,8 +109,13 @@ export function compileHashed(bytes: Uint8Array, hash: string | ModuleIdentity, 
 
 /** What a caller can watch of a compilation: the CLI's --stats and progress bar. */
 export interface CompileObserver {
-  /** A phase ended: 'decode' (decoding and validation), 'emit' (every function generated and printed), 'print' (the module around them). */
-  phase(name: 'decode' | 'emit' | 'print', milliseconds: number, detail: { functions: number }): void;
+  /**
+   * A phase ended: 'decode' (decoding and validation), 'emit' (every
+   * function generated and printed), 'print' (the module around them).
+   * `module` is the decoded module (without function bodies), for callers
+   * that also want its declarations or imports without decoding it again.
+   */
+  phase(name: 'decode' | 'emit' | 'print', milliseconds: number, detail: { functions: number; module: Module }): void;
   /** Function `done` of `total` is generated. */
   progress?(done: number, total: number): void;
 }
@@ -122,34 +128,34 @@ export function compileObserved(
 ): CompileResult {
   const identity = typeof hash === 'string' ? { hash, size: bytes.length } : hash;
   let started = observer === null ? 0 : now();
-  const lap = (name: 'decode' | 'emit' | 'print', functions: number): void => {
+  const lap = (name: 'decode' | 'emit' | 'print', module: Module): void => {
     if (observer === null) return;
     const ended = now();
-    observer.phase(name, ended - started, { functions });
+    observer.phase(name, ended - started, { functions: module.funcs.length, module });
     started = ended;
   };
   const module = decodeValidated(bytes);
-  lap('decode', module.funcs.length);
+  lap('decode', module);
   const emitOpts = emitOptions(options);
   const progress = observer?.progress;
   if (progress !== undefined) emitOpts.onFunction = (done, total) => progress.call(observer, done, total);
   const program = emitModule(module, identity, emitOpts).program;
-  lap('emit', module.funcs.length);
-  if (options.sourceMap === true) return withSourceMap(program, options, identity.hash, lap, module.funcs.length);
+  lap('emit', module);
+  if (options.sourceMap === true) return withSourceMap(program, options, identity.hash, lap, module);
   const code = wrapBody(printProgram(program, options.pretty === true), options);
-  lap('print', module.funcs.length);
+  lap('print', module);
   return { code, hash: identity.hash };
 }
 
 /** The printing end of compileObserved() with a source map: the marks of the body, moved past what precedes it. */
-function withSourceMap(program: JsNode, options: CompileOptions, hash: string, lap: (name: 'print', functions: number) => void, functions: number): CompileResult {
+function withSourceMap(program: JsNode, options: CompileOptions, hash: string, lap: (name: 'print', module: Module) => void, module: Module): CompileResult {
   const marks: number[] = [];
   const body = printProgram(program, options.pretty === true, marks);
   const [before, after] = wrapping(options);
   const code = before + body + after;
   shiftMarks(marks, before.length);
   const map = sourceMap(code, marks, options.sourceMapSource ?? 'module.wasm');
-  lap('print', functions);
+  lap('print', module);
   return { code, hash, map };
 }
 

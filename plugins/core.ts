@@ -19,8 +19,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../compiler/index.js';
-import { decode } from '../compiler/decode.js';
+import { compileObserved } from '../compiler/index.js';
+import { sha256Hex } from '../runtime/sha256.js';
 import { ExternKind, type Module } from '../compiler/ir.js';
 import { wasmImportDeclarationText } from '../compiler/dts.js';
 import { jsString } from '../compiler/js.js';
@@ -142,11 +142,12 @@ export function compileWasmFile(
     throw buildError(file, error);
   }
   try {
-    const { code, hash } = compile(input, {
+    // The compiler's decoded module (without function bodies) gives the imports, exports and declarations.
+    let decoded: Module | undefined;
+    const { code, hash } = compileObserved(input, sha256Hex(input), {
       format, tune: options.tune ?? 'jit', pretty: options.pretty === true, runtimeImport: options.runtimeImport ?? RUNTIME_SPECIFIER,
-    });
-    // Valid, so decoding again cannot fail; onBody keeps it from holding every instruction.
-    const module = decode(input, { onBody() {} });
+    }, { phase: (_name, _milliseconds, detail) => (decoded = detail.module) });
+    const module = decoded!;
     return {
       file, bytes: input, code, hash, module,
       imports: module.imports.map(({ module: name, name: field }) => ({ module: name, name: field })),
