@@ -338,7 +338,11 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       this.readLocals.add(local);
       let read = js.id(`l${local}`);
       if (form === 'float') read = floatWord((name) => this.env.helper(name), read);
-      else if (form === 'dual') read = shadowedWord(read, js.id(`lf${local}`));
+      else if (form === 'dual') {
+        // Declared here too: the local's sets may all be in code not emitted (dead).
+        this.usedShadows.add(local);
+        read = shadowedWord(read, js.id(`lf${local}`));
+      }
       this.push(this.localTypes[local], read, [], 0, 1, false, [local]);
     }
   }

@@ -14,4 +14,12 @@
 // fixed with the commit that removed them.
 
 /** fixture name -> reason */
-export const KNOWN_BUGS = {};
+export const KNOWN_BUGS = {
+  // Found 2026-12-02 by seed 20270104 (own generator, index 864), in all six
+  // configurations: one byte of an f32 stored by f6 comes out complemented
+  // (0xc0 where V8 has 0x3f: 0x3f ^ 0xff), so a bitwise v128 lowering (not,
+  // andnot or a SWAR i8 operation) is suspected. Not introduced by the SIMD
+  // speed work: the compiler before it (e760f9b) diverges on it the same
+  // way. Not yet reduced below 195 KB of text; issue 15's follow-up.
+  'own-s20270104-i864-jit': 'a byte of a stored f32 lane is complemented (0xc0 for 0x3f); present since before e760f9b, not yet diagnosed',
+};
