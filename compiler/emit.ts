@@ -146,6 +146,33 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   // A global lives in a Global object ("cell") when JS can see it change.
   const isCell = (index: number): boolean => globalTypes[index].mutable && (importIndexOfGlobal.has(index) || exportedGlobals.has(index));
 
+  // An f32/f64 global that is not a cell and may hold a NaN other than the
+  // canonical one lives in a slot of one Float64Array, `gf`, not in a
+  // variable. V8's optimizing compiler takes a variable no function assigns
+  // for a constant, and a constant NaN for the canonical NaN: code reading
+  // such a global lost the NaN's sign and payload once it was optimized
+  // (fuzz seed 20270104). A typed array's elements are never constants to it.
+  const floatSlots = new Map<number, number>();
+  const mayHoldPayloadNaN = (index: number): boolean => {
+    const at = index - importIndexOfGlobal.size;
+    if (at < 0) return true; // an imported immutable global: any value
+    const instr = module.globals[at].init.instrs[0];
+    if (instr.op === 0x43) return (instr.value as number) !== (instr.value as number) && ((instr.bits as number) | 0) !== 0x7fc00000;
+    if (instr.op === 0x44) return (instr.value as number) !== (instr.value as number) && BigInt.asUintN(64, instr.bits as bigint) !== 0x7ff8000000000000n;
+    return true; // global.get of an imported global
+  };
+  globalTypes.forEach(({ type }, index) => {
+    if ((type === ValType.F32 || type === ValType.F64) && !isCell(index) && mayHoldPayloadNaN(index)) floatSlots.set(index, floatSlots.size);
+  });
+  /** Where a global that is not a cell is kept: `gN`, or its slot `gf[k]`. */
+  const globalVariable = (index: number): JsNode => {
+    const slot = floatSlots.get(index);
+    return slot === undefined ? js.id(`g${index}`) : js.index(js.id('gf'), js.num(slot));
+  };
+  /** `var gN = value`, or `gf[k] = value` for a global kept in a slot. */
+  const declareGlobal = (index: number, value: JsNode): JsNode =>
+    floatSlots.has(index) ? js.exprStmt(js.assign(globalVariable(index), value)) : js.decl([[`g${index}`, value]]);
+
   const helper = (name: string): JsNode => {
     if (lazy !== null && !lazyHelpers.has(name)) throw new Error(`emit: rt has no helper ${name}`);
     helpers.add(name);
@@ -166,9 +193,9 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     globalType: (index) => globalTypes[index],
     globalRead: (index) => {
       if (isCell(index)) return { expr: js.member(js.id(`G${index}`), '_v'), constant: false };
-      return { expr: js.id(`g${index}`), constant: !globalTypes[index].mutable };
+      return { expr: globalVariable(index), constant: !globalTypes[index].mutable };
     },
-    globalTarget: (index) => (isCell(index) ? js.member(js.id(`G${index}`), '_v') : js.id(`g${index}`)),
+    globalTarget: (index) => (isCell(index) ? js.member(js.id(`G${index}`), '_v') : globalVariable(index)),
     typeIdName: (index) => {
       usedTypeIds.add(index);
       return `T${index}`;
@@ -234,6 +261,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   // variable for each of 80,000 table entries overflows V8's stack as soon
   // as it is entered.
   const link: JsNode[] = [js.decl([['rf', js.arr([])]])];
+  if (floatSlots.size > 0) link.push(js.decl([['gf', js.newExpr(js.id('Float64Array'), [js.num(floatSlots.size)])]]));
   /** Functions called by index (imported ones get a variable holding their raw function). */
   const calledFuncs = new Set<number>();
   const functionDecls: JsNode[] = [];
@@ -277,7 +305,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         const index = globalIndex++;
         fields.push(['value', js.str(valTypeName(imp.desc.type.valType))], ['mutable', js.bool(imp.desc.type.mutable)]);
         link.push(js.decl([[`G${index}`, value]]));
-        if (!imp.desc.type.mutable) link.push(js.decl([[`g${index}`, js.member(js.id(`G${index}`), '_v')]]));
+        if (!imp.desc.type.mutable) link.push(declareGlobal(index, js.member(js.id(`G${index}`), '_v')));
         break;
       }
     }
@@ -390,10 +418,10 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       globalDecls.push(js.decl([[`G${index}`, newGlobal(type.valType, true)]]));
       globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), init)));
     } else {
-      globalDecls.push(js.decl([[`g${index}`, init]]));
+      globalDecls.push(declareGlobal(index, init));
       if (exportedGlobals.has(index)) {
         globalDecls.push(js.decl([[`G${index}`, newGlobal(type.valType, false)]]));
-        globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), js.id(`g${index}`))));
+        globalDecls.push(js.exprStmt(js.assign(js.member(js.id(`G${index}`), '_v'), globalVariable(index))));
       }
     }
   });

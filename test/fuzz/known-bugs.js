@@ -11,15 +11,12 @@
 // dropped the overwritten word's load and its trap) and
 // own-s20261222-i484-jit (a v128 load's address, reading a global, was
 // moved into a temporary before a pending call that wrote the global),
-// fixed with the commit that removed them.
+// fixed with the commit that removed them; own-s20270104-i864-jit (an f64
+// global holding a NaN with a payload, which no function assigns, read as
+// the canonical NaN once V8 optimized the reading function: V8 folds such
+// a variable to a constant), fixed by keeping such globals in a
+// Float64Array.
 
 /** fixture name -> reason */
 export const KNOWN_BUGS = {
-  // Found 2026-12-02 by seed 20270104 (own generator, index 864), in all six
-  // configurations: one byte of an f32 stored by f6 comes out complemented
-  // (0xc0 where V8 has 0x3f: 0x3f ^ 0xff), so a bitwise v128 lowering (not,
-  // andnot or a SWAR i8 operation) is suspected. Not introduced by the SIMD
-  // speed work: the compiler before it (e760f9b) diverges on it the same
-  // way. Not yet reduced below 195 KB of text; issue 15's follow-up.
-  'own-s20270104-i864-jit': 'a byte of a stored f32 lane is complemented (0xc0 for 0x3f); present since before e760f9b, not yet diagnosed',
 };
