@@ -2,11 +2,13 @@
 // Rollup: each builds the app of app.ts and the bundle runs under
 // `node --jitless`.
 
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { build } from 'vite';
+import { build, createServer } from 'vite';
 import { rollup } from 'rollup';
 import {
   assemble, INIT, INIT_OUTPUT, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, SOURCE_OUTPUT, URL_GLUE, URL_OUTPUT, waitFor, wasmFiles, writeApp,
@@ -92,6 +94,76 @@ describe('wasm2es/vite under Vite', { timeout: 60_000 }, () => {
       expect(runJitless(bundle)).toBe('-1\n');
     } finally {
       await watcher.close();
+    }
+  });
+});
+
+describe('wasm2es/vite in the Vite dev server', { timeout: 60_000 }, () => {
+  /**
+   * Serves `dir` with the dev server and runs `entry` as a browser would get
+   * it (Vite's rewritten imports, `?import` requests, /@fs/ paths), loaded
+   * over HTTP by `node --jitless --experimental-network-imports`; `between`
+   * runs after the first run, before a second one.
+   */
+  async function serve(dir: string, entry: string, between?: () => Promise<void>): Promise<string[]> {
+    const server = await createServer({ root: dir, configFile: false, logLevel: 'silent', plugins: [wasm2es()], server: { port: 0, host: '127.0.0.1' } });
+    await server.listen();
+    const url = new URL(entry, server.resolvedUrls!.local[0]).href;
+    // Asynchronously: the server answers from this process's event loop.
+    const run = async () => {
+      const args = ['--jitless', '--experimental-network-imports', '--no-warnings', '--input-type=module', '-e', `await import(${JSON.stringify(url)})`];
+      try {
+        return (await promisify(execFile)(process.execPath, args, { encoding: 'utf8', timeout: 20_000 })).stdout;
+      } catch (error) {
+        return `failed: ${(error as { stderr?: string }).stderr ?? error}`;
+      }
+    };
+    try {
+      const outputs = [await run()];
+      if (between) {
+        await between();
+        outputs.push(await run());
+      }
+      return outputs;
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('serves default and named imports and ?init as compiled JavaScript', async () => {
+    const dir = writeApp('vite-dev', { ...(await wasmFiles()), 'main.js': MAIN, 'init.js': INIT });
+    expect(await serve(dir, 'main.js')).toEqual([MAIN_OUTPUT]);
+    expect(await serve(dir, 'init.js')).toEqual([INIT_OUTPUT]);
+  });
+
+  it('serves the new code once a .wasm changes', async () => {
+    const dir = writeApp('vite-dev-change', {
+      'add.wasm': (await wasmFiles())['add.wasm'],
+      'main.js': "import { add } from './add.wasm';\nconsole.log(add(2, 3));\n",
+    });
+    const outputs = await serve(dir, 'main.js', async () => {
+      writeFileSync(join(dir, 'add.wasm'), await assemble(`(module
+        (func (export "add") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))`));
+      // The dev server's watcher sees the change, then the module graph drops the old code.
+      await new Promise((done) => setTimeout(done, 1000));
+    });
+    expect(outputs).toEqual(['5\n', '-1\n']);
+  });
+
+  it('answers a malformed .wasm with its file and byte offset, on every request', async () => {
+    const dir = writeApp('vite-dev-error', { ...(await wasmFiles()), 'main.js': "import m from './truncated.wasm';\nconsole.log(m);\n" });
+    const [output] = await serve(dir, 'main.js');
+    expect(output).toMatch(/^failed: /);
+    const server = await createServer({ root: dir, configFile: false, logLevel: 'silent', plugins: [wasm2es()], server: { port: 0, host: '127.0.0.1' } });
+    await server.listen();
+    try {
+      for (let request = 0; request < 2; request++) {
+        const response = await fetch(new URL('truncated.wasm?import', server.resolvedUrls!.local[0]));
+        expect(response.status).toBe(500);
+        expect(await response.text()).toMatch(/truncated\.wasm: [^"]*\(at 0x[0-9a-f]+/);
+      }
+    } finally {
+      await server.close();
     }
   });
 });
