@@ -1,12 +1,12 @@
 // wasm2es/webpack with webpack 5: builds the app of app.ts for node (a
 // CommonJS bundle) and runs it under `node --jitless`.
 
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import webpack from 'webpack';
 import { describe, expect, it } from 'vitest';
-import { INIT, INIT_OUTPUT, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, SOURCE_OUTPUT, URL_GLUE, URL_OUTPUT, wasmFiles, writeApp } from './app.js';
+import { assemble, INIT, INIT_OUTPUT, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, SOURCE_OUTPUT, URL_GLUE, URL_OUTPUT, waitFor, wasmFiles, writeApp } from './app.js';
 
 const { default: wasm2es } = await import(pathToFileURL(join(root, 'dist/plugins/webpack.js')).href);
 
@@ -58,6 +58,40 @@ describe('wasm2es/webpack', { timeout: 60_000 }, () => {
     const outDir = await webpackBuild(dir, 'main.js');
     expect(wasmOutputs(outDir).length).toBe(1);
     expect(runJitless(join(outDir, 'app.cjs'))).toBe(URL_OUTPUT);
+  });
+
+  it('rebuilds in watch mode when a .wasm changes, and reports a broken one without stopping', async () => {
+    const dir = writeApp('webpack-watch', {
+      'add.wasm': (await wasmFiles())['add.wasm'],
+      'main.js': "import { add } from './add.wasm';\nconsole.log(add(2, 3));\n",
+    });
+    const bundle = join(dir, 'dist/app.cjs');
+    const compiler = webpack({
+      mode: 'development', target: 'node', context: dir, entry: join(dir, 'main.js'), devtool: false,
+      output: { path: join(dir, 'dist'), filename: 'app.cjs' },
+      plugins: [wasm2es()],
+    });
+    const errors: string[] = [];
+    let builds = 0;
+    const watching = compiler.watch({ aggregateTimeout: 50 }, (error, stats) => {
+      builds++;
+      if (error) errors.push(error.message);
+      else if (stats!.hasErrors()) errors.push(...stats!.toJson({ all: false, errors: true }).errors!.map((entry) => entry.message));
+    });
+    try {
+      await waitFor(() => builds >= 1 && existsSync(bundle));
+      expect(errors).toEqual([]);
+      expect(runJitless(bundle)).toBe('5\n');
+      writeFileSync(join(dir, 'add.wasm'), readFileSync(join(root, 'fixtures/truncated.wasm')));
+      await waitFor(() => errors.length > 0);
+      expect(errors.join('\n')).toMatch(/add\.wasm: .*\(at 0x[0-9a-f]+/);
+      const before = builds;
+      writeFileSync(join(dir, 'add.wasm'), await assemble(`(module
+        (func (export "add") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))`));
+      await waitFor(() => builds > before && runJitless(bundle) === '-1\n');
+    } finally {
+      await new Promise((done) => watching.close(done));
+    }
   });
 
   it('reports a malformed .wasm as a module build error with its file and byte offset, in one line', async () => {
