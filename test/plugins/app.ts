@@ -125,7 +125,7 @@ export async function waitFor(ready: () => unknown, timeout = 15_000): Promise<v
   const deadline = Date.now() + timeout;
   for (;;) {
     try {
-      if (ready()) return;
+      if (await ready()) return;
     } catch {
       // Not written yet.
     }

@@ -7,19 +7,20 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Metro from 'metro';
 import { getDefaultConfig, mergeConfig } from 'metro-config';
 import { describe, expect, it } from 'vitest';
-import { MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, wasmFiles, writeApp } from './app.js';
+import { assemble, MAIN, MAIN_OUTPUT, root, runJitless, SOURCE, waitFor, wasmFiles, writeApp } from './app.js';
 
 const { default: wasm2es } = await import(pathToFileURL(join(root, 'dist/plugins/metro.js')).href);
 
-/** Bundles `entry` of `dir` with Metro into dir/dist/bundle.js (a script); returns its path. */
-async function metroBuild(dir: string, entry: string, options: object = {}): Promise<string> {
+/** Metro's config for the app in `dir`, with the plugin. */
+async function metroConfig(dir: string, options: object = {}, extra: object = {}) {
   const base = await getDefaultConfig(dir);
-  const config = wasm2es(options)(mergeConfig(base, {
+  return wasm2es(options)(mergeConfig(base, {
     projectRoot: dir,
     // The app's own folder and, as node_modules would be in an app, Metro's module system.
     watchFolders: [dir, join(root, 'node_modules/metro-runtime')],
@@ -32,7 +33,12 @@ async function metroBuild(dir: string, entry: string, options: object = {}): Pro
       // What React Native's Babel preset does for an app: ES modules become Metro's CommonJS.
       getTransformOptions: async () => ({ transform: { experimentalImportSupport: true, inlineRequires: false } }),
     },
-  }));
+  }, extra));
+}
+
+/** Bundles `entry` of `dir` with Metro into dir/dist/bundle.js (a script); returns its path. */
+async function metroBuild(dir: string, entry: string, options: object = {}): Promise<string> {
+  const config = await metroConfig(dir, options);
   const out = join(dir, 'dist/bundle.js');
   mkdirSync(dirname(out), { recursive: true });
   await Metro.runBuild(config, { entry: join(dir, entry), out, minify: false, dev: false, platform: 'ios' });
@@ -63,6 +69,35 @@ describe('wasm2es/metro', { timeout: 60_000 }, () => {
     await expect(metroBuild(dir, 'main.js')).rejects.toThrow(/sourcePhaseImports/);
   });
 
+  it('the dev server serves the bundle, and serves it anew once a .wasm changes', async () => {
+    const dir = writeApp('metro-server', {
+      'add.wasm': (await wasmFiles())['add.wasm'],
+      'main.js': "import { add } from './add.wasm';\nconsole.log(add(2, 3));\n",
+    });
+    const port = await freePort();
+    const config = await metroConfig(dir, {}, { server: { port } });
+    const { httpServer } = await Metro.runServer(config, { host: '127.0.0.1', watch: true });
+    const bundle = join(dir, 'dist/served.js');
+    mkdirSync(dirname(bundle), { recursive: true });
+    const fetchBundle = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/main.bundle?platform=ios&dev=false&minify=false`);
+      writeFileSync(bundle, await response.text());
+      return response.status;
+    };
+    try {
+      expect(await fetchBundle()).toBe(200);
+      expect(runJitless(bundle)).toBe('5\n');
+      writeFileSync(join(dir, 'add.wasm'), await assemble(`(module
+        (func (export "add") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))`));
+      // Metro's file watcher sees the change; the next request gets the new code.
+      let output = '';
+      await waitFor(async () => (await fetchBundle(), (output = runJitless(bundle)) === '-1\n'), 20_000).catch(() => {});
+      expect(output).toBe('-1\n');
+    } finally {
+      await new Promise((done) => httpServer.close(done));
+    }
+  });
+
   it('reports a malformed .wasm with its file and byte offset', async () => {
     const dir = writeApp('metro-error', { ...(await wasmFiles()), 'main.js': "import m from './truncated.wasm';\nconsole.log(m);\n" });
     const failure = await metroBuild(dir, 'main.js').then(() => null, (error: Error) => error);
@@ -70,3 +105,15 @@ describe('wasm2es/metro', { timeout: 60_000 }, () => {
     expect(failure?.message).not.toMatch(/\n\s+at /);
   });
 });
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
