@@ -12,19 +12,23 @@ import type { Table } from './table.js';
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMENTS: any[] = [];
 
-function memoryOutOfBounds(): never {
-  trap('out of bounds memory access');
+// A trap's stack starts at the wasm function that called the helper: each
+// helper passes itself, and the frames from it up are left out.
+type Helper = (...args: never[]) => unknown;
+
+function memoryOutOfBounds(helper: Helper): never {
+  trap('out of bounds memory access', helper);
 }
 
-function tableOutOfBounds(): never {
-  trap('out of bounds table access');
+function tableOutOfBounds(helper: Helper): never {
+  trap('out of bounds table access', helper);
 }
 
 export function memoryFill(memory: MemoryLike, dest: number, value: number, length: number): void {
   dest >>>= 0;
   length >>>= 0;
   const bytes = memoryBytes(memory);
-  if (dest + length > bytes.length) memoryOutOfBounds();
+  if (dest + length > bytes.length) memoryOutOfBounds(memoryFill);
   if (length !== 0) bytes.fill(value & 255, dest, dest + length);
 }
 
@@ -34,7 +38,7 @@ export function memoryCopy(destMemory: MemoryLike, srcMemory: MemoryLike, dest: 
   length >>>= 0;
   const to = memoryBytes(destMemory);
   const from = destMemory === srcMemory ? to : memoryBytes(srcMemory);
-  if (src + length > from.length || dest + length > to.length) memoryOutOfBounds();
+  if (src + length > from.length || dest + length > to.length) memoryOutOfBounds(memoryCopy);
   if (length === 0) return;
   if (to === from) to.copyWithin(dest, src, src + length); // memmove semantics
   else to.set(from.subarray(src, src + length), dest);
@@ -46,21 +50,21 @@ export function memoryInit(memory: MemoryLike, segment: Uint8Array | null, dest:
   length >>>= 0;
   const data = segment === null ? EMPTY_BYTES : segment;
   const bytes = memoryBytes(memory);
-  if (src + length > data.length || dest + length > bytes.length) memoryOutOfBounds();
+  if (src + length > data.length || dest + length > bytes.length) memoryOutOfBounds(memoryInit);
   if (length !== 0) bytes.set(data.subarray(src, src + length), dest);
 }
 
 export function tableGet(table: Table, index: number): any {
   const elems = table._elems;
   index >>>= 0;
-  if (index >= elems.length) tableOutOfBounds();
+  if (index >= elems.length) tableOutOfBounds(tableGet);
   return elems[index];
 }
 
 export function tableSet(table: Table, index: number, value: any): void {
   const elems = table._elems;
   index >>>= 0;
-  if (index >= elems.length) tableOutOfBounds();
+  if (index >= elems.length) tableOutOfBounds(tableSet);
   const marked = markStale(table);
   elems[index] = value;
   table._changed(index, index + 1, marked);
@@ -70,7 +74,7 @@ export function tableFill(table: Table, index: number, value: any, length: numbe
   const elems = table._elems;
   index >>>= 0;
   length >>>= 0;
-  if (index + length > elems.length) tableOutOfBounds();
+  if (index + length > elems.length) tableOutOfBounds(tableFill);
   const marked = markStale(table);
   for (let i = 0; i < length; i++) elems[index + i] = value;
   table._changed(index, index + length, marked);
@@ -82,7 +86,7 @@ export function tableCopy(destTable: Table, srcTable: Table, dest: number, src: 
   dest >>>= 0;
   src >>>= 0;
   length >>>= 0;
-  if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
+  if (src + length > from.length || dest + length > to.length) tableOutOfBounds(tableCopy);
   if (length === 0) return;
   const marked = markStale(destTable);
   if (to === from) {
@@ -99,21 +103,21 @@ export function tableInit(table: Table, segment: any[] | null, dest: number, src
   dest >>>= 0;
   src >>>= 0;
   length >>>= 0;
-  if (src + length > from.length || dest + length > to.length) tableOutOfBounds();
+  if (src + length > from.length || dest + length > to.length) tableOutOfBounds(tableInit);
   const marked = markStale(table);
   for (let i = 0; i < length; i++) to[dest + i] = from[src + i];
   table._changed(dest, dest + length, marked);
 }
 
 function callIndirectFailure(elems: any[], index: number): never {
-  if ((index >>> 0) >= elems.length) trap('undefined element');
-  if (elems[index >>> 0] === null) trap('uninitialized element');
-  trap('indirect call type mismatch');
+  if ((index >>> 0) >= elems.length) trap('undefined element', callIndirect);
+  if (elems[index >>> 0] === null) trap('uninitialized element', callIndirect);
+  trap('indirect call type mismatch', callIndirect);
 }
 
 /** call_indirect through a call view (table.ts) read past its end. */
 export function callIndirectTrap(): never {
-  trap('undefined element');
+  trap('undefined element', callIndirectTrap);
 }
 
 /** call_indirect: the `raw` function of elems[index], after the bounds, null and signature checks. */

@@ -43,12 +43,13 @@ export function toReferenceType(value: unknown, what: string): ReferenceTypeName
   throw new TypeError(`${what}: invalid element type ${JSON.stringify(name)}`);
 }
 
+// Called by wasm code in place of the function: the trap's stack starts at the caller.
 function uninitializedElement(): never {
-  trap('uninitialized element');
+  trap('uninitialized element', uninitializedElement);
 }
 
 function indirectCallTypeMismatch(): never {
-  trap('indirect call type mismatch');
+  trap('indirect call type mismatch', indirectCallTypeMismatch);
 }
 
 /** What a call view holds for `ref` when called with type `typeId`. */

@@ -267,7 +267,16 @@ const NAMED = `(module
   (func (export "unnamed") (unreachable))
   (memory 1)
   (func $load_at (param i32) (result i32) (i32.load (local.get 0)))
-  (func (export "load") (param i32) (result i32) (call $load_at (local.get 0))))`;
+  (func (export "load") (param i32) (result i32) (call $load_at (local.get 0)))
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 1) func $__proto__)
+  (type $void (func))
+  (func $fill_at (param i32) (memory.fill (local.get 0) (i32.const 0) (i32.const 8)))
+  (func (export "fill") (param i32) (call $fill_at (local.get 0)))
+  (func $get_at (param i32) (drop (table.get $t (local.get 0))))
+  (func (export "get") (param i32) (call $get_at (local.get 0)))
+  (func $call_at (param i32) (call_indirect $t (type $void) (local.get 0)))
+  (func (export "call") (param i32) (call $call_at (local.get 0))))`;
 
 /** The function name of the first frame of `error`'s stack (V8's format: "    at name (place)"). */
 function topFrame(error: unknown): string {
@@ -308,6 +317,19 @@ describe('names in stack traces', () => {
       expect((outside as Error).message).toBe('out of bounds memory access');
       expect(topFrame(outside)).toBe('load_at');
       expect(exports.load(65532)).toBe(0);
+      // Bulk memory, table access and call_indirect: the runtime's helpers are left out.
+      const traps: [() => unknown, string, string][] = [
+        [() => exports.fill(65530), 'out of bounds memory access', 'fill_at'],
+        [() => exports.get(2), 'out of bounds table access', 'get_at'],
+        [() => exports.call(0), 'uninitialized element', 'call_at'],
+        [() => exports.call(1), 'indirect call type mismatch', 'call_at'],
+        [() => exports.call(2), 'undefined element', 'call_at'],
+      ];
+      for (const [run, message, frame] of traps) {
+        const error = thrown(run);
+        expect((error as Error).message).toBe(message);
+        expect(topFrame(error), message).toBe(frame);
+      }
     });
   }
 
