@@ -1,9 +1,9 @@
 // wasm2es/metro with Metro itself: a real Metro bundle of the app of app.ts
 // (Metro.runBuild on a scratch project, the transformer running in Metro's
 // worker pipeline, Babel and dependency collection included), run under
-// `node --jitless` and on Hermes. Not a React Native app: no React Native
-// Babel preset (Metro's experimentalImportSupport turns the ES modules into
-// its CommonJS instead).
+// `node --jitless` and on Hermes; once with Metro's experimentalImportSupport
+// turning the ES modules into its CommonJS, once with React Native's own
+// Babel preset from the app's babel.config.js, as a React Native app has it.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ async function metroConfig(dir: string, options: object = {}, extra: object = {}
   return wasm2es(options)(mergeConfig(base, {
     projectRoot: dir,
     // The app's own folder and, as node_modules would be in an app, Metro's module system.
-    watchFolders: [dir, join(root, 'node_modules/metro-runtime')],
+    watchFolders: [dir, join(root, 'node_modules/metro-runtime'), join(root, 'node_modules/@babel/runtime')],
     maxWorkers: 1,
     resetCache: true,
     cacheStores: [],
@@ -37,8 +37,8 @@ async function metroConfig(dir: string, options: object = {}, extra: object = {}
 }
 
 /** Bundles `entry` of `dir` with Metro into dir/dist/bundle.js (a script); returns its path. */
-async function metroBuild(dir: string, entry: string, options: object = {}): Promise<string> {
-  const config = await metroConfig(dir, options);
+async function metroBuild(dir: string, entry: string, options: object = {}, extra: object = {}): Promise<string> {
+  const config = await metroConfig(dir, options, extra);
   const out = join(dir, 'dist/bundle.js');
   mkdirSync(dirname(out), { recursive: true });
   await Metro.runBuild(config, { entry: join(dir, entry), out, minify: false, dev: false, platform: 'ios' });
@@ -46,6 +46,16 @@ async function metroBuild(dir: string, entry: string, options: object = {}): Pro
 }
 
 const hermes = join(root, 'node_modules/hermes-engine-cli/linux64-bin/hermes');
+const hasHermes = process.platform === 'linux' && process.arch === 'x64';
+
+/** Runs a bundle on Hermes, with console.log over print; returns what it printed. */
+function runHermes(bundle: string): string {
+  const script = join(dirname(bundle), 'hermes.js');
+  writeFileSync(script, `var console = { log: function () { print(Array.prototype.join.call(arguments, ' ')); } };\n${readFileSync(bundle, 'utf8')}`);
+  const run = spawnSync(hermes, ['-w', script], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  return run.stdout;
+}
 
 describe('wasm2es/metro', { timeout: 60_000 }, () => {
   let mainBundle: string | undefined;
@@ -55,13 +65,20 @@ describe('wasm2es/metro', { timeout: 60_000 }, () => {
     expect(runJitless(await buildMain())).toBe(MAIN_OUTPUT);
   });
 
-  it.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('the same bundle runs on Hermes (React Native\'s engine), with console.log over print', async () => {
-    const bundle = await buildMain();
-    const script = join(dirname(bundle), 'hermes.js');
-    writeFileSync(script, `var console = { log: function () { print(Array.prototype.join.call(arguments, ' ')); } };\n${readFileSync(bundle, 'utf8')}`);
-    const run = spawnSync(hermes, ['-w', script], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(MAIN_OUTPUT);
+  it.skipIf(!hasHermes)('the same bundle runs on Hermes (React Native\'s engine), with console.log over print', async () => {
+    expect(runHermes(await buildMain())).toBe(MAIN_OUTPUT);
+  });
+
+  it('bundles an app transformed by React Native\'s own Babel preset, as an app\'s babel.config.js sets it', async () => {
+    const dir = writeApp('metro-rn-preset', {
+      ...(await wasmFiles()),
+      'main.js': MAIN,
+      'babel.config.js': "module.exports = { presets: ['module:@react-native/babel-preset'] };\n",
+      'package.json': '{ "name": "rn-app", "private": true }\n', // CommonJS, as an app's babel.config.js is
+    });
+    const bundle = await metroBuild(dir, 'main.js', {}, { transformer: { getTransformOptions: async () => ({ transform: { experimentalImportSupport: false, inlineRequires: true } }) } });
+    expect(runJitless(bundle)).toBe(MAIN_OUTPUT);
+    if (hasHermes) expect(runHermes(bundle)).toBe(MAIN_OUTPUT);
   });
 
   it('refuses import source: Babel, as Metro runs it, does not parse it', async () => {
