@@ -114,6 +114,26 @@ console.log(typeof WebAssembly.instantiate, globalThis.WebAssembly === native);
   });
 });
 
+describe('README code blocks', () => {
+  it('are all run, but for the setup commands (what CI runs) and the CLI synopsis', () => {
+    const fences = readFileSync(join(root, 'README.md'), 'utf8').match(/^```\w*\n[\s\S]*?^```$/gm)!;
+    const unmarked = fences.filter((fence) => ![...blocks.values()].some((text) => fence.includes(text)));
+    expect(unmarked.map((fence) => fence.split('\n')[1])).toEqual([
+      'npm install   # also builds dist/, through the prepare script',
+      'wasm2es <input...> [-o out.mjs | --out-dir dir] [--format esm|cjs|iife] [--inline-runtime]',
+    ]);
+  });
+
+  it('the fuzzers\' commands run (for seconds here, not minutes)', { timeout: 120_000 }, () => {
+    const shorter = (line: string) => line.replace(/--seconds \d+/, '--seconds 3').replace(/--count \d+/, '--count 30');
+    for (const line of commands('check.sh')) {
+      const run = spawnSync('sh', ['-c', shorter(line)], { cwd: root, encoding: 'utf8' });
+      expect(run.status, `${shorter(line)}: ${run.stderr}`).toBe(0);
+      expect(run.stdout, line).toMatch(/ 0 divergences|unexpected outcomes: 0\n/);
+    }
+  });
+});
+
 describe('README bundlers', () => {
   it('the esbuild example bundles the app, and the bundle runs under node --jitless', { timeout: 60_000 }, () => {
     const [copy, build, run] = commands('bundle.sh');
