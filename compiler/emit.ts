@@ -8,7 +8,7 @@
 // so stack traces show the wasm name.
 
 import {
-  ConstExpr, ExternKind, FuncType, Module, SegmentMode, ValType, valTypeName,
+  ConstExpr, ExternKind, FuncType, Instr, Module, SegmentMode, ValType, valTypeName,
 } from './ir.js';
 import { emitFunction, ModuleEnv } from './emit-func.js';
 import { allBuiltins, LOAD_METHODS, RUNTIME_BUILTINS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
@@ -23,6 +23,7 @@ import { DEFAULT_SPLIT_THRESHOLD, splitFunction } from './split.js';
 import { MAX_HEIGHT, flattenFunction } from './flatten.js';
 import { expandV128 } from './emit-simd.js';
 import { shiftMarks } from './sourcemap.js';
+import { constExprJs } from './emit-const.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -231,9 +232,9 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     sourceMap: mapped,
   };
 
-  const constExpr = (expr: ConstExpr): JsNode => {
-    // Validated: a single constant instruction (2.0 has no extended constants).
-    const instr = expr.instrs[0];
+  const constExpr = (expr: ConstExpr): JsNode => constExprJs(expr, constInstr);
+  /** One constant instruction that pushes a value (emit-const.ts does the arithmetic). */
+  const constInstr = (instr: Instr): JsNode => {
     switch (instr.op) {
       case 0x41: return js.num(instr.value as number);
       case 0x42: return js.big(instr.value as bigint);

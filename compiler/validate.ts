@@ -248,18 +248,25 @@ const REF_FUNC = 0xd2;
 const V128_CONST = PREFIX_FD | 0x0c;
 const END = 0x0b;
 
+/** Extended constants (WebAssembly 3.0): the arithmetic allowed in constant expressions, opcode -> operand type. */
+const CONST_ARITHMETIC = new Map<number, ValType>([
+  [0x6a, ValType.I32], [0x6b, ValType.I32], [0x6c, ValType.I32], // i32.add, sub, mul
+  [0x7c, ValType.I64], [0x7d, ValType.I64], [0x7e, ValType.I64], // i64.add, sub, mul
+]);
+
 /**
  * Spec 3.3.10: a constant expression is a sequence of constant instructions
- * leaving exactly one value of `expected`. None of the 2.0 constant
- * instructions pops, so counting values and remembering the last type is the
- * whole operand stack. Functions named by ref.func become declared (C.refs).
+ * leaving exactly one value of `expected`: constants, ref.null, ref.func,
+ * global.get of an immutable imported global, and (extended constants)
+ * i32/i64 add, sub and mul. Functions named by ref.func become declared
+ * (C.refs).
  */
 function validateConstExpr(context: ValidationContext, expr: ConstExpr, expected: ValType, where: string): void {
-  let count = 0;
-  let type = 0;
+  const stack: ValType[] = [];
   const instrs = expr.instrs;
   for (let i = 0; i < instrs.length; i++) {
     const instr = instrs[i];
+    let type: ValType;
     switch (instr.op) {
       case I32_CONST: type = ValType.I32; break;
       case I64_CONST: type = ValType.I64; break;
@@ -284,11 +291,22 @@ function validateConstExpr(context: ValidationContext, expr: ConstExpr, expected
       case END:
         if (i === instrs.length - 1) continue;
         invalid('constant expression required: end before the end of the expression', instr.offset, where);
-      default:
-        invalid(`constant expression required: ${opName(instr.op)} is not a constant instruction`, instr.offset, where);
+      default: {
+        const operand = CONST_ARITHMETIC.get(instr.op);
+        if (operand === undefined) invalid(`constant expression required: ${opName(instr.op)} is not a constant instruction`, instr.offset, where);
+        const b = stack.pop();
+        const a = stack.pop();
+        if (a !== operand || b !== operand) {
+          const got = [a, b].filter((t) => t !== undefined).map((t) => typeName(t!)).join(', ') || 'nothing';
+          invalid(`type mismatch in constant expression: ${opName(instr.op)} expects two ${typeName(operand)}, got ${got}`, instr.offset, where);
+        }
+        type = operand;
+      }
     }
-    count++;
+    stack.push(type);
   }
+  const count = stack.length;
+  const type = stack[count - 1];
   if (count !== 1 || type !== expected) {
     const got = count === 0 ? 'nothing' : count === 1 ? typeName(type) : `${count} values`;
     invalid(`type mismatch in constant expression: expected ${typeName(expected)}, got ${got}`, expr.offset, where);

@@ -10,6 +10,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import wabtInit from 'wabt';
 import { parse } from 'acorn';
+import { setFlagsFromString } from 'node:v8';
 import { compile } from '../compiler/index.js';
 import { WebAssembly as Ours } from '../index.js';
 import { defineModule, rt } from '../runtime/index.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
 
 function assemble(text: string): Uint8Array {
   const module = wabt.parseWat('test.wat', text, {
-    multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true,
+    multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, extended_const: true,
   });
   try {
     return new Uint8Array(module.toBinary({}).buffer);
@@ -456,6 +457,39 @@ describe('multi-value results', () => {
         (i64.reinterpret_f64) (local.set 0) (local.set $a)
         (i64.reinterpret_f64 (local.get $a)) (local.get 0)))`,
     [['bits', []], ['pass', [0x7ff0000000000001n]], ['pass', [-0x8000000000001n]]]);
+  });
+});
+
+describe('extended constants', () => {
+  // Node 20's V8 has them behind a flag; it only makes more constant expressions valid.
+  setFlagsFromString('--experimental-wasm-extended-const');
+  const text = `(module
+    (import "env" "base" (global $base i32))
+    (import "env" "big" (global $big i64))
+    (memory 1)
+    (global $wrap i32 (i32.add (i32.const 0x7fffffff) (i32.const 1)))
+    (global $product i32 (i32.mul (i32.const 0x10001) (i32.const 0x10001)))
+    (global $wide i64 (i64.mul (i64.const 0x100000001) (i64.const 0x100000001)))
+    (global $under i64 (i64.sub (i64.const -0x8000000000000000) (i64.const 1)))
+    (global $offset i32 (i32.sub (i32.mul (global.get $base) (i32.const 4)) (i32.const 2)))
+    (global $shifted i64 (i64.mul (i64.add (global.get $big) (i64.const 1)) (i64.const 3)))
+    (data (i32.add (global.get $base) (i32.const 3)) "\\2a")
+    (func (export "values") (result i32 i32 i64 i64 i32 i64 i32)
+      (global.get $wrap) (global.get $product) (global.get $wide) (global.get $under)
+      (global.get $offset) (global.get $shifted) (i32.load8_u (i32.const 103))))`;
+  const imports = (ns: typeof Native) => ({ env: { base: new ns.Global({ value: 'i32' }, 100), big: new ns.Global({ value: 'i64' }, 0x7fffffffffffffffn) } });
+
+  it('wrap around as i32 and i64 arithmetic does, also when they read imported globals', () => {
+    differential(text, [['values', []]], imports);
+  });
+
+  it('fold arithmetic over literals when compiling', () => {
+    const { code } = compile(assemble(text), { format: 'body' });
+    expect(code).toContain('var g2 = -2147483648;');
+    expect(code).toContain('var g3 = 131073;');
+    expect(code).toContain('var g4 = 8589934593n;');
+    expect(code).toContain('var g5 = 9223372036854775807n;');
+    expect(code).toMatch(/var g6 = Math_imul\(g0, 4\) - 2 \| 0;/);
   });
 });
 

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 // @ts-ignore -- plain JavaScript modules of the runner
-import { findTestsuite, ROOT } from './spec/suite.js';
+import { findTestsuite, PROPOSALS, ROOT } from './spec/suite.js';
 // @ts-ignore
 import { runScript } from './spec/script.js';
 // @ts-ignore
@@ -147,7 +147,8 @@ describe('WebAssembly 2.0 testsuite', () => {
   // address and alignment edge cases must come out the same. The lazy
   // format is what the polyfill does on an engine without WebAssembly:
   // each function generated on its first call.
-  // The SIMD scripts (simd_*.wast, proposals/relaxed-simd) run only when
+  // The SIMD scripts (simd_*.wast, proposals/relaxed-simd) and the 3.0
+  // proposals' folders wasm2es implements (suite.js, PROPOSALS) run only when
   // named. v128 results are checked inside wasm, lane by lane; each
   // configuration that changes how v128 words are emitted runs them.
   it.skipIf(!testsuite).each([
@@ -155,8 +156,8 @@ describe('WebAssembly 2.0 testsuite', () => {
     [['--tune', 'interpreter', '--format', 'lazy']],
     [['--split-threshold', '1']],
     [['--flatten-height', '1']],
-  ])('passes the SIMD scripts with %j', async (args: string[]) => {
-    const { code, output } = await runSuite(['simd', 'relaxed-simd', ...args]);
+  ])('passes the SIMD scripts and the 3.0 proposals\' with %j', async (args: string[]) => {
+    const { code, output } = await runSuite(['simd', 'relaxed-simd', ...PROPOSALS, ...args]);
     expect(code, output.split('\n').slice(-120).join('\n')).toBe(0);
   }, 15 * 60 * 1000);
 

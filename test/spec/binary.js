@@ -71,6 +71,7 @@ export function readExports(bytes) {
       else if (op === 0x44) pos += 8;
       else if (op === 0xd0) byte();
       else if (op === 0xfd) (skipLeb(), (pos += 16)); // v128.const, the one constant SIMD instruction
+      else if ((op >= 0x6a && op <= 0x6c) || (op >= 0x7c && op <= 0x7e)) continue; // extended constants: i32/i64 add, sub, mul
       else throw new Error(`unsupported constant instruction 0x${op.toString(16)}`);
     }
   };

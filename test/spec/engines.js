@@ -21,6 +21,8 @@ import { setFlagsFromString } from 'node:v8';
 // so setting it here (for the whole process) lets the native engine run
 // proposals/relaxed-simd. It only adds opcodes: nothing valid before changes.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
+// Extended constants likewise: they only make more constant expressions valid.
+setFlagsFromString('--experimental-wasm-extended-const');
 
 // `npm run spec -- --split-threshold N` (or WASM2ES_SPLIT_THRESHOLD) compiles with a low
 // function-splitting threshold, so the suite exercises compiler/split.ts on

@@ -10,14 +10,15 @@
 //
 // A name selects files by stem (`i32`, `memory_grow`), else by substring;
 // the SIMD scripts only by name: `simd` (simd_*.wast), `relaxed-simd`
-// (proposals/relaxed-simd), or a stem or part of one (`simd_lane`, `i8x16`).
+// (proposals/relaxed-simd), or a stem or part of one (`simd_lane`, `i8x16`);
+// a 3.0 proposal's folder by its name (`extended-const`).
 
 import { Worker } from 'node:worker_threads';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { findTestsuite, selectFiles, ROOT } from './suite.js';
+import { findTestsuite, selectFiles, PROPOSALS, ROOT } from './suite.js';
 import { readKnownFailures, classify, updateKnownFailures, readHeader, oneLine } from './known-failures.js';
 import { tally, ALL_KINDS, conformanceTable, writeReadmeRegion } from './report.js';
 
@@ -25,7 +26,8 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 const HELP = `usage: npm run spec -- [name...] [options]
   name                  run only these files (stem, e.g. i32 memory_grow; else substring);
-                        the SIMD scripts run only when named: simd, relaxed-simd, simd_lane, ...
+                        the SIMD scripts run only when named: simd, relaxed-simd, simd_lane, ...;
+                        so do the 3.0 proposals' folders: extended-const
   --engine E            wasm2es (default), native (the runner checked on V8 itself), or
                         wasm2es-compile (diagnostic: wasm2es's compile() decides validity, V8 runs)
   --format F            wasm2es loading: esm (default, the ahead-of-time output), lazy (the polyfill: functions
@@ -205,8 +207,8 @@ async function main() {
   }
   let files;
   try {
-    // The report covers everything: the 2.0 files, and the SIMD ones, which run only when named.
-    files = options.report ? [...selectFiles(dir, []), ...selectFiles(dir, ['simd', 'relaxed-simd'])] : selectFiles(dir, options.names);
+    // The report covers everything: the 2.0 files, and the SIMD and 3.0 proposals' ones, which run only when named.
+    files = options.report ? [...selectFiles(dir, []), ...selectFiles(dir, ['simd', 'relaxed-simd', ...PROPOSALS])] : selectFiles(dir, options.names);
   } catch (error) {
     fail(error.message);
   }

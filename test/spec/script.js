@@ -11,7 +11,7 @@ import { parseScript, stringValue, head } from './sexpr.js';
 import { parseArgument, parseExpected, mismatch, describe } from './values.js';
 import { readExports, needsWrapper, wireTypes, functionWrapper, globalWrapper } from './binary.js';
 
-/** wabt features: everything in WebAssembly 2.0, and relaxed SIMD. */
+/** wabt features: everything in WebAssembly 2.0, relaxed SIMD, and the 3.0 proposals wasm2es runs. */
 const WABT_FEATURES = {
   multi_value: true,
   bulk_memory: true,
@@ -21,6 +21,7 @@ const WABT_FEATURES = {
   mutable_globals: true,
   simd: true,
   relaxed_simd: true,
+  extended_const: true,
 };
 
 const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data']);

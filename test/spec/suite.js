@@ -35,6 +35,16 @@ export function simdFiles(dir) {
   return [...fixedWidth.sort(), ...relaxed.sort()];
 }
 
+/** The 3.0 proposals whose folders (proposals/<name>) a run selects by name. */
+export const PROPOSALS = ['extended-const'];
+
+/** A proposal's scripts, subfolders included (exception-handling/legacy), relative to the testsuite. */
+export function proposalFiles(dir, name) {
+  const base = join(dir, 'proposals', name);
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { recursive: true }).map(String).filter((file) => file.endsWith('.wast')).sort().map((file) => `proposals/${name}/${file}`);
+}
+
 /**
  * The top-level .wast files except simd_*, or those that `names` select: a
  * name picks the file with that stem (i32, memory_grow, simd_lane), else
@@ -52,6 +62,7 @@ export function selectFiles(dir, names = []) {
     const exact = [...all, ...simd].filter((file) => file === `${name}.wast`);
     let matches = exact.length ? exact : all.filter((file) => file.includes(name));
     if (matches.length === 0 && name === 'relaxed-simd') matches = simd.filter((file) => file.startsWith(`${RELAXED_SIMD_DIR}/`));
+    if (matches.length === 0 && PROPOSALS.includes(name)) matches = proposalFiles(dir, name);
     if (matches.length === 0) matches = simd.filter((file) => fileName(file).includes(name));
     if (matches.length === 0) throw new Error(`no file matches ${name}`);
     matches.forEach((file) => selected.add(file));
