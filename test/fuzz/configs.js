@@ -12,11 +12,16 @@
 // of compiling the bytes itself.
 
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 import { pathToFileURL } from 'node:url';
 
 const ROOT = new URL('../../', import.meta.url);
+
+// Node 20's V8 validates extended constants only behind a flag, read at each
+// compile; it only makes more constant expressions valid.
+setFlagsFromString('--experimental-wasm-extended-const');
 
 /** Every wasm2es configuration, in the order they run and are reported. */
 export const CONFIGS = {

@@ -25,11 +25,11 @@ export const FEATURES = {
   threads: { ttf: '--enable-threads', supported: false },
   memory64: { ttf: '--enable-memory64', supported: false },
   multimemory: { ttf: '--enable-multimemory', supported: false },
-  'extended-const': { ttf: '--enable-extended-const', supported: false },
+  'extended-const': { ttf: '--enable-extended-const', supported: true },
   gc: { ttf: '--enable-gc', supported: false },
 };
 
-/** WebAssembly 2.0, SIMD included: what wasm2es supports today, and the default. */
+/** WebAssembly 2.0, SIMD included, and the 3.0 proposals wasm2es implements: the default. */
 export const DEFAULT_FEATURES = Object.keys(FEATURES).filter((name) => FEATURES[name].supported);
 
 /**

@@ -132,7 +132,7 @@ export function generateModule(seed, index, options = {}) {
   }
 
   const elements = chooseElements(rng, tables, functions, imports, bulk, references);
-  const globals = chooseGlobals(rng, profile, functions, references, features.has('mutable-globals'), features.has('simd'));
+  const globals = chooseGlobals(rng, profile, functions, references, features.has('mutable-globals'), features.has('simd'), features.has('extended-const'));
   const fuelGlobal = globals.findIndex((g) => g.fuel === 'fuel');
   const depthGlobal = globals.findIndex((g) => g.fuel === 'depth');
   /** @type {GlobalInfo[][]} */
@@ -207,6 +207,7 @@ export function generateModule(seed, index, options = {}) {
     data,
     bodies,
     dataCount: m.usesDataCount || (bulk && rng.chance(0.3)),
+    extended: features.has('extended-const'),
   });
 }
 
@@ -269,8 +270,9 @@ function chooseElements(rng, tables, functions, imports, extendedForms, referenc
  * @param {boolean} references
  * @param {boolean} mutableExports
  * @param {boolean} vectors  v128 globals too
+ * @param {boolean} extended  extended constants: i32/i64 initialisers may be arithmetic
  */
-function chooseGlobals(rng, profile, functions, references, mutableExports, vectors) {
+function chooseGlobals(rng, profile, functions, references, mutableExports, vectors, extended) {
   /** @type {(GlobalDefinition & {fuel?: string, refFunction?: number})[]} */
   const globals = [];
   /**
@@ -280,7 +282,12 @@ function chooseGlobals(rng, profile, functions, references, mutableExports, vect
    */
   const add = (type, mutable, exported) => {
     /** @type {GlobalDefinition & {refFunction?: number}} */
-    const g = { type, mutable, exportName: exported ? '' : undefined, init: (w) => writeConst(w, rng, type), info: { index: -1, type, mutable } };
+    const arithmetic = extended && (type === I32 || type === I64) && rng.chance(0.4);
+    const g = {
+      type, mutable, exportName: exported ? '' : undefined,
+      init: (w) => (arithmetic ? writeConstArithmetic(w, rng, type, 3) : writeConst(w, rng, type)),
+      info: { index: -1, type, mutable },
+    };
     if (type === FUNCREF && rng.chance(0.5)) {
       const f = rng.pick(functions).index;
       g.refFunction = f;
@@ -409,11 +416,60 @@ function writeLimits(w, min, max) {
 /**
  * @param {ByteWriter} w
  * @param {number} value  a constant i32 offset
+ * @param {Random} rng
+ * @param {boolean} extended  extended constants: the offset may be written as arithmetic giving it
  */
-function writeOffset(w, value) {
+function writeOffset(w, value, rng, extended) {
+  const roll = extended ? rng.int(4) : 0;
+  if (roll === 1) {
+    // value = a + (value - a)
+    const a = rng.int32();
+    writeI32(w, a);
+    writeI32(w, (value - a) | 0);
+    w.byte(Op.i32_add);
+  } else if (roll === 2) {
+    // value = (value + b) - b
+    const b = rng.int32();
+    writeI32(w, (value + b) | 0);
+    writeI32(w, b);
+    w.byte(Op.i32_sub);
+  } else if (roll === 3) {
+    // value = p * q + (value - p * q), the product wrapping
+    const p = rng.int32();
+    const q = rng.int32();
+    writeI32(w, p);
+    writeI32(w, q);
+    w.byte(Op.i32_mul);
+    writeI32(w, (value - Math.imul(p, q)) | 0);
+    w.byte(Op.i32_add);
+  } else {
+    writeI32(w, value);
+  }
+  w.byte(Op.end);
+}
+
+/** @param {ByteWriter} w @param {number} value */
+function writeI32(w, value) {
   w.byte(Op.i32_const);
   w.s32(value);
-  w.byte(Op.end);
+}
+
+/**
+ * An i32/i64 constant expression (without its end) of extended-constant
+ * arithmetic over constants, up to `depth` operators deep.
+ * @param {ByteWriter} w
+ * @param {Random} rng
+ * @param {number} type  I32 or I64
+ * @param {number} depth
+ */
+function writeConstArithmetic(w, rng, type, depth) {
+  if (depth === 0 || rng.chance(0.3)) {
+    writeConst(w, rng, type);
+    return;
+  }
+  writeConstArithmetic(w, rng, type, depth - 1);
+  writeConstArithmetic(w, rng, type, depth - 1);
+  w.byte(rng.pick(type === I32 ? [0x6a, 0x6b, 0x6c] : [0x7c, 0x7d, 0x7e])); // add, sub, mul
 }
 
 /**
@@ -422,14 +478,15 @@ function writeOffset(w, value) {
  * @param {Random} rng
  * @param {ByteWriter} w
  * @param {ElementSegment} s
+ * @param {boolean} extended  extended constants (writeOffset)
  */
-function writeElement(rng, w, s) {
+function writeElement(rng, w, s, extended) {
   const implicitTable = s.mode === 'active' && s.table === 0 && s.type === FUNCREF && rng.chance(0.5);
   const flags = (s.mode === 'passive' ? 1 : s.mode === 'declarative' ? 3 : implicitTable ? 0 : 2) | (s.expressions ? 4 : 0);
   w.u32(flags);
   if (s.mode === 'active') {
     if (!implicitTable) w.u32(s.table);
-    writeOffset(w, s.offset);
+    writeOffset(w, s.offset, rng, extended);
   }
   if (flags !== 0 && flags !== 4) w.byte(s.expressions ? s.type : 0x00);
   w.u32(s.items.length);
@@ -520,6 +577,7 @@ function writeNameSection(out, rng, functionCount) {
  * @param {{offset: number, bytes: Uint8Array, passive: boolean}[]} parts.data
  * @param {ByteWriter[][]} parts.bodies  each body in pieces (locals, code)
  * @param {boolean} parts.dataCount
+ * @param {boolean} parts.extended  extended constants: offsets may be written as arithmetic
  */
 function assemble(parts) {
   const { rng } = parts;
@@ -613,7 +671,7 @@ function assemble(parts) {
   if (parts.elements.length > 0) {
     s = new ByteWriter();
     s.u32(parts.elements.length);
-    for (const e of parts.elements) writeElement(rng, s, e);
+    for (const e of parts.elements) writeElement(rng, s, e, parts.extended);
     section(9, s);
   }
 
@@ -639,10 +697,10 @@ function assemble(parts) {
     } else if (rng.chance(0.2) && parts.dataCount) {
       s.byte(2);
       s.u32(0);
-      writeOffset(s, d.offset);
+      writeOffset(s, d.offset, rng, parts.extended);
     } else {
       s.byte(0);
-      writeOffset(s, d.offset);
+      writeOffset(s, d.offset, rng, parts.extended);
     }
     s.u32(d.bytes.length);
     s.bytes(d.bytes);
