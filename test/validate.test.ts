@@ -415,8 +415,17 @@ describe('constant expressions', () => {
   });
 
   it('reject any other instruction', () => {
-    expectInvalid('(global i32 (i32.add (i32.const 1) (i32.const 2)))', /^constant expression required: i32\.add is not a constant instruction \(at 0x[0-9a-f]+, global section, global 0\)/);
+    expectInvalid('(global i32 (i32.div_s (i32.const 1) (i32.const 2)))', /^constant expression required: i32\.div_s is not a constant instruction \(at 0x[0-9a-f]+, global section, global 0\)/);
     expectInvalid('(global i32 (nop) (i32.const 0))', /^constant expression required/);
+  });
+
+  it('take extended constants (3.0): i32/i64 add, sub and mul over operands of their type', () => {
+    expect(() => validate(parse('(global i32 (i32.mul (i32.add (i32.const 1) (i32.const 2)) (i32.sub (i32.const 3) (i32.const 4))))'))).not.toThrow();
+    expect(() => validate(parse('(import "m" "g" (global i64)) (global i64 (i64.mul (global.get 0) (i64.const 3)))'))).not.toThrow();
+    expectInvalid('(global i32 (i32.add (i32.const 1) (i64.const 2)))', /^type mismatch in constant expression: i32\.add expects two i32, got i32, i64 \(at 0x/);
+    expectInvalid('(global i64 (i64.mul (i64.const 1)))', /^type mismatch in constant expression: i64\.mul expects two i64, got i64/);
+    expectInvalid('(global i64 (i64.const 1) (i64.const 2) (i64.add) (i64.const 3))', /^type mismatch in constant expression: expected i64, got 2 values/);
+    expectInvalid('(global i32 (i64.add (i64.const 1) (i64.const 2)))', /^type mismatch in constant expression: expected i32, got i64/);
   });
 
   it('only read imported immutable globals', () => {

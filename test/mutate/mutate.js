@@ -23,8 +23,15 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { loadCorpus } from './corpus.js';
 import { createMutant, MUTATION_NAMES } from './mutations.js';
+
+// The engine judges with the proposals wasm2es implements that Node 20's V8
+// keeps behind flags (they only make more modules valid): a mutant that
+// turns a constant into extended-constant arithmetic is valid on both sides.
+setFlagsFromString('--experimental-wasm-extended-const');
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 /**
  * A compile that takes more CPU time than this is reported. CPU time, not

@@ -286,7 +286,7 @@ describe('modules without function bodies, from their bytes, on the runtime alon
   it('rejects invalid modules, naming the problem and the offset', () => {
     expectRejected('(module (global i32 (i64.const 0)))', /^type mismatch: i64, expected i32 \(at 0x[0-9a-f]+\)$/);
     expectRejected('(module (global i32 (i32.const 0) (i32.const 1)))', /constant expression required/);
-    expectRejected('(module (global i32 (i32.add (i32.const 0) (i32.const 1))))', /constant expression required/);
+    expectRejected('(module (global i32 (i32.div_u (i32.const 0) (i32.const 1))))', /constant expression required/);
     expectRejected('(module (global i32 (i32.const 0)) (global i32 (global.get 0)))', /constant expression required: global.get/);
     expectRejected('(module (import "m" "g" (global (mut i32))) (global i32 (global.get 0)))', /constant expression required: global.get/);
     expectRejected('(module (global funcref (ref.func 0)))', /unknown function 0/);
