@@ -224,4 +224,13 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+// A reader that goes away (`wasm2es --help | head -1`) is not an error of
+// ours: without a listener, the EPIPE of commander's write to stdout would
+// be an uncaught 'error' event with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') return;
+  process.stderr.write(`wasm2es: stdout: cannot write: ${describeSystemError(error)}\n`);
+  process.exit(EXIT_ERROR);
+});
+
 process.exitCode = await main(process.argv);
