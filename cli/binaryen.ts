@@ -48,10 +48,13 @@ async function load(purpose: string): Promise<Binaryen> {
   return loaded;
 }
 
-/** The features beyond the MVP that wasm2es compiles: WebAssembly 2.0 (SIMD included) and relaxed SIMD. */
-function webAssembly2Features(binaryen: Binaryen): number {
-  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD } = binaryen.Features;
-  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD;
+/**
+ * The features beyond the MVP that wasm2es compiles: WebAssembly 2.0 (SIMD
+ * included), relaxed SIMD, extended constants and tail calls.
+ */
+function supportedFeatures(binaryen: Binaryen): number {
+  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD, ExtendedConst, TailCall } = binaryen.Features;
+  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD | ExtendedConst | TailCall;
 }
 
 /**
@@ -105,7 +108,7 @@ function optimizeModule(binaryen: Binaryen, module: BinaryenModule): void {
 
 /**
  * Assembles WebAssembly text into a binary, optionally optimised. A module
- * that is only invalid because it uses features beyond 2.0 (tail calls, ...) is
+ * that is only invalid because it uses features wasm2es lacks (exceptions, ...) is
  * still assembled, so that the compiler reports the unsupported feature by
  * name.
  */
@@ -115,7 +118,7 @@ export async function assembleText(text: string, options: { optimize: boolean })
   if (!parsed.value) throw new BinaryenError(messageOf(parsed.error).replace(/^(\d+:\d+): error: /, '$1: '));
   const module = parsed.value;
   try {
-    module.setFeatures(webAssembly2Features(binaryen));
+    module.setFeatures(supportedFeatures(binaryen));
     const valid = captureOutput(() => module.validate());
     if (valid.error !== undefined) throw new BinaryenError(messageOf(valid.error));
     if (!valid.value) {
@@ -148,7 +151,7 @@ export async function optimizeBinary(bytes: Uint8Array): Promise<Uint8Array> {
   if (!read.value) throw new BinaryenError(`-O: binaryen: ${messageOf(read.error)}`);
   const module = read.value;
   try {
-    module.setFeatures(webAssembly2Features(binaryen));
+    module.setFeatures(supportedFeatures(binaryen));
     const valid = captureOutput(() => module.validate());
     if (!valid.value) throw new BinaryenError(`-O: binaryen: ${firstValidationError(valid.lines)}`);
     const optimized = captureOutput(() => optimizeModule(binaryen, module));

@@ -19,6 +19,8 @@ const OP_END = 0x0b;
 const OP_PREFIX_FC = 0xfc;
 const OP_PREFIX_FD = 0xfd;
 const OP_CALL_INDIRECT = 0x11;
+const OP_RETURN_CALL = 0x12;
+const OP_RETURN_CALL_INDIRECT = 0x13;
 /** Module.indirectCalls' key is table * this + type index. */
 export const INDIRECT_TABLE_SCALE = 2 ** 20;
 const FC_MEMORY_INIT = PREFIX_FC | 8;
@@ -71,6 +73,12 @@ export interface CodeContext {
   dataCount: number | null;
   /** Where call_indirect's (table, type) pairs are recorded (Module.indirectCalls). */
   indirectCalls: Set<number>;
+  /**
+   * Set when a return_call or return_call_indirect is decoded; the code
+   * section clears it before each body, to record which functions make tail
+   * calls (Func.tailCalls).
+   */
+  tailCalls: boolean;
 }
 
 // Control stack entries: which marker opened the block, so `else` can be checked.
@@ -150,8 +158,11 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         blockType = readBlockType(reader, context);
         controls.push(op === OP_IF ? CONTROL_IF : CONTROL_BLOCK);
         break;
-      case Imm.Label:
       case Imm.Func:
+        index = reader.u32();
+        if (op === OP_RETURN_CALL) context.tailCalls = true;
+        break;
+      case Imm.Label:
       case Imm.Local:
       case Imm.Global:
       case Imm.Table:
@@ -169,7 +180,8 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
       case Imm.CallIndirect:
         index = reader.u32();
         index2 = reader.u32();
-        if (op === OP_CALL_INDIRECT) context.indirectCalls.add(index2 * INDIRECT_TABLE_SCALE + index);
+        if (op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) context.indirectCalls.add(index2 * INDIRECT_TABLE_SCALE + index);
+        if (op === OP_RETURN_CALL_INDIRECT) context.tailCalls = true;
         break;
       case Imm.MemArg:
       case Imm.MemArgLane: {

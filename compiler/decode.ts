@@ -261,6 +261,7 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
     const onBody = state.onBody;
     let func: Func;
     let count = 0;
+    state.context.tailCalls = false;
     if (onBody === undefined) {
       func = { typeIndex, locals, body: [], offset };
       decodeInstrs(reader, state.context, func.body, true);
@@ -270,6 +271,10 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
     }
     if (reader.pos !== reader.end) {
       reader.fail(`section size mismatch: ${reader.end - reader.pos} bytes after the function body's final END opcode`);
+    }
+    if (state.context.tailCalls) {
+      func.tailCalls = true;
+      module.tailCalls = true;
     }
     reader.end = sectionEnd;
     module.funcs.push(func);
@@ -483,6 +488,7 @@ function emptyModule(): Module {
     names: null,
     indirectCalls: new Set(),
     simd: null,
+    tailCalls: false,
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,
@@ -511,7 +517,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   const state: DecodeState = {
     module,
     onBody: options.onBody,
-    context: { types: module.types, dataCount: null, indirectCalls: module.indirectCalls },
+    context: { types: module.types, dataCount: null, indirectCalls: module.indirectCalls, tailCalls: false },
     codeCountOffset: -1,
     codeCount: 0,
     dataSectionSeen: false,

@@ -13,6 +13,7 @@ import { emitSimd, expandV128, floatLocals, floatOfConstant, floatOfWord, floatW
 import type { FloatLocalForm, SimdHost } from './emit-simd.js';
 import { DEPENDS, Entry, Flag, Frame, FrameKind, ModuleEnv, isSimple, zeroValue } from './emit-stack.js';
 import { MemoryEmitter } from './emit-memory.js';
+import { directTailCall, indirectTailCall } from './emit-tail.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 
@@ -138,7 +139,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     if (declarations.length > 0) body.unshift(js.decl(declarations));
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(`l${i}`);
-    return js.fn(this.env.funcName(this.funcIndex), params, body);
+    return js.fn(this.env.tailBody(this.funcIndex) ?? this.env.funcName(this.funcIndex), params, body);
   }
 
   /**
@@ -237,6 +238,8 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       case 0x0f: return this.returnInstr();
       case 0x10: return this.call(instr.index);
       case 0x11: return this.callIndirect(instr.index, instr.index2);
+      case 0x12: return this.returnCall(instr.index);
+      case 0x13: return this.returnCallIndirect(instr.index, instr.index2);
       case 0x1a: return this.drop();
       case 0x1b:
       case 0x1c: return this.select();
@@ -488,6 +491,27 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
     const call = js.call(callee, args.map((a) => this.valueOf(a)));
     this.pushCallResults(type.results, call, [...args, index]);
+  }
+
+  // Tail calls (emit-tail.ts): the arguments settle as for a call; what is
+  // left below them is dropped, and callArgs has settled its effects.
+  private returnCall(funcIndex: number): void {
+    const type = this.funcType(funcIndex);
+    const args = this.callArgs(type.params.length).map((a) => this.valueOf(a));
+    this.stmts.push(js.ret(directTailCall(this.env, funcIndex, args)));
+    this.markUnreachable();
+  }
+
+  private returnCallIndirect(typeIndex: number, table: number): void {
+    const type = this.typeOf(typeIndex);
+    // As callIndirect: the callee (index and checks) is evaluated first in JS.
+    if (this.stack.slice(this.stack.length - type.params.length - 1).some((e) => (e.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
+    const index = this.pop();
+    const args = this.callArgs(type.params.length).map((a) => this.valueOf(a));
+    const view = js.id(this.env.callView(table, typeIndex));
+    const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
+    this.stmts.push(js.ret(indirectTailCall(this.env, callee, args)));
+    this.markUnreachable();
   }
 
   // ---- control -----------------------------------------------------------------

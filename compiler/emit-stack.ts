@@ -106,6 +106,12 @@ export interface ModuleEnv {
   types: FuncType[];
   funcType(funcIndex: number): FuncType;
   funcName(funcIndex: number): string;
+  /**
+   * Tail calls (emit-tail.ts): the name of a defined function's tail body
+   * when it makes tail calls, null when it makes none, undefined for an
+   * imported function (which may be either).
+   */
+  tailBody(funcIndex: number): string | null | undefined;
   /** Name of the FuncRef constant of a function (records that it is needed). */
   /** The FuncRef of a function, `rf[i]` (records that it is needed). */
   funcRef(funcIndex: number): JsNode;

@@ -24,6 +24,7 @@ import { MAX_HEIGHT, flattenFunction } from './flatten.js';
 import { expandV128 } from './emit-simd.js';
 import { shiftMarks } from './sourcemap.js';
 import { constExprJs } from './emit-const.js';
+import { lazyTailStub, tailBodyName, tailLink, tailWrapper } from './emit-tail.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
 
@@ -186,6 +187,10 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     funcName: (index) => {
       calledFuncs.add(index);
       return `fn${index}`;
+    },
+    tailBody: (index) => {
+      if (index < module.importedFuncs) return undefined;
+      return module.funcs[index - module.importedFuncs].tailCalls === true ? tailBodyName(index) : null;
     },
     funcRef: (index) => {
       usedFuncRefs.add(index);
@@ -354,6 +359,9 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   // named functions are variables, defined before anything runs, in
   // namedDecls). Lazy: stubs, and everything any function may use declared now.
   const namedDecls: JsNode[] = [];
+  /** `fnN.$t = fnN$t` for each function that makes tail calls. */
+  const tailLinks: JsNode[] = [];
+  const paramCount = (funcIndex: number): number => expandV128(funcTypes[funcIndex].params).length;
   if (lazy === null) {
     const onFunction = options.onFunction;
     for (let i = 0; i < module.funcs.length; i++) {
@@ -361,13 +369,27 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       const marks = mapped ? [] : null;
       const text = functionText(index, 2, marks);
       const name = names === null ? undefined : names.get(index);
+      // A function that makes tail calls: this is its tail body, and its wrapper is fnN (emit-tail.ts).
+      const tail = env.tailBody(index);
+      const own = tail ?? `fn${index}`;
       if (name === undefined || name === '') functionDecls.push(rawCode(text, marks));
-      else namedDecls.push(rawCode(namedFunction(`var fn${index}${pretty ? ' = ' : '='}`, `fn${index}`, name, text, marks, ';'), marks));
+      else namedDecls.push(rawCode(namedFunction(`var ${own}${pretty ? ' = ' : '='}`, own, name, text, marks, ';'), marks));
+      if (typeof tail === 'string') {
+        functionDecls.push(tailWrapper(index, paramCount(index), helper));
+        tailLinks.push(tailLink(index));
+      }
       if (onFunction !== undefined) onFunction(i + 1, module.funcs.length);
     }
   } else {
     declareEverything();
-    for (let i = 0; i < module.funcs.length; i++) functionDecls.push(lazyStub(module.importedFuncs + i));
+    for (let i = 0; i < module.funcs.length; i++) {
+      const index = module.importedFuncs + i;
+      functionDecls.push(lazyStub(index));
+      if (module.funcs[i].tailCalls === true) {
+        functionDecls.push(lazyTailStub(index, paramCount(index)));
+        tailLinks.push(tailLink(index));
+      }
+    }
   }
 
   // call_indirect's call views, once the tables exist.
@@ -483,7 +505,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   if (importedCallees.length > 0) funcRefDecls.push(js.decl(importedCallees));
 
   // Pushed one by one: a spread of 150,000 statements overflows the stack.
-  for (const list of [namedDecls, funcRefDecls, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
+  for (const list of [namedDecls, tailLinks, funcRefDecls, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
     for (const statement of list) link.push(statement);
   }
 
@@ -536,7 +558,14 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       if (source === undefined) {
         const name = names === null ? undefined : names.get(funcIndex);
         const text = functionText(funcIndex, 0);
-        source = name === undefined || name === '' ? `fn${funcIndex} = ${text}` : namedFunction(`fn${funcIndex} = `, `fn${funcIndex}`, name, text, null, '');
+        const tail = env.tailBody(funcIndex);
+        const own = tail ?? `fn${funcIndex}`;
+        source = name === undefined || name === '' ? `${own} = ${text}` : namedFunction(`${own} = `, own, name, text, null, '');
+        // `fnN$t = ..., fnN = <wrapper>, fnN.$t = fnN$t, fnN`: the eval's value is the raw function.
+        if (typeof tail === 'string') {
+          const wrapper = printFunction(tailWrapper(funcIndex, paramCount(funcIndex), helper), pretty, 0);
+          source = `${source}, fn${funcIndex} = ${wrapper}, fn${funcIndex}.$t = ${tail}, fn${funcIndex}`;
+        }
         sources[funcIndex] = source;
       }
       return source;

@@ -170,6 +170,8 @@ export interface Func {
   body: Instr[];
   /** Byte offset of the function body (its size field) in the module. */
   offset: number;
+  /** Whether the body makes tail calls (return_call, return_call_indirect): see emit-tail.ts. */
+  tailCalls?: boolean;
 }
 
 export interface CustomSection {
@@ -222,6 +224,8 @@ export interface Module {
    * apart (emit-simd.ts).
    */
   simd: FeatureUse | null;
+  /** Whether any function makes tail calls (Func.tailCalls). */
+  tailCalls: boolean;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;

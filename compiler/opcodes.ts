@@ -93,6 +93,9 @@ def(0x0e, 'br_table', Imm.BrTable);
 def(0x0f, 'return', Imm.None);
 def(0x10, 'call', Imm.Func);
 def(0x11, 'call_indirect', Imm.CallIndirect);
+// Tail calls (3.0): emit-tail.ts.
+def(0x12, 'return_call', Imm.Func);
+def(0x13, 'return_call_indirect', Imm.CallIndirect);
 def(0x1a, 'drop', Imm.None);
 def(0x1b, 'select', Imm.None);
 def(0x1c, 'select', Imm.SelectT);
@@ -335,8 +338,6 @@ export const UNSUPPORTED_FEATURES = new Map<number, string>([
   [0x18, 'exception handling (delegate)'],
   [0x19, 'exception handling (catch_all)'],
   [0x1f, 'exception handling (try_table)'],
-  [0x12, 'tail calls (return_call)'],
-  [0x13, 'tail calls (return_call_indirect)'],
   [0x14, 'typed function references (call_ref)'],
   [0x15, 'typed function references (return_call_ref)'],
   [0xd3, 'typed function references (ref.as_non_null)'],

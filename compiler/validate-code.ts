@@ -541,6 +541,32 @@ handle(0x11, 'call_indirect', (v, instr) => {
   v.pushTypes(type.results);
 });
 
+// ---- tail calls (3.0) ----------------------------------------------------------
+// A tail call is a call then a return: the callee's results must be the
+// caller's, and what follows is unreachable. Lowered by emit-tail.ts.
+
+function tailCallResults(v: CodeValidator, callee: FuncType, what: string): void {
+  const results = v.functionResults();
+  if (!sameTypes(callee.results, results)) {
+    v.fail('type mismatch', `${what} returns ${typeListName(callee.results)}, the calling function returns ${typeListName(results)}`);
+  }
+}
+handle(0x12, 'return_call', (v, instr) => {
+  const type = v.funcTypeAt(instr.index);
+  tailCallResults(v, type, `function ${instr.index}`);
+  v.popTypes(type.params);
+  v.markUnreachable();
+});
+handle(0x13, 'return_call_indirect', (v, instr) => {
+  const elemType = v.tableElemType(instr.index2);
+  if (elemType !== ValType.FuncRef) v.fail('type mismatch', `return_call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
+  const type = v.typeAt(instr.index);
+  tailCallResults(v, type, `type ${instr.index}`);
+  v.popExpect(ValType.I32);
+  v.popTypes(type.params);
+  v.markUnreachable();
+});
+
 handle(0x1a, 'drop', (v) => {
   v.popAny();
 });

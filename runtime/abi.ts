@@ -86,6 +86,11 @@ export interface ModuleDescriptor {
  * Function" of the JS API) is made once, on demand, by the runtime.
  */
 export interface FuncRefShape {
+  /**
+   * The function itself. When the wasm function makes tail calls, `raw`
+   * carries its tail body as `raw.$t` (runtime/tail.ts): a tail call
+   * through a table or an import hands that over to the trampoline.
+   */
   raw: (...args: any[]) => any;
   typeId: number;
   type: FuncTypeDesc;

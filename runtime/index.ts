@@ -37,7 +37,7 @@ export type { WebAssemblyNamespace, WebAssemblyOptions };
 export type { InstanceConstructor, ModuleExports, ModuleImports } from './module.js';
 
 /** Bump when the runtime's internal API (runtime/abi.ts) changes incompatibly. */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4; // 4: tail calls (rt.TAIL, tailTo, tailCall, tailLoop)
 
 function buildApi() {
   return {

@@ -13,6 +13,7 @@ import { Memory } from './memory.js';
 import * as numeric from './numeric.js';
 import * as simd from './simd.js';
 import { Table } from './table.js';
+import { TAIL, tailCall, tailLoop, tailTo } from './tail.js';
 
 /** Helpers beyond SupportLib in runtime/abi.ts (additions the compiler may use). */
 export interface SupportLibExtras {
@@ -24,6 +25,11 @@ export interface SupportLibExtras {
   lazyFuncRef: typeof lazyFuncRef;
   /** Replaces a lazy FuncRef's stub by the generated function. */
   setRaw: typeof setRaw;
+  /** Tail calls (runtime/tail.ts): what a tail body returns to hand over a pending call. */
+  TAIL: object;
+  tailTo: typeof tailTo;
+  tailCall: typeof tailCall;
+  tailLoop: typeof tailLoop;
   /** A Global of type v128 holding `value`, four i32 words (JS cannot make one). */
   v128Global(mutable: boolean, value: readonly number[]): Global;
   [simdHelper: string]: unknown;
@@ -99,6 +105,12 @@ export const rt: SupportLib & SupportLibExtras = {
   f32ReinterpretI32: numeric.f32ReinterpretI32,
   i64ReinterpretF64: numeric.i64ReinterpretF64,
   f64ReinterpretI64: numeric.f64ReinterpretI64,
+
+  // tail calls (compiler/emit-tail.ts)
+  TAIL,
+  tailTo,
+  tailCall,
+  tailLoop,
 
   // v128 (compiler/emit-simd.ts)
   v128Global: (mutable, value) => makeGlobal('v128', mutable, value),

@@ -657,7 +657,6 @@ describe('code: instructions and their immediates', () => {
     expectMalformed(oneFunc([0xfb, 0x01, END]), /^garbage collection \(0xfb prefix\) is not supported yet/);
     expectMalformed(oneFunc([0x06, 0x40, END, END]), /^exception handling \(try\) is not supported yet/);
     expectMalformed(oneFunc([0x08, 0x00, END]), /^exception handling \(throw\) is not supported yet/);
-    expectMalformed(oneFunc([0x12, 0x00, END]), /^tail calls \(return_call\) is not supported yet/);
     expectMalformed(oneFunc([0x14, 0x00, END]), /^typed function references \(call_ref\) is not supported yet/);
   });
 });

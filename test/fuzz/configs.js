@@ -19,9 +19,10 @@ import { pathToFileURL } from 'node:url';
 
 const ROOT = new URL('../../', import.meta.url);
 
-// Node 20's V8 validates extended constants only behind a flag, read at each
-// compile; it only makes more constant expressions valid.
+// Node 20's V8 validates extended constants and tail calls only behind
+// flags, read at each compile; they only make more modules valid.
 setFlagsFromString('--experimental-wasm-extended-const');
+setFlagsFromString('--experimental-wasm-return-call');
 
 /** Every wasm2es configuration, in the order they run and are reported. */
 export const CONFIGS = {

@@ -20,7 +20,7 @@ export const FEATURES = {
   'reference-types': { ttf: '--enable-reference-types', supported: true },
   multivalue: { ttf: '--enable-multivalue', supported: true },
   simd: { ttf: '--enable-simd', supported: true },
-  'tail-call': { ttf: '--enable-tail-call', supported: false },
+  'tail-call': { ttf: '--enable-tail-call', supported: true },
   'exception-handling': { ttf: '--enable-exception-handling', supported: false },
   threads: { ttf: '--enable-threads', supported: false },
   memory64: { ttf: '--enable-memory64', supported: false },

@@ -127,17 +127,17 @@ function skipConstantExpression(r) {
 
 /**
  * Skips the immediates of the instruction whose opcode byte was just read.
- * Covers WebAssembly 2.0.
+ * Covers WebAssembly 2.0 and tail calls.
  */
 function skipImmediates(r, op) {
   if (op === 0x02 || op === 0x03 || op === 0x04) return r.skipLeb(); // block type: 0x40, a value type or an s33 type index
-  if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0xd2 || (op >= 0x20 && op <= 0x26)) return r.u32();
+  if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0x12 || op === 0xd2 || (op >= 0x20 && op <= 0x26)) return r.u32();
   if (op === 0x0e) {
     const n = r.u32();
     for (let i = 0; i <= n; i++) r.u32();
     return;
   }
-  if (op === 0x11) return (r.u32(), r.u32());
+  if (op === 0x11 || op === 0x13) return (r.u32(), r.u32());
   if (op === 0x1c) {
     const n = r.u32();
     for (let i = 0; i < n; i++) r.valueType();

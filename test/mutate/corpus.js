@@ -3,7 +3,7 @@
 // and modules written here to reach every section and every immediate kind.
 // Loaded in a fixed order, so a seed picks the same base on any machine
 // with the same files. The engine's WebAssembly.validate is the judge of
-// which fixtures are valid (tail-call.wasm is: wasm2es refuses it as unsupported).
+// which fixtures are valid (threads.wasm is: wasm2es refuses it as unsupported).
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

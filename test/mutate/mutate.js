@@ -32,6 +32,7 @@ import { createMutant, MUTATION_NAMES } from './mutations.js';
 // turns a constant into extended-constant arithmetic is valid on both sides.
 setFlagsFromString('--experimental-wasm-extended-const');
 setFlagsFromString('--experimental-wasm-relaxed-simd');
+setFlagsFromString('--experimental-wasm-return-call');
 
 /**
  * A compile that takes more CPU time than this is reported. CPU time, not

@@ -23,6 +23,8 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 // Extended constants likewise: they only make more constant expressions valid.
 setFlagsFromString('--experimental-wasm-extended-const');
+// And tail calls (return_call, return_call_indirect): new opcodes only.
+setFlagsFromString('--experimental-wasm-return-call');
 
 // `npm run spec -- --split-threshold N` (or WASM2ES_SPLIT_THRESHOLD) compiles with a low
 // function-splitting threshold, so the suite exercises compiler/split.ts on

@@ -76,7 +76,8 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
     '',
     `The official WebAssembly 2.0 core testsuite (every top-level \`.wast\` file; the \`simd_*\` files are the ` +
       '`simd` family), and the folders of the WebAssembly 3.0 proposals wasm2es implements, each a family named ' +
-      'after its folder: relaxed SIMD (`proposals/relaxed-simd`) and extended constants (`proposals/extended-const`), ' +
+      'after its folder: relaxed SIMD (`proposals/relaxed-simd`), extended constants (`proposals/extended-const`) ' +
+      'and tail calls (`proposals/tail-call`), ' +
       `run by \`npm run spec\` on the \`${engine}\` engine. Each cell is assertions passed of assertions run; ` +
       'v128 arguments and results are passed and checked inside wasm, lane by lane (the JS API lets no v128 through). ' +
       'Every module of every script goes through the ahead-of-time path: `compile()` turns it into an ES module ' +

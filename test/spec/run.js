@@ -27,7 +27,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const HELP = `usage: npm run spec -- [name...] [options]
   name                  run only these files (stem, e.g. i32 memory_grow; else substring);
                         the SIMD scripts run only when named: simd, relaxed-simd, simd_lane, ...;
-                        so do the 3.0 proposals' folders: extended-const
+                        so do the 3.0 proposals' folders: extended-const, tail-call
   --engine E            wasm2es (default), native (the runner checked on V8 itself), or
                         wasm2es-compile (diagnostic: wasm2es's compile() decides validity, V8 runs)
   --format F            wasm2es loading: esm (default, the ahead-of-time output), lazy (the polyfill: functions

@@ -22,6 +22,7 @@ const WABT_FEATURES = {
   simd: true,
   relaxed_simd: true,
   extended_const: true,
+  tail_call: true,
 };
 
 const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data']);

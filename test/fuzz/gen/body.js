@@ -106,6 +106,7 @@ export const STEP_KINDS = [
   { name: 'store', weight: 4, feature: 'mvp', run: (g) => memory.stepStore(g) },
   { name: 'call', weight: 7, feature: 'mvp', run: (g) => calls.stepCall(g) },
   { name: 'call_indirect', weight: 2.5, feature: 'mvp', run: (g) => calls.stepCallIndirect(g) },
+  { name: 'return_call', weight: 0.8, feature: 'tail-call', run: (g) => calls.stepReturnCall(g) },
   { name: 'local.set', weight: 3, feature: 'mvp', run: (g) => g.stepLocalSet() },
   { name: 'local.tee', weight: 3, feature: 'mvp', run: (g) => g.stepTee() },
   { name: 'global.set', weight: 2.5, feature: 'mvp', run: (g) => g.stepGlobalSet() },

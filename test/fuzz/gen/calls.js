@@ -112,14 +112,16 @@ export function valueCall(g, type, depth) {
  * @param {boolean} reuse
  * @returns {number[] | undefined} the results pushed
  */
-export function callIndirect(g, resultType, depth, reuse) {
+export function callIndirect(g, resultType, depth, reuse, tail = false) {
   const r = g.rng;
   const w = g.w;
   const tables = g.m.tables;
+  /** @type {(f: {results: number[]}) => boolean} */
+  const fits = tail ? (f) => sameResults(f, g.func.results) : (f) => !resultType || f.results.includes(resultType);
   /** @type {[number, number, FunctionInfo][]} table, slot, function */
   const hits = [];
   tables.forEach((table, i) => {
-    for (const [slot, f] of table.filled) if (!resultType || f.results.includes(resultType)) hits.push([i, slot, f]);
+    for (const [slot, f] of table.filled) if (fits(f)) hits.push([i, slot, f]);
   });
   const trapping = r.chance(g.p.trapRate * 2);
   if (hits.length === 0 && !trapping) return undefined;
@@ -141,7 +143,8 @@ export function callIndirect(g, resultType, depth, reuse) {
       if (t.elemType === FUNCREF) funcrefTables.push(i);
     });
     which = r.pick(funcrefTables);
-    const candidates = resultType ? g.m.functions.filter((f) => f.results.includes(resultType)) : g.m.functions.concat(g.m.imports);
+    const candidates = tail ? g.m.functions.concat(g.m.imports).filter(fits)
+      : resultType ? g.m.functions.filter((f) => f.results.includes(resultType)) : g.m.functions.concat(g.m.imports);
     if (candidates.length > 0 && r.chance(0.8)) {
       const f = r.pick(candidates);
       signature = f;
@@ -149,7 +152,7 @@ export function callIndirect(g, resultType, depth, reuse) {
     } else {
       const params = [];
       for (let i = r.int(3); i > 0; i--) params.push(g.randomNumberType());
-      const results = resultType ? [resultType] : r.chance(0.5) ? [] : [g.randomNumberType()];
+      const results = tail ? [...g.func.results] : resultType ? [resultType] : r.chance(0.5) ? [] : [g.randomNumberType()];
       signature = { params, results };
       typeIndex = g.m.types.intern(params, results);
     }
@@ -163,6 +166,14 @@ export function callIndirect(g, resultType, depth, reuse) {
     tableIndex(g, tables[which], depth);
   }
   g.needsFuel = true;
+  if (tail) {
+    // A tail call takes no depth: it replaces this function's frame.
+    w.byte(Op.return_call_indirect);
+    g.writeIndex(typeIndex);
+    w.u32(which);
+    g.markUnreachable();
+    return signature.results;
+  }
   g.writeGuardBefore();
   w.byte(Op.call_indirect);
   g.writeIndex(typeIndex);
@@ -190,4 +201,43 @@ export function valueCallIndirect(g, type, depth) {
   const results = callIndirect(g, type, depth, false);
   if (!results) g.leaf(type);
   else keepOne(g, results, type);
+}
+
+/**
+ * @param {{results: readonly number[]}} f
+ * @param {readonly number[]} results
+ */
+function sameResults(f, results) {
+  return f.results.length === results.length && f.results.every((t, i) => t === results[i]);
+}
+
+/**
+ * A tail call (return_call or return_call_indirect) to a function returning
+ * what this one returns, self included. No depth guard: it replaces this
+ * function's frame; the callee's fuel check on entry ends endless chains.
+ * In the function's own block it is usually a call instead, so the rest of
+ * the function stays live.
+ * @param {FunctionGenerator} g
+ */
+export function stepReturnCall(g) {
+  const r = g.rng;
+  if (g.top().unreachable || (g.frames.length === 1 && r.chance(0.8))) {
+    stepCall(g);
+    return;
+  }
+  if (r.chance(0.3)) {
+    if (!callIndirect(g, 0, g.p.exprDepth, r.chance(g.p.reuse), true)) stepCall(g);
+    return;
+  }
+  const list = g.m.functions.filter((f) => sameResults(f, g.func.results));
+  if (list.length === 0) {
+    stepCall(g);
+    return;
+  }
+  const callee = r.pick(list);
+  g.ensureArgs(callee.params, r.chance(g.p.reuse), g.p.exprDepth);
+  g.needsFuel = true;
+  g.w.byte(Op.return_call);
+  g.writeIndex(callee.index);
+  g.markUnreachable();
 }
