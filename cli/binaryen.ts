@@ -50,11 +50,11 @@ async function load(purpose: string): Promise<Binaryen> {
 
 /**
  * The features beyond the MVP that wasm2es compiles: WebAssembly 2.0 (SIMD
- * included), relaxed SIMD, extended constants and tail calls.
+ * included), relaxed SIMD, extended constants, tail calls and multi-memory.
  */
 function supportedFeatures(binaryen: Binaryen): number {
-  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD, ExtendedConst, TailCall } = binaryen.Features;
-  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD | ExtendedConst | TailCall;
+  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD, ExtendedConst, TailCall, MultiMemory } = binaryen.Features;
+  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD | ExtendedConst | TailCall | MultiMemory;
 }
 
 /**

@@ -187,8 +187,15 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
       case Imm.MemArgLane: {
         const flagsOffset = reader.pos;
         align = reader.u32();
-        // 2^32 and beyond is malformed, not merely invalid (align.wast).
-        if (align >= 32) memArgFlags(reader, align, flagsOffset);
+        // Multi-memory (3.0): bit 6 of the flags says a memory index follows
+        // them (in index2; 0 otherwise). An alignment of 2^32 and beyond is
+        // malformed, not merely invalid (align.wast).
+        if (align >= 32) {
+          if (align < 64 || align >= 128) memArgFlags(align, reader, flagsOffset);
+          align -= 64;
+          index2 = reader.u32();
+          reader.noteMultiMemory(flagsOffset);
+        }
         memOffset = reader.u32();
         // A lane index is a plain byte; whether it names a lane is validate's question.
         if (imm === Imm.MemArgLane) index = reader.u8();
@@ -202,7 +209,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         v128 = reader.fixedBytes(V128_BYTES);
         break;
       case Imm.Memory:
-        zeroByte(reader);
+        index = memoryIndex(reader);
         break;
       case Imm.I32:
         value = reader.s32();
@@ -237,11 +244,11 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
       }
       case Imm.MemoryInit:
         index = reader.u32();
-        zeroByte(reader);
+        index2 = memoryIndex(reader);
         break;
       case Imm.MemoryCopy:
-        zeroByte(reader);
-        zeroByte(reader);
+        index = memoryIndex(reader);
+        index2 = memoryIndex(reader);
         break;
       case Imm.TableInit:
       case Imm.TableCopy:
@@ -291,24 +298,22 @@ function illegalOpcode(reader: Reader, op: number, offset: number): never {
 }
 
 /**
- * memory.size, memory.grow, memory.fill, memory.init and memory.copy carry
- * a reserved 0x00 byte where multi-memory puts a memory index; a long LEB
- * zero is malformed too.
+ * The memory index of memory.size, grow, fill, copy and init: a reserved
+ * 0x00 byte in 2.0, a LEB128 index with multi-memory (noted when it is not
+ * that one byte).
  */
-function zeroByte(reader: Reader): void {
+function memoryIndex(reader: Reader): number {
   const offset = reader.pos;
-  const byte = reader.u8();
-  if (byte === 0) return;
-  if (byte < 0x80) reader.fail(`zero byte expected: memory index ${byte} needs multi-memory, which is not supported yet`, offset);
-  reader.fail('zero byte expected', offset);
+  const index = reader.u32();
+  if (index !== 0 || reader.pos !== offset + 1) reader.noteMultiMemory(offset);
+  return index;
 }
 
-/** Memory access flags above 32: a multi-memory index bit, or malformed. */
-function memArgFlags(reader: Reader, flags: number, offset: number): never {
-  // Multi-memory sets bit 6 and puts a memory index after the flags.
-  if ((flags & 0x40) !== 0 && (flags & ~0x40) < 32) {
-    reader.fail('malformed memop flags: a memory index (multi-memory) is not supported yet', offset);
-  }
+/**
+ * Memory access flags of 32 and above that do not announce a memory index
+ * (bit 6, multi-memory, with an alignment below 32): malformed.
+ */
+function memArgFlags(flags: number, reader: Reader, offset: number): never {
   reader.fail(`malformed memop flags 0x${flags.toString(16)}`, offset);
 }
 

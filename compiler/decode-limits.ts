@@ -21,8 +21,8 @@ export const LIMITS = {
   /** Functions defined in the function section. */
   functions: 1_000_000,
   tables: 100_000,
-  /** WebAssembly 2.0 allows one memory, imports included (checked by validate, which names multi-memory). */
-  memories: 1,
+  /** Memories, imports included (3.0's multi-memory; checked by validate). */
+  memories: 100,
   globals: 1_000_000,
   exports: 100_000,
   elementSegments: 10_000_000,

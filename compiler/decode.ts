@@ -9,6 +9,7 @@
 import {
   ConstExpr, CustomSection, DataSegment, ElemSegment, Export, ExternKind, Func, Global,
   ImportDesc, Instr, LocalRun, Module, NameSection, SegmentMode, ValType,
+  FeatureUse,
 } from './ir.js';
 import { CodeContext, decodeInstrs } from './decode-code.js';
 import { readFuncType, readGlobalType, readMemoryType, readRefType, readTableType, readValType, unsupported } from './decode-types.js';
@@ -136,8 +137,8 @@ function decodeTableSection(reader: Reader, state: DecodeState): void {
 }
 
 function decodeMemorySection(reader: Reader, state: DecodeState): void {
-  // More than one memory (LIMITS.memories) is validate's error, which names
-  // the multi-memory proposal; here only the bytes bound the count.
+  // More memories than LIMITS.memories, imports included, is validate's
+  // error; here only the bytes bound the count.
   const count = reader.count('memories');
   for (let i = 0; i < count; i++) state.module.memories.push(readMemoryType(reader));
 }
@@ -488,6 +489,7 @@ function emptyModule(): Module {
     names: null,
     indirectCalls: new Set(),
     simd: null,
+    multiMemory: null,
     tailCalls: false,
     importedFuncs: 0,
     importedTables: 0,
@@ -557,5 +559,17 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   }
   if (bodyPool.length > MAX_KEPT_POOL) bodyPool.length = 0;
   module.simd = reader.simdUse;
+  module.multiMemory = reader.multiMemoryUse ?? secondMemory(module);
   return module;
+}
+
+/** Where a module declares its second memory, imports first (multi-memory), or null. */
+function secondMemory(module: Module): FeatureUse | null {
+  let count = 0;
+  for (const imp of module.imports) {
+    if (imp.desc.kind === ExternKind.Memory && ++count === 2) return { offset: imp.offset, where: `at 0x${imp.offset.toString(16)}, import section` };
+  }
+  const second = module.memories[1 - count];
+  if (second === undefined) return null;
+  return { offset: second.limits.offset, where: `at 0x${second.limits.offset.toString(16)}, memory section` };
 }

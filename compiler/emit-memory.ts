@@ -15,7 +15,7 @@ export abstract class MemoryEmitter extends StackEmitter {
   protected needsCopyTemps = false;
   protected needsI64StoreTemp = false;
   /** i64.load expressions on the stack, with their effective address, for the store peepholes. */
-  protected readonly i64Loads = new WeakMap<JsNode, JsNode>();
+  protected readonly i64Loads = new WeakMap<JsNode, { address: JsNode; memory: number }>();
   /** f32.load expressions on the stack, with how to read the same f32 as a float (getFloat32). */
   protected readonly floatReads = new WeakMap<JsNode, () => JsNode>();
 
@@ -39,33 +39,34 @@ export abstract class MemoryEmitter extends StackEmitter {
     if ((this.stack[this.stack.length - 1].flags & Flag.Call) !== 0) this.settle(this.stack.length - 1);
     const addr = this.pop();
     const address = this.address(instr, addr);
-    let expr = this.read(address, memoryOp);
+    const memory = instr.index2;
+    let expr = this.read(address, memoryOp, memory);
     if (memoryOp.load) expr = memoryOp.load(expr);
     if (memoryOp.loadHelper) expr = js.call(this.env.helper(memoryOp.loadHelper), [expr]);
     if (memoryOp.loadHelper === 'f32ReinterpretI32') {
       // Arithmetic on it may read the float directly (F32_ARITHMETIC), 3.5x faster on an f32 loop.
-      this.floatReads.set(expr, () => this.read(address, MEMORY_OPS.get(F32_LOAD_FOR_ARITHMETIC)!));
+      this.floatReads.set(expr, () => this.read(address, MEMORY_OPS.get(F32_LOAD_FOR_ARITHMETIC)!, memory));
     }
-    if (memoryOp.width === 8 && type === ValType.I64) this.i64Loads.set(expr, address);
+    if (memoryOp.width === 8 && type === ValType.I64) this.i64Loads.set(expr, { address, memory });
     this.push(type, expr, [addr], Flag.Effect | Flag.Memory, 3);
   }
 
   /**
-   * A read of memory 0, through a typed array first where that pays: every
+   * A read of a memory, through a typed array first where that pays: every
    * load tuned for interpreters, i64 loads with a JIT too (V8's optimizing
    * compiler inlines BigInt64Array reads but calls out for DataView's
    * getBigInt64, which also boxes the value).
    */
-  protected read(address: JsNode, memoryOp: MemoryOp): JsNode {
+  protected read(address: JsNode, memoryOp: MemoryOp, memory: number): JsNode {
     return memoryOp.view !== undefined && (!this.env.jit || memoryOp.view === 'BigInt64Array')
-      ? this.typedLoad(address, memoryOp)
-      : this.dataViewLoad(address, memoryOp);
+      ? this.typedLoad(address, memoryOp, memory)
+      : this.dataViewLoad(address, memoryOp, memory);
   }
 
-  protected dataViewLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
+  protected dataViewLoad(address: JsNode, memoryOp: MemoryOp, memory: number): JsNode {
     const args = [address];
     if (memoryOp.littleEndian) args.push(js.bool(true));
-    return js.call(js.member(js.id(this.env.memoryView(0)), memoryOp.method), args);
+    return js.call(js.member(js.id(this.env.memoryView(memory)), memoryOp.method), args);
   }
 
   /**
@@ -73,17 +74,17 @@ export abstract class MemoryEmitter extends StackEmitter {
    * index past its end or a fractional one (an unaligned address), and the
    * DataView read then does the unaligned access or throws the trap.
    */
-  protected typedLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
-    const view = js.id(this.env.typedView(0, memoryOp.view!));
+  protected typedLoad(address: JsNode, memoryOp: MemoryOp, memory: number): JsNode {
+    const view = js.id(this.env.typedView(memory, memoryOp.view!));
     const width = memoryOp.width;
     if (address.type === 'Identifier') {
       const index = width === 1 ? address : js.bin('/', address, js.num(width));
-      return js.logical('??', js.index(view, index), this.slowLoad(address, memoryOp));
+      return js.logical('??', js.index(view, index), this.slowLoad(address, memoryOp, memory));
     }
     if (address.type === 'Literal') {
       const value = address.value as number;
-      if (value % width !== 0) return this.dataViewLoad(address, memoryOp);
-      return js.logical('??', js.index(view, js.num(value / width)), this.slowLoad(address, memoryOp));
+      if (value % width !== 0) return this.dataViewLoad(address, memoryOp, memory);
+      return js.logical('??', js.index(view, js.num(value / width)), this.slowLoad(address, memoryOp, memory));
     }
     const unsignedLocal = (node: JsNode): boolean => node.type === 'BinaryExpression' && node.operator === '>>>'
       && node.left.type === 'Identifier' && node.right.type === 'Literal' && node.right.value === 0;
@@ -91,17 +92,17 @@ export abstract class MemoryEmitter extends StackEmitter {
       // Offset 0: a negative local is a negative index, undefined like any
       // other miss, so the unsigned conversion is only needed on the slow path.
       const local = address.left;
-      return js.logical('??', js.index(view, width === 1 ? local : js.bin('/', local, js.num(width))), this.slowLoad(address, memoryOp));
+      return js.logical('??', js.index(view, width === 1 ? local : js.bin('/', local, js.num(width))), this.slowLoad(address, memoryOp, memory));
     }
     this.needsAddress = true;
     const assigned = js.assign(js.id('ea'), address);
     const index = width === 1 ? assigned : js.bin('/', assigned, js.num(width));
-    return js.logical('??', js.index(view, index), this.slowLoad(js.id('ea'), memoryOp));
+    return js.logical('??', js.index(view, index), this.slowLoad(js.id('ea'), memoryOp, memory));
   }
 
   /** The slow path of a typed-array load: the DataView read, through the memory's loader function. */
-  protected slowLoad(address: JsNode, memoryOp: MemoryOp): JsNode {
-    const call = js.call(js.id(this.env.slowLoader(0, memoryOp.method)), [address]);
+  protected slowLoad(address: JsNode, memoryOp: MemoryOp, memory: number): JsNode {
+    const call = js.call(js.id(this.env.slowLoader(memory, memoryOp.method)), [address]);
     LOADER_CALLS.set(call, memoryOp.method); // its value range, for the i64 peepholes
     return call;
   }
@@ -113,6 +114,7 @@ export abstract class MemoryEmitter extends StackEmitter {
       this.settle(top - 1);
     }
     const [addr, value] = this.popN(2);
+    const memory = instr.index2;
     this.settleBeforeEffect(Flag.Memory);
     let stored = this.valueOf(value);
     // Only i64 stores take a typed array (see typedI64Store): for the other
@@ -120,7 +122,7 @@ export abstract class MemoryEmitter extends StackEmitter {
     // store would be in bounds costs more than the call.
     if (memoryOp.method === 'setBigInt64' && this.storeI64AsWords(instr, addr, stored)) return;
     if (memoryOp.method === 'setBigInt64' && this.env.jit) {
-      this.typedI64Store(this.address(instr, addr), stored);
+      this.typedI64Store(this.address(instr, addr), stored, memory);
       return;
     }
     if (memoryOp.storeHelper === 'i32ReinterpretF32' && isRoundedF32(stored)) memoryOp = MEMORY_OPS.get(F32_STORE_OF_ARITHMETIC)!;
@@ -128,7 +130,7 @@ export abstract class MemoryEmitter extends StackEmitter {
     if (memoryOp.storeHelper) stored = js.call(this.env.helper(memoryOp.storeHelper), [stored]);
     const args = [this.address(instr, addr), stored];
     if (memoryOp.littleEndian) args.push(js.bool(true));
-    this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(0, memoryOp.method), args)));
+    this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(memory, memoryOp.method), args)));
   }
 
   /**
@@ -139,10 +141,10 @@ export abstract class MemoryEmitter extends StackEmitter {
    * interpreters, where the test costs more than the call. On a big-endian
    * host the view is empty and every store takes the DataView.
    */
-  protected typedI64Store(address: JsNode, value: JsNode): void {
-    const view = js.id(this.env.typedView(0, 'BigInt64Array'));
+  protected typedI64Store(address: JsNode, value: JsNode, memory: number): void {
+    const view = js.id(this.env.typedView(memory, 'BigInt64Array'));
     if (address.type === 'Literal' && (address.value as number) % 8 !== 0) {
-      this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(0, 'setBigInt64'), [address, value, js.bool(true)])));
+      this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(memory, 'setBigInt64'), [address, value, js.bool(true)])));
       return;
     }
     // Both are read twice: into temps, the address first, as wasm evaluates it.
@@ -160,7 +162,7 @@ export abstract class MemoryEmitter extends StackEmitter {
     const inBounds = js.bin('<', index(), js.member(view, 'length'));
     const test = address.type === 'Literal' ? inBounds : js.logical('&&', js.bin('===', js.bin('&', address, js.num(7)), js.num(0)), inBounds);
     const fast = js.exprStmt(js.assign(js.index(view, index()), value));
-    const slow = js.exprStmt(js.call(this.env.storeCallee(0, 'setBigInt64'), [address, value, js.bool(true)]));
+    const slow = js.exprStmt(js.call(this.env.storeCallee(memory, 'setBigInt64'), [address, value, js.bool(true)]));
     this.stmts.push(js.ifStmt(test, js.block([fast]), js.block([slow])));
   }
 
@@ -174,12 +176,15 @@ export abstract class MemoryEmitter extends StackEmitter {
   protected storeI64AsWords(instr: Instr, addr: Entry, stored: JsNode): boolean {
     const literal = stored.type === 'UnaryExpression' && stored.operator === '-' ? stored.argument : stored;
     const constant = literal.type === 'Literal' && typeof literal.bigint === 'string';
-    const source = constant ? undefined : this.i64Loads.get(stored);
-    if (!constant && source === undefined) return false;
+    const loaded = constant ? undefined : this.i64Loads.get(stored);
+    // A copy is between words of one memory (the load's must be this store's).
+    if (!constant && (loaded === undefined || loaded.memory !== instr.index2)) return false;
+    const source = loaded?.address;
+    const memory = instr.index2;
     const word = (address: JsNode, plus: number): JsNode => (plus === 0 ? address : address.type === 'Literal'
       ? js.num((address.value as number) + plus) : js.bin('+', address, js.num(plus)));
     const setWord = (address: JsNode, value: JsNode): void => {
-      this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(0, 'setInt32'), [address, value, js.bool(true)])));
+      this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(memory, 'setInt32'), [address, value, js.bool(true)])));
     };
     let target = this.address(instr, addr);
     if (constant) {
@@ -199,7 +204,7 @@ export abstract class MemoryEmitter extends StackEmitter {
     }
     this.needsCopyTemps = true;
     const i32Load = MEMORY_OPS.get('i32.load')!;
-    const readWord = (address: JsNode): JsNode => this.read(address, i32Load);
+    const readWord = (address: JsNode): JsNode => this.read(address, i32Load, memory);
     if (target.type !== 'Literal') {
       this.stmts.push(js.exprStmt(js.assign(js.id('sa'), target)));
       target = js.id('sa');
@@ -229,16 +234,16 @@ export abstract class MemoryEmitter extends StackEmitter {
 
   // ---- SIMD memory access (SimdHost) ----------------------------------------------
 
-  memoryLoad(address: JsNode, op: string): JsNode {
-    return this.read(address, MEMORY_OPS.get(op)!);
+  memoryLoad(address: JsNode, op: string, memory: number): JsNode {
+    return this.read(address, MEMORY_OPS.get(op)!, memory);
   }
 
   beforeStore(): void {
     this.settleBeforeEffect(Flag.Memory);
   }
 
-  memoryStore(method: string, address: JsNode, value: JsNode): void {
+  memoryStore(method: string, address: JsNode, value: JsNode, memory: number): void {
     const args = method === 'setInt8' ? [address, value] : [address, value, js.bool(true)];
-    this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(0, method), args)));
+    this.stmts.push(js.exprStmt(js.call(this.env.storeCallee(memory, method), args)));
   }
 }

@@ -75,12 +75,12 @@ export interface SimdHost {
    * `from` says the expressions are pure operations on these entries only.
    */
   temporaries(exprs: JsNode[], type: ValType, from?: readonly SimdEntry[]): JsNode[];
-  /** A read of memory 0 by the scalar load `op` (e.g. `i32.load`) at `address`. */
-  memoryLoad(address: JsNode, op: string): JsNode;
+  /** A read of memory `memory` by the scalar load `op` (e.g. `i32.load`) at `address`. */
+  memoryLoad(address: JsNode, op: string, memory: number): JsNode;
   /** Settles what a store must not overtake. */
   beforeStore(): void;
-  /** A store statement to memory 0 by DataView `method`. */
-  memoryStore(method: string, address: JsNode, value: JsNode): void;
+  /** A store statement to memory `memory` by DataView `method`. */
+  memoryStore(method: string, address: JsNode, value: JsNode, memory: number): void;
   /** Flags of a memory read, for pushWord. */
   readonly memoryReadFlags: number;
 }
@@ -606,6 +606,7 @@ function effectiveAddress(base: JsNode, offset: number): JsNode {
 
 function memory(l: Lowering, instr: Instr, name: string): void {
   const host = l.host;
+  const load = (address: JsNode, op: string): JsNode => host.memoryLoad(address, op, instr.index2);
   const info = OPS.get(instr.op)!;
   // A store of several words must not write before every operand word is
   // read, and a lane access drops words whose reads (and traps) must happen.
@@ -625,8 +626,8 @@ function memory(l: Lowering, instr: Instr, name: string): void {
     for (const word of words) host.pushWord(word, addressEntries, isLiteral(word) ? 0 : host.memoryReadFlags);
   };
   const word = (extra: number): JsNode => {
-    const loaded = host.memoryLoad(at(extra), 'i32.load');
-    noteFloatRead(loaded, () => host.memoryLoad(at(extra), F32_LOAD_FOR_ARITHMETIC));
+    const loaded = load(at(extra), 'i32.load');
+    noteFloatRead(loaded, () => load(at(extra), F32_LOAD_FOR_ARITHMETIC));
     return loaded;
   };
   const op = name.slice('v128.'.length);
@@ -637,13 +638,14 @@ function memory(l: Lowering, instr: Instr, name: string): void {
     case 'store': {
       const value = ops.values[1];
       host.beforeStore();
+      const store = (method: string, address: JsNode, value: JsNode): void => host.memoryStore(method, address, value, instr.index2);
       // The last word first: if any byte is out of bounds, that one is, and
       // nothing is written. An f32 result not yet stored is stored as a float
       // (setFloat32 rounds as the scratch array does).
       for (let k = 3; k >= 0; k--) {
         const rounded = storedFloat(value[k]);
-        if (rounded !== undefined) host.memoryStore('setFloat32', at(4 * k), rounded);
-        else host.memoryStore('setInt32', at(4 * k), value[k]);
+        if (rounded !== undefined) store('setFloat32', at(4 * k), rounded);
+        else store('setInt32', at(4 * k), value[k]);
       }
       return;
     }
@@ -657,7 +659,7 @@ function memory(l: Lowering, instr: Instr, name: string): void {
       const [low, high] = l.temporaries([word(0), word(4)]);
       words = [low, high, low, high];
     } else {
-      const scalar = bits === 32 ? word(0) : host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : 'i32.load16_u');
+      const scalar = bits === 32 ? word(0) : load(at(0), bits === 8 ? 'i32.load8_u' : 'i32.load16_u');
       words = repeat(l.temporaries([bits === 32 ? scalar : i32(bin('*', scalar, num(bits === 8 ? 0x01010101 : 0x10001)))])[0]);
     }
   } else {
@@ -672,28 +674,30 @@ function memory(l: Lowering, instr: Instr, name: string): void {
 /** load*_lane and store*_lane. */
 function laneAccess(l: Lowering, instr: Instr, op: string, at: (extra: number) => JsNode, ops: SimdOperands): void {
   const host = l.host;
+  const load = (address: JsNode, loadOp: string): JsNode => host.memoryLoad(address, loadOp, instr.index2);
+  const store = (method: string, address: JsNode, value: JsNode): void => host.memoryStore(method, address, value, instr.index2);
   const bits = Number(op.slice(op.startsWith('load') ? 4 : 5, op.indexOf('_')));
   const lane = instr.index;
   const a = ops.values[1];
   if (op.startsWith('store')) {
     host.beforeStore();
     switch (bits) {
-      case 8: return host.memoryStore('setInt8', at(0), byteU(a[lane >> 2], lane & 3));
-      case 16: return host.memoryStore('setInt16', at(0), halfU(a[lane >> 1], lane & 1));
-      case 32: return host.memoryStore('setInt32', at(0), a[lane]);
+      case 8: return store('setInt8', at(0), byteU(a[lane >> 2], lane & 3));
+      case 16: return store('setInt16', at(0), halfU(a[lane >> 1], lane & 1));
+      case 32: return store('setInt32', at(0), a[lane]);
     }
-    host.memoryStore('setInt32', at(4), a[2 * lane + 1]); // the high word first, as for v128.store
-    return host.memoryStore('setInt32', at(0), a[2 * lane]);
+    store('setInt32', at(4), a[2 * lane + 1]); // the high word first, as for v128.store
+    return store('setInt32', at(0), a[2 * lane]);
   }
   // Word k of the vector sits above result word k (the address is below
   // it), and the loaded value in a temporary: the words may read both.
   const words = [...a];
   if (bits === 64) {
-    const [low, high] = l.temporaries([host.memoryLoad(at(0), 'i32.load'), host.memoryLoad(at(4), 'i32.load')]);
+    const [low, high] = l.temporaries([load(at(0), 'i32.load'), load(at(4), 'i32.load')]);
     words[2 * lane] = low;
     words[2 * lane + 1] = high;
   } else {
-    const [value] = l.temporaries([host.memoryLoad(at(0), bits === 8 ? 'i32.load8_u' : bits === 16 ? 'i32.load16_u' : 'i32.load')]);
+    const [value] = l.temporaries([load(at(0), bits === 8 ? 'i32.load8_u' : bits === 16 ? 'i32.load16_u' : 'i32.load')]);
     const perWord = 32 / bits;
     const k = Math.floor(lane / perWord);
     const s = bits * (lane % perWord);

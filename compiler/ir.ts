@@ -224,6 +224,12 @@ export interface Module {
    * apart (emit-simd.ts).
    */
   simd: FeatureUse | null;
+  /**
+   * Where the module first uses multi-memory (3.0): a second memory, a
+   * memory index in a load or store, or one that is not a single 0x00 byte
+   * after memory.size, grow, fill, copy or init; null if it never does.
+   */
+  multiMemory: FeatureUse | null;
   /** Whether any function makes tail calls (Func.tailCalls). */
   tailCalls: boolean;
   /** Counts of imported entities, so index spaces can be split. */

@@ -56,6 +56,8 @@ export class Reader {
   functionIndex = -1;
   /** The first v128 value type or SIMD instruction read, where() it was; null until one is. */
   simdUse: { offset: number; where: string } | null = null;
+  /** The first encoding only multi-memory (3.0) has: a memory index that is not one 0x00 byte (see Module.multiMemory). */
+  multiMemoryUse: { offset: number; where: string } | null = null;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -82,6 +84,11 @@ export class Reader {
   /** Records a use of v128 at `offset`, if it is the first (Module.simd). */
   noteSimd(offset: number): void {
     if (this.simdUse === null) this.simdUse = { offset, where: this.where(offset) };
+  }
+
+  /** Records a multi-memory encoding at `offset`, if it is the first. */
+  noteMultiMemory(offset: number): void {
+    if (this.multiMemoryUse === null) this.multiMemoryUse = { offset, where: this.where(offset) };
   }
 
   /** The error for a read that runs past `end`. */

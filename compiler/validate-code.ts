@@ -46,7 +46,7 @@ const KIND_FIXED = 1;
 const KIND_HANDLER = 2;
 /** The immediates name a memory, table, data or element segment to check before typing. */
 const KIND_CHECK_IMMEDIATES = 4;
-/** A load or store: needs memory 0 and an alignment no larger than NATURAL_ALIGN (checked inline, they are common). */
+/** A load or store: needs its memory (index2) and an alignment no larger than NATURAL_ALIGN (checked inline, they are common). */
 const KIND_MEMARG = 8;
 /** SIMD lane-index immediates, each below LANES. */
 const KIND_LANES = 16;
@@ -154,7 +154,7 @@ export class CodeValidator {
       const kind = dense < 0 ? 0 : KIND[dense];
       if (kind === 0) this.fail(`unknown operator 0x${op.toString(16)}`);
       if ((kind & KIND_MEMARG) !== 0) {
-        if (this.context.memoryCount === 0) this.fail('unknown memory 0');
+        if (instr.index2 >= this.context.memoryCount) this.fail(`unknown memory ${instr.index2}`);
         if (instr.align > NATURAL_ALIGN[dense]) {
           this.fail('alignment must not be larger than natural', `2**${instr.align} > ${1 << NATURAL_ALIGN[dense]} bytes`);
         }

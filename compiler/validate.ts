@@ -10,6 +10,7 @@ import type { ConstExpr, FuncType, GlobalType, Limits, Module, TableType } from 
 import { opName, PREFIX_FD } from './opcodes.js';
 import { CodeValidator } from './validate-code.js';
 import { decode } from './decode.js';
+import { LIMITS } from './decode-limits.js';
 import { CompileError } from '../runtime/errors.js';
 import { funcTypeName, invalid, isRefType, refNullType, typeName } from './validate-context.js';
 import type { ValidationContext } from './validate-context.js';
@@ -93,9 +94,8 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
   };
   // `offset` is the import's, or the limits' for a memory or table of the module's own.
   const addMemory = (limits: Limits, shared: boolean, offset: number, where: string): void => {
-    if (++memoryCount > 1) {
-      invalid('multiple memories are not supported: WebAssembly 2.0 allows at most one memory (that is the multi-memory proposal)', offset, where);
-    }
+    // Several memories are 3.0's multi-memory; the JS API allows 100.
+    if (++memoryCount > LIMITS.memories) invalid(`too many memories: more than ${LIMITS.memories}, imports included (the JS API's limit)`, offset, where);
     checkLimits(limits, MAX_MEMORY_PAGES, 'memory size must be at most 65536 pages (4GiB)', where);
     if (shared) {
       if (limits.max === null) invalid('shared memory must have maximum', offset, where);

@@ -124,7 +124,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     const hasMaximum = flag(1);
     type.initial = u32();
     if (hasMaximum) type.maximum = u32();
-    if (kind === 2 && spaces[2].length > 0) fail('multiple memories');
+    if (kind === 2 && spaces[2].length >= 100) fail('too many memories'); // 3.0: any number up to the JS API's 100
     if (type.initial > type.maximum || (kind === 2 && (type.initial > 65536 || type.maximum > 65536))) fail('invalid limits');
     return type;
   };

@@ -662,16 +662,21 @@ describe('code: instructions and their immediates', () => {
 });
 
 describe('code: reserved bytes and memory indices', () => {
-  it('requires a zero byte after memory.size and memory.grow', () => {
+  it('reads the memory index after memory.size and memory.grow as LEB128 (3.0 multi-memory)', () => {
     expect(decode(oneFunc([0x3f, 0x00, 0x1a, END])).funcs[0].body[0]).toMatchObject({ op: 0x3f, index: 0 });
-    expectMalformed(oneFunc([0x3f, 0x80, 0x00, 0x1a, END]), /^zero byte expected \(at 0x18, code section, function 0\)$/);
-    expectMalformed(oneFunc([0x41, 0, 0x40, 0x80, 0x80, 0x80, 0x80, 0x00, 0x1a, END]), /^zero byte expected \(at 0x1a/);
+    expect(decode(oneFunc([0x3f, 0x00, 0x1a, END])).multiMemory).toBeNull();
+    // An overlong zero is memory 0, which 2.0 called malformed.
+    const overlong = decode(oneFunc([0x3f, 0x80, 0x00, 0x1a, END]));
+    expect(overlong.funcs[0].body[0]).toMatchObject({ op: 0x3f, index: 0 });
+    expect(overlong.multiMemory?.where).toBe('at 0x18, code section, function 0');
+    expect(decode(oneFunc([0x41, 0, 0x40, 0x80, 0x80, 0x80, 0x80, 0x00, 0x1a, END])).funcs[0].body[1]).toMatchObject({ op: 0x40, index: 0 });
+    expect(decode(oneFunc([0x3f, 0x01, 0x1a, END])).funcs[0].body[0]).toMatchObject({ op: 0x3f, index: 1 });
   });
 
-  it('names multi-memory for a memory index other than 0', () => {
-    expectMalformed(oneFunc([0x3f, 0x01, 0x1a, END]), /^zero byte expected: memory index 1 needs multi-memory, which is not supported yet \(at 0x18/);
-    expectMalformed(oneFunc([0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 0x0a, 0x00, 0x02, END]), /memory index 2 needs multi-memory/);
-    expectMalformed(oneFunc([0x41, 0, 0x28, 0x42, 0x01, 0x00, 0x1a, END]), /^malformed memop flags: a memory index \(multi-memory\) is not supported yet \(at 0x1a/);
+  it('reads a memory index where bit 6 of a memarg\'s flags says so, and in the bulk instructions', () => {
+    expect(decode(oneFunc([0x41, 0, 0x28, 0x42, 0x01, 0x08, 0x1a, END])).funcs[0].body[1]).toMatchObject({ op: 0x28, align: 2, index2: 1, memOffset: 8 });
+    expect(decode(oneFunc([0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 0x0a, 0x03, 0x02, END])).funcs[0].body[3]).toMatchObject({ index: 3, index2: 2 });
+    expect(decode(oneFunc([0x41, 0, 0x28, 0x02, 0x08, 0x1a, END])).funcs[0].body[1]).toMatchObject({ align: 2, index2: 0 });
   });
 
   it('rejects alignment exponents of 32 and more', () => {

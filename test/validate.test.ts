@@ -13,7 +13,7 @@ import { decodeValidated, validate } from '../compiler/validate.js';
 import { CompileError } from '../runtime/errors.js';
 
 const wabt = await wabtInit();
-const FEATURES = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
+const FEATURES = { multi_memory: true, multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
 
 function assemble(wat: string): Uint8Array {
   const module = wabt.parseWat('test.wat', wat, FEATURES);
@@ -373,10 +373,16 @@ describe('module structure', () => {
     expectInvalid('(import "m" "t" (table 10 9 externref))', /^size minimum must not be greater than maximum/);
   });
 
-  it('allows one memory, naming the multi-memory proposal for more', () => {
-    expectInvalid('(memory 0) (memory 0)', /^multiple memories.*multi-memory.*memory section, memory 1\)$/);
-    expectInvalid('(import "m" "mem" (memory 1)) (memory 0)', /^multiple memories/);
-    expectInvalid('(import "m" "a" (memory 1)) (import "m" "b" (memory 1))', /^multiple memories.* \(at 0x[0-9a-f]+, import section, import 1\)$/);
+  it('allows up to 100 memories, imports included (3.0 multi-memory; the JS API limit)', () => {
+    expectValid('(memory 0) (memory 0)');
+    expectValid('(import "m" "mem" (memory 1)) (memory 0)');
+    expectValid('(import "m" "a" (memory 1)) (import "m" "b" (memory 1))');
+    expectValid('(memory 0)'.repeat(100));
+    expectInvalid('(memory 0)'.repeat(101), /^too many memories: more than 100.*memory section, memory 100\)$/);
+    expectInvalid('(import "m" "a" (memory 1))'.repeat(50) + '(memory 0)'.repeat(51), /^too many memories.*memory section, memory 100\)$/);
+    expectInvalid('(memory 1) (func (drop (i32.load 1 (i32.const 0))))', /^unknown memory 1/);
+    expectInvalid('(memory 1) (func (drop (memory.size 1)))', /^unknown memory 1/);
+    expectInvalid('(memory 1) (func (memory.copy 0 1 (i32.const 0) (i32.const 0) (i32.const 0)))', /^unknown memory 1/);
   });
 
   it('rejects shared memories, naming the threads proposal', () => {

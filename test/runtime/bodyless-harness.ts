@@ -338,3 +338,18 @@ function describeImports(on: Side, imports: Record<string, any>): unknown {
   }
   return out;
 }
+
+/**
+ * Whether a valid module has several memories (3.0 multi-memory), which
+ * Node 20's V8 (11.3) does not have at all, not even behind a flag: there
+ * V8 rejects what wasm2es accepts, and V8 cannot be the reference.
+ */
+export function hasSeveralMemories(bytes: Uint8Array): boolean {
+  try {
+    const module = decode(bytes);
+    const imported = module.imports.filter((imp) => (imp.desc.kind as number) === 2).length;
+    return imported + module.memories.length > 1;
+  } catch {
+    return false;
+  }
+}

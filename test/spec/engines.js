@@ -25,6 +25,8 @@ setFlagsFromString('--experimental-wasm-relaxed-simd');
 setFlagsFromString('--experimental-wasm-extended-const');
 // And tail calls (return_call, return_call_indirect): new opcodes only.
 setFlagsFromString('--experimental-wasm-return-call');
+// Node 20's V8 (11.3) has no multi-memory at all, not even behind a flag:
+// `--engine native` fails proposals/multi-memory.
 
 // `npm run spec -- --split-threshold N` (or WASM2ES_SPLIT_THRESHOLD) compiles with a low
 // function-splitting threshold, so the suite exercises compiler/split.ts on

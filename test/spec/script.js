@@ -10,6 +10,7 @@
 import { parseScript, stringValue, head } from './sexpr.js';
 import { parseArgument, parseExpected, mismatch, describe } from './values.js';
 import { readExports, needsWrapper, wireTypes, functionWrapper, globalWrapper } from './binary.js';
+import { dataSegmentMemories, repairDataMemories } from './wabt-fixes.js';
 
 /** wabt features: everything in WebAssembly 2.0, relaxed SIMD, and the 3.0 proposals wasm2es runs. */
 const WABT_FEATURES = {
@@ -23,6 +24,7 @@ const WABT_FEATURES = {
   relaxed_simd: true,
   extended_const: true,
   tail_call: true,
+  multi_memory: true,
 };
 
 const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data']);
@@ -386,7 +388,10 @@ export function assembleModule(node, source, wabt) {
   let parsed;
   try {
     parsed = wabt.parseWat('module.wat', text, WABT_FEATURES);
-    return { name, form, bytes: parsed.toBinary({}).buffer };
+    const bytes = parsed.toBinary({}).buffer;
+    // wabt.js drops the memory index of data segments (wabt-fixes.js).
+    const memories = form === 'text' ? dataSegmentMemories(items.slice(index)) : null;
+    return { name, form, bytes: memories === null ? bytes : repairDataMemories(bytes, memories) };
   } catch (error) {
     return { name, form, assemblyError: wabtMessage(error) };
   } finally {
