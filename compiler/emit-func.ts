@@ -51,6 +51,15 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
    * loop body that reads them.
    */
   private readonly knownLocals = new Map<number, JsNode>();
+  /**
+   * Self tail calls (`return_call` of this function): each becomes new
+   * param values and a jump back to the top of the body, a loop labeled
+   * `tail`; these blocks are filled, once the declared locals are known,
+   * with the resets that give the locals their zero values again.
+   */
+  private readonly selfTailResets: JsNode[] = [];
+  /** The temporaries self tail calls pass arguments through (`tcN` for param N). */
+  private readonly selfTailTemps = new Set<string>();
   /** JS locals read somewhere (not folded), and those given a constant somewhere: see dropDeadConstantStores. */
   private readonly readLocals = new Set<number>();
   private readonly constantStores = new Set<number>();
@@ -119,6 +128,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
     if (this.needsCopyTemps) declarations.push(['sa', js.num(0)], ['la', js.num(0)], ['lv', js.num(0)]);
     if (this.needsI64StoreTemp) declarations.push(['sv', js.big(0n)]);
+    if (this.selfTailResets.length > 0) this.loopSelfTailCalls(body, paramCount, declarations);
     // Param hints, with a JIT: restate the number params, `l0 = l0 | 0` for
     // i32 and `l1 = +l1` for floats. A function the optimizing compiler
     // does not inline into its caller (reached through call_indirect, an
@@ -498,8 +508,60 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   private returnCall(funcIndex: number): void {
     const type = this.funcType(funcIndex);
     const args = this.callArgs(type.params.length).map((a) => this.valueOf(a));
+    if (funcIndex === this.funcIndex) {
+      this.selfTailCall(args);
+      return;
+    }
     this.stmts.push(js.ret(directTailCall(this.env, funcIndex, args)));
     this.markUnreachable();
+  }
+
+  /**
+   * `return_call` of this function: the arguments go to temporaries (they
+   * may read the params they replace), then to the params; the locals are
+   * reset (selfTailResets) and the body starts again. No trampoline and no
+   * stack: a self tail call is a loop.
+   */
+  private selfTailCall(args: JsNode[]): void {
+    const moves: JsNode[] = [];
+    /** Constants go last: no argument reads the param they replace after it changed. */
+    const constants: JsNode[] = [];
+    const changed = args.filter((value, i) => !(value.type === 'Identifier' && value.name === `l${i}`) && !js.isLiteral(value)).length;
+    args.forEach((value, i) => {
+      if (value.type === 'Identifier' && value.name === `l${i}`) return; // the param passes through
+      if (js.isLiteral(value)) {
+        constants.push(js.exprStmt(js.assign(js.id(`l${i}`), value)));
+        return;
+      }
+      // Alone, it cannot read a param written before it.
+      if (changed === 1) {
+        moves.push(js.exprStmt(js.assign(js.id(`l${i}`), value)));
+        return;
+      }
+      this.selfTailTemps.add(`tc${i}`);
+      this.stmts.push(js.exprStmt(js.assign(js.id(`tc${i}`), value)));
+      moves.push(js.exprStmt(js.assign(js.id(`l${i}`), js.id(`tc${i}`))));
+    });
+    for (const move of [...moves, ...constants]) this.stmts.push(move);
+    const resets = js.block([]);
+    this.selfTailResets.push(resets);
+    this.stmts.push(resets, js.cont('tail'));
+    this.markUnreachable();
+  }
+
+  /** Wraps the body in the `tail` loop that self tail calls continue, and fills in their resets. */
+  private loopSelfTailCalls(body: JsNode[], paramCount: number, declarations: [string, JsNode | null][]): void {
+    const resets: JsNode[] = [];
+    for (const [name] of declarations) {
+      const local = /^l(\d+)$/.exec(name);
+      if (local !== null && Number(local[1]) >= paramCount) resets.push(js.exprStmt(js.assign(js.id(name), zeroValue(this.localTypes[Number(local[1])]))));
+      else if (name.startsWith('lf')) resets.push(js.exprStmt(js.assign(js.id(name), js.num(0))));
+    }
+    // Each block its own nodes: later passes (split, flatten) may move and rewrite them.
+    for (const block of this.selfTailResets) block.body = resets.map((statement) => js.exprStmt(js.assign(js.id(statement.expression.left.name), { ...statement.expression.right })));
+    for (const name of [...this.selfTailTemps].sort()) declarations.push([name, null]);
+    const loopBody = body.splice(0, body.length);
+    body.push(js.labeled('tail', js.whileTrue(js.block(loopBody))));
   }
 
   private returnCallIndirect(typeIndex: number, table: number): void {

@@ -89,6 +89,7 @@ const EVEN_ODD = `(module
       (else (return_call $count (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 3)))))))`;
 
 const TEN_MILLION = 10_000_000n;
+const TEN_MILLION_NUMBER = 10_000_000;
 
 describe('tail calls', () => {
   it('run ten million mutual tail calls, direct and through a table, without growing the stack', () => {
@@ -216,6 +217,35 @@ describe('tail calls', () => {
       instance = new Ours.Instance(load(assemble(text)), imports());
       expect(instance.exports.outer(1000, 0), config).toBe(500500);
     }
+  });
+
+  it('loop on self tail calls: params swap and take constants, locals start from zero again', () => {
+    const text = `(module
+      (func $swap (export "swap") (param $a i32) (param $b i32) (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n)) (then (i32.sub (i32.mul (local.get $a) (i32.const 1000)) (local.get $b)))
+          (else (return_call $swap (local.get $b) (local.get $a) (i32.sub (local.get $n) (i32.const 1))))))
+      (func $const (export "const") (param $a i32) (param $b i32) (result i32)
+        (if (result i32) (i32.eq (local.get $a) (i32.const 7)) (then (local.get $b))
+          (else (return_call $const (i32.const 7) (i32.add (local.get $a) (local.get $b))))))
+      (func $fresh (export "fresh") (param $n i32) (result i32) (local $seen i32) (local $v v128) (local $f f64)
+        ;; $seen, $v and $f must be zero on every entry, the looped ones too.
+        (if (i32.or (i32.or (local.get $seen) (i32x4.extract_lane 3 (local.get $v))) (i32.trunc_f64_s (local.get $f)))
+          (then (return (i32.const -1))))
+        (local.set $seen (i32.const 1))
+        (local.set $v (i32x4.splat (local.get $n)))
+        (local.set $f (f64.const 2.5))
+        (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 100))
+          (else (return_call $fresh (i32.sub (local.get $n) (i32.const 1))))))
+      (func $f32 (export "f32") (param $x f32) (param $n i32) (result f32)
+        (if (result f32) (i32.eqz (local.get $n)) (then (local.get $x))
+          (else (return_call $f32 (f32.add (local.get $x) (f32.const 0.1)) (i32.sub (local.get $n) (i32.const 1)))))))`;
+    differential(text, [['swap', [1, 2, 0]], ['swap', [1, 2, 1]], ['swap', [1, 2, 99999]], ['const', [0, 5]], ['const', [7, 5]],
+      ['fresh', [0]], ['fresh', [5]], ['f32', [1, 0]], ['f32', [1, 1000]]]);
+    const { code } = compile(assemble(text), { format: 'body' });
+    expect(code).toMatch(/tail:\s*while\s*\(true\)/);
+    expect(code).not.toMatch(/tailTo\(fn\d+\$t/); // every tail call here is to itself
+    const { exports } = new Ours.Instance(new Ours.Module(assemble(text)), {}) as any;
+    expect(exports.fresh(TEN_MILLION_NUMBER)).toBe(100);
   });
 
   it('pass v128 arguments and results', () => {
