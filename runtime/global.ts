@@ -17,8 +17,8 @@ function brand(value: unknown, what: string): Global {
   return value;
 }
 
-/** ValueType of the JS API ("anyfunc" is funcref; "funcref" is accepted too). */
-function toValueType(value: unknown): ValueTypeName {
+/** ValueType of the JS API ("anyfunc" is funcref; "funcref" is accepted too); `what` names the caller in the TypeError. */
+export function toValueType(value: unknown, what = 'WebAssembly.Global()'): ValueTypeName {
   const name = toDOMString(value);
   switch (name) {
     case 'i32': case 'i64': case 'f32': case 'f64': case 'v128': case 'externref': case 'funcref':
@@ -26,7 +26,7 @@ function toValueType(value: unknown): ValueTypeName {
     case 'anyfunc':
       return 'funcref';
   }
-  throw new TypeError(`WebAssembly.Global(): invalid value type ${JSON.stringify(name)}`);
+  throw new TypeError(`${what}: invalid value type ${JSON.stringify(name)}`);
 }
 
 export class Global {

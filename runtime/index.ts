@@ -16,6 +16,8 @@ import {
   CompileError as CompileErrorImpl, LinkError as LinkErrorImpl, RuntimeError as RuntimeErrorImpl,
 } from './errors.js';
 import { Global as GlobalImpl } from './global.js';
+import { Exception as ExceptionImpl } from './exception.js';
+import { Tag as TagImpl } from './tag.js';
 import { sharedInRealm } from './realm.js';
 import { Memory as MemoryImpl } from './memory.js';
 import {
@@ -37,7 +39,7 @@ export type { WebAssemblyNamespace, WebAssemblyOptions };
 export type { InstanceConstructor, ModuleExports, ModuleImports } from './module.js';
 
 /** Bump when the runtime's internal API (runtime/abi.ts) changes incompatibly. */
-const ABI_VERSION = 4; // 4: tail calls (rt.TAIL, tailTo, tailCall, tailLoop)
+const ABI_VERSION = 4; // 4: tail calls (rt.TAIL, tailTo, tailCall, tailLoop); Tag and Exception
 
 function buildApi() {
   return {
@@ -53,6 +55,8 @@ function buildApi() {
     Memory: MemoryImpl,
     Table: TableImpl,
     Global: GlobalImpl,
+    Tag: TagImpl,
+    Exception: ExceptionImpl,
     Module: ModuleImpl,
     // Typed as the namespace types it: a typed Module's imports are checked (a type, no wrapper).
     Instance: InstanceImpl as InstanceConstructor,
@@ -94,6 +98,10 @@ export interface Global<T = any> extends GlobalImpl {
   value: T;
   valueOf(): T;
 }
+export const Tag = api.Tag;
+export type Tag = TagImpl;
+export const Exception = api.Exception;
+export type Exception = ExceptionImpl;
 export const Module = api.Module;
 export type Module<Exports = Record<string, any>, Imports = object> = ModuleImpl<Exports, Imports>;
 export const Instance = api.Instance;

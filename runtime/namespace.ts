@@ -8,6 +8,8 @@ import type { ModuleDescriptor } from './abi.js';
 import { decodeBodyless } from './bodyless.js';
 import { CompileError, LinkError, RuntimeError } from './errors.js';
 import { Global } from './global.js';
+import { Exception } from './exception.js';
+import { Tag } from './tag.js';
 import { Memory } from './memory.js';
 import {
   type Compiler, createModuleObject, type ImportObjectArgument, Instance, type InstanceConstructor, instantiateAsync, isModule,
@@ -39,6 +41,8 @@ export interface WebAssemblyNamespace {
   Memory: typeof Memory;
   Table: typeof Table;
   Global: typeof Global;
+  Tag: typeof Tag;
+  Exception: typeof Exception;
   CompileError: typeof CompileError;
   LinkError: typeof LinkError;
   RuntimeError: typeof RuntimeError;
@@ -167,7 +171,7 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): WebAssembly
   }
   const members: [string, unknown][] = [
     ['Module', ModuleConstructor], ['Instance', Instance], ['Memory', Memory], ['Table', Table], ['Global', Global],
-    ['CompileError', CompileError], ['LinkError', LinkError], ['RuntimeError', RuntimeError],
+    ['Tag', Tag], ['Exception', Exception], ['CompileError', CompileError], ['LinkError', LinkError], ['RuntimeError', RuntimeError],
   ];
   for (const [name, value] of members) {
     Object.defineProperty(namespace, name, { value, writable: true, enumerable: false, configurable: true });

@@ -103,3 +103,24 @@ export function enumerableStatics(ctor: Function, names: string[]): void {
     Object.defineProperty(ctor, name, descriptor);
   }
 }
+
+/**
+ * A Web IDL sequence: any iterable object, read to the end with its
+ * iterator (a string or other primitive is a TypeError, as is an object
+ * without Symbol.iterator).
+ */
+export function toSequence(value: unknown, what: string): unknown[] {
+  if (!isObject(value)) throw new TypeError(`${what} must be an iterable object, got ${describe(value)}`);
+  const method = (value as any)[Symbol.iterator];
+  if (method === undefined || method === null) throw new TypeError(`${what} must be an iterable object, got ${describe(value)}`);
+  const iterator = method.call(value);
+  if (!isObject(iterator)) throw new TypeError(`${what}: the iterator is not an object`);
+  const next = iterator.next;
+  const items: unknown[] = [];
+  for (;;) {
+    const step = next.call(iterator);
+    if (!isObject(step)) throw new TypeError(`${what}: the iterator returned a non-object`);
+    if (step.done) return items;
+    items.push(step.value);
+  }
+}

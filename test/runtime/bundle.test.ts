@@ -238,7 +238,7 @@ describe('the ES module build', () => {
 describe('the lowered classes', () => {
   const OBSERVE = `(function observe(WA) {
     const seen = {};
-    for (const name of ['Memory', 'Table', 'Global', 'Module', 'Instance']) {
+    for (const name of ['Memory', 'Table', 'Global', 'Module', 'Instance', 'Tag', 'Exception']) {
       const C = WA[name];
       const entry = { name: C.name, length: C.length, prototype: Object.getOwnPropertyDescriptor(C, 'prototype') };
       delete entry.prototype.value;

@@ -309,7 +309,7 @@ describe('the namespace', () => {
       expect((WA as any)[name].length).toBe(1);
       expect((WA as any)[name].name).toBe(name);
     }
-    for (const name of ['Module', 'Instance', 'Memory', 'Table', 'Global', 'CompileError', 'LinkError', 'RuntimeError']) {
+    for (const name of ['Module', 'Instance', 'Memory', 'Table', 'Global', 'Tag', 'Exception', 'CompileError', 'LinkError', 'RuntimeError']) {
       expect(Object.getOwnPropertyDescriptor(WA, name)).toMatchObject({ writable: true, enumerable: false, configurable: true });
     }
     expect(new WA.CompileError('x')).toBeInstanceOf(Error);
