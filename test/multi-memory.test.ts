@@ -8,36 +8,15 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import wabtInit from 'wabt';
 import { parse } from 'acorn';
 import { compile } from '../compiler/index.js';
-import type { CompileOptions } from '../compiler/index.js';
 import { WebAssembly as Ours } from '../index.js';
-import { defineModule, rt } from '../runtime/index.js';
+import { assembleWith, CONFIGS } from './helpers/configs.js';
 
 let wabt: Awaited<ReturnType<typeof wabtInit>>;
 beforeAll(async () => {
   wabt = await wabtInit();
 });
 
-function assemble(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { multi_memory: true, bulk_memory: true, simd: true });
-  try {
-    return new Uint8Array(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
-
-type Loader = (bytes: Uint8Array) => any;
-const fromBody = (options: CompileOptions): Loader => (bytes) => {
-  const { code } = compile(bytes, { ...options, format: 'body' });
-  return defineModule(new Function('rt', code)(rt));
-};
-const CONFIGS: [string, Loader][] = [
-  ['jit', fromBody({})],
-  ['interpreter', fromBody({ tune: 'interpreter' })],
-  ['split', fromBody({ splitThreshold: 1 })],
-  ['flatten', fromBody({ flattenHeight: 1 })],
-  ['runtime', (bytes) => new Ours.Module(bytes)],
-];
+const assemble = (text: string): Uint8Array => assembleWith(wabt, text, { multi_memory: true, bulk_memory: true, simd: true });
 
 function trapOf(run: () => unknown): string | null {
   try {

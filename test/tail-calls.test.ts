@@ -8,9 +8,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import wabtInit from 'wabt';
 import { parse } from 'acorn';
 import { compile } from '../compiler/index.js';
-import type { CompileOptions } from '../compiler/index.js';
 import { WebAssembly as Ours } from '../index.js';
-import { defineModule, rt } from '../runtime/index.js';
+import { assembleWith, CONFIGS } from './helpers/configs.js';
+import type { Loader } from './helpers/configs.js';
 
 const Native = globalThis.WebAssembly;
 let wabt: Awaited<ReturnType<typeof wabtInit>>;
@@ -18,28 +18,7 @@ beforeAll(async () => {
   wabt = await wabtInit();
 });
 
-function assemble(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { multi_value: true, reference_types: true, simd: true, tail_call: true });
-  try {
-    return new Uint8Array(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
-
-type Loader = (bytes: Uint8Array) => any;
-const fromBody = (options: CompileOptions): Loader => (bytes) => {
-  const { code } = compile(bytes, { ...options, format: 'body' });
-  return defineModule(new Function('rt', code)(rt));
-};
-/** Every way wasm2es runs a module: ahead of time in both tunings, split, flattened, and compiled at run time. */
-const CONFIGS: [string, Loader][] = [
-  ['jit', fromBody({})],
-  ['interpreter', fromBody({ tune: 'interpreter' })],
-  ['split', fromBody({ splitThreshold: 1 })],
-  ['flatten', fromBody({ flattenHeight: 1 })],
-  ['runtime', (bytes) => new Ours.Module(bytes)],
-];
+const assemble = (text: string): Uint8Array => assembleWith(wabt, text, { multi_value: true, reference_types: true, simd: true, tail_call: true });
 
 type Outcome = { value: unknown } | { trap: string } | { error: string };
 function outcome(fn: () => unknown, runtimeError: Function): Outcome {
