@@ -551,14 +551,14 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
 
   /** Wraps the body in the `tail` loop that self tail calls continue, and fills in their resets. */
   private loopSelfTailCalls(body: JsNode[], paramCount: number, declarations: [string, JsNode | null][]): void {
-    const resets: JsNode[] = [];
-    for (const [name] of declarations) {
-      const local = /^l(\d+)$/.exec(name);
-      if (local !== null && Number(local[1]) >= paramCount) resets.push(js.exprStmt(js.assign(js.id(name), zeroValue(this.localTypes[Number(local[1])]))));
-      else if (name.startsWith('lf')) resets.push(js.exprStmt(js.assign(js.id(name), js.num(0))));
+    // The declared locals (usedLocals) and f32 shadows get their zero values
+    // again; each block its own nodes, since split and flatten may rewrite them.
+    for (const block of this.selfTailResets) {
+      for (let i = paramCount; i < this.localTypes.length; i++) {
+        if (this.usedLocals[i] !== 0) block.body.push(js.exprStmt(js.assign(js.id(`l${i}`), zeroValue(this.localTypes[i]))));
+      }
+      for (const local of this.usedShadows) block.body.push(js.exprStmt(js.assign(js.id(`lf${local}`), js.num(0))));
     }
-    // Each block its own nodes: later passes (split, flatten) may move and rewrite them.
-    for (const block of this.selfTailResets) block.body = resets.map((statement) => js.exprStmt(js.assign(js.id(statement.expression.left.name), { ...statement.expression.right })));
     for (const name of [...this.selfTailTemps].sort()) declarations.push([name, null]);
     const loopBody = body.splice(0, body.length);
     body.push(js.labeled('tail', js.whileTrue(js.block(loopBody))));

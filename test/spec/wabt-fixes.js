@@ -8,6 +8,8 @@
 // names memory 65 (the i32.const opcode read as an index). This puts the
 // index back, read from the module's text.
 
+import { leb } from '../helpers/wasm-bytes.js';
+
 /** @typedef {import('./sexpr.js').Node} Node */
 
 const isList = (node, name) => node?.type === 'list' && node.items[0]?.type === 'atom' && node.items[0].value === name;
@@ -60,7 +62,7 @@ export function dataSegmentMemories(fields) {
 }
 
 /** Reads an unsigned LEB128 at `pos`: [value, next position]. */
-function leb(bytes, pos) {
+function readLeb(bytes, pos) {
   let value = 0;
   let shift = 0;
   for (;;) {
@@ -71,27 +73,16 @@ function leb(bytes, pos) {
   }
 }
 
-function writeLeb(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return out;
-}
-
 /** Skips a constant expression up to and including its `end`. */
 function skipConstExpr(bytes, pos) {
   for (;;) {
     const op = bytes[pos++];
     if (op === 0x0b) return pos;
-    if (op === 0x41 || op === 0x42 || op === 0x23 || op === 0xd2) [, pos] = leb(bytes, pos);
+    if (op === 0x41 || op === 0x42 || op === 0x23 || op === 0xd2) [, pos] = readLeb(bytes, pos);
     else if (op === 0x43) pos += 4;
     else if (op === 0x44) pos += 8;
     else if (op === 0xd0) pos += 1;
-    else if (op === 0xfd) [, pos] = leb(bytes, pos), pos += 16; // v128.const
+    else if (op === 0xfd) [, pos] = readLeb(bytes, pos), pos += 16; // v128.const
     // i32/i64 add, sub, mul (extended constants) have no immediates.
   }
 }
@@ -106,30 +97,30 @@ export function repairDataMemories(bytes, memories) {
   let pos = 8;
   while (pos < bytes.length) {
     const id = bytes[pos];
-    const [size, start] = leb(bytes, pos + 1);
+    const [size, start] = readLeb(bytes, pos + 1);
     const end = start + size;
     if (id !== 11) {
       pos = end;
       continue;
     }
     const out = [];
-    let [count, at] = leb(bytes, start);
-    out.push(...writeLeb(count));
+    let [count, at] = readLeb(bytes, start);
+    out.push(...leb(count));
     for (let i = 0; i < count; i++) {
-      const [flags, afterFlags] = leb(bytes, at);
-      out.push(...writeLeb(flags));
+      const [flags, afterFlags] = readLeb(bytes, at);
+      out.push(...leb(flags));
       at = afterFlags;
-      if (flags === 2) out.push(...writeLeb(Math.max(0, memories[i] ?? 0)));
+      if (flags === 2) out.push(...leb(Math.max(0, memories[i] ?? 0)));
       if (flags !== 1) {
         const exprEnd = skipConstExpr(bytes, at);
         out.push(...bytes.subarray(at, exprEnd));
         at = exprEnd;
       }
-      const [length, dataStart] = leb(bytes, at);
+      const [length, dataStart] = readLeb(bytes, at);
       out.push(...bytes.subarray(at, dataStart + length));
       at = dataStart + length;
     }
-    const section = [11, ...writeLeb(out.length), ...out];
+    const section = [11, ...leb(out.length), ...out];
     const repaired = new Uint8Array(bytes.length - (end - pos) + section.length);
     repaired.set(bytes.subarray(0, pos));
     repaired.set(section, pos);
