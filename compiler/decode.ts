@@ -273,10 +273,7 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
     if (reader.pos !== reader.end) {
       reader.fail(`section size mismatch: ${reader.end - reader.pos} bytes after the function body's final END opcode`);
     }
-    if (state.context.tailCalls) {
-      func.tailCalls = true;
-      module.tailCalls = true;
-    }
+    if (state.context.tailCalls) func.tailCalls = true;
     reader.end = sectionEnd;
     module.funcs.push(func);
     if (onBody !== undefined) onBody(module, func, module.importedFuncs + i, bodyPool, count);
@@ -490,7 +487,6 @@ function emptyModule(): Module {
     indirectCalls: new Set(),
     simd: null,
     multiMemory: null,
-    tailCalls: false,
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,

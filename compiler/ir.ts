@@ -230,8 +230,6 @@ export interface Module {
    * after memory.size, grow, fill, copy or init; null if it never does.
    */
   multiMemory: FeatureUse | null;
-  /** Whether any function makes tail calls (Func.tailCalls). */
-  tailCalls: boolean;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;
