@@ -1,8 +1,10 @@
 // The little binary-format work the runner needs without trusting the engine
 // under test: reading the types of a module's exports (functions and
-// globals), and encoding the wrapper modules that carry floats (as bits) and
-// v128 values (as 4 i32 words) across the JS boundary (see values.js). Only what valid 2.0 modules contain is
-// read; anything else gives up with an Error.
+// globals), and encoding the wrapper modules that carry floats (as bits),
+// v128 values (as 4 i32 words) and exnref values (as ref.is_null's i32)
+// across the JS boundary (see values.js). Only what valid 2.0 modules
+// contain, and the tags and exnref of exception handling, is read; anything
+// else gives up with an Error.
 
 const VALUE_TYPES = new Map([
   [0x7f, 'i32'],
@@ -12,13 +14,19 @@ const VALUE_TYPES = new Map([
   [0x7b, 'v128'],
   [0x70, 'funcref'],
   [0x6f, 'externref'],
+  [0x69, 'exnref'],
 ]);
 const TYPE_CODES = new Map([...VALUE_TYPES].map(([code, name]) => [name, code]));
+/** `(ref null ht)`: a nullable reference to an abstract heap type, the long form of funcref, externref, exnref. */
+const REF_NULL = 0x63;
+
+/** Import and export kinds (externtype), by their byte. */
+const EXTERN_KINDS = ['function', 'table', 'memory', 'global', 'tag'];
 
 /**
  * @typedef {{ params: string[], results: string[] }} FuncType
  * @typedef {{ kind: 'function', type: FuncType } | { kind: 'global', type: string, mutable: boolean }
- *   | { kind: 'table' | 'memory' }} ExportInfo
+ *   | { kind: 'table' | 'memory' | 'tag' }} ExportInfo
  */
 
 /**
@@ -46,7 +54,8 @@ export function readExports(bytes) {
     while (byte() & 0x80);
   };
   const valueType = () => {
-    const code = byte();
+    let code = byte();
+    if (code === REF_NULL) code = byte(); // the same types as the one-byte forms, which the heap type's byte spells
     const name = VALUE_TYPES.get(code);
     if (!name) throw new Error(`unknown value type 0x${code.toString(16)}`);
     return name;
@@ -105,6 +114,7 @@ export function readExports(bytes) {
         else if (kind === 1) (valueType(), limits());
         else if (kind === 2) limits();
         else if (kind === 3) globals.push({ type: valueType(), mutable: byte() === 1 });
+        else if (kind === 4) (byte(), u32()); // a tag: attribute 0 (exception), type index
         else throw new Error(`unknown import kind ${kind}`);
       }
     } else if (id === 3) {
@@ -121,10 +131,13 @@ export function readExports(bytes) {
         const index = u32();
         if (kind === 0) exports.set(exportName, { kind: 'function', type: functions[index] });
         else if (kind === 3) exports.set(exportName, { kind: 'global', ...globals[index] });
-        else exports.set(exportName, { kind: kind === 1 ? 'table' : 'memory' });
+        else if (EXTERN_KINDS[kind]) exports.set(exportName, { kind: EXTERN_KINDS[kind] });
+        else throw new Error(`unknown export kind ${kind}`);
       }
       return exports;
     }
+    // Other sections go by unread: tables, memories and tags (section 13) need
+    // no more than their export kind.
     pos = end;
   }
   return exports;
@@ -132,20 +145,23 @@ export function readExports(bytes) {
 
 /**
  * Does a signature need a wrapper: has it an f32 or f64 (which must not pass
- * through JS as numbers) or a v128 (which cannot pass through JS at all)?
+ * through JS as numbers), or a v128 or exnref (which cannot pass through JS
+ * at all)?
  */
 export function needsWrapper(type) {
-  return [...type.params, ...type.results].some((t) => t === 'f32' || t === 'f64' || t === 'v128');
+  return [...type.params, ...type.results].some((t) => t === 'f32' || t === 'f64' || t === 'v128' || t === 'exnref');
 }
 
 /**
  * The types a wrapper uses in place of one type: a float's bits as an
- * integer, a v128's 4 little-endian 32-bit words.
+ * integer, a v128's 4 little-endian 32-bit words, an exnref's ref.is_null
+ * (1 for null).
  */
 export function wireTypes(t) {
   if (t === 'f32') return ['i32'];
   if (t === 'f64') return ['i64'];
   if (t === 'v128') return ['i32', 'i32', 'i32', 'i32'];
+  if (t === 'exnref') return ['i32'];
   return [t];
 }
 
@@ -159,6 +175,8 @@ const OP = {
   i64ReinterpretF64: 0xbd,
   f32ReinterpretI32: 0xbe,
   f64ReinterpretI64: 0xbf,
+  refNull: 0xd0,
+  refIsNull: 0xd1,
   simdPrefix: 0xfd,
 };
 // After the 0xfd prefix, as LEB128 u32 (all below 0x80, so one byte); the lane is a byte immediate.
@@ -168,8 +186,13 @@ const SIMD_OP = {
   i32x4ReplaceLane: 0x1c,
 };
 
-/** Code that reads wrapper parameters `first`.. (wire types) and leaves one value of type `t`. */
+/**
+ * Code that reads wrapper parameters `first`.. (wire types) and leaves one
+ * value of type `t`. An exnref is always null (the script format writes no
+ * other exnref argument), so its parameter goes unread.
+ */
 function fromWire(t, first) {
+  if (t === 'exnref') return [OP.refNull, TYPE_CODES.get('exnref')];
   if (t === 'v128') {
     const code = [OP.localGet, ...leb(first), OP.simdPrefix, SIMD_OP.i32x4Splat];
     for (let lane = 1; lane < 4; lane++) code.push(OP.localGet, ...leb(first + lane), OP.simdPrefix, SIMD_OP.i32x4ReplaceLane, lane);
@@ -184,6 +207,7 @@ function fromWire(t, first) {
 /** Code that turns the value of type `t` that `get` pushes into its wire types. */
 function toWire(t, get) {
   if (t === 'v128') return [0, 1, 2, 3].flatMap((lane) => [...get, OP.simdPrefix, SIMD_OP.i32x4ExtractLane, lane]);
+  if (t === 'exnref') return [...get, OP.refIsNull];
   if (t === 'f32') return [...get, OP.i32ReinterpretF32];
   if (t === 'f64') return [...get, OP.i64ReinterpretF64];
   return get;
@@ -191,8 +215,8 @@ function toWire(t, get) {
 
 /**
  * A module importing `m.f` of type `type` and exporting `w`, which takes the
- * same parameters in wire types (floats as bits, v128 as 4 words), calls f,
- * and returns its results in wire types.
+ * same parameters in wire types (floats as bits, v128 as 4 words, exnref as
+ * ref.is_null), calls f, and returns its results in wire types.
  */
 export function functionWrapper(type) {
   const wrapperType = { params: type.params.flatMap(wireTypes), results: type.results.flatMap(wireTypes) };

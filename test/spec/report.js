@@ -77,9 +77,12 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
     `The official WebAssembly 2.0 core testsuite (every top-level \`.wast\` file; the \`simd_*\` files are the ` +
       '`simd` family), and the folders of the WebAssembly 3.0 proposals wasm2es implements, each a family named ' +
       'after its folder: relaxed SIMD (`proposals/relaxed-simd`), extended constants (`proposals/extended-const`), ' +
-      'tail calls (`proposals/tail-call`) and multi-memory (`proposals/multi-memory`), ' +
+      'tail calls (`proposals/tail-call`), multi-memory (`proposals/multi-memory`) and exception handling ' +
+      '(`proposals/exception-handling`, its `legacy` scripts included), ' +
       `run by \`npm run spec\` on the \`${engine}\` engine. Each cell is assertions passed of assertions run; ` +
-      'v128 arguments and results are passed and checked inside wasm, lane by lane (the JS API lets no v128 through). ' +
+      'v128 arguments and results are passed and checked inside wasm, lane by lane (the JS API lets no v128 through), ' +
+      'and exnref results are checked there with `ref.is_null`, for the same reason. ' +
+      'The `exception` column is `assert_exception`: the call must throw a `WebAssembly.Exception`. ' +
       'Every module of every script goes through the ahead-of-time path: `compile()` turns it into an ES module ' +
       'that imports the runtime, the runner imports that module and instantiates it through the runtime. ' +
       'The run-time polyfill generates the same functions, each on its first call, with the same runtime: ' +

@@ -1,18 +1,23 @@
 // The interpreter of .wast commands: modules (text, binary, quote), named
-// modules, register, invoke, get, and every assertion of the 2.0 script
-// format. It runs each command against a pluggable engine (engines.js) and
-// records one result per command; deciding which failures are known is left
-// to run.js.
+// modules, register, invoke, get, every assertion of the 2.0 script format,
+// and the exception-handling proposal's assert_exception. It runs each
+// command against a pluggable engine (engines.js) and records one result per
+// command; deciding which failures are known is left to run.js.
 //
 // Text modules are assembled with wabt (the only thing we borrow); assembly
 // is not validation, so invalid modules reach the engine under test intact.
 
 import { parseScript, stringValue, head } from './sexpr.js';
-import { parseArgument, parseExpected, mismatch, describe } from './values.js';
+import { parseArgument, parseExpected, mismatch, describe, NON_NULL_EXNREF } from './values.js';
 import { readExports, needsWrapper, wireTypes, functionWrapper, globalWrapper } from './binary.js';
 import { dataSegmentMemories, repairDataMemories } from './wabt-fixes.js';
 
-/** wabt features: everything in WebAssembly 2.0, relaxed SIMD, and the 3.0 proposals wasm2es runs. */
+/**
+ * wabt features: everything in WebAssembly 2.0, relaxed SIMD, and the 3.0
+ * proposals the runner runs. `exceptions` is both encodings of exception
+ * handling: try_table, throw_ref and exnref, and the legacy try, catch,
+ * delegate and rethrow.
+ */
 const WABT_FEATURES = {
   multi_value: true,
   bulk_memory: true,
@@ -25,15 +30,17 @@ const WABT_FEATURES = {
   extended_const: true,
   tail_call: true,
   multi_memory: true,
+  exceptions: true,
 };
 
-const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data']);
+const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'tag', 'export', 'start', 'elem', 'data']);
 
 /** The assertion kinds of the report, in its column order. */
 export const ASSERTION_KINDS = [
   'assert_return',
   'assert_trap',
   'assert_exhaustion',
+  'assert_exception',
   'assert_invalid',
   'assert_malformed',
   'assert_unlinkable',
@@ -158,6 +165,8 @@ class ScriptState {
           : this.assertActionError(items[1], ['RuntimeError'], items[2]);
       case 'assert_exhaustion':
         return this.assertActionError(items[1], ['RuntimeError', 'RangeError'], items[2]);
+      case 'assert_exception':
+        return this.assertException(items[1]);
       case 'assert_invalid':
         return this.assertCompileError(items[1], 'invalid');
       case 'assert_malformed':
@@ -328,6 +337,27 @@ class ScriptState {
     throw new Failure(`expected ${classes.join(' or ')}, returned ${outcome.values.map((v, i) => describe(v, outcome.types[i])).join(', ') || 'nothing'}`);
   }
 
+  /**
+   * assert_exception: the action must throw a WebAssembly.Exception of the
+   * engine under test (a wasm exception that reached JS); a trap, any other
+   * error, or a return fails.
+   */
+  async assertException(actionNode) {
+    const { Exception } = this.engine;
+    if (typeof Exception !== 'function') throw new Failure(`engine ${this.engine.name} has no WebAssembly.Exception`);
+    let outcome;
+    try {
+      outcome = await this.action(actionNode);
+    } catch (error) {
+      if (error instanceof Failure || error instanceof Skip) throw error;
+      if (error instanceof Exception) return;
+      // Say so when it is an exception all the same, of another WebAssembly (V8's where wasm2es's is expected, say).
+      const foreign = Object.prototype.toString.call(error) === '[object WebAssembly.Exception]' ? ', not the engine\'s' : '';
+      throw new Failure(`expected a WebAssembly.Exception, got ${errorText(error)}${foreign}`);
+    }
+    throw new Failure(`expected a WebAssembly.Exception, returned ${outcome.values.map((v, i) => describe(v, outcome.types[i])).join(', ') || 'nothing'}`);
+  }
+
   /** assert_invalid / assert_malformed: compilation must throw CompileError. */
   async assertCompileError(node, what) {
     const { form, bytes, assemblyError } = this.moduleBytes(node);
@@ -399,17 +429,23 @@ export function assembleModule(node, source, wabt) {
   }
 }
 
-/** JS values for an argument, in wire types: floats as bits (f64 bits as signed i64), a v128 as its 4 words. */
+/**
+ * JS values for an argument, in wire types: floats as bits (f64 bits as
+ * signed i64), a v128 as its 4 words, an exnref (always null: the script
+ * format writes no other) as 1, ref.is_null's answer.
+ */
 function toJs(arg) {
   if (arg.type === 'f64') return [BigInt.asIntN(64, arg.value)];
   if (arg.type === 'v128') return arg.value;
+  if (arg.type === 'exnref') return [1];
   return [arg.value];
 }
 
 /**
  * What a call returned (nothing, one value, or an array), in the wire types
  * of `types`, as one runner value per type: f32 bits as u32, f64 bits as u64,
- * a v128 as its 4 words as u32.
+ * a v128 as its 4 words as u32, an exnref as null or NON_NULL_EXNREF (from
+ * ref.is_null's 1 or 0; anything else is kept, for the comparison to reject).
  */
 function fromWire(returned, types) {
   const count = types.flatMap(wireTypes).length;
@@ -418,6 +454,7 @@ function fromWire(returned, types) {
   return types.map((type) => {
     if (type === 'v128') return wire.slice(next, (next += 4)).map((word) => (typeof word === 'number' ? word >>> 0 : word));
     const value = wire[next++];
+    if (type === 'exnref') return value === 1 ? null : value === 0 ? NON_NULL_EXNREF : value;
     if (type === 'f32' && typeof value === 'number') return value >>> 0;
     if (type === 'f64' && typeof value === 'bigint') return BigInt.asUintN(64, value);
     return value;

@@ -36,7 +36,7 @@ export function simdFiles(dir) {
 }
 
 /** The 3.0 proposals whose folders (proposals/<name>) a run selects by name. */
-export const PROPOSALS = ['extended-const', 'tail-call', 'multi-memory'];
+export const PROPOSALS = ['extended-const', 'tail-call', 'multi-memory', 'exception-handling'];
 
 /** A proposal's scripts, subfolders included (exception-handling/legacy), relative to the testsuite. */
 export function proposalFiles(dir, name) {
@@ -51,7 +51,9 @@ export function proposalFiles(dir, name) {
  * every non-SIMD file whose name contains it, else every SIMD file (simd_*
  * and proposals/relaxed-simd) whose file name contains it: `simd` selects
  * the 2.0 SIMD scripts, `relaxed` those of relaxed SIMD, and so does
- * `relaxed-simd`.
+ * `relaxed-simd`. A proposal's name selects its folder, and one of its
+ * scripts goes by its path without .wast
+ * (`proposals/exception-handling/legacy/throw`).
  */
 export function selectFiles(dir, names = []) {
   const all = readdirSync(dir).filter((file) => file.endsWith('.wast') && !file.startsWith('simd_')).sort();
@@ -59,7 +61,8 @@ export function selectFiles(dir, names = []) {
   const simd = simdFiles(dir);
   const selected = new Set();
   for (const name of names) {
-    const exact = [...all, ...simd].filter((file) => file === `${name}.wast`);
+    const proposals = name.startsWith('proposals/') ? PROPOSALS.flatMap((proposal) => proposalFiles(dir, proposal)) : [];
+    const exact = [...all, ...simd, ...proposals].filter((file) => file === `${name}.wast`);
     let matches = exact.length ? exact : all.filter((file) => file.includes(name));
     if (matches.length === 0 && name === 'relaxed-simd') matches = simd.filter((file) => file.startsWith(`${RELAXED_SIMD_DIR}/`));
     if (matches.length === 0 && PROPOSALS.includes(name)) matches = proposalFiles(dir, name);

@@ -1,6 +1,6 @@
 // Values of the script format: constants given as arguments, expected results
-// (including the patterns nan:canonical, nan:arithmetic, ref.null, ref.extern
-// and ref.func), and the comparison of actual results against them.
+// (including the patterns nan:canonical, nan:arithmetic, ref.null, ref.extern,
+// ref.func and ref.exn), and the comparison of actual results against them.
 //
 // Floats are compared by bit pattern, never as JS numbers. A JS number cannot
 // carry an f32 signalling NaN, and engines may quieten or canonicalise any
@@ -22,14 +22,23 @@
 // and taken apart inside wasm. A v128 argument is those 4 u32 words; a v128
 // result is compared lane by lane in the shape its expectation is written
 // in, each lane by the rules of its scalar type (NaN patterns included).
+//
+// exnref values (exception handling) cannot cross the JS boundary either:
+// V8 throws a TypeError for a call from JS of a function whose signature has
+// one, as it does for v128. The wrappers observe an exnref result with
+// ref.is_null, an i32, and the runner holds it as null or NON_NULL_EXNREF;
+// that is all the script format can say of one: (ref.null exn), or the
+// pattern (ref.exn) for any non-null exnref. An exnref argument can only be
+// (ref.null exn), which the wrapper makes itself.
 
 /**
  * A value with its type. f32/f64 hold bits: f32 a u32 number, f64 a u64
- * BigInt; v128 its 4 little-endian words as u32 numbers (word 0 = bytes 0..3).
+ * BigInt; v128 its 4 little-endian words as u32 numbers (word 0 = bytes 0..3);
+ * an exnref null or NON_NULL_EXNREF.
  * @typedef {{ type: 'i32', value: number } | { type: 'i64', value: bigint }
  *   | { type: 'f32', value: number } | { type: 'f64', value: bigint }
  *   | { type: 'v128', value: number[] }
- *   | { type: 'funcref' | 'externref', value: unknown }} Value
+ *   | { type: 'funcref' | 'externref' | 'exnref', value: unknown }} Value
  *
  * What an assert_return expects of one result. A v128 is expected lane by
  * lane, in its shape: i8, i16 and i32 lanes as signed i32 values, i64 lanes
@@ -40,11 +49,19 @@
  *   | { type: 'ref.null', heap?: string }
  *   | { type: 'ref.extern', value?: unknown }
  *   | { type: 'ref.func' }
+ *   | { type: 'ref.exn' }
  *   | { type: 'either', options: Expected[] }
  *   | { type: 'unsupported', reason: string }} Expected
  */
 
 export class ValueError extends Error {}
+
+/**
+ * A non-null exnref result, as the runner holds it: the wrapper tells only
+ * that it is not null (see the top of this file). mismatch and describe
+ * know it by its `exnref` key, since test/engines ships their source alone.
+ */
+export const NON_NULL_EXNREF = Object.freeze({ exnref: 'non-null' });
 
 /** Host references for `ref.extern N`: one distinct object per N, the same across a run. */
 const externrefs = new Map();
@@ -168,7 +185,7 @@ export function parseArgument(node) {
     case 'f32.const': return { type: 'f32', value: parseFloatBits(literal, 'f32') };
     case 'f64.const': return { type: 'f64', value: parseFloatBits(literal, 'f64') };
     case 'ref.null':
-      return { type: literal === 'extern' ? 'externref' : 'funcref', value: null };
+      return { type: literal === 'extern' ? 'externref' : literal === 'exn' ? 'exnref' : 'funcref', value: null };
     case 'ref.extern':
       return { type: 'externref', value: externref(Number(literal)) };
     case 'v128.const': {
@@ -203,6 +220,7 @@ export function parseExpected(node) {
     case 'ref.extern':
       return literal === undefined ? { type: 'ref.extern' } : { type: 'ref.extern', value: externref(Number(literal)) };
     case 'ref.func': return { type: 'ref.func' };
+    case 'ref.exn': return { type: 'ref.exn' };
     case 'v128.const': {
       const { shape, lanes } = parseV128(node, true);
       return { type: 'v128', shape, lanes };
@@ -311,6 +329,8 @@ export function mismatch(actual, expected) {
       return actual !== null && actual !== undefined ? undefined : 'expected a non-null externref';
     case 'ref.func':
       return typeof actual === 'function' ? undefined : 'expected a function reference';
+    case 'ref.exn':
+      return actual !== null && typeof actual === 'object' && 'exnref' in actual ? undefined : 'expected a non-null exnref';
     case 'funcref':
     case 'externref':
       return actual === expected.value ? undefined : `expected ${describe(expected.value)}`;
@@ -346,6 +366,8 @@ export function describe(value, type, expected) {
     }
     return `${shape} ${v128Lanes(value, shape).map((lane) => laneText(lane, shape)).join(' ')}`;
   }
+  if (type === 'exnref' && value === null) return 'ref.null exn';
+  if (value && typeof value === 'object' && 'exnref' in value) return 'a non-null exnref';
   if (type === 'f32' && typeof value === 'number') return `f32 ${hex32(value)}`;
   if (type === 'f64' && typeof value === 'bigint') return `f64 ${hex64(value)}`;
   if (typeof value === 'bigint') return `${value}n`;
