@@ -15,6 +15,11 @@ import { LIMITS } from './decode-limits.js';
 
 const OP_IF = 0x04;
 const OP_ELSE = 0x05;
+const OP_TRY = 0x06;
+const OP_CATCH = 0x07;
+const OP_THROW_REF = 0x0a;
+const OP_DELEGATE = 0x18;
+const OP_CATCH_ALL = 0x19;
 const OP_END = 0x0b;
 const OP_PREFIX_FC = 0xfc;
 const OP_PREFIX_FD = 0xfd;
@@ -81,10 +86,16 @@ export interface CodeContext {
   tailCalls: boolean;
 }
 
-// Control stack entries: which marker opened the block, so `else` can be checked.
+// Control stack entries: which marker opened the block, so `else` and the
+// legacy exception handlers (catch, catch_all, delegate) can be checked.
 const CONTROL_BLOCK = 0;
 const CONTROL_IF = 1;
 const CONTROL_ELSE = 2;
+const CONTROL_TRY = 3;
+const CONTROL_CATCH = 4;
+const CONTROL_CATCH_ALL = 5;
+/** try_table catch clause kinds run from 0 (catch) to this (catch_all_ref). */
+const LAST_CATCH_KIND = 3;
 
 // Reused by every call; decoding is not re-entrant.
 const controlStack: number[] = [];
@@ -152,17 +163,55 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         } else if (op === OP_ELSE) {
           if (controls[controls.length - 1] !== CONTROL_IF) reader.fail('misplaced ELSE opcode: else without a matching if', offset);
           controls[controls.length - 1] = CONTROL_ELSE;
+        } else if (op === OP_CATCH_ALL) {
+          const control = controls[controls.length - 1];
+          if (control !== CONTROL_TRY && control !== CONTROL_CATCH) reader.fail('misplaced CATCH_ALL opcode: catch_all without a matching try', offset);
+          controls[controls.length - 1] = CONTROL_CATCH_ALL;
+          reader.noteExceptions(offset);
+        } else if (op === OP_THROW_REF) {
+          reader.noteExceptions(offset);
         }
         break;
       case Imm.BlockType:
         blockType = readBlockType(reader, context);
-        controls.push(op === OP_IF ? CONTROL_IF : CONTROL_BLOCK);
+        if (op === OP_TRY) {
+          controls.push(CONTROL_TRY);
+          reader.noteExceptions(offset);
+        } else {
+          controls.push(op === OP_IF ? CONTROL_IF : CONTROL_BLOCK);
+        }
+        break;
+      case Imm.TryTable:
+        blockType = readBlockType(reader, context);
+        targets = readCatchClauses(reader);
+        controls.push(CONTROL_BLOCK);
+        reader.noteExceptions(offset);
+        break;
+      case Imm.Tag:
+        // throw, or a legacy catch (which must follow a try or a catch).
+        if (op === OP_CATCH) {
+          const control = controls[controls.length - 1];
+          if (control !== CONTROL_TRY && control !== CONTROL_CATCH) reader.fail('misplaced CATCH opcode: catch without a matching try', offset);
+          controls[controls.length - 1] = CONTROL_CATCH;
+        }
+        index = reader.u32();
+        reader.noteExceptions(offset);
         break;
       case Imm.Func:
         index = reader.u32();
         if (op === OP_RETURN_CALL) context.tailCalls = true;
         break;
       case Imm.Label:
+        // br, br_if, and the legacy rethrow and delegate (which ends a try that has no handler).
+        index = reader.u32();
+        if (op === OP_DELEGATE) {
+          if (controls[controls.length - 1] !== CONTROL_TRY) reader.fail('misplaced DELEGATE opcode: delegate without a matching try', offset);
+          controls.pop();
+          reader.noteExceptions(offset);
+        } else if (op !== 0x0c && op !== 0x0d) {
+          reader.noteExceptions(offset);
+        }
+        break;
       case Imm.Local:
       case Imm.Global:
       case Imm.Table:
@@ -277,6 +326,21 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
     count++;
     if (controls.length === 0) return count;
   }
+}
+
+/** try_table's catch clauses as Instr.targets has them: kind, tag index (0 without one), label. */
+function readCatchClauses(reader: Reader): number[] {
+  const count = reader.count('catch clauses');
+  const clauses: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const offset = reader.pos;
+    const kind = reader.u8();
+    if (kind > LAST_CATCH_KIND) reader.fail(`malformed catch clause kind 0x${kind.toString(16)}`, offset);
+    // catch and catch_ref name a tag; catch_all and catch_all_ref do not.
+    const tag = kind <= 1 ? reader.u32() : 0;
+    clauses.push(kind, tag, reader.u32());
+  }
+  return clauses;
 }
 
 /** The function body or expression ran out of bytes before its final `end`. */

@@ -24,6 +24,8 @@ export const LIMITS = {
   /** Memories, imports included (3.0's multi-memory; checked by validate). */
   memories: 100,
   globals: 1_000_000,
+  /** Tags defined in the tag section (exception handling; V8's limit). */
+  tags: 1_000_000,
   exports: 100_000,
   elementSegments: 10_000_000,
   /** Entries in one element segment. */

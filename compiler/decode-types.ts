@@ -1,9 +1,9 @@
 // Decodes the binary encodings of types: value and reference types, function
 // types, limits, table, memory and global types. Shared by the section
 // decoder and the instruction decoder. Encodings that belong to proposals we
-// do not decode (typed references, GC, exnref, memory64) are CompileErrors
-// naming the feature rather than "malformed". v128 is decoded, and noted
-// (Reader.noteSimd) for the emitter.
+// do not decode (typed references, GC, memory64) are CompileErrors naming
+// the feature rather than "malformed". v128 and exnref are decoded, and
+// noted (Reader.noteSimd, noteExceptions) for the emitter.
 
 import { FuncType, GlobalType, Limits, MemoryType, TableType, ValType } from './ir.js';
 import { LIMITS } from './decode-limits.js';
@@ -23,14 +23,14 @@ const VALUE_TYPES = new Map<number, ValType>([
   [0x7b, ValType.V128],
   [0x70, ValType.FuncRef],
   [0x6f, ValType.ExternRef],
+  [0x69, ValType.ExnRef],
 ]);
-const REFERENCE_TYPES = new Set<number>([0x70, 0x6f]);
+const REFERENCE_TYPES = new Set<number>([0x70, 0x6f, 0x69]);
 
 const UNSUPPORTED_TYPES = new Map<number, string>([
   [0x64, 'typed function references ((ref ht) type)'],
   [0x63, 'typed function references ((ref null ht) type)'],
-  [0x69, 'exception handling (exnref type)'],
-  [0x74, 'exception handling (nullexnref type)'],
+  [0x74, 'typed references (nullexnref type)'],
   [0x73, 'garbage collection (nullfuncref type)'],
   [0x72, 'garbage collection (nullexternref type)'],
   [0x71, 'garbage collection (nullref type)'],
@@ -52,6 +52,7 @@ export function readValType(reader: Reader, what = 'value type'): ValType {
   const type = VALUE_TYPES.get(byte);
   if (type !== undefined) {
     if (type === ValType.V128) reader.noteSimd(offset);
+    else if (type === ValType.ExnRef) reader.noteExceptions(offset);
     return type;
   }
   const feature = UNSUPPORTED_TYPES.get(byte);
@@ -63,7 +64,10 @@ export function readValType(reader: Reader, what = 'value type'): ValType {
 export function readRefType(reader: Reader): ValType {
   const offset = reader.pos;
   const byte = reader.u8();
-  if (REFERENCE_TYPES.has(byte)) return byte as ValType;
+  if (REFERENCE_TYPES.has(byte)) {
+    if (byte === ValType.ExnRef) reader.noteExceptions(offset);
+    return byte as ValType;
+  }
   const feature = UNSUPPORTED_TYPES.get(byte);
   if (feature !== undefined) unsupported(reader, feature, offset);
   reader.fail(`malformed reference type ${hexByte(byte)}`, offset);

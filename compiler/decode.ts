@@ -12,7 +12,7 @@ import {
   FeatureUse,
 } from './ir.js';
 import { CodeContext, decodeInstrs } from './decode-code.js';
-import { readFuncType, readGlobalType, readMemoryType, readRefType, readTableType, readValType, unsupported } from './decode-types.js';
+import { readFuncType, readGlobalType, readMemoryType, readRefType, readTableType, readValType } from './decode-types.js';
 import { LIMITS } from './decode-limits.js';
 import { Reader } from './reader.js';
 import { CompileError } from '../runtime/errors.js';
@@ -112,6 +112,10 @@ function decodeImportSection(reader: Reader, state: DecodeState): void {
         desc = { kind, type: readGlobalType(reader) };
         module.importedGlobals++;
         break;
+      case ExternKind.Tag:
+        desc = { kind, typeIndex: readTagType(reader) };
+        module.importedTags++;
+        break;
       default:
         externKindError(reader, 'import', kind, kindOffset);
     }
@@ -120,10 +124,19 @@ function decodeImportSection(reader: Reader, state: DecodeState): void {
 }
 
 function externKindError(reader: Reader, what: 'import' | 'export', kind: number, offset: number): never {
-  // Kind 4 is a tag in the exception-handling proposal; the spec's 2.0
-  // tests expect "malformed", so keep that prefix and name the feature.
-  if (kind === 4) reader.fail(`malformed ${what} kind 4: tags (exception handling) are not supported yet`, offset);
   reader.fail(`malformed ${what} kind 0x${kind.toString(16)}`, offset);
+}
+
+/**
+ * A tag type (exception handling, 3.0): an attribute byte, 0 (an
+ * exception) the only one there is, then a function type index.
+ */
+function readTagType(reader: Reader): number {
+  const offset = reader.pos;
+  reader.noteExceptions(offset);
+  const attribute = reader.u8();
+  if (attribute !== 0) reader.fail(`malformed tag attribute 0x${attribute.toString(16)}`, offset);
+  return reader.u32();
 }
 
 function decodeFunctionSection(reader: Reader, state: DecodeState): void {
@@ -159,7 +172,8 @@ function decodeExportSection(reader: Reader, state: DecodeState): void {
     const name = reader.name();
     const kindOffset = reader.pos;
     const kind = reader.u8();
-    if (kind > ExternKind.Global) externKindError(reader, 'export', kind, kindOffset);
+    if (kind > ExternKind.Tag) externKindError(reader, 'export', kind, kindOffset);
+    if (kind === ExternKind.Tag) reader.noteExceptions(kindOffset);
     const exported: Export = { name, kind, index: reader.u32(), offset };
     state.module.exports.push(exported);
   }
@@ -358,8 +372,9 @@ function decodeDataSection(reader: Reader, state: DecodeState): void {
   }
 }
 
-function decodeTagSection(reader: Reader): void {
-  unsupported(reader, 'exception handling (tag section)', reader.pos);
+function decodeTagSection(reader: Reader, state: DecodeState): void {
+  const count = reader.count('tags', LIMITS.tags);
+  for (let i = 0; i < count; i++) state.module.tags.push(readTagType(reader));
 }
 
 /** A constant expression: any instructions up to the matching `end`, which is included. */
@@ -474,6 +489,7 @@ function emptyModule(): Module {
     funcTypeIndices: [],
     tables: [],
     memories: [],
+    tags: [],
     globals: [],
     exports: [],
     start: null,
@@ -487,10 +503,12 @@ function emptyModule(): Module {
     indirectCalls: new Set(),
     simd: null,
     multiMemory: null,
+    exceptions: null,
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,
     importedGlobals: 0,
+    importedTags: 0,
   };
 }
 
@@ -556,6 +574,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   if (bodyPool.length > MAX_KEPT_POOL) bodyPool.length = 0;
   module.simd = reader.simdUse;
   module.multiMemory = reader.multiMemoryUse ?? secondMemory(module);
+  module.exceptions = reader.exceptionsUse;
   return module;
 }
 

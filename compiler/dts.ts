@@ -7,9 +7,9 @@
 //
 // Every type says what the runtime does at the boundary (runtime/boundary.ts):
 // i32, f32 and f64 are Numbers, i64 BigInts, an externref any value, a
-// funcref null or an exported wasm function. v128 cannot cross (the call
-// throws TypeError), so a function with v128 in its type cannot be called
-// from TypeScript.
+// funcref null or an exported wasm function. v128 and exnref cannot cross
+// (the call throws TypeError), so a function with either in its type cannot
+// be called from TypeScript. A tag is a Tag.
 
 import type { CompileOptions } from './index.js';
 import {
@@ -102,10 +102,24 @@ function resultType(results: ValType[], readonlyTuple: boolean): string {
   return `${readonlyTuple ? 'readonly ' : ''}[${results.map(valueType).join(', ')}]`;
 }
 
-const hasV128 = (type: FuncType): boolean => type.params.includes(ValType.V128) || type.results.includes(ValType.V128);
+/** The type in a function's signature that cannot cross to JavaScript (v128, exnref), or null. */
+function uncrossable(type: FuncType): string | null {
+  for (const valType of [ValType.V128, ValType.ExnRef]) {
+    if (type.params.includes(valType) || type.results.includes(valType)) return valTypeName(valType);
+  }
+  return null;
+}
+
+/** The comment of a function: its wasm type, and why it cannot be called when it cannot. */
+function funcComment(type: FuncType): string {
+  const blocked = uncrossable(type);
+  return blocked === null ? watFunc(type) : `${watFunc(type)}: ${blocked} cannot cross to JavaScript, a call throws TypeError`;
+}
+
+const watTag = (type: FuncType): string => `(tag${type.params.length > 0 ? ` (param ${type.params.map(valTypeName).join(' ')})` : ''})`;
 
 function functionType(type: FuncType, names: string[], side: 'export' | 'import'): string {
-  if (hasV128(type)) return side === 'export' ? V128_EXPORT : V128_IMPORT;
+  if (uncrossable(type) !== null) return side === 'export' ? V128_EXPORT : V128_IMPORT;
   const params = type.params.map((param, i) => `${names[i]}: ${valueType(param)}`).join(', ');
   return `(${params}) => ${resultType(type.results, side === 'import')}`;
 }
@@ -131,7 +145,7 @@ function globalImportType(type: GlobalType): string {
 class RuntimeTypes {
   readonly used = new Set<string>();
 
-  use(name: 'Global' | 'Memory' | 'Module' | 'Table', text: string): string {
+  use(name: 'Global' | 'Memory' | 'Module' | 'Table' | 'Tag', text: string): string {
     this.used.add(name);
     return text;
   }
@@ -152,12 +166,13 @@ function memberLines(members: Member[], indent: string, readonly: boolean): stri
   return lines;
 }
 
-/** The index spaces of functions, tables, memories and globals, imports first. */
+/** The index spaces of functions, tables, memories, globals and tags, imports first. */
 class IndexSpaces {
   readonly funcs: FuncType[] = [];
   readonly tables: TableType[] = [];
   readonly memories: MemoryType[] = [];
   readonly globals: GlobalType[] = [];
+  readonly tags: FuncType[] = [];
 
   constructor(module: Module) {
     for (const { desc } of module.imports) this.add(module, desc);
@@ -165,6 +180,7 @@ class IndexSpaces {
     this.tables.push(...module.tables);
     this.memories.push(...module.memories);
     for (const global of module.globals) this.globals.push(global.type);
+    for (const typeIndex of module.tags) this.tags.push(module.types[typeIndex]);
   }
 
   private add(module: Module, desc: ImportDesc): void {
@@ -173,6 +189,7 @@ class IndexSpaces {
       case ExternKind.Table: this.tables.push(desc.type); break;
       case ExternKind.Memory: this.memories.push(desc.type); break;
       case ExternKind.Global: this.globals.push(desc.type); break;
+      case ExternKind.Tag: this.tags.push(module.types[desc.typeIndex]); break;
     }
   }
 }
@@ -184,8 +201,7 @@ function exportMembers(module: Module, spaces: IndexSpaces, runtime: RuntimeType
       case ExternKind.Func: {
         const type = spaces.funcs[exp.index];
         const names = parameterNames(type.params.length, module.names?.locals.get(exp.index));
-        const comment = hasV128(type) ? `${watFunc(type)}: v128 cannot cross to JavaScript, a call throws TypeError` : watFunc(type);
-        return { comment, key, type: functionType(type, names, 'export') };
+        return { comment: funcComment(type), key, type: functionType(type, names, 'export') };
       }
       case ExternKind.Table:
         return { comment: watTable(spaces.tables[exp.index]), key, type: runtime.use('Table', 'Table') };
@@ -195,6 +211,8 @@ function exportMembers(module: Module, spaces: IndexSpaces, runtime: RuntimeType
         const type = spaces.globals[exp.index];
         return { comment: watGlobal(type), key, type: runtime.use('Global', globalExportType(type)) };
       }
+      case ExternKind.Tag:
+        return { comment: watTag(spaces.tags[exp.index]), key, type: runtime.use('Tag', 'Tag') };
     }
   });
 }
@@ -204,8 +222,7 @@ function importMember(module: Module, desc: ImportDesc, funcIndex: number, runti
     case ExternKind.Func: {
       const type = module.types[desc.typeIndex];
       const names = parameterNames(type.params.length, module.names?.locals.get(funcIndex));
-      const comment = hasV128(type) ? `${watFunc(type)}: v128 cannot cross to JavaScript, a call throws TypeError` : watFunc(type);
-      return { comment, type: functionType(type, names, 'import') };
+      return { comment: funcComment(type), type: functionType(type, names, 'import') };
     }
     case ExternKind.Table:
       return { comment: watTable(desc.type), type: runtime.use('Table', 'Table') };
@@ -215,6 +232,8 @@ function importMember(module: Module, desc: ImportDesc, funcIndex: number, runti
       const type = globalImportType(desc.type);
       return { comment: watGlobal(desc.type), type: type === 'unknown' ? type : runtime.use('Global', type) };
     }
+    case ExternKind.Tag:
+      return { comment: watTag(module.types[desc.typeIndex]), type: runtime.use('Tag', 'Tag') };
   }
 }
 

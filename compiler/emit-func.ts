@@ -11,9 +11,12 @@ import { FD_OPCODE_LIMIT, OPS, PREFIX_FC, PREFIX_FD } from './opcodes.js';
 import { F32_ARITHMETIC, MEMORY_OPS, NUMERIC_OPS, OpKind, u32 } from './emit-ops.js';
 import { emitSimd, expandV128, floatLocals, floatOfConstant, floatOfWord, floatWord, shadowedWord } from './emit-simd.js';
 import type { FloatLocalForm, SimdHost } from './emit-simd.js';
-import { DEPENDS, Entry, Flag, Frame, FrameKind, ModuleEnv, isSimple, zeroValue } from './emit-stack.js';
+import { DEPENDS, Entry, Flag, Frame, FrameKind, Guard, ModuleEnv, isSimple, zeroValue } from './emit-stack.js';
 import { MemoryEmitter } from './emit-memory.js';
 import { directTailCall, indirectTailCall } from './emit-tail.js';
+import {
+  DELEGATE_VAR, delegateHandler, handlerStart, payload, tagTest, throwRefStatement, throwStatement, tryStatement,
+} from './emit-exceptions.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 
@@ -63,6 +66,9 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   /** JS locals read somewhere (not folded), and those given a constant somewhere: see dropDeadConstantStores. */
   private readonly readLocals = new Set<number>();
   private readonly constantStores = new Set<number>();
+  /** Exception handling: the handlers' exnref variables (`xB3`), and how many delegate sites there are (emit-exceptions.ts). */
+  private readonly exnVars = new Set<string>();
+  private delegateSites = 0;
 
   constructor(env: ModuleEnv, private readonly funcIndex: number, private readonly func: Func) {
     super(env);
@@ -106,9 +112,11 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       if (frame.unreachable) {
         // Dead code up to this block's else/end: validated, never run, not emitted.
         const op = instr.op;
-        if (op === 0x02 || op === 0x03 || op === 0x04) skipDepth++;
-        else if (op === 0x0b && skipDepth > 0) skipDepth--;
+        if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06 || op === 0x1f) skipDepth++;
+        else if ((op === 0x0b || op === 0x18) && skipDepth > 0) skipDepth--; // delegate ends a try too
         else if (op === 0x05 && skipDepth === 0) this.elseInstr();
+        else if ((op === 0x07 || op === 0x19) && skipDepth === 0) this.catchInstr(op === 0x07 ? instr.index : -1);
+        else if (op === 0x18) this.delegate(instr.index);
         else if (op === 0x0b) this.end();
         continue;
       }
@@ -125,6 +133,8 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     for (const local of this.usedShadows) declarations.push([`lf${local}`, js.num(0)]);
     for (const [name, type] of this.stackVars) declarations.push([name, zeroValue(type)]);
     if (this.needsTemp) declarations.push(['tmp', null]);
+    for (const name of this.exnVars) declarations.push([name, js.nul()]);
+    if (this.delegateSites > 0) declarations.push([DELEGATE_VAR, js.num(0)]);
     if (this.needsAddress) declarations.push(['ea', js.num(0)]);
     if (this.needsCopyTemps) declarations.push(['sa', js.num(0)], ['la', js.num(0)], ['lv', js.num(0)]);
     if (this.needsI64StoreTemp) declarations.push(['sv', js.big(0n)]);
@@ -179,6 +189,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
           else lists.push([child]); // a lone statement: its own children are what matter
         }
         if (statement.type === 'SwitchStatement') for (const branch of statement.cases) lists.push(branch.consequent);
+        if (statement.type === 'TryStatement') lists.push(statement.block.body, statement.handler.body.body);
       }
       list.length = kept;
     }
@@ -188,7 +199,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     return {
       kind, label: kind === FrameKind.Function ? '' : `B${++this.labelCounter}`, used: false, params, results,
       height: this.stack.length - params.length, outer, body, test: null, paramEntries: null, thenBody: null, thenEndReachable: false, unreachable: false,
-      offset: this.env.sourceMap ? offset : -1,
+      offset: this.env.sourceMap ? offset : -1, guard: null,
     };
   }
 
@@ -250,6 +261,14 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       case 0x11: return this.callIndirect(instr.index, instr.index2);
       case 0x12: return this.returnCall(instr.index);
       case 0x13: return this.returnCallIndirect(instr.index, instr.index2);
+      case 0x1f: return this.tryTable(instr);
+      case 0x06: return this.tryInstr(instr);
+      case 0x07: return this.catchInstr(instr.index);
+      case 0x19: return this.catchInstr(-1);
+      case 0x18: return this.delegate(instr.index);
+      case 0x09: return this.rethrow(instr.index);
+      case 0x08: return this.throwInstr(instr.index);
+      case 0x0a: return this.throwRefInstr();
       case 0x1a: return this.drop();
       case 0x1b:
       case 0x1c: return this.select();
@@ -512,7 +531,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       this.selfTailCall(args);
       return;
     }
-    this.stmts.push(js.ret(directTailCall(this.env, funcIndex, args)));
+    this.stmts.push(js.ret(directTailCall(this.env, funcIndex, args, this.guarded())));
     this.markUnreachable();
   }
 
@@ -572,7 +591,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const args = this.callArgs(type.params.length).map((a) => this.valueOf(a));
     const view = js.id(this.env.callView(table, typeIndex));
     const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
-    this.stmts.push(js.ret(indirectTailCall(this.env, callee, args)));
+    this.stmts.push(js.ret(indirectTailCall(this.env, callee, args, this.guarded())));
     this.markUnreachable();
   }
 
@@ -680,8 +699,10 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       return;
     }
     // Results go into their variables when the block is entered from more than
-    // one place (a branch, both arms of an if); otherwise they may stay lazy.
-    const merges = frame.used || frame.kind === FrameKind.If;
+    // one place (a branch, both arms of an if, a try's catch arms); otherwise
+    // they may stay lazy, but not past the end of a JS `try`, whose handler
+    // must see a call in them throw.
+    const merges = frame.used || frame.kind === FrameKind.If || frame.guard !== null;
     if (reachable && (merges || frame.kind === FrameKind.Loop)) {
       this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
       this.assignResults(frame.results, frame.height);
@@ -691,7 +712,13 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const outer = frame.outer;
 
     let statement: JsNode | null;
-    if (frame.kind === FrameKind.Block) {
+    if (frame.kind === FrameKind.TryTable && frame.guard !== null) {
+      this.stack.length = frame.height;
+      statement = this.guardedStatement(frame, frame.body, this.tryTableHandler(frame.guard));
+    } else if (frame.kind === FrameKind.Catch) {
+      statement = this.guardedStatement(frame, frame.guard!.body!, this.legacyHandler(frame.guard!));
+    } else if (frame.kind !== FrameKind.Loop && frame.kind !== FrameKind.If) {
+      // A block, a try_table without catch clauses, a try without catch arms.
       statement = frame.used ? js.labeled(frame.label, js.block(frame.body)) : null;
       if (statement === null) for (const inner of frame.body) outer.push(inner);
     } else if (frame.kind === FrameKind.Loop) {
@@ -723,7 +750,8 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     // After the block: reachable if its end was, or a branch targeted it, or
     // an if without else (the implicit else falls through).
     const endReachable = reachable || frame.used ||
-      (frame.kind === FrameKind.If && (frame.thenEndReachable || frame.thenBody === null));
+      (frame.kind === FrameKind.If && (frame.thenEndReachable || frame.thenBody === null)) ||
+      (frame.kind === FrameKind.Catch && frame.thenEndReachable);
     if (!endReachable) {
       this.stack.length = frame.height;
       this.markUnreachable();
@@ -731,6 +759,177 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     }
     if (!merges && frame.kind !== FrameKind.Loop && reachable) return; // lazy results stay on the stack
     this.resetStackTo(frame.height, frame.results);
+  }
+
+  // ---- exception handling (emit-exceptions.ts) ------------------------------------
+
+  /** Whether code here runs inside a JS `try` of a handler: a try_table with catch clauses, or a legacy try's body. */
+  private guarded(): boolean {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const frame = this.frames[i];
+      if (frame.guard !== null && (frame.kind === FrameKind.TryTable || frame.kind === FrameKind.Try)) return true;
+    }
+    return false;
+  }
+
+  private newGuard(frame: Frame, clauses: number[] | null): void {
+    const exn = `x${frame.label}`;
+    frame.guard = { clauses, exn, skips: [], body: null, arms: [] };
+  }
+
+  /** try_table: a block whose catch clauses (if any) branch out of a JS `catch` when its body throws. */
+  private tryTable(instr: Instr): void {
+    const type = this.blockType(instr);
+    this.settleAll();
+    const frame = this.frame(FrameKind.TryTable, type.params, type.results, this.stmts, [], instr.offset);
+    if (instr.targets!.length > 0) this.newGuard(frame, instr.targets);
+    this.frames.push(frame);
+  }
+
+  /**
+   * The JS `catch` of a try_table: each clause in turn tests the tag (but
+   * catch_all) and branches with the payload and (the _ref clauses) the
+   * exnref; when none matches, the exception goes on. The branch targets
+   * are counted from the try_table's enclosing frames, which are the
+   * emitter's frames now that it has ended.
+   */
+  private tryTableHandler(guard: Guard): JsNode[] {
+    this.exnVars.add(guard.exn);
+    const out = handlerStart(this.env, guard.exn, guard.skips, this.delegateSites > 0);
+    const clauses = guard.clauses!;
+    for (let i = 0; i < clauses.length; i += 3) {
+      const kind = clauses[i];
+      const tag = clauses[i + 1];
+      const base = this.stack.length;
+      if (kind <= 1) for (const value of payload(this.env, guard.exn, tag)) this.pushSettled(value.type, value.expr);
+      if ((kind & 1) !== 0) this.pushSettled(ValType.ExnRef, js.id(guard.exn));
+      const moves = this.branchTo(clauses[i + 2]);
+      this.stack.length = base;
+      // catch_all and catch_all_ref take whatever came: the clauses after them never run.
+      if (kind >= 2) return [...out, ...moves];
+      out.push(js.ifStmt(tagTest(this.env, guard.exn, tag), js.block(moves), null));
+    }
+    out.push(throwRefStatement(this.env, js.id(guard.exn)));
+    return out;
+  }
+
+  /** `B3: try { body } catch (e) { handler }`, labeled when a branch targets it. */
+  private guardedStatement(frame: Frame, body: JsNode[], handler: JsNode[]): JsNode {
+    const statement = tryStatement(body, handler);
+    return frame.used ? js.labeled(frame.label, statement) : statement;
+  }
+
+  /** Legacy try: a block whose body a JS `try` guards once a catch arm follows. */
+  private tryInstr(instr: Instr): void {
+    const type = this.blockType(instr);
+    this.settleAll();
+    const frame = this.frame(FrameKind.Try, type.params, type.results, this.stmts, [], instr.offset);
+    this.newGuard(frame, null);
+    this.frames.push(frame);
+  }
+
+  /**
+   * Legacy catch (`tag` >= 0) and catch_all (-1): ends the body or the
+   * previous arm as `else` ends a then-arm, and starts an arm whose stack
+   * holds the payload.
+   */
+  private catchInstr(tag: number): void {
+    this.knownLocals.clear();
+    const frame = this.frames[this.frames.length - 1];
+    const guard = frame.guard!;
+    if (!frame.unreachable) {
+      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+      this.assignResults(frame.results, frame.height);
+      frame.thenEndReachable = true;
+    }
+    if (guard.body === null) {
+      guard.body = frame.body;
+      frame.kind = FrameKind.Catch;
+    }
+    const arm = { tag, body: [] as JsNode[] };
+    guard.arms.push(arm);
+    frame.body = arm.body;
+    frame.unreachable = false;
+    this.stack.length = frame.height;
+    if (tag >= 0) for (const value of payload(this.env, guard.exn, tag)) this.pushSettled(value.type, value.expr);
+  }
+
+  /** The JS `catch` of a legacy try: its arms as an if-chain on the tag; without catch_all, no match goes on. */
+  private legacyHandler(guard: Guard): JsNode[] {
+    this.exnVars.add(guard.exn);
+    const out = handlerStart(this.env, guard.exn, guard.skips, this.delegateSites > 0);
+    const arms = guard.arms;
+    const last = arms[arms.length - 1];
+    let chain: JsNode = last.tag < 0 ? js.block(last.body) : js.block([throwRefStatement(this.env, js.id(guard.exn))]);
+    for (let i = last.tag < 0 ? arms.length - 2 : arms.length - 1; i >= 0; i--) {
+      chain = js.ifStmt(tagTest(this.env, guard.exn, arms[i].tag), js.block(arms[i].body), chain);
+    }
+    if (chain.type === 'BlockStatement') for (const statement of chain.body) out.push(statement);
+    else out.push(chain);
+    return out;
+  }
+
+  /**
+   * Legacy `delegate l`: ends a try that has no catch arm, handing what its
+   * body throws to the handler of the frame `l` out from it. The handlers
+   * of the frames in between (guarded ones) must let those exceptions pass:
+   * they get this site's number to skip (emit-exceptions.ts). With none in
+   * between, the exceptions get there by themselves, and the try is a block.
+   */
+  private delegate(label: number): void {
+    this.knownLocals.clear();
+    const frame = this.frames[this.frames.length - 1];
+    const reachable = !frame.unreachable;
+    if (reachable) {
+      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+      this.assignResults(frame.results, frame.height);
+    }
+    this.frames.pop();
+    const skipped: Guard[] = [];
+    for (let depth = 0; depth < label; depth++) {
+      const between = this.frames[this.frames.length - 1 - depth];
+      if (between.guard !== null && (between.kind === FrameKind.TryTable || between.kind === FrameKind.Try)) skipped.push(between.guard);
+    }
+    let statement: JsNode;
+    if (skipped.length === 0) {
+      statement = js.block(frame.body);
+    } else {
+      const site = ++this.delegateSites;
+      for (const guard of skipped) guard.skips.push(site);
+      statement = tryStatement(frame.body, delegateHandler(site, frame.guard!.skips));
+    }
+    if (frame.used) statement = js.labeled(frame.label, statement);
+    if (frame.offset >= 0) statement.offset = frame.offset;
+    frame.outer.push(statement);
+    if (!reachable && !frame.used) {
+      this.stack.length = frame.height;
+      this.markUnreachable();
+      return;
+    }
+    this.resetStackTo(frame.height, frame.results);
+  }
+
+  /** Legacy rethrow: the exception of the catch arm `depth` frames out. */
+  private rethrow(depth: number): void {
+    const guard = this.frames[this.frames.length - 1 - depth].guard!;
+    this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+    this.stmts.push(throwRefStatement(this.env, js.id(guard.exn)));
+    this.markUnreachable();
+  }
+
+  private throwInstr(tag: number): void {
+    let count = 0;
+    for (const type of this.env.tagType(tag).params) count += type === ValType.V128 ? 4 : 1;
+    const args = this.callArgs(count);
+    this.stmts.push(throwStatement(this.env, tag, args.map((a) => this.valueOf(a))));
+    this.markUnreachable();
+  }
+
+  private throwRefInstr(): void {
+    const exnref = this.pop();
+    this.settleBeforeTrap();
+    this.stmts.push(throwRefStatement(this.env, this.valueOf(exnref)));
+    this.markUnreachable();
   }
 
   private markUnreachable(): void {

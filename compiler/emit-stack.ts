@@ -77,6 +77,23 @@ export const enum FrameKind {
   Loop,
   If,
   Function,
+  /** Exception handling (emit-exceptions.ts): try_table; a legacy try's body; one of its catch arms. */
+  TryTable,
+  Try,
+  Catch,
+}
+
+/** A frame whose code a JS `try` guards (emit-exceptions.ts): try_table with catch clauses, or a legacy try's body. */
+export interface Guard {
+  /** try_table: its catch clauses (Instr.targets); null for a legacy try. */
+  clauses: number[] | null;
+  /** The function variable the caught exnref lives in (`xB3`); a legacy rethrow reads it. */
+  exn: string;
+  /** Legacy delegate sites whose exceptions this handler must let pass (see emit-exceptions.ts). */
+  skips: number[];
+  /** Legacy try: its body, once its first catch arm has begun, and the arms (tag index, or -1 for catch_all). */
+  body: JsNode[] | null;
+  arms: { tag: number; body: JsNode[] }[];
 }
 
 export interface Frame {
@@ -99,6 +116,8 @@ export interface Frame {
   unreachable: boolean;
   /** Source maps: the byte offset of the block, loop or if instruction (-1: none). */
   offset: number;
+  /** Exception handling: try_table, try and catch frames (null otherwise). */
+  guard: Guard | null;
 }
 
 /** Module-level facts the function emitter needs; provided by emit.ts. */
@@ -153,6 +172,9 @@ export interface ModuleEnv {
   /** Name of a table's call view for a function type (records that it is needed). */
   callView(tableIndex: number, typeIndex: number): string;
   tableElemType(tableIndex: number): ValType;
+  /** The variable of a tag (exception handling): a Tag, matched by identity. */
+  tagName(tagIndex: number): string;
+  tagType(tagIndex: number): FuncType;
   dataName(dataIndex: number): string;
   elemName(elemIndex: number): string;
   /** Give statements the byte offset of the instruction they come from (`offset` on the node), for a source map. */
@@ -168,6 +190,7 @@ export const TYPE_PREFIX: Record<number, string> = {
   [ValType.F64]: 'sd',
   [ValType.FuncRef]: 'sr',
   [ValType.ExternRef]: 'se',
+  [ValType.ExnRef]: 'sx',
   [ValType.V128]: 'sv', // one i32 word of a v128 (emit-simd.ts)
 };
 
@@ -175,7 +198,8 @@ export function zeroValue(type: ValType): JsNode {
   switch (type) {
     case ValType.I64: return js.big(0n);
     case ValType.FuncRef:
-    case ValType.ExternRef: return js.nul();
+    case ValType.ExternRef:
+    case ValType.ExnRef: return js.nul();
     default: return js.num(0);
   }
 }

@@ -31,21 +31,27 @@ export const tailBodyName = (funcIndex: number): string => `fn${funcIndex}$t`;
 
 const params = (count: number): string[] => Array.from({ length: count }, (_, i) => `l${i}`);
 
-/** The expression a `return_call` of function `funcIndex` with `args` returns. */
-export function directTailCall(env: ModuleEnv, funcIndex: number, args: JsNode[]): JsNode {
+/**
+ * The expression a `return_call` of function `funcIndex` with `args`
+ * returns. `guarded`: the call is inside a JS `try` of an exception handler
+ * (emit-exceptions.ts), which must not see the callee's exceptions (the
+ * caller's frame, and its handlers, are gone): the callee always runs from
+ * the trampoline, outside.
+ */
+export function directTailCall(env: ModuleEnv, funcIndex: number, args: JsNode[], guarded = false): JsNode {
   const body = env.tailBody(funcIndex);
   // A function of this module that makes tail calls: hand over its tail body.
   if (typeof body === 'string') return js.call(env.helper('tailTo'), [js.id(body), js.arr(args)]);
   const callee = js.id(env.funcName(funcIndex));
-  // One that makes none returns, whatever it calls: an ordinary call.
-  if (body === null) return js.call(callee, args);
+  // One that makes none returns, whatever it calls: an ordinary call (or, guarded, from the trampoline).
+  if (body === null) return guarded ? js.call(env.helper('tailTo'), [callee, js.arr(args)]) : js.call(callee, args);
   // An import: maybe another module's function with a tail body.
-  return js.call(env.helper('tailCall'), [callee, js.arr(args)]);
+  return js.call(env.helper(guarded ? 'tailOut' : 'tailCall'), [callee, js.arr(args)]);
 }
 
-/** The expression a `return_call_indirect` of `callee` (a raw function from a call view) returns. */
-export function indirectTailCall(env: ModuleEnv, callee: JsNode, args: JsNode[]): JsNode {
-  return js.call(env.helper('tailCall'), [callee, js.arr(args)]);
+/** The expression a `return_call_indirect` of `callee` (a raw function from a call view) returns; `guarded` as for directTailCall. */
+export function indirectTailCall(env: ModuleEnv, callee: JsNode, args: JsNode[], guarded = false): JsNode {
+  return js.call(env.helper(guarded ? 'tailOut' : 'tailCall'), [callee, js.arr(args)]);
 }
 
 /** `function fnN(l0, l1) { var r = fnN$t(l0, l1); return r === TAIL ? tailLoop() : r; }` */

@@ -26,7 +26,7 @@ import { shiftMarks } from './sourcemap.js';
 import { constExprJs } from './emit-const.js';
 import { lazyTailStub, tailBodyName, tailLink, tailWrapper } from './emit-tail.js';
 
-const KIND_NAMES = ['function', 'table', 'memory', 'global'] as const;
+const KIND_NAMES = ['function', 'table', 'memory', 'global', 'tag'] as const;
 
 function typeKey(type: FuncType): string {
   return `${type.params.map(valTypeName).join(',')}->${type.results.map(valTypeName).join(',')}`;
@@ -125,6 +125,8 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   const funcTypes: FuncType[] = [];
   const globalTypes: { type: ValType; mutable: boolean }[] = [];
   const tableTypes: ValType[] = [];
+  /** The type of each tag (exception handling), imports first. */
+  const tagTypes: FuncType[] = [];
   const importIndexOfGlobal = new Map<number, number>();
 
   module.imports.forEach((imp, importIndex) => {
@@ -135,9 +137,11 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         importIndexOfGlobal.set(globalTypes.length, importIndex);
         globalTypes.push({ type: imp.desc.type.valType, mutable: imp.desc.type.mutable });
         break;
+      case ExternKind.Tag: tagTypes.push(module.types[imp.desc.typeIndex]); break;
       default: break;
     }
   });
+  for (const typeIndex of module.tags) tagTypes.push(module.types[typeIndex]);
   for (const typeIndex of module.funcTypeIndices) funcTypes.push(module.types[typeIndex]);
   for (const table of module.tables) tableTypes.push(table.elemType);
   for (const global of module.globals) globalTypes.push({ type: global.type.valType, mutable: global.type.mutable });
@@ -232,6 +236,8 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       return name;
     },
     tableElemType: (index) => tableTypes[index],
+    tagName: (index) => `tag${index}`,
+    tagType: (index) => tagTypes[index],
     dataName: (index) => `data${index}`,
     elemName: (index) => `elem${index}`,
     sourceMap: mapped,
@@ -277,6 +283,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   let tableIndex = 0;
   let memoryIndex = 0;
   let globalIndex = 0;
+  let tagIndex = 0;
   const importDescs: JsNode[] = [];
   module.imports.forEach((imp, importIndex) => {
     const value = js.index(js.id('imports'), js.num(importIndex));
@@ -314,6 +321,12 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         if (!imp.desc.type.mutable) link.push(declareGlobal(index, js.member(js.id(`G${index}`), '_v')));
         break;
       }
+      case ExternKind.Tag: {
+        // A Tag, checked by the runtime: exceptions match by its identity.
+        fields.push(['type', typeDesc(module.types[imp.desc.typeIndex])]);
+        link.push(js.decl([[`tag${tagIndex++}`, value]]));
+        break;
+      }
     }
     importDescs.push(js.obj(fields));
   });
@@ -328,10 +341,24 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   });
   module.tables.forEach((table) => {
     const index = tableIndex++;
-    const fields: [string, JsNode][] = [['element', js.str(tableElementName(table.elemType))], ['initial', js.num(table.limits.min)]];
-    if (table.limits.max !== null) fields.push(['maximum', js.num(table.limits.max)]);
-    link.push(js.decl([[`tab${index}`, js.newExpr(js.member(js.id('rt'), 'Table'), [js.obj(fields), js.nul()])]]));
+    let made: JsNode;
+    if (table.elemType === ValType.ExnRef) {
+      // JavaScript cannot make a table of exnref: the runtime does.
+      const args = [js.num(table.limits.min)];
+      if (table.limits.max !== null) args.push(js.num(table.limits.max));
+      made = js.call(helper('makeExnRefTable'), args);
+    } else {
+      const fields: [string, JsNode][] = [['element', js.str(tableElementName(table.elemType))], ['initial', js.num(table.limits.min)]];
+      if (table.limits.max !== null) fields.push(['maximum', js.num(table.limits.max)]);
+      made = js.newExpr(js.member(js.id('rt'), 'Table'), [js.obj(fields), js.nul()]);
+    }
+    link.push(js.decl([[`tab${index}`, made]]));
     link.push(js.decl([[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
+  });
+  // The module's own tags: new ones for each instance.
+  module.tags.forEach((typeIndex) => {
+    usedTypeIds.add(typeIndex);
+    link.push(js.decl([[`tag${tagIndex++}`, js.call(helper('makeTag'), [js.id(`TY${typeIndex}`)])]]));
   });
 
   const tablesDeclared = link.length;
@@ -429,13 +456,16 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     const index = globalIndex++;
     const init = constExpr(global.init);
     const type = global.type;
-    if (type.valType === ValType.V128) {
-      // JS cannot construct a v128 Global; the runtime makes one holding the words.
+    if (type.valType === ValType.V128 || type.valType === ValType.ExnRef) {
+      // JS cannot construct a v128 or exnref Global; the runtime makes one holding the value (a v128's words).
+      const made = (mutable: boolean, value: JsNode): JsNode => (type.valType === ValType.V128
+        ? js.call(helper('v128Global'), [js.bool(mutable), value])
+        : js.call(helper('internalGlobal'), [js.str('exnref'), js.bool(mutable), value]));
       if (isCell(index)) {
-        globalDecls.push(js.decl([[`G${index}`, js.call(helper('v128Global'), [js.bool(true), init])]]));
+        globalDecls.push(js.decl([[`G${index}`, made(true, init)]]));
       } else {
         globalDecls.push(js.decl([[`g${index}`, init]]));
-        if (exportedGlobals.has(index)) globalDecls.push(js.decl([[`G${index}`, js.call(helper('v128Global'), [js.bool(false), js.id(`g${index}`)])]]));
+        if (exportedGlobals.has(index)) globalDecls.push(js.decl([[`G${index}`, made(false, js.id(`g${index}`))]]));
       }
     } else if (isCell(index)) {
       globalDecls.push(js.decl([[`G${index}`, newGlobal(type.valType, true)]]));
@@ -484,6 +514,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       case ExternKind.Table: exportValues.push(js.id(`tab${exp.index}`)); break;
       case ExternKind.Memory: exportValues.push(js.id(`mem${exp.index}`)); break;
       case ExternKind.Global: exportValues.push(js.id(`G${exp.index}`)); break;
+      case ExternKind.Tag: exportValues.push(js.id(`tag${exp.index}`)); break;
     }
   }
   if (module.start !== null) initialisers.push(js.exprStmt(js.call(js.id(env.funcName(module.start)), [])));

@@ -22,9 +22,18 @@
 // into the next is a block's end falling through, as in wasm, and only
 // branches pay for a dispatch. Functions of ordinary depth are not touched.
 //
+// A `try` on the spine (an exception handler, emit-exceptions.ts) becomes
+// states too: its block's states form a *region*, and the dispatch loop's
+// body is itself a `try` whose `catch` finds the region of the state that
+// was running (`st`) and goes to the region's handler, the handler's
+// statements laid out as states after the block's; outside every region it
+// rethrows. Entering a region sets `st` (a fall-through would leave the
+// state before it there), and a region is left by a jump.
+//
 // The walks here are iterative where the depth follows the input (heights,
 // the spine), and recursive only within statements of bounded height.
 
+import { CATCH_PARAM, tryStatement } from './emit-exceptions.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
 
@@ -47,6 +56,7 @@ function childStatements(node: JsNode): JsNode[] {
     case 'LabeledStatement':
     case 'WhileStatement': return [node.body];
     case 'IfStatement': return node.alternate ? [node.consequent, node.alternate] : [node.consequent];
+    case 'TryStatement': return [node.block, node.handler.body];
     case 'SwitchStatement': {
       const all: JsNode[] = [];
       for (const switchCase of node.cases) for (const statement of switchCase.consequent) all.push(statement);
@@ -116,8 +126,21 @@ interface Target {
   continueState: number | null;
 }
 
-/** One step of the spine walk: a statement to lay out, or a state to start. */
-type Task = { statement: JsNode } | { start: number } | { jumpTo: number };
+/** One step of the spine walk: a statement to lay out, a state to start, a jump, or the region the next states are in. */
+type Task = { statement: JsNode } | { start: number } | { jumpTo: number } | { region: number };
+
+/**
+ * A handler's region: what the dispatch's `catch` runs for it (the
+ * handler's first statement, which takes the caught value), and the state
+ * where the rest of the handler starts.
+ */
+interface Region {
+  entry: JsNode;
+  handlerState: number;
+}
+
+/** Where flatten keeps what a delegate site's handler rethrows (it has no variable of its own). */
+const DELEGATED = 'ex';
 
 /**
  * Rewrites `fn` (a FunctionDeclaration from emit) in place as a state
@@ -140,10 +163,16 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
   const cases: { test: JsNode; body: JsNode[] }[] = [];
   let stateCount = 0;
   let current: JsNode[] = [];
+  /** Handler regions (index + 1 is the region's number; 0 is outside every region), and the region of each state. */
+  const regions: Region[] = [];
+  const stateRegion: number[] = [];
+  let currentRegion = 0;
+  let usesDelegated = false;
   const newState = (): number => stateCount++;
   const startState = (state: number): void => {
     current = [];
     cases.push({ test: js.num(state), body: current });
+    stateRegion[state] = currentRegion;
   };
   startState(newState());
 
@@ -171,6 +200,10 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
         return node;
       case 'SwitchStatement':
         for (const switchCase of node.cases) switchCase.consequent = switchCase.consequent.map(rewrite);
+        return node;
+      case 'TryStatement':
+        node.block = rewrite(node.block);
+        node.handler.body = rewrite(node.handler.body);
         return node;
       default:
         return node;
@@ -200,6 +233,10 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
     const task = tasks.pop()!;
     if ('start' in task) {
       startState(task.start);
+      continue;
+    }
+    if ('region' in task) {
+      currentRegion = task.region;
       continue;
     }
     if ('jumpTo' in task) {
@@ -263,13 +300,71 @@ export function flattenFunction(fn: JsNode, maxHeight = MAX_HEIGHT): void {
         pushInOrder(parts);
         break;
       }
+      case 'TryStatement': {
+        // The handler's first statement takes the caught value from the
+        // catch parameter (emit-exceptions.ts): the dispatch's `catch` runs
+        // it. A delegate site's handler (`dlg = N; throw e;`) takes it into
+        // DELEGATED here, and rethrows that.
+        let [entry, ...rest] = inner.handler.body.body as JsNode[];
+        const takes = entry?.type === 'ExpressionStatement' && entry.expression.type === 'AssignmentExpression'
+          && entry.expression.right.type === 'Identifier' && entry.expression.right.name === CATCH_PARAM;
+        if (!takes) {
+          const handler: JsNode[] = inner.handler.body.body;
+          const last = handler[handler.length - 1];
+          if (handler.length > 2 || last?.type !== 'ThrowStatement' || last.argument.name !== CATCH_PARAM) {
+            throw new Error('flatten: a handler must start by taking the caught value');
+          }
+          entry = js.exprStmt(js.assign(js.id(DELEGATED), js.id(CATCH_PARAM)));
+          rest = [...handler.slice(0, -1), { type: 'ThrowStatement', argument: js.id(DELEGATED) }];
+          usesDelegated = true;
+        }
+        if (inner.handler.param.name !== CATCH_PARAM) throw new Error(`flatten: a handler's parameter must be ${CATCH_PARAM}`);
+        const after = newState();
+        if (label !== null) targets.set(label, { breakState: after, continueState: null });
+        const blockState = newState();
+        const handlerState = newState();
+        regions.push({ entry, handlerState });
+        const region = regions.length;
+        current.push(js.exprStmt(js.assign(js.id(STATE), js.num(blockState))));
+        pushInOrder([
+          { region }, { start: blockState }, listOf(inner.block), { jumpTo: after },
+          { region: currentRegion }, { start: handlerState }, rest, { start: after },
+        ]);
+        break;
+      }
       default:
         throw new Error(`flatten: unexpected ${inner.type} of height ${height.get(statement)}`);
     }
   }
   // Falling off the last state is falling off the function.
   current.push(js.brk(DISPATCH));
-  const dispatch = js.labeled(DISPATCH, js.whileTrue(js.switchStmt(js.id(STATE), cases)));
+  if (usesDelegated) declarations[0].declarations.push({ type: 'VariableDeclarator', id: js.id(DELEGATED), init: js.nul() });
+  let loopBody = js.switchStmt(js.id(STATE), cases);
+  if (regions.length > 0) loopBody = tryStatement([loopBody], handlerDispatch(regions, stateRegion));
+  const dispatch = js.labeled(DISPATCH, js.whileTrue(loopBody));
   declarations.push(dispatch);
   fn.body.body = declarations;
 }
+
+/**
+ * The dispatch loop's `catch`: from the state that was running to its
+ * region's handler, after the handler's first statement takes the caught
+ * value (`continue dispatch`: a labeled jump, which split.ts can move);
+ * outside every region, the exception goes on.
+ */
+function handlerDispatch(regions: Region[], stateRegion: number[]): JsNode[] {
+  const byRegion: number[][] = regions.map(() => []);
+  stateRegion.forEach((region, state) => {
+    if (region > 0) byRegion[region - 1].push(state);
+  });
+  const cases: { test: JsNode | null; body: JsNode[] }[] = [];
+  regions.forEach((region, i) => {
+    const states = byRegion[i];
+    for (let k = 0; k < states.length - 1; k++) cases.push({ test: js.num(states[k]), body: [] });
+    const body = [region.entry, js.exprStmt(js.assign(js.id(STATE), js.num(region.handlerState))), js.cont(DISPATCH)];
+    cases.push({ test: js.num(states[states.length - 1]), body });
+  });
+  cases.push({ test: null, body: [{ type: 'ThrowStatement', argument: js.id(CATCH_PARAM) }] });
+  return [js.switchStmt(js.id(STATE), cases)];
+}
+

@@ -13,6 +13,8 @@ export const enum ValType {
   V128 = 0x7b,
   FuncRef = 0x70,
   ExternRef = 0x6f,
+  /** Exception handling (3.0): a caught exception, or null. */
+  ExnRef = 0x69,
 }
 
 export function valTypeName(type: ValType): string {
@@ -24,6 +26,7 @@ export function valTypeName(type: ValType): string {
     case ValType.V128: return 'v128';
     case ValType.FuncRef: return 'funcref';
     case ValType.ExternRef: return 'externref';
+    case ValType.ExnRef: return 'exnref';
   }
   return `0x${(type as number).toString(16)}`;
 }
@@ -43,7 +46,7 @@ export interface Limits {
 }
 
 export interface TableType {
-  elemType: ValType; // FuncRef or ExternRef
+  elemType: ValType; // FuncRef, ExternRef or ExnRef
   limits: Limits;
 }
 
@@ -62,13 +65,16 @@ export const enum ExternKind {
   Table = 1,
   Memory = 2,
   Global = 3,
+  /** Exception handling (3.0). */
+  Tag = 4,
 }
 
 export type ImportDesc =
   | { kind: ExternKind.Func; typeIndex: number }
   | { kind: ExternKind.Table; type: TableType }
   | { kind: ExternKind.Memory; type: MemoryType }
-  | { kind: ExternKind.Global; type: GlobalType };
+  | { kind: ExternKind.Global; type: GlobalType }
+  | { kind: ExternKind.Tag; typeIndex: number };
 
 export interface Import {
   module: string;
@@ -106,7 +112,11 @@ export interface Instr {
   memOffset: number;
   /** block, loop, if: the block type, resolved. */
   blockType: FuncType | null;
-  /** br_table: the label indices; the default target is `index`. select t: the value types. */
+  /**
+   * br_table: the label indices; the default target is `index`.
+   * try_table: its catch clauses, three numbers each: the kind (CatchKind),
+   * the tag index (0 for catch_all and catch_all_ref) and the label.
+   */
   targets: number[] | null;
   /** select t: the value types. ref.null: a one-element array holding the reference type (shared; do not mutate), which is also in `index`. */
   types: ValType[] | null;
@@ -115,6 +125,14 @@ export interface Instr {
    * i8x16.shuffle: its 16 lane indices. A view into the module's bytes.
    */
   v128: Uint8Array | null;
+}
+
+/** The kinds of a try_table catch clause, as encoded. */
+export const enum CatchKind {
+  Catch = 0,
+  CatchRef = 1,
+  CatchAll = 2,
+  CatchAllRef = 3,
 }
 
 export interface ConstExpr {
@@ -200,6 +218,8 @@ export interface Module {
   funcTypeIndices: number[];
   tables: TableType[];
   memories: MemoryType[];
+  /** Type index of each defined tag (exception handling, 3.0), from the tag section. */
+  tags: number[];
   globals: Global[];
   exports: Export[];
   start: number | null;
@@ -230,9 +250,15 @@ export interface Module {
    * after memory.size, grow, fill, copy or init; null if it never does.
    */
   multiMemory: FeatureUse | null;
+  /**
+   * Where the module first uses exception handling (3.0): a tag, exnref, or
+   * one of its instructions; null if it never does.
+   */
+  exceptions: FeatureUse | null;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;
   importedMemories: number;
   importedGlobals: number;
+  importedTags: number;
 }

@@ -37,6 +37,8 @@ export const enum Imm {
   MemArgLane, // memarg, then a lane-index byte (load_lane, store_lane)
   V128, // 16 bytes (v128.const)
   Shuffle, // 16 lane-index bytes (i8x16.shuffle)
+  Tag, // tagidx (throw, legacy catch)
+  TryTable, // blocktype, then a vector of catch clauses
 }
 
 export interface OpInfo {
@@ -96,6 +98,17 @@ def(0x11, 'call_indirect', Imm.CallIndirect);
 // Tail calls (3.0): emit-tail.ts.
 def(0x12, 'return_call', Imm.Func);
 def(0x13, 'return_call_indirect', Imm.CallIndirect);
+// Exception handling (3.0): emit-exceptions.ts. try_table, throw and
+// throw_ref; and the legacy encoding toolchains still emit, try with catch,
+// catch_all, delegate and rethrow.
+def(0x1f, 'try_table', Imm.TryTable);
+def(0x08, 'throw', Imm.Tag);
+def(0x0a, 'throw_ref', Imm.None);
+def(0x06, 'try', Imm.BlockType);
+def(0x07, 'catch', Imm.Tag);
+def(0x19, 'catch_all', Imm.None);
+def(0x18, 'delegate', Imm.Label);
+def(0x09, 'rethrow', Imm.Label);
 def(0x1a, 'drop', Imm.None);
 def(0x1b, 'select', Imm.None);
 def(0x1c, 'select', Imm.SelectT);
@@ -330,14 +343,6 @@ simdGroup(0x100, [
  * the CompileError. Checked before OPS so these never read as "unknown".
  */
 export const UNSUPPORTED_FEATURES = new Map<number, string>([
-  [0x06, 'exception handling (try)'],
-  [0x07, 'exception handling (catch)'],
-  [0x08, 'exception handling (throw)'],
-  [0x09, 'exception handling (rethrow)'],
-  [0x0a, 'exception handling (throw_ref)'],
-  [0x18, 'exception handling (delegate)'],
-  [0x19, 'exception handling (catch_all)'],
-  [0x1f, 'exception handling (try_table)'],
   [0x14, 'typed function references (call_ref)'],
   [0x15, 'typed function references (return_call_ref)'],
   [0xd3, 'typed function references (ref.as_non_null)'],

@@ -250,6 +250,16 @@ function statement(node: JsNode, at: number): string {
       }
       return `${text}\n}`;
     }
+    case 'TryStatement': {
+      // Exception handlers (emit-exceptions.ts): no finalizer.
+      printedNodes += 2;
+      const head = `try`;
+      const block = statement(node.block, at + head.length);
+      const handler = `catch(${node.handler.param.name})`;
+      return head + block + handler + statement(node.handler.body, at + head.length + block.length + handler.length);
+    }
+    case 'ThrowStatement':
+      return `throw ${expression(node.argument)};`;
     case 'EmptyStatement':
       return ';';
     case 'RawCode':

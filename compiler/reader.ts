@@ -58,6 +58,8 @@ export class Reader {
   simdUse: { offset: number; where: string } | null = null;
   /** The first encoding only multi-memory (3.0) has: a memory index that is not one 0x00 byte (see Module.multiMemory). */
   multiMemoryUse: { offset: number; where: string } | null = null;
+  /** The first use of exception handling (3.0): a tag, exnref or one of its instructions (see Module.exceptions). */
+  exceptionsUse: { offset: number; where: string } | null = null;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -89,6 +91,11 @@ export class Reader {
   /** Records a multi-memory encoding at `offset`, if it is the first. */
   noteMultiMemory(offset: number): void {
     if (this.multiMemoryUse === null) this.multiMemoryUse = { offset, where: this.where(offset) };
+  }
+
+  /** Records a use of exception handling at `offset`, if it is the first. */
+  noteExceptions(offset: number): void {
+    if (this.exceptionsUse === null) this.exceptionsUse = { offset, where: this.where(offset) };
   }
 
   /** The error for a read that runs past `end`. */

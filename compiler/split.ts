@@ -242,6 +242,9 @@ function callsPiece(node: JsNode, scan: Scan): boolean {
     case 'WhileStatement':
       found = callsPiece(node.body, scan);
       break;
+    case 'TryStatement':
+      found = callsPiece(node.block, scan) || callsPiece(node.handler.body, scan);
+      break;
     default:
       break;
   }
@@ -337,6 +340,19 @@ function reduceStatement(statement: JsNode, state: SplitState): void {
         sizeCache.delete(switchCase);
       }
       break;
+    case 'TryStatement': {
+      reduceStatement(statement.block, state);
+      sizeCache.delete(statement.block);
+      // A handler's first statement reads the catch parameter
+      // (emit-exceptions.ts), which a piece could not see: it stays.
+      const handler: JsNode[] = statement.handler.body.body;
+      const rest = handler.slice(1);
+      reduceList(rest, state);
+      handler.length = 1;
+      for (const inner of rest) handler.push(inner);
+      sizeCache.delete(statement.handler.body);
+      break;
+    }
     default:
       break;
   }
@@ -412,6 +428,8 @@ function outline(statements: JsNode[], state: SplitState): JsNode[] {
         return { ...node, consequent: rewrite(node.consequent, labels), alternate: node.alternate ? rewrite(node.alternate, labels) : null };
       case 'SwitchStatement':
         return { ...node, cases: node.cases.map((c: JsNode) => ({ ...c, consequent: c.consequent.map((s: JsNode) => rewrite(s, labels)) })) };
+      case 'TryStatement':
+        return { ...node, block: rewrite(node.block, labels), handler: { ...node.handler, body: rewrite(node.handler.body, labels) } };
       default:
         return node; // expression statements and declarations hold no jumps
     }

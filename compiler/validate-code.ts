@@ -22,6 +22,10 @@ const BLOCK = 0x02;
 const LOOP = 0x03;
 const IF = 0x04;
 const ELSE = 0x05;
+const TRY = 0x06;
+const CATCH = 0x07;
+const CATCH_ALL = 0x19;
+const TRY_TABLE = 0x1f;
 const LOCAL_GET = 0x20;
 
 const EMPTY_BLOCK_TYPE: FuncType = { params: [], results: [] };
@@ -287,7 +291,8 @@ export class CodeValidator {
 
   // ---- Control stack -------------------------------------------------------
 
-  pushCtrl(opcode: number, type: FuncType): void {
+  /** Opens a frame whose code starts with `values` on the stack: the block's params, or a legacy catch's payload. */
+  pushCtrl(opcode: number, type: FuncType, values: readonly ValType[] = type.params): void {
     const depth = this.depth;
     if (depth === this.ctrlOpcode.length) this.growCtrl();
     this.ctrlOpcode[depth] = opcode;
@@ -297,7 +302,7 @@ export class CodeValidator {
     this.depth = depth + 1;
     this.height = this.top;
     this.unreachable = false;
-    if (opcode !== FUNCTION_FRAME) this.pushTypes(type.params);
+    if (opcode !== FUNCTION_FRAME) this.pushTypes(values);
   }
 
   private growCtrl(): void {
@@ -374,6 +379,17 @@ export class CodeValidator {
     const global = this.context.globals[index];
     if (global === undefined) this.fail(`unknown global ${index}`);
     return global;
+  }
+
+  tagAt(index: number): FuncType {
+    const type = this.context.tags[index];
+    if (type === undefined) this.fail(`unknown tag ${index}`);
+    return type;
+  }
+
+  /** The opcode of the frame `label` labels up (the label is known to exist). */
+  frameOpcode(label: number): number {
+    return this.ctrlOpcode[this.depth - 1 - label];
   }
 
   funcTypeAt(index: number): FuncType {
@@ -564,6 +580,64 @@ handle(0x13, 'return_call_indirect', (v, instr) => {
   tailCallResults(v, type, `type ${instr.index}`);
   v.popExpect(ValType.I32);
   v.popTypes(type.params);
+  v.markUnreachable();
+});
+
+// ---- exception handling (3.0) ----------------------------------------------------
+// try_table's catch clauses branch to labels of the enclosing blocks, so
+// they are typed before its own frame is pushed. The legacy try has catch
+// and catch_all arms, frames of their own (rethrow names them), and
+// delegate, which ends a try without an arm. Lowered by emit-exceptions.ts.
+
+const EXNREF_ONLY: readonly ValType[] = [ValType.ExnRef];
+
+handle(0x08, 'throw', (v, instr) => {
+  v.popTypes(v.tagAt(instr.index).params);
+  v.markUnreachable();
+});
+handle(0x0a, 'throw_ref', (v) => {
+  v.popExpect(ValType.ExnRef);
+  v.markUnreachable();
+});
+handle(TRY_TABLE, 'try_table', (v, instr) => {
+  const clauses = instr.targets ?? [];
+  for (let i = 0; i < clauses.length; i += 3) {
+    const kind = clauses[i];
+    const label = clauses[i + 2];
+    // catch: the tag's params; catch_ref: those and the exnref; catch_all_ref: the exnref.
+    let delivered: readonly ValType[] = kind <= 1 ? v.tagAt(clauses[i + 1]).params : [];
+    if ((kind & 1) !== 0) delivered = delivered.length === 0 ? EXNREF_ONLY : [...delivered, ValType.ExnRef];
+    const types = v.labelTypes(label);
+    if (!sameTypes(delivered, types)) {
+      v.fail('type mismatch', `catch clause ${i / 3} delivers ${typeListName(delivered)} to label ${label}, which takes ${typeListName(types)}`);
+    }
+  }
+  enterBlock(v, TRY_TABLE, instr);
+});
+handle(TRY, 'try', (v, instr) => enterBlock(v, TRY, instr));
+handle(CATCH, 'catch', (v, instr) => {
+  const opcode = v.currentOpcode();
+  if (opcode !== TRY && opcode !== CATCH) v.fail('catch without a matching try');
+  const payload = v.tagAt(instr.index).params;
+  v.pushCtrl(CATCH, v.popCtrl(), payload);
+});
+handle(CATCH_ALL, 'catch_all', (v) => {
+  const opcode = v.currentOpcode();
+  if (opcode !== TRY && opcode !== CATCH) v.fail('catch_all without a matching try');
+  v.pushCtrl(CATCH_ALL, v.popCtrl(), []);
+});
+handle(0x18, 'delegate', (v, instr) => {
+  if (v.currentOpcode() !== TRY) v.fail('delegate without a matching try');
+  const type = v.popCtrl();
+  // The label is counted from outside the try; the function's own frame
+  // stands for the caller.
+  v.labelTypes(instr.index);
+  v.pushTypes(type.results);
+});
+handle(0x09, 'rethrow', (v, instr) => {
+  v.labelTypes(instr.index);
+  const opcode = v.frameOpcode(instr.index);
+  if (opcode !== CATCH && opcode !== CATCH_ALL) v.fail('invalid rethrow label', `label ${instr.index} is not a catch or catch_all block`);
   v.markUnreachable();
 });
 

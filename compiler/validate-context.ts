@@ -16,6 +16,8 @@ export interface ValidationContext {
   tables: TableType[];
   memoryCount: number;
   globals: GlobalType[];
+  /** Type of every tag in the tag index space (exception handling): params only, no results. */
+  tags: FuncType[];
   /** Constant expressions may only read these (the first globals, all imported). */
   importedGlobalCount: number;
   /** Element type of every element segment. */
@@ -57,7 +59,7 @@ export function funcTypeName(type: FuncType): string {
 }
 
 export function isRefType(type: number): boolean {
-  return type === ValType.FuncRef || type === ValType.ExternRef;
+  return type === ValType.FuncRef || type === ValType.ExternRef || type === ValType.ExnRef;
 }
 
 export function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {

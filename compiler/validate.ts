@@ -86,6 +86,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
   const funcTypes: FuncType[] = [];
   const tables: TableType[] = [];
   const globals: GlobalType[] = [];
+  const tags: FuncType[] = [];
   let memoryCount = 0;
 
   const typeAt = (typeIndex: number, offset: number, where: string): FuncType => {
@@ -102,6 +103,12 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
       invalid('shared memories are not supported: they belong to the threads proposal', offset, where);
     }
   };
+  // Exception handling (3.0): a tag's type is a function type without results.
+  const addTag = (typeIndex: number, offset: number, where: string): void => {
+    const type = typeAt(typeIndex, offset, where);
+    if (type.results.length !== 0) invalid(`non-empty tag result type: type ${typeIndex} is ${funcTypeName(type)}`, offset, where);
+    tags.push(type);
+  };
   const addTable = (type: TableType, offset: number, where: string): void => {
     if (!isRefType(type.elemType)) invalid(`type mismatch: table element type must be a reference type, got ${typeName(type.elemType)}`, offset, where);
     checkLimits(type.limits, MAX_TABLE_SIZE, 'table size must be at most 2^32-1', where);
@@ -116,6 +123,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
       case ExternKind.Table: addTable(desc.type, offset, where); break;
       case ExternKind.Memory: addMemory(desc.type.limits, desc.type.shared, offset, where); break;
       case ExternKind.Global: globals.push(desc.type); break;
+      case ExternKind.Tag: addTag(desc.typeIndex, offset, where); break;
     }
   }
 
@@ -138,6 +146,8 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     const memory = module.memories[i];
     addMemory(memory.limits, memory.shared, memory.limits.offset, `memory section, memory ${memoryCount}`);
   }
+  // The tag section has no offsets in the IR: errors point at the section's end.
+  for (let i = 0; i < module.tags.length; i++) addTag(module.tags[i], -1, `tag section, tag ${tags.length}`);
   const importedGlobalCount = globals.length;
   for (const global of module.globals) globals.push(global.type);
 
@@ -152,6 +162,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     tables,
     memoryCount,
     globals,
+    tags,
     importedGlobalCount,
     elemTypes: module.elems.map((elem) => elem.elemType),
     dataCount: module.dataCount,
@@ -221,11 +232,11 @@ function validateStart(context: ValidationContext): void {
   }
 }
 
-const EXTERN_KIND_NAMES = ['function', 'table', 'memory', 'global'];
+const EXTERN_KIND_NAMES = ['function', 'table', 'memory', 'global', 'tag'];
 
 function validateExports(context: ValidationContext): void {
   const { module } = context;
-  const spaceSizes = [context.funcTypes.length, context.tables.length, context.memoryCount, context.globals.length];
+  const spaceSizes = [context.funcTypes.length, context.tables.length, context.memoryCount, context.globals.length, context.tags.length];
   const names = new Set<string>();
   for (let i = 0; i < module.exports.length; i++) {
     const { name, kind, index, offset } = module.exports[i];

@@ -22,7 +22,7 @@
 // function calls, host function calls, Global.value, Table.get/set).
 
 /** Value type names as they appear in descriptors and the JS API. */
-export type ValueTypeName = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref';
+export type ValueTypeName = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | 'exnref';
 
 export interface FuncTypeDesc {
   params: ValueTypeName[];
@@ -31,13 +31,14 @@ export interface FuncTypeDesc {
 
 export type ImportDescriptor =
   | { module: string; name: string; kind: 'function'; type: FuncTypeDesc }
-  | { module: string; name: string; kind: 'table'; element: 'funcref' | 'anyfunc' | 'externref'; initial: number; maximum?: number }
+  | { module: string; name: string; kind: 'table'; element: 'funcref' | 'anyfunc' | 'externref' | 'exnref'; initial: number; maximum?: number }
   | { module: string; name: string; kind: 'memory'; initial: number; maximum?: number; shared?: boolean }
-  | { module: string; name: string; kind: 'global'; value: ValueTypeName; mutable: boolean };
+  | { module: string; name: string; kind: 'global'; value: ValueTypeName; mutable: boolean }
+  | { module: string; name: string; kind: 'tag'; type: FuncTypeDesc };
 
 export interface ExportDescriptor {
   name: string;
-  kind: 'function' | 'table' | 'memory' | 'global';
+  kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
 }
 
 export interface CustomSectionDescriptor {

@@ -2,9 +2,9 @@
 // alone (no compiler, no eval): what glue builds at run time to put a JS
 // function into a table (Emscripten's addFunction, sqlite-wasm's
 // jsFuncToWasm: one type, an import "e" "f", an export "f"), and any other
-// module made only of types, imports, tables, memories, globals, exports, a
-// start function that is an import, element and data segments and custom
-// sections. One pass over the bytes decodes and validates them, with the
+// module made only of types, imports, tables, memories, tags, globals,
+// exports, a start function that is an import, element and data segments
+// and custom sections. One pass over the bytes decodes and validates them, with the
 // decisions of the compiler's decodeValidated (compiler/validate.ts;
 // test/runtime/bodyless.test.ts holds them to it, and to V8), and builds the
 // ModuleDescriptor a module body would: `link` makes the memories, tables
@@ -19,12 +19,15 @@ import { CompileError } from './errors.js';
 import { makeGlobal } from './global.js';
 import { Memory } from './memory.js';
 import { f32ReinterpretI32, f64ReinterpretI64 } from './numeric.js';
-import { Table } from './table.js';
+import { makeExnRefTable, Table } from './table.js';
+import { makeTag } from './tag.js';
 
-const VALUE_TYPES: Record<number, ValueTypeName> = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128', 112: 'funcref', 111: 'externref' };
-const KINDS = ['function', 'table', 'memory', 'global'] as const;
-/** Where each section id must stand: data count (12) between element and code. Tags (13) are refused. */
-const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+const VALUE_TYPES: Record<number, ValueTypeName> = {
+  127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128', 112: 'funcref', 111: 'externref', 105: 'exnref',
+};
+const KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
+/** Where each section id must stand: data count (12) between element and code, tags (13) between memory and global. */
+const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10, 5.5];
 
 /** A constant expression: its value, given an instance's index spaces (FuncRefs, Tables, Memories, Globals). */
 type Constant = (instance: any[][]) => any;
@@ -93,16 +96,16 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
   const valueType = (): ValueTypeName => VALUE_TYPES[byte()] ?? fail('malformed or unsupported type');
   const refType = (): ValueTypeName => {
     const type = valueType();
-    return type === 'funcref' || type === 'externref' ? type : fail('malformed or unsupported type');
+    return type === 'funcref' || type === 'externref' || type === 'exnref' ? type : fail('malformed or unsupported type');
   };
   /** `index` if the index space of `kind` has it. */
   const known = (index: number, kind: number): number => (index < spaces[kind].length ? index : fail(`unknown ${KINDS[kind]} ${index}`));
 
   let types: FuncTypeDesc[] = [];
   /** The index spaces' types (function types, table types, memory limits, global types), imports first. */
-  const spaces: any[][] = [[], [], [], []];
+  const spaces: any[][] = [[], [], [], [], []];
   /** How many of each were imported. */
-  const imported = [0, 0, 0, 0];
+  const imported = [0, 0, 0, 0, 0];
   const imports: ImportDescriptor[] = [];
   const importKinds: number[] = [];
   const globalInits: Constant[] = [];
@@ -117,8 +120,13 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
   let dataCount = -1;
   let dataSegments = 0;
 
-  /** Table, memory and global types; limits flags 2-7 (shared, memory64) are refused, as the compiler does. */
+  /** Tag, table, memory and global types; limits flags 2-7 (shared, memory64) are refused, as the compiler does. */
   const externType = (kind: number): any => {
+    if (kind === 4) { // a tag: attribute 0, a function type without results
+      flag(0);
+      const type = types[u32()] ?? fail('unknown type');
+      return type.results.length > 0 ? fail('non-empty tag result type') : type;
+    }
     if (kind === 3) return { value: valueType(), mutable: flag(1) > 0 };
     const type: any = kind === 1 ? { element: refType() } : {};
     const hasMaximum = flag(1);
@@ -169,9 +177,9 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     },
     () => vec(1e5, () => {
       const descriptor: any = { module: name(), name: name() };
-      const kind = flag(3);
+      const kind = flag(4);
       const type = kind > 0 ? externType(kind) : types[u32()] ?? fail('unknown type');
-      imports.push(Object.assign(descriptor, kind > 0 ? type : { type }, { kind: KINDS[kind] }));
+      imports.push(Object.assign(descriptor, kind === 0 || kind === 4 ? { type } : type, { kind: KINDS[kind] }));
       importKinds.push(kind);
       spaces[kind].push(type);
       imported[kind]++;
@@ -186,7 +194,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     }),
     () => vec(1e5, () => {
       const exportName = name();
-      const kind = flag(3);
+      const kind = flag(4);
       exported.push([kind, known(u32(), kind)]);
       if (exportNames.has(exportName)) fail('duplicate export name');
       exportNames.add(exportName);
@@ -225,6 +233,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
       }).length;
     },
     () => (dataCount = u32()) > 1e5 && fail('too many entries'),
+    () => vec(1e6, () => spaces[4].push(externType(4))),
   ];
 
   for (const b of [0, 97, 115, 109, 1, 0, 0, 0]) if (byte() !== b) fail('magic header not detected');
@@ -251,13 +260,15 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     customSections,
     // As a module body's link (compiler/emit.ts): imports, memories, tables, globals, then the segments in order and the start function.
     link(values: any[]): any[] {
-      const instance: any[][] = [[], [], [], []];
+      const instance: any[][] = [[], [], [], [], []];
       for (let i = 0; i < values.length; i++) instance[importKinds[i]].push(values[i]);
-      for (const kind of [2, 1, 3]) {
+      for (const kind of [2, 1, 4, 3]) {
         for (let i = imported[kind]; i < spaces[kind].length; i++) {
           const type = spaces[kind][i];
-          instance[kind].push(kind === 2 ? new Memory(type) : kind === 1 ? new Table(type, null)
-            : makeGlobal(type.value, type.mutable, globalInits[i - imported[3]](instance)));
+          instance[kind].push(kind === 2 ? new Memory(type)
+            : kind === 1 ? (type.element === 'exnref' ? makeExnRefTable(type.initial, type.maximum) : new Table(type, null))
+              : kind === 4 ? makeTag(type)
+                : makeGlobal(type.value, type.mutable, globalInits[i - imported[3]](instance)));
         }
       }
       for (const [kind, index, offset, entries] of segments) {

@@ -8,7 +8,7 @@
 // goes through them.
 
 import type { FuncTypeDesc, ValueTypeName } from './abi.js';
-import { RuntimeError } from './errors.js';
+import { markTrap, RuntimeError } from './errors.js';
 import { describe, isObject, passThroughErrors } from './webidl.js';
 
 // --- signatures ------------------------------------------------------------------
@@ -183,12 +183,17 @@ function toFuncRefValue(value: unknown): FuncRef | null {
   return ref;
 }
 
-function v128Error(): TypeError {
-  return new TypeError('v128 values cannot cross the JavaScript boundary');
+/** The TypeError of a value that cannot cross the JavaScript boundary: v128, exnref. */
+function v128Error(type: ValueTypeName = 'v128'): TypeError {
+  return new TypeError(`${type} values cannot cross the JavaScript boundary`);
 }
 
 function toV128(): never {
   throw v128Error();
+}
+
+function toExnRef(): never {
+  throw v128Error('exnref');
 }
 
 /** ToWebAssemblyValue(value, type), as a function of the value. */
@@ -200,6 +205,7 @@ export function toWasmConverter(type: ValueTypeName): Converter {
     case 'f64': return toF64;
     case 'funcref': return toFuncRefValue;
     case 'externref': return toExternRef;
+    case 'exnref': return toExnRef;
     default: return toV128;
   }
 }
@@ -211,7 +217,7 @@ export function toWasmValue(value: unknown, type: ValueTypeName): any {
 /** ToJSValue: only function references change (to their Exported Function). */
 export function toJSValue(value: any, type: ValueTypeName): any {
   if (type === 'funcref') return value === null ? null : toJSFunction(value);
-  if (type === 'v128') throw v128Error();
+  if (type === 'v128' || type === 'exnref') throw v128Error(type);
   return value;
 }
 
@@ -243,6 +249,7 @@ const STACK_OVERFLOW = /call stack|recursion|stack overflow/i;
 export function convertError(error: unknown): unknown {
   if (error instanceof RangeError && !passThroughErrors.has(error) && !STACK_OVERFLOW.test(error.message)) {
     const trap = new RuntimeError('out of bounds memory access');
+    markTrap(trap);
     // The access threw where it happened, inside the wasm function: keep
     // those frames (V8's format; other engines' stacks are left as made),
     // less the engine's own accessor frame on top.
@@ -268,7 +275,15 @@ function markHostError(error: unknown): void {
 // --- Exported Functions ------------------------------------------------------------------
 
 function hasV128(type: FuncTypeDesc): boolean {
-  return type.params.indexOf('v128') >= 0 || type.results.indexOf('v128') >= 0;
+  return uncrossable(type) !== null;
+}
+
+/** The type in a signature that cannot cross the JavaScript boundary (v128, exnref), or null: such functions throw TypeError when called. */
+function uncrossable(type: FuncTypeDesc): ValueTypeName | null {
+  for (const name of ['v128', 'exnref'] as const) {
+    if (type.params.indexOf(name) >= 0 || type.results.indexOf(name) >= 0) return name;
+  }
+  return null;
 }
 
 /**
@@ -381,7 +396,8 @@ function makeExportedFunction(ref: FuncRef): Function {
   const type = ref.type;
   let fn: Function;
   if (hasV128(type)) {
-    fn = () => { throw v128Error(); };
+    const blocked = uncrossable(type)!;
+    fn = () => { throw v128Error(blocked); };
   } else {
     const out = resultsToJS(type.results);
     const params = type.params;
@@ -439,7 +455,8 @@ function hostResults(results: ValueTypeName[]): Converter {
 export function hostFunctionRaw(fn: Function, type: FuncTypeDesc): (...args: any[]) => any {
   const call = fn as (...args: any[]) => any;
   if (hasV128(type)) {
-    return () => { const error = v128Error(); markHostError(error); throw error; };
+    const blocked = uncrossable(type)!;
+    return () => { const error = v128Error(blocked); markHostError(error); throw error; };
   }
   const params = type.params;
   const out = hostResults(type.results);

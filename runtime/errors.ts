@@ -61,3 +61,20 @@ const classes = sharedInRealm('wasm2es.runtime.errors1', (): ErrorClasses => ({
 export const CompileError = classes.CompileError;
 export const LinkError = classes.LinkError;
 export const RuntimeError = classes.RuntimeError;
+
+/**
+ * The RuntimeErrors that are traps (made by the runtime for compiled code),
+ * as opposed to ones JavaScript constructed: wasm's exception handlers
+ * never catch a trap, even after it passed through JavaScript and back
+ * (runtime/exception.ts, catchable), as in V8.
+ */
+const traps: WeakSet<object> = new WeakSet();
+
+/** Marks `error` as a trap. */
+export function markTrap(error: object): void {
+  traps.add(error);
+}
+
+export function isTrap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && traps.has(value);
+}

@@ -61,7 +61,7 @@ export class Global {
 
   set value(value: any) {
     const global = brand(this, 'WebAssembly.Global.prototype.value');
-    if (global._type === 'v128') throw new TypeError('WebAssembly.Global.prototype.value: v128 globals cannot be set from JavaScript');
+    if (global._type === 'v128' || global._type === 'exnref') throw new TypeError(`WebAssembly.Global.prototype.value: ${global._type} globals cannot be set from JavaScript`);
     if (!global._mutable) throw new TypeError('WebAssembly.Global.prototype.value: cannot set the value of an immutable global');
     global._v = toWasmValue(value, global._type);
   }
@@ -76,7 +76,8 @@ asWebIDLInterface(Global, 'WebAssembly.Global', 1);
 
 /** A Global holding an internal value, e.g. a plain number imported as an immutable global. */
 export function makeGlobal(type: ValueTypeName, mutable: boolean, internalValue: any): Global {
-  const global = new Global({ value: type === 'v128' ? 'i32' : type, mutable });
+  // v128 and exnref Globals exist only for wasm: JavaScript cannot make one.
+  const global = new Global({ value: type === 'v128' || type === 'exnref' ? 'i32' : type, mutable });
   global._type = type;
   global._v = internalValue;
   return global;

@@ -7,6 +7,7 @@
 import type { ExportDescriptor, ImportDescriptor, ModuleDescriptor } from './abi.js';
 import { base64Decode } from './base64.js';
 import { decodeBodyless } from './bodyless.js';
+import { isTag } from './tag.js';
 import {
   convertError, FuncRef, funcRefOf, hostFunctionRaw, toJSFunction, toWasmValue, typeId, typeKey, updateStaleViews,
 } from './boundary.js';
@@ -302,6 +303,15 @@ export function readImports(descriptor: ModuleDescriptor, importObject: unknown)
           : limitsMatch(table._elems.length, table._maximum, imp.initial, imp.maximum);
         if (problem !== null) mismatch(linkError(imp, problem, value));
         resolved[i] = table;
+        break;
+      }
+      case 'tag': {
+        // Exceptions match by tag identity, so only this runtime's Tags will do.
+        if (!isTag(value)) throw linkError(imp, 'a tag import requires a WebAssembly.Tag of this runtime', value);
+        if (typeKey(value._type) !== typeKey(imp.type)) {
+          mismatch(linkError(imp, `the tag has type ${typeKey(value._type)}, expected ${typeKey(imp.type)}`, value));
+        }
+        resolved[i] = value;
         break;
       }
       default:

@@ -8,7 +8,7 @@ import type { ModuleDescriptor } from './abi.js';
 import { decodeBodyless } from './bodyless.js';
 import { CompileError, LinkError, RuntimeError } from './errors.js';
 import { Global } from './global.js';
-import { Exception } from './exception.js';
+import { Exception, JSTag } from './exception.js';
 import { Tag } from './tag.js';
 import { Memory } from './memory.js';
 import {
@@ -43,6 +43,8 @@ export interface WebAssemblyNamespace {
   Global: typeof Global;
   Tag: typeof Tag;
   Exception: typeof Exception;
+  /** The tag of JavaScript exceptions in wasm (a Tag of one externref). */
+  readonly JSTag: Tag;
   CompileError: typeof CompileError;
   LinkError: typeof LinkError;
   RuntimeError: typeof RuntimeError;
@@ -176,6 +178,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): WebAssembly
   for (const [name, value] of members) {
     Object.defineProperty(namespace, name, { value, writable: true, enumerable: false, configurable: true });
   }
+  // A namespace attribute (Web IDL): a getter, enumerable.
+  const jsTag = Object.getOwnPropertyDescriptor({ get JSTag() { return JSTag; } }, 'JSTag')!.get;
+  Object.defineProperty(namespace, 'JSTag', { get: jsTag, enumerable: true, configurable: true });
   Object.defineProperty(namespace, Symbol.toStringTag, { value: 'WebAssembly', configurable: true });
   return namespace;
 }

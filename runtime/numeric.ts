@@ -4,7 +4,7 @@
 // conversions, truncations and reinterpretations. Values use the internal
 // representation of runtime/abi.ts (i32 = int32 number, i64 = signed BigInt).
 
-import { RuntimeError } from './errors.js';
+import { markTrap, RuntimeError } from './errors.js';
 
 /**
  * Throws RuntimeError(message). Where the engine has
@@ -14,6 +14,7 @@ import { RuntimeError } from './errors.js';
  */
 export function trap(message: string, helper: (...args: never[]) => unknown = trap): never {
   const error = new RuntimeError(message);
+  markTrap(error);
   if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(error, helper);
   throw error;
 }

@@ -12,8 +12,10 @@ import { Global, makeGlobal } from './global.js';
 import { Memory } from './memory.js';
 import * as numeric from './numeric.js';
 import * as simd from './simd.js';
-import { Table } from './table.js';
-import { TAIL, tailCall, tailLoop, tailTo } from './tail.js';
+import { makeExnRefTable, Table } from './table.js';
+import { catchable, newException, throwRef } from './exception.js';
+import { makeTag } from './tag.js';
+import { TAIL, tailCall, tailLoop, tailOut, tailTo } from './tail.js';
 
 /** Helpers beyond SupportLib in runtime/abi.ts (additions the compiler may use). */
 export interface SupportLibExtras {
@@ -30,8 +32,17 @@ export interface SupportLibExtras {
   tailTo: typeof tailTo;
   tailCall: typeof tailCall;
   tailLoop: typeof tailLoop;
+  tailOut: typeof tailOut;
   /** A Global of type v128 holding `value`, four i32 words (JS cannot make one). */
   v128Global(mutable: boolean, value: readonly number[]): Global;
+  /** A Global of a type JavaScript cannot make (exnref), holding an internal value. */
+  internalGlobal(type: 'exnref', mutable: boolean, value: unknown): Global;
+  /** Exception handling (runtime/exception.ts, compiler/emit-exceptions.ts). */
+  makeTag: typeof makeTag;
+  catchable: typeof catchable;
+  throwRef: typeof throwRef;
+  newException: typeof newException;
+  makeExnRefTable: typeof makeExnRefTable;
   [simdHelper: string]: unknown;
 }
 
@@ -111,6 +122,15 @@ export const rt: SupportLib & SupportLibExtras = {
   tailTo,
   tailCall,
   tailLoop,
+  tailOut,
+
+  // exception handling (compiler/emit-exceptions.ts)
+  makeTag,
+  catchable,
+  throwRef,
+  newException,
+  makeExnRefTable,
+  internalGlobal: (type, mutable, value) => makeGlobal(type, mutable, value),
 
   // v128 (compiler/emit-simd.ts)
   v128Global: (mutable, value) => makeGlobal('v128', mutable, value),

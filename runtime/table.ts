@@ -22,7 +22,8 @@ import { apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary
 /** The JS API's limit on table sizes. */
 export const MAX_TABLE_SIZE = 10000000;
 
-export type ReferenceTypeName = 'funcref' | 'externref';
+/** Element types; exnref tables are made by wasm only (makeExnRefTable). */
+export type ReferenceTypeName = 'funcref' | 'externref' | 'exnref';
 
 const tables: WeakSet<object> = new WeakSet();
 
@@ -232,3 +233,10 @@ export class Table {
 }
 
 asWebIDLInterface(Table, 'WebAssembly.Table', 1);
+
+/** A module's own table of exnref (exception handling): JavaScript cannot make one, nor read or write its elements. */
+export function makeExnRefTable(initial: number, maximum?: number): Table {
+  const table = new Table(maximum === undefined ? { element: 'externref', initial } : { element: 'externref', initial, maximum }, null);
+  table._type = 'exnref';
+  return table;
+}

@@ -51,6 +51,17 @@ export function tailCall(raw: TailCapable, args: readonly unknown[]): unknown {
   return TAIL;
 }
 
+/**
+ * A tail call of any raw function from inside an exception handler's JS
+ * `try` (compiler/emit-exceptions.ts): always through the trampoline, so
+ * that the callee runs after the caller's `try` is left.
+ */
+export function tailOut(raw: TailCapable, args: readonly unknown[]): object {
+  pendingFn = raw.$t ?? raw;
+  pendingArgs = args;
+  return TAIL;
+}
+
 /** Runs pending tail calls until one returns a value: what a wrapper does when its tail body returns TAIL. */
 export function tailLoop(): unknown {
   let result: unknown;

@@ -347,8 +347,12 @@ describe('sections', () => {
     expectMalformed(module_([0x00, 0x83, 0x80, 0x80, 0x80, 0x80, 0x00]), /^integer representation too long \(at 0xd, custom section\)$/);
   });
 
-  it('names the exception-handling proposal for a tag section', () => {
-    expectMalformed(module_(section(13, vec())), /^exception handling \(tag section\) is not supported yet \(at 0xa, tag section\)$/);
+  it('decodes the tag section (exception handling), between the memory and global sections', () => {
+    const module = decode(module_(typeSection(funcType([I32], [])), section(13, vec([0x00, 0x00], [0x00, 0x00]))));
+    expect(module.tags).toEqual([0, 0]);
+    expect(module.exceptions?.where).toBe('at 0x12, tag section');
+    expectMalformed(module_(section(13, vec([0x01, 0x00]))), /^malformed tag attribute 0x1 \(at 0xb, tag section\)$/);
+    expectMalformed(module_(section(6, vec()), section(13, vec())), /^unexpected content after last section: tag section out of order/);
   });
 });
 
@@ -379,7 +383,8 @@ describe('type section', () => {
     expectMalformed(module_(typeSection([0x5f, 0])), /^garbage collection \(struct type\) is not supported yet/);
     expectMalformed(module_(typeSection([0x4e, 0])), /^garbage collection \(rec type group\)/);
     expectMalformed(module_(typeSection(funcType([], [0x64]))), /^typed function references/);
-    expectMalformed(module_(typeSection(funcType([], [0x69]))), /^exception handling \(exnref type\)/);
+    expectMalformed(module_(typeSection(funcType([], [0x74]))), /^typed references \(nullexnref type\)/);
+    expect(decode(module_(typeSection(funcType([], [0x69])))).types[0].results).toEqual([0x69]);
   });
 });
 
@@ -408,8 +413,12 @@ describe('import section', () => {
     expectMalformed(module_(section(2, vec([0, 0, 0x80, 0]))), /^malformed import kind 0x80/);
   });
 
-  it('names exception handling for a tag import, keeping the spec message', () => {
-    expectMalformed(module_(section(2, vec([0, 0, 0x04, 0, 0]))), /^malformed import kind 4: tags \(exception handling\) are not supported yet/);
+  it('decodes tag imports (exception handling)', () => {
+    const module = decode(module_(section(2, vec([0, 0, 0x04, 0, 0]))));
+    expect(module.imports[0].desc).toEqual({ kind: 4, typeIndex: 0 });
+    expect(module.importedTags).toBe(1);
+    expectMalformed(module_(section(2, vec([0, 0, 0x04, 2, 0]))), /^malformed tag attribute 0x2 \(at 0xe, import section\)$/);
+    expectMalformed(module_(section(2, vec([0, 0, 0x05, 0, 0]))), /^malformed import kind 0x5 \(at 0xd, import section\)$/);
   });
 
   it('rejects names that are not UTF-8', () => {
@@ -655,9 +664,27 @@ describe('code: instructions and their immediates', () => {
   it('names the proposal of opcodes it does not support, with the offset and function', () => {
     expectMalformed(oneFunc([0xfe, 0x03, 0x00, END]), /^threads \(0xfe prefix, atomics\) is not supported yet \(at 0x17/);
     expectMalformed(oneFunc([0xfb, 0x01, END]), /^garbage collection \(0xfb prefix\) is not supported yet/);
-    expectMalformed(oneFunc([0x06, 0x40, END, END]), /^exception handling \(try\) is not supported yet/);
-    expectMalformed(oneFunc([0x08, 0x00, END]), /^exception handling \(throw\) is not supported yet/);
     expectMalformed(oneFunc([0x14, 0x00, END]), /^typed function references \(call_ref\) is not supported yet/);
+  });
+});
+
+describe('code: exception handling', () => {
+  it('decodes try_table with its catch clauses, throw and throw_ref', () => {
+    // try_table (catch 0 0) (catch_ref 1 1) (catch_all 2) (catch_all_ref 3) end, throw 0, throw_ref
+    const body = decode(oneFunc([0x1f, 0x40, 4, 0x00, 0, 0, 0x01, 1, 1, 0x02, 2, 0x03, 3, END, 0x08, 0x00, 0x0a, END])).funcs[0].body;
+    expect(body[0]).toMatchObject({ op: 0x1f, targets: [0, 0, 0, 1, 1, 1, 2, 0, 2, 3, 0, 3] });
+    expect(body.slice(1).map((instr) => instr.op)).toEqual([END, 0x08, 0x0a, END]);
+    expectMalformed(oneFunc([0x1f, 0x40, 1, 0x04, 0, END, END]), /^malformed catch clause kind 0x4 \(at 0x1a, code section, function 0\)$/);
+  });
+
+  it('decodes the legacy try, catch, catch_all, delegate and rethrow, checking where the arms may stand', () => {
+    const body = decode(oneFunc([0x06, 0x40, 0x07, 0x00, 0x09, 0x00, 0x19, END, 0x06, 0x40, 0x18, 0x00, END])).funcs[0].body;
+    expect(body.map((instr) => instr.op)).toEqual([0x06, 0x07, 0x09, 0x19, END, 0x06, 0x18, END]);
+    expectMalformed(oneFunc([0x07, 0x00, END]), /^misplaced CATCH opcode/);
+    expectMalformed(oneFunc([0x02, 0x40, 0x19, END, END]), /^misplaced CATCH_ALL opcode/);
+    expectMalformed(oneFunc([0x06, 0x40, 0x19, 0x07, 0x00, END, END]), /^misplaced CATCH opcode/);
+    expectMalformed(oneFunc([0x06, 0x40, 0x19, 0x18, 0x00, END]), /^misplaced DELEGATE opcode/);
+    expect(decode(oneFunc([0x06, 0x40, END, END])).exceptions?.where).toBe('at 0x17, code section, function 0');
   });
 });
 
@@ -780,7 +807,7 @@ describe('export and start sections', () => {
 
   it('rejects unknown export kinds', () => {
     expectMalformed(module_(section(7, vec([...str('x'), 5, 0]))), /^malformed export kind 0x5 \(at 0xd, export section\)$/);
-    expectMalformed(module_(section(7, vec([...str('x'), 4, 0]))), /^malformed export kind 4: tags \(exception handling\)/);
+    expect(decode(module_(section(7, vec([...str('x'), 4, 0])))).exports[0]).toMatchObject({ kind: 4, index: 0 });
   });
 
   it('decodes the start function', () => {

@@ -353,3 +353,27 @@ export function hasSeveralMemories(bytes: Uint8Array): boolean {
     return false;
   }
 }
+
+const EXNREF = 0x69;
+
+/**
+ * Whether a module has what Node 20's V8 (11.3) lacks of WebAssembly 3.0:
+ * several memories (multi-memory), or exnref (exception handling's final
+ * encoding; V8 11.3 has only the legacy one).
+ */
+export function beyondNode20(bytes: Uint8Array): boolean {
+  if (hasSeveralMemories(bytes)) return true;
+  try {
+    const module = decode(bytes);
+    const types = [
+      ...module.types.flatMap((type) => [...type.params, ...type.results]),
+      ...module.globals.map((global) => global.type.valType),
+      ...module.tables.map((table) => table.elemType),
+      ...module.imports.flatMap((imp) => (imp.desc.kind === 1 ? [imp.desc.type.elemType] : imp.desc.kind === 3 ? [imp.desc.type.valType] : [])),
+      ...module.elems.map((elem) => elem.elemType),
+    ];
+    return types.some((type) => (type as number) === EXNREF);
+  } catch {
+    return false;
+  }
+}

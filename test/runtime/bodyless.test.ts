@@ -18,12 +18,13 @@ import wabtInit from 'wabt';
 import { compile } from '../../compiler/index.js';
 import { decodeBodyless } from '../../runtime/bodyless.js';
 import { CompileError, defineModule, rt, WebAssembly as Ours } from '../../runtime/index.js';
+import { assembleWith } from '../helpers/configs.js';
 import { concat, exportEntry, funcType, leb, name, section, vec, wasmModule } from '../helpers/wasm-bytes.js';
 import { createMutant } from '../mutate/mutations.js';
 import { findTestsuite } from '../spec/suite.js';
 import {
   type Breakage, compileErrorOf, compilerDecision, type Decision, describeInstance, importObject, importPlan,
-  hasSeveralMemories, runtimeDecision, side, specModules, tooBig,
+  beyondNode20, runtimeDecision, side, specModules, tooBig,
 } from './bodyless-harness.js';
 
 const wabt = await wabtInit();
@@ -227,6 +228,28 @@ describe('modules without function bodies, from their bytes, on the runtime alon
     expect(new Uint8Array(exports.a.buffer)[5]).toBe(0);
   });
 
+  it('links tags (exception handling): imported ones checked, its own made per instance, both exported', () => {
+    const bytes = assembleWith(wabt, `(module
+      (import "js" "t" (tag $t (param i32)))
+      (tag $own (export "own") (param i64 f32))
+      (export "t" (tag $t))
+      (global (export "g") exnref (ref.null exn))
+      (table (export "x") 2 exnref))`, { ...FEATURES, exceptions: true });
+    expect(decodeBodyless(bytes)).not.toBeNull();
+    const tag = new Ours.Tag({ parameters: ['i32'] });
+    const one = new Ours.Instance(new Ours.Module(bytes), { js: { t: tag } }).exports as any;
+    const two = new Ours.Instance(new Ours.Module(bytes), { js: { t: tag } }).exports as any;
+    expect(one.t).toBe(tag);
+    expect(one.own).toBeInstanceOf(Ours.Tag);
+    expect(one.own.type()).toEqual({ parameters: ['i64', 'f32'] });
+    expect(one.own).not.toBe(two.own);
+    expect(() => one.g.value).toThrow(TypeError);
+    expect(() => one.x.get(0)).toThrow(TypeError);
+    expect(Ours.Module.imports(new Ours.Module(bytes))).toEqual([{ module: 'js', name: 't', kind: 'tag' }]);
+    expect(() => new Ours.Instance(new Ours.Module(bytes), { js: { t: new Ours.Tag({ parameters: ['f32'] }) } })).toThrow(Ours.LinkError);
+    expect(() => new Ours.Instance(new Ours.Module(bytes), { js: { t: 1 } })).toThrow(Ours.LinkError);
+  });
+
   it('accepts every section and form in the corpus', () => {
     for (const { name: label, bytes } of corpus) {
       expect(runtimeDecision(bytes), label).toBe('accept');
@@ -280,7 +303,8 @@ describe('modules without function bodies, from their bytes, on the runtime alon
     expectRejected(wasmModule([section(2, [0]), section(1, [0])]), /^unexpected section 1 \(at 0xb\)$/);
     expectRejected(wasmModule([section(1, [0]), section(1, [0])]), /unexpected section 1/);
     expectRejected(wasmModule([section(14, [])]), /unexpected section 14/);
-    expectRejected(wasmModule([section(13, [0])]), /unexpected section 13/); // tags: exception handling
+    expectRejected(wasmModule([section(13, [1, 1, 0])]), /malformed/); // a tag attribute other than 0
+    expectRejected(wasmModule([section(6, [0]), section(13, [0])]), /unexpected section 13/); // tags come before globals
     expectRejected(wasmModule([section(1, [0, 0])]), /^section size mismatch \(at 0xb\)$/);
     expectRejected(wasmModule([section(1, [0x80, 0x80, 0x80, 0x80, 0x80, 0])]), /integer too large \(at 0xe\)/);
     expectRejected(wasmModule([section(1, [0x80, 0x80, 0x80, 0x80, 0x10])]), /integer too large \(at 0xe\)/);
@@ -288,7 +312,8 @@ describe('modules without function bodies, from their bytes, on the runtime alon
     expectRejected(wasmModule([section(6, [1, 0x7b, 0, 0xfd, 0x0f, 0x41, 0, 0x0b])]), /constant expression required/); // i8x16.splat is not constant
     expectRejected(wasmModule([section(0, [2, 0xc0, 0x80])]), /^malformed UTF-8 \(at 0xa\)$/);
     expectRejected(wasmModule([section(7, concat([vec([concat([[3, 0xed, 0xa0, 0x80], [0, 0]])])]))]), /malformed UTF-8/);
-    expectRejected(wasmModule([section(2, concat([vec([concat([name('m'), name('t'), [4, 0]])])]))]), /malformed/); // a tag import
+    expectRejected(wasmModule([section(2, concat([vec([concat([name('m'), name('t'), [4, 1, 0]])])]))]), /malformed/); // a tag attribute
+    expectRejected(wasmModule([section(2, concat([vec([concat([name('m'), name('t'), [5, 0]])])]))]), /malformed/); // no extern kind 5
     expectRejected(wasmModule([section(5, [1, 3, 1, 1])]), /malformed/); // shared memory: threads
     expectRejected(wasmModule([section(5, [1, 4, 1])]), /malformed/); // memory64
     expectRejected(wasmModule([section(12, [1])]), /inconsistent data count/);
@@ -385,8 +410,8 @@ describe('the same decisions as the compiler (and V8)', () => {
       expect(ours, label).toBe(compiler);
     }
     if (ours !== 'bodies' && (ours === 'accept') !== Native.validate(bytes)) {
-      // V8 11.3 has no multi-memory: it rejects several memories that 3.0 allows.
-      if (ours === 'accept' && hasSeveralMemories(bytes)) return ours;
+      // V8 11.3 has no multi-memory and no exnref: it rejects what 3.0 allows.
+      if (ours === 'accept' && beyondNode20(bytes)) return ours;
       expect(compileErrorOf(() => compile(bytes)), `${label}: V8 disagrees`).toMatch(/not supported/);
     }
     if (ours === 'reject') expect(compileErrorOf(() => decodeBodyless(bytes)), label).toMatch(/ \(at 0x[0-9a-f]+\)$/);
@@ -471,7 +496,7 @@ describe('instantiation, as native V8', () => {
   it.skipIf(testsuite === undefined)('for the valid body-less modules of the spec testsuite', { timeout: 120_000 }, () => {
     let checked = 0;
     for (const { name: label, bytes } of specBodyless) {
-      if (tooBig(bytes) || hasSeveralMemories(bytes)) continue; // V8 11.3 has no multi-memory
+      if (tooBig(bytes) || beyondNode20(bytes)) continue; // V8 11.3 has no multi-memory, no exnref
       expectSameInstance(bytes, label, false);
       expectSameInstance(bytes, `${label} (wasm functions)`, true);
       checked++;
@@ -484,7 +509,7 @@ describe('instantiation, as native V8', () => {
     let checked = 0;
     for (let index = 0; checked < 500; index++) {
       const mutant = createMutant(bases, 15, index);
-      if (runtimeDecision(mutant.bytes) !== 'accept' || tooBig(mutant.bytes) || hasSeveralMemories(mutant.bytes)) continue; // V8 11.3 has no multi-memory
+      if (runtimeDecision(mutant.bytes) !== 'accept' || tooBig(mutant.bytes) || beyondNode20(mutant.bytes)) continue; // V8 11.3 has no multi-memory, no exnref
       const label = `seed 15, mutant ${index} (${mutant.base}: ${mutant.steps.join(', ')})`;
       expectSameInstance(mutant.bytes, label, index % 2 === 0);
       const imports = importPlan(mutant.bytes).plan.length;
