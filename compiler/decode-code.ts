@@ -169,7 +169,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
           controls[controls.length - 1] = CONTROL_CATCH_ALL;
           reader.noteExceptions(offset);
         } else if (op === OP_THROW_REF) {
-          reader.noteExceptions(offset);
+          reader.noteExnRef(offset);
         }
         break;
       case Imm.BlockType:
@@ -185,7 +185,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         blockType = readBlockType(reader, context);
         targets = readCatchClauses(reader);
         controls.push(CONTROL_BLOCK);
-        reader.noteExceptions(offset);
+        reader.noteExnRef(offset);
         break;
       case Imm.Tag:
         // throw, or a legacy catch (which must follow a try or a catch).

@@ -3,7 +3,7 @@
 // decoder and the instruction decoder. Encodings that belong to proposals we
 // do not decode (typed references, GC, memory64) are CompileErrors naming
 // the feature rather than "malformed". v128 and exnref are decoded, and
-// noted (Reader.noteSimd, noteExceptions) for the emitter.
+// noted (Reader.noteSimd, noteExnRef).
 
 import { FuncType, GlobalType, Limits, MemoryType, TableType, ValType } from './ir.js';
 import { LIMITS } from './decode-limits.js';
@@ -52,7 +52,7 @@ export function readValType(reader: Reader, what = 'value type'): ValType {
   const type = VALUE_TYPES.get(byte);
   if (type !== undefined) {
     if (type === ValType.V128) reader.noteSimd(offset);
-    else if (type === ValType.ExnRef) reader.noteExceptions(offset);
+    else if (type === ValType.ExnRef) reader.noteExnRef(offset);
     return type;
   }
   const feature = UNSUPPORTED_TYPES.get(byte);
@@ -65,7 +65,7 @@ export function readRefType(reader: Reader): ValType {
   const offset = reader.pos;
   const byte = reader.u8();
   if (REFERENCE_TYPES.has(byte)) {
-    if (byte === ValType.ExnRef) reader.noteExceptions(offset);
+    if (byte === ValType.ExnRef) reader.noteExnRef(offset);
     return byte as ValType;
   }
   const feature = UNSUPPORTED_TYPES.get(byte);

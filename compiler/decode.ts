@@ -504,6 +504,7 @@ function emptyModule(): Module {
     simd: null,
     multiMemory: null,
     exceptions: null,
+    exnref: null,
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,
@@ -575,6 +576,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   module.simd = reader.simdUse;
   module.multiMemory = reader.multiMemoryUse ?? secondMemory(module);
   module.exceptions = reader.exceptionsUse;
+  module.exnref = reader.exnrefUse;
   return module;
 }
 

@@ -255,6 +255,12 @@ export interface Module {
    * one of its instructions; null if it never does.
    */
   exceptions: FeatureUse | null;
+  /**
+   * Where the module first uses exception handling's final encoding, which
+   * the legacy one lacks (and Node 20's V8 with it): try_table, throw_ref
+   * or the exnref type; null if it never does.
+   */
+  exnref: FeatureUse | null;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;

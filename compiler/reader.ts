@@ -60,6 +60,8 @@ export class Reader {
   multiMemoryUse: { offset: number; where: string } | null = null;
   /** The first use of exception handling (3.0): a tag, exnref or one of its instructions (see Module.exceptions). */
   exceptionsUse: { offset: number; where: string } | null = null;
+  /** The first use of exception handling's final encoding: try_table, throw_ref or exnref (see Module.exnref). */
+  exnrefUse: { offset: number; where: string } | null = null;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -96,6 +98,12 @@ export class Reader {
   /** Records a use of exception handling at `offset`, if it is the first. */
   noteExceptions(offset: number): void {
     if (this.exceptionsUse === null) this.exceptionsUse = { offset, where: this.where(offset) };
+  }
+
+  /** Records a use of try_table, throw_ref or exnref at `offset` (and of exception handling), if it is the first. */
+  noteExnRef(offset: number): void {
+    if (this.exnrefUse === null) this.exnrefUse = { offset, where: this.where(offset) };
+    this.noteExceptions(offset);
   }
 
   /** The error for a read that runs past `end`. */
