@@ -50,11 +50,17 @@ async function load(purpose: string): Promise<Binaryen> {
 
 /**
  * The features beyond the MVP that wasm2es compiles: WebAssembly 2.0 (SIMD
- * included), relaxed SIMD, extended constants, tail calls and multi-memory.
+ * included), relaxed SIMD, extended constants, tail calls, multi-memory,
+ * exception handling and memory64.
  */
 function supportedFeatures(binaryen: Binaryen): number {
-  const { MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD, ExtendedConst, TailCall, MultiMemory } = binaryen.Features;
-  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD | ExtendedConst | TailCall | MultiMemory;
+  const {
+    MutableGlobals, SignExt, NontrappingFPToInt, BulkMemory, ReferenceTypes, Multivalue, SIMD128, RelaxedSIMD, ExtendedConst, TailCall,
+    MultiMemory, ExceptionHandling, Memory64,
+  } = binaryen.Features;
+  // Memory64 also lets binaryen read 64-bit tables, which the compiler then refuses by name.
+  return MutableGlobals | SignExt | NontrappingFPToInt | BulkMemory | ReferenceTypes | Multivalue | SIMD128 | RelaxedSIMD | ExtendedConst | TailCall
+    | MultiMemory | ExceptionHandling | Memory64;
 }
 
 /**

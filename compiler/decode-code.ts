@@ -84,6 +84,8 @@ export interface CodeContext {
    * calls (Func.tailCalls).
    */
   tailCalls: boolean;
+  /** Whether each memory, imports first, is a memory64 one: its memargs' offsets are u64. */
+  memory64: boolean[];
 }
 
 // Control stack entries: which marker opened the block, so `else` and the
@@ -245,7 +247,8 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
           index2 = reader.u32();
           reader.noteMultiMemory(flagsOffset);
         }
-        memOffset = reader.u32();
+        // memory64: a 64-bit memory's offsets are u64 (an unknown memory is validate's error).
+        memOffset = context.memory64[index2] === true ? reader.u64() : reader.u32();
         // A lane index is a plain byte; whether it names a lane is validate's question.
         if (imm === Imm.MemArgLane) index = reader.u8();
         break;

@@ -1,7 +1,7 @@
 // Decodes the binary encodings of types: value and reference types, function
 // types, limits, table, memory and global types. Shared by the section
 // decoder and the instruction decoder. Encodings that belong to proposals we
-// do not decode (typed references, GC, memory64) are CompileErrors naming
+// do not decode (typed references, GC, 64-bit tables) are CompileErrors naming
 // the feature rather than "malformed". v128 and exnref are decoded, and
 // noted (Reader.noteSimd, noteExnRef).
 
@@ -115,20 +115,20 @@ function readLimitsFlags(reader: Reader, allowShared: boolean): number {
   const offset = reader.pos;
   const flags = reader.u8();
   if ((flags & 0x80) !== 0) reader.fail('integer representation too long: limits flags', offset);
-  if ((flags & LIMITS_64) !== 0 && flags < 8) {
-    unsupported(reader, allowShared ? 'memory64 (64-bit memory)' : 'memory64 (64-bit table)', offset);
-  }
-  const valid = allowShared ? LIMITS_HAS_MAX | LIMITS_SHARED : LIMITS_HAS_MAX;
+  if ((flags & LIMITS_64) !== 0 && flags < 8 && !allowShared) unsupported(reader, 'memory64 (64-bit table)', offset);
+  const valid = allowShared ? LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_64 : LIMITS_HAS_MAX;
   if ((flags & ~valid) !== 0) reader.fail(`integer too large: limits flags ${hexByte(flags)}`, offset);
   return flags;
 }
 
+/** Limits: u32 values, or with memory64's flag u64 ones (Reader.u64: exact to 2^53, beyond any valid size). */
 function readLimits(reader: Reader, flags: number): Limits {
   const offset = reader.pos;
-  const min = reader.u32();
+  const wide = (flags & LIMITS_64) !== 0;
+  const min = wide ? reader.u64() : reader.u32();
   if ((flags & LIMITS_HAS_MAX) === 0) return { min, max: null, offset, maxOffset: -1 };
   const maxOffset = reader.pos;
-  return { min, max: reader.u32(), offset, maxOffset };
+  return { min, max: wide ? reader.u64() : reader.u32(), offset, maxOffset };
 }
 
 export function readTableType(reader: Reader): TableType {
@@ -143,7 +143,7 @@ export function readTableType(reader: Reader): TableType {
  */
 export function readMemoryType(reader: Reader): MemoryType {
   const flags = readLimitsFlags(reader, true);
-  return { limits: readLimits(reader, flags), shared: (flags & LIMITS_SHARED) !== 0 };
+  return { limits: readLimits(reader, flags), shared: (flags & LIMITS_SHARED) !== 0, address64: (flags & LIMITS_64) !== 0 };
 }
 
 export function readGlobalType(reader: Reader): GlobalType {

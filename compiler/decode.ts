@@ -107,6 +107,7 @@ function decodeImportSection(reader: Reader, state: DecodeState): void {
       case ExternKind.Memory:
         desc = { kind, type: readMemoryType(reader) };
         module.importedMemories++;
+        state.context.memory64.push(desc.type.address64);
         break;
       case ExternKind.Global:
         desc = { kind, type: readGlobalType(reader) };
@@ -153,7 +154,11 @@ function decodeMemorySection(reader: Reader, state: DecodeState): void {
   // More memories than LIMITS.memories, imports included, is validate's
   // error; here only the bytes bound the count.
   const count = reader.count('memories');
-  for (let i = 0; i < count; i++) state.module.memories.push(readMemoryType(reader));
+  for (let i = 0; i < count; i++) {
+    const memory = readMemoryType(reader);
+    state.module.memories.push(memory);
+    state.context.memory64.push(memory.address64);
+  }
 }
 
 function decodeGlobalSection(reader: Reader, state: DecodeState): void {
@@ -534,7 +539,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   const state: DecodeState = {
     module,
     onBody: options.onBody,
-    context: { types: module.types, dataCount: null, indirectCalls: module.indirectCalls, tailCalls: false },
+    context: { types: module.types, dataCount: null, indirectCalls: module.indirectCalls, tailCalls: false, memory64: [] },
     codeCountOffset: -1,
     codeCount: 0,
     dataSectionSeen: false,

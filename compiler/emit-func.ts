@@ -291,10 +291,13 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
         return this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), [ref], 0, 1, true);
       }
       case 0xd2: return this.push(ValType.FuncRef, this.env.funcRef(instr.index), [], 0, 2);
-      case PREFIX_FC | 8: return this.bulk('memoryInit', [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))], Flag.Memory);
+      case PREFIX_FC | 8: return this.bulk(this.env.memory64(instr.index2) ? 'memoryInit64' : 'memoryInit', [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))], Flag.Memory);
       case PREFIX_FC | 9: return this.dropSegment(this.env.dataName(instr.index));
-      case PREFIX_FC | 10: return this.bulk('memoryCopy', [js.id(this.env.memoryObject(instr.index)), js.id(this.env.memoryObject(instr.index2))], Flag.Memory);
-      case PREFIX_FC | 11: return this.bulk('memoryFill', [js.id(this.env.memoryObject(instr.index))], Flag.Memory);
+      case PREFIX_FC | 10: {
+        const wide = this.env.memory64(instr.index) || this.env.memory64(instr.index2);
+        return this.bulk(wide ? 'memoryCopy64' : 'memoryCopy', [js.id(this.env.memoryObject(instr.index)), js.id(this.env.memoryObject(instr.index2))], Flag.Memory);
+      }
+      case PREFIX_FC | 11: return this.bulk(this.env.memory64(instr.index) ? 'memoryFill64' : 'memoryFill', [js.id(this.env.memoryObject(instr.index))], Flag.Memory);
       case PREFIX_FC | 12: return this.bulk('tableInit', [js.id(this.env.tableObject(instr.index2)), js.id(this.env.elemName(instr.index))], Flag.Table);
       case PREFIX_FC | 13: return this.dropSegment(this.env.elemName(instr.index));
       case PREFIX_FC | 14: return this.bulk('tableCopy', [js.id(this.env.tableObject(instr.index)), js.id(this.env.tableObject(instr.index2))], Flag.Table);
@@ -318,7 +321,9 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   private bulk(helper: string, leading: JsNode[], writes: number, operands = 3): void {
     const args = this.popN(operands);
     this.settleBeforeEffect(writes);
-    this.stmts.push(js.exprStmt(js.call(this.env.helper(helper), [...leading, ...args.map((a) => this.valueOf(a))])));
+    // The memory64 helpers take Numbers their caller made unsigned (bulkOperand64).
+    const values = helper.endsWith('64') ? args.map((a) => this.bulkOperand64(a)) : args.map((a) => this.valueOf(a));
+    this.stmts.push(js.exprStmt(js.call(this.env.helper(helper), [...leading, ...values])));
   }
 
   private dropSegment(name: string): void {

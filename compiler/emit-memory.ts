@@ -27,6 +27,12 @@ export abstract class MemoryEmitter extends StackEmitter {
 
   protected address(instr: Instr, addr: Entry): JsNode {
     const base = this.valueOf(addr);
+    if (this.env.memory64(instr.index2)) {
+      // memory64: an i64 address, Infinity from 2^63 on (addr64); the
+      // DataView read or write traps on anything past the end.
+      const at = js.call(this.env.helper('addr64'), [base]);
+      return instr.memOffset === 0 ? at : js.bin('+', at, js.num(instr.memOffset));
+    }
     const constant = literalU32(base);
     if (constant !== undefined) return js.num(constant + instr.memOffset);
     const unsigned = u32(base);
@@ -222,20 +228,46 @@ export abstract class MemoryEmitter extends StackEmitter {
 
   protected memorySize(memory: number): void {
     const bytes = js.member(js.id(this.env.memoryView(memory)), 'byteLength');
-    this.push(ValType.I32, js.bin('/', bytes, js.num(65536)), [], Flag.Memory, 3);
+    const pages = js.bin('/', bytes, js.num(65536));
+    if (this.env.memory64(memory)) this.push(ValType.I64, js.call(js.id('BigInt'), [pages]), [], Flag.Memory, 4);
+    else this.push(ValType.I32, pages, [], Flag.Memory, 3);
   }
 
   protected memoryGrow(memory: number): void {
     const delta = this.pop();
     this.settleBeforeEffect(Flag.Memory);
-    const grow = js.call(js.member(js.id(this.env.memoryObject(memory)), '_grow'), [u32(this.valueOf(delta))]);
+    const object = js.id(this.env.memoryObject(memory));
+    if (this.env.memory64(memory)) {
+      const grow = js.call(this.env.helper('memoryGrow64'), [object, this.valueOf(delta)]);
+      this.push(ValType.I64, grow, [delta], Flag.Effect | Flag.Memory | Flag.Call, 2);
+      return;
+    }
+    const grow = js.call(js.member(object, '_grow'), [u32(this.valueOf(delta))]);
     this.push(ValType.I32, grow, [delta], Flag.Effect | Flag.Memory | Flag.Call, 2);
+  }
+
+  /**
+   * An operand of memory.fill, copy or init in a module with a memory64
+   * memory, as a Number the *64 helpers take: an i64 through addr64, an
+   * i32 unsigned.
+   */
+  protected bulkOperand64(entry: Entry): JsNode {
+    const value = this.valueOf(entry);
+    return entry.type === ValType.I64 ? js.call(this.env.helper('addr64'), [value]) : u32(value);
   }
 
   // ---- SIMD memory access (SimdHost) ----------------------------------------------
 
   memoryLoad(address: JsNode, op: string, memory: number): JsNode {
     return this.read(address, MEMORY_OPS.get(op)!, memory);
+  }
+
+  addressNumber(base: JsNode, memory: number): JsNode {
+    return this.env.memory64(memory) ? js.call(this.env.helper('addr64'), [base]) : u32(base);
+  }
+
+  memory64(memory: number): boolean {
+    return this.env.memory64(memory);
   }
 
   beforeStore(): void {

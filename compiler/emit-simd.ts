@@ -83,6 +83,10 @@ export interface SimdHost {
   memoryStore(method: string, address: JsNode, value: JsNode, memory: number): void;
   /** Flags of a memory read, for pushWord. */
   readonly memoryReadFlags: number;
+  /** An address operand of memory `memory` as an unsigned Number (an i32 `>>> 0`, a memory64 i64 through addr64). */
+  addressNumber(base: JsNode, memory: number): JsNode;
+  /** Whether memory `memory` is a memory64 one. */
+  memory64(memory: number): boolean;
 }
 
 /** The i16x8 operations done lane by lane when an operand has known lanes. */
@@ -597,7 +601,7 @@ function extmul(l: Lowering, shape: string, op: string, a: JsNode[], b: JsNode[]
 
 // ---- memory ------------------------------------------------------------------------
 
-/** `u32(base) + offset`, folded for constants. */
+/** `u32(base) + offset` (an i32 address), folded for constants. */
 function effectiveAddress(base: JsNode, offset: number): JsNode {
   const constant = literalU32(base);
   if (constant !== undefined) return num(constant + offset);
@@ -615,7 +619,9 @@ function memory(l: Lowering, instr: Instr, name: string): void {
   // The address is read once per word: unless it is a constant or a local,
   // its unsigned value goes to a temporary (above the stack, where every
   // result word may read it).
-  const unsigned = isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)) ? null : l.temporaries([u32(base)], ValType.F64, ops.entries[0])[0];
+  const wide = host.memory64(instr.index2);
+  const simple = !wide && (isLiteral(base) || (base.type === 'Identifier' && !isStackVariable(base)));
+  const unsigned = simple ? null : l.temporaries([host.addressNumber(base, instr.index2)], ValType.F64, ops.entries[0])[0];
   const at = (extra: number): JsNode => {
     const offset = instr.memOffset + extra;
     if (unsigned === null) return effectiveAddress(base, offset);

@@ -141,6 +141,8 @@ export interface ModuleEnv {
   typeIdName(typeIndex: number): string;
   helper(name: string): JsNode;
   memoryView(memoryIndex: number): string;
+  /** Whether a memory is a memory64 one: i64 addresses and sizes (emit-memory.ts). */
+  memory64(memoryIndex: number): boolean;
   /**
    * The callee of a store to a memory: `dvN.setInt32`, or, tuned for
    * interpreters, the name of that method bound to the view (`dvN_setInt32`,

@@ -127,6 +127,8 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   const tableTypes: ValType[] = [];
   /** The type of each tag (exception handling), imports first. */
   const tagTypes: FuncType[] = [];
+  /** Whether each memory, imports first, is a memory64 one. */
+  const memory64: boolean[] = [];
   const importIndexOfGlobal = new Map<number, number>();
 
   module.imports.forEach((imp, importIndex) => {
@@ -138,10 +140,12 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         globalTypes.push({ type: imp.desc.type.valType, mutable: imp.desc.type.mutable });
         break;
       case ExternKind.Tag: tagTypes.push(module.types[imp.desc.typeIndex]); break;
+      case ExternKind.Memory: memory64.push(imp.desc.type.address64); break;
       default: break;
     }
   });
   for (const typeIndex of module.tags) tagTypes.push(module.types[typeIndex]);
+  for (const memory of module.memories) memory64.push(memory.address64);
   for (const typeIndex of module.funcTypeIndices) funcTypes.push(module.types[typeIndex]);
   for (const table of module.tables) tableTypes.push(table.elemType);
   for (const global of module.globals) globalTypes.push({ type: global.type.valType, mutable: global.type.mutable });
@@ -212,6 +216,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     },
     helper,
     memoryView: (index) => `dv${index}`,
+    memory64: (index) => memory64[index] === true,
     storeCallee: (index, method) => {
       if (!typedMemory) return js.member(js.id(`dv${index}`), method);
       boundStores.add(method);
@@ -310,6 +315,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         fields.push(['initial', js.num(limits.min)]);
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
         if (imp.desc.type.shared) fields.push(['shared', js.bool(true)]);
+        if (imp.desc.type.address64) fields.push(['address', js.str('i64')]);
         link.push(js.decl([[`mem${index}`, value]]));
         watchers.push(watchMemory(link, index));
         break;
@@ -334,8 +340,11 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   // Defined memories and tables.
   module.memories.forEach((memory) => {
     const index = memoryIndex++;
-    const fields: [string, JsNode][] = [['initial', js.num(memory.limits.min)]];
-    if (memory.limits.max !== null) fields.push(['maximum', js.num(memory.limits.max)]);
+    // A memory64 memory's sizes are BigInts at the JS API.
+    const size = memory.address64 ? (pages: number): JsNode => js.big(BigInt(pages)) : js.num;
+    const fields: [string, JsNode][] = [['initial', size(memory.limits.min)]];
+    if (memory.limits.max !== null) fields.push(['maximum', size(memory.limits.max)]);
+    if (memory.address64) fields.push(['address', js.str('i64')]);
     link.push(js.decl([[`mem${index}`, js.newExpr(js.member(js.id('rt'), 'Memory'), [js.obj(fields)])]]));
     watchers.push(watchMemory(link, index));
   });
@@ -497,9 +506,11 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     moduleConsts.push(js.decl([[`D${i}`, js.call(js.member(js.id('rt'), 'base64'), [base64Text(segment.bytes)])]]));
     segmentDecls.push(js.decl([[`data${i}`, js.id(`D${i}`)]]));
     if (segment.mode === SegmentMode.Active) {
-      initialisers.push(js.exprStmt(js.call(helper('memoryInit'), [
-        js.id(`mem${segment.memory}`), js.id(`data${i}`), constExpr(segment.offsetExpr!), js.num(0), js.num(segment.bytes.length),
-      ])));
+      // A memory64 memory's offset is an i64.
+      const offset = constExpr(segment.offsetExpr!);
+      initialisers.push(js.exprStmt(memory64[segment.memory] === true
+        ? js.call(helper('memoryInit64'), [js.id(`mem${segment.memory}`), js.id(`data${i}`), js.call(helper('addr64'), [offset]), js.num(0), js.num(segment.bytes.length)])
+        : js.call(helper('memoryInit'), [js.id(`mem${segment.memory}`), js.id(`data${i}`), offset, js.num(0), js.num(segment.bytes.length)])));
       initialisers.push(js.exprStmt(js.assign(js.id(`data${i}`), js.nul())));
     }
   });

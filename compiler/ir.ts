@@ -53,6 +53,8 @@ export interface TableType {
 export interface MemoryType {
   limits: Limits;
   shared: boolean;
+  /** memory64 (3.0): i64 addresses, sizes and offsets; limits in pages up to 2^48. */
+  address64: boolean;
 }
 
 export interface GlobalType {

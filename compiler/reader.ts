@@ -173,6 +173,28 @@ export class Reader {
     this.fail('integer representation too long', this.pos - 1);
   }
 
+  /**
+   * Unsigned 64-bit LEB128, at most 10 bytes (memory64's limits and
+   * offsets), as a JS number: exact up to 2^53, and above that rounded,
+   * which only ever stands for sizes and addresses beyond any memory.
+   */
+  u64(): number {
+    const bytes = this.bytes;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.failEnd();
+      const byte = bytes[this.pos];
+      // The tenth byte carries bit 63; anything above must be zero.
+      if (i === 9 && (byte & 0x7e) !== 0) this.fail('integer too large');
+      this.pos++;
+      result += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) return result;
+      scale *= 128;
+    }
+    this.fail('integer representation too long', this.pos - 1);
+  }
+
   /** Signed 32-bit LEB128, at most 5 bytes; returns an int32. */
   s32(): number {
     const bytes = this.bytes;

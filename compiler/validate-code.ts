@@ -27,6 +27,11 @@ const CATCH = 0x07;
 const CATCH_ALL = 0x19;
 const TRY_TABLE = 0x1f;
 const LOCAL_GET = 0x20;
+const MEMORY_SIZE = 0x3f;
+const MEMORY_GROW = 0x40;
+const MEMORY_INIT = 0xfc08;
+const MEMORY_COPY = 0xfc0a;
+const MEMORY_FILL = 0xfc0b;
 
 const EMPTY_BLOCK_TYPE: FuncType = { params: [], results: [] };
 
@@ -57,6 +62,10 @@ const KIND_LANES = 16;
 const NATURAL_ALIGN = new Int8Array(TABLE_SIZE);
 const LANES = new Uint8Array(TABLE_SIZE);
 const FIXED_PARAMS: (ValType[] | null)[] = new Array(TABLE_SIZE).fill(null);
+/** Loads' and stores' params with an i64 address, for memory64 memories. */
+const FIXED_PARAMS64: (ValType[] | null)[] = new Array(TABLE_SIZE).fill(null);
+/** memory.size, grow, fill, copy and init: typed by hand when a module has a memory64 memory. */
+const KIND_MEMORY_SIZES = 32;
 /** The fixed signature's single result, or 0 for none. */
 const FIXED_RESULT = new Int32Array(TABLE_SIZE);
 const HANDLERS: (Handler | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
@@ -75,7 +84,11 @@ for (const info of OPS.values()) {
     KIND[dense] = KIND_FIXED;
   }
   if (IMMEDIATE_KINDS_TO_CHECK.has(info.imm)) KIND[dense] |= KIND_CHECK_IMMEDIATES;
-  if (info.imm === Imm.MemArg || info.imm === Imm.MemArgLane) KIND[dense] |= KIND_MEMARG;
+  if (info.imm === Imm.MemArg || info.imm === Imm.MemArgLane) {
+    KIND[dense] |= KIND_MEMARG;
+    FIXED_PARAMS64[dense] = [ValType.I64, ...info.params!.slice(1)];
+  }
+  if (info.imm === Imm.Memory || info.imm === Imm.MemoryCopy || info.imm === Imm.MemoryInit) KIND[dense] |= KIND_MEMORY_SIZES;
   if (info.lanes > 0) KIND[dense] |= KIND_LANES;
   NATURAL_ALIGN[dense] = info.naturalAlign;
   LANES[dense] = info.lanes;
@@ -157,19 +170,25 @@ export class CodeValidator {
       const dense = op < 0x100 ? op : denseOpcode(op);
       const kind = dense < 0 ? 0 : KIND[dense];
       if (kind === 0) this.fail(`unknown operator 0x${op.toString(16)}`);
+      let params = FIXED_PARAMS[dense];
       if ((kind & KIND_MEMARG) !== 0) {
         if (instr.index2 >= this.context.memoryCount) this.fail(`unknown memory ${instr.index2}`);
         if (instr.align > NATURAL_ALIGN[dense]) {
           this.fail('alignment must not be larger than natural', `2**${instr.align} > ${1 << NATURAL_ALIGN[dense]} bytes`);
         }
+        if (this.context.anyMemory64 && this.context.memory64[instr.index2]) params = FIXED_PARAMS64[dense];
       } else if ((kind & KIND_CHECK_IMMEDIATES) !== 0) {
         this.checkImmediates(INFO[dense]!.imm, instr);
+        if ((kind & KIND_MEMORY_SIZES) !== 0 && this.context.anyMemory64) {
+          this.memoryOperands(op, instr);
+          continue;
+        }
       }
       if ((kind & KIND_LANES) !== 0) this.checkLanes(LANES[dense], instr);
       if ((kind & KIND_FIXED) !== 0) {
         // popExpect and push inlined for the common case (matching operands,
         // room on the stack): this is most instructions.
-        const params = FIXED_PARAMS[dense]!;
+        params = params!;
         const vals = this.vals;
         const height = this.height;
         let top = this.top;
@@ -459,6 +478,42 @@ export class CodeValidator {
         break;
       }
     }
+  }
+
+  /**
+   * memory.size, grow, fill, copy and init in a module with a memory64
+   * memory: sizes, addresses and lengths have the memory's address type;
+   * a copy's length the narrower of its two memories', an init's source
+   * and length are i32 (offsets into a data segment).
+   */
+  private memoryOperands(op: number, instr: Instr): void {
+    const memory64 = this.context.memory64;
+    const at = (memory: number): ValType => (memory64[memory] ? ValType.I64 : ValType.I32);
+    switch (op) {
+      case MEMORY_SIZE:
+        this.push(at(instr.index));
+        return;
+      case MEMORY_GROW:
+        this.popExpect(at(instr.index));
+        this.push(at(instr.index));
+        return;
+      case MEMORY_FILL:
+        this.popExpect(at(instr.index));
+        this.popExpect(ValType.I32);
+        this.popExpect(at(instr.index));
+        return;
+      case MEMORY_COPY:
+        this.popExpect(memory64[instr.index] && memory64[instr.index2] ? ValType.I64 : ValType.I32);
+        this.popExpect(at(instr.index2));
+        this.popExpect(at(instr.index));
+        return;
+      case MEMORY_INIT:
+        this.popExpect(ValType.I32);
+        this.popExpect(ValType.I32);
+        this.popExpect(at(instr.index2));
+        return;
+    }
+    throw new Error(`validate: 0x${op.toString(16)} is not a memory instruction`);
   }
 
   /** Lane-index immediates: one (extract/replace_lane, load/store_lane) in `index`, or shuffle's sixteen. */

@@ -15,6 +15,9 @@ export interface ValidationContext {
   funcTypes: FuncType[];
   tables: TableType[];
   memoryCount: number;
+  /** Whether each memory is a memory64 one (i64 addresses), and whether any is. */
+  memory64: boolean[];
+  anyMemory64: boolean;
   globals: GlobalType[];
   /** Type of every tag in the tag index space (exception handling): params only, no results. */
   tags: FuncType[];

@@ -17,6 +17,8 @@ import type { ValidationContext } from './validate-context.js';
 
 /** 65536 pages of 64KiB: the 4GiB a 32-bit address can reach. */
 const MAX_MEMORY_PAGES = 65536;
+/** memory64: 2^48 pages, the 2^64 bytes a 64-bit address can reach. */
+const MAX_MEMORY64_PAGES = 2 ** 48;
 const MAX_TABLE_SIZE = 0xffffffff;
 
 /** Throws a CompileError at the first rule the module breaks. */
@@ -88,16 +90,19 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
   const globals: GlobalType[] = [];
   const tags: FuncType[] = [];
   let memoryCount = 0;
+  const memory64: boolean[] = [];
 
   const typeAt = (typeIndex: number, offset: number, where: string): FuncType => {
     if (typeIndex >>> 0 !== typeIndex || typeIndex >= types.length) invalid(`unknown type ${typeIndex}`, offset, where);
     return types[typeIndex];
   };
   // `offset` is the import's, or the limits' for a memory or table of the module's own.
-  const addMemory = (limits: Limits, shared: boolean, offset: number, where: string): void => {
+  const addMemory = (limits: Limits, shared: boolean, address64: boolean, offset: number, where: string): void => {
     // Several memories are 3.0's multi-memory; the JS API allows 100.
     if (++memoryCount > LIMITS.memories) invalid(`too many memories: more than ${LIMITS.memories}, imports included (the JS API's limit)`, offset, where);
-    checkLimits(limits, MAX_MEMORY_PAGES, 'memory size must be at most 65536 pages (4GiB)', where);
+    memory64.push(address64);
+    if (address64) checkLimits(limits, MAX_MEMORY64_PAGES, 'memory size must be at most 2^48 pages (a 64-bit memory)', where);
+    else checkLimits(limits, MAX_MEMORY_PAGES, 'memory size must be at most 65536 pages (4GiB)', where);
     if (shared) {
       if (limits.max === null) invalid('shared memory must have maximum', offset, where);
       invalid('shared memories are not supported: they belong to the threads proposal', offset, where);
@@ -121,7 +126,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     switch (desc.kind) {
       case ExternKind.Func: funcTypes.push(typeAt(desc.typeIndex, offset, where)); break;
       case ExternKind.Table: addTable(desc.type, offset, where); break;
-      case ExternKind.Memory: addMemory(desc.type.limits, desc.type.shared, offset, where); break;
+      case ExternKind.Memory: addMemory(desc.type.limits, desc.type.shared, desc.type.address64, offset, where); break;
       case ExternKind.Global: globals.push(desc.type); break;
       case ExternKind.Tag: addTag(desc.typeIndex, offset, where); break;
     }
@@ -144,7 +149,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
   }
   for (let i = 0; i < module.memories.length; i++) {
     const memory = module.memories[i];
-    addMemory(memory.limits, memory.shared, memory.limits.offset, `memory section, memory ${memoryCount}`);
+    addMemory(memory.limits, memory.shared, memory.address64, memory.limits.offset, `memory section, memory ${memoryCount}`);
   }
   // The tag section has no offsets in the IR: errors point at the section's end.
   for (let i = 0; i < module.tags.length; i++) addTag(module.tags[i], -1, `tag section, tag ${tags.length}`);
@@ -161,6 +166,8 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     funcTypes,
     tables,
     memoryCount,
+    memory64,
+    anyMemory64: memory64.includes(true),
     globals,
     tags,
     importedGlobalCount,
@@ -217,7 +224,7 @@ function validateDatas(context: ValidationContext): void {
     const where = `data section, segment ${i}`;
     if (data.memory >= context.memoryCount) invalid(`unknown memory ${data.memory}`, data.offset, where);
     if (data.offsetExpr === null) invalid('active data segment without an offset', data.offset, where);
-    validateConstExpr(context, data.offsetExpr, ValType.I32, where);
+    validateConstExpr(context, data.offsetExpr, context.memory64[data.memory] ? ValType.I64 : ValType.I32, where);
   }
 }
 

@@ -14,7 +14,7 @@
 // fewer words than the compiler's, since every byte here ships.
 
 import type { ExportDescriptor, FuncTypeDesc, ImportDescriptor, ModuleDescriptor, ValueTypeName } from './abi.js';
-import { memoryInit, tableInit } from './bulk.js';
+import { addr64, memoryInit, memoryInit64, tableInit } from './bulk.js';
 import { CompileError } from './errors.js';
 import { makeGlobal } from './global.js';
 import { Memory } from './memory.js';
@@ -129,11 +129,16 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     }
     if (kind === 3) return { value: valueType(), mutable: flag(1) > 0 };
     const type: any = kind === 1 ? { element: refType() } : {};
-    const hasMaximum = flag(1);
-    type.initial = u32();
-    if (hasMaximum) type.maximum = u32();
+    // Bit 0: a maximum; bit 2 (memories only): memory64, whose limits are u64 pages up to 2^48.
+    const flags = flag(kind === 2 ? 5 : 1);
+    if (flags & 2) fail(`malformed byte ${flags}`, pos - 1);
+    const size = flags & 4 ? () => Number(leb(64, 0)) : u32;
+    type.initial = size();
+    if (flags & 1) type.maximum = size();
+    if (flags & 4) type.address = 'i64';
+    const pages = flags & 4 ? 2 ** 48 : 65536;
     if (kind === 2 && spaces[2].length >= 100) fail('too many memories'); // 3.0: any number up to the JS API's 100
-    if (type.initial > type.maximum || (kind === 2 && (type.initial > 65536 || type.maximum > 65536))) fail('invalid limits');
+    if (type.initial > type.maximum || (kind === 2 && (type.initial > pages || type.maximum > pages))) fail('invalid limits');
     return type;
   };
   const funcRef = (): Constant => {
@@ -227,7 +232,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
         const flags = u32();
         if (flags > 2) fail('malformed');
         const index = flags === 2 ? u32() : 0;
-        const offset = flags === 1 ? null : constant('i32');
+        const offset = flags === 1 ? null : constant(spaces[2][index]?.address === 'i64' ? 'i64' : 'i32');
         const data = byteVec();
         if (offset !== null) segments.push([2, known(index, 2), offset, data]);
       }).length;
@@ -265,7 +270,8 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
       for (const kind of [2, 1, 4, 3]) {
         for (let i = imported[kind]; i < spaces[kind].length; i++) {
           const type = spaces[kind][i];
-          instance[kind].push(kind === 2 ? new Memory(type)
+          // A memory64 memory's sizes are BigInts at the JS API.
+          instance[kind].push(kind === 2 ? new Memory(type.address ? { ...type, initial: BigInt(type.initial), maximum: type.maximum === undefined ? undefined : BigInt(type.maximum) } : type)
             : kind === 1 ? (type.element === 'exnref' ? makeExnRefTable(type.initial, type.maximum) : new Table(type, null))
               : kind === 4 ? makeTag(type)
                 : makeGlobal(type.value, type.mutable, globalInits[i - imported[3]](instance)));
@@ -273,7 +279,9 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
       }
       for (const [kind, index, offset, entries] of segments) {
         const values = kind === 1 ? (entries as Constant[]).map((entry) => entry(instance)) : entries;
-        (kind === 1 ? tableInit : memoryInit)(instance[kind][index], values as any, offset(instance), 0, values.length);
+        const at = offset(instance);
+        if (typeof at === 'bigint') memoryInit64(instance[kind][index], values as Uint8Array, addr64(at), 0, values.length);
+        else (kind === 1 ? tableInit : memoryInit)(instance[kind][index], values as any, at, 0, values.length);
       }
       if (start >= 0) instance[0][start].raw();
       return exported.map(([kind, index]) => instance[kind][index]);

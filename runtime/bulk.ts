@@ -54,6 +54,45 @@ export function memoryInit(memory: MemoryLike, segment: Uint8Array | null, dest:
   if (length !== 0) bytes.set(data.subarray(src, src + length), dest);
 }
 
+// memory64: the same, with addresses and lengths already Numbers that
+// compiled code made from i64 values (addr64: negative ones, 2^63 and up
+// unsigned, become Infinity), and a copy's or init's i32 operands made
+// unsigned by compiled code as well. Anything past 2^53 is past every memory.
+
+/** An i64 address or length as a Number: exact to 2^53, Infinity for 2^63 and up. */
+export function addr64(value: bigint): number {
+  return value < 0n ? Infinity : Number(value);
+}
+
+export function memoryFill64(memory: MemoryLike, dest: number, value: number, length: number): void {
+  const bytes = memoryBytes(memory);
+  if (dest + length > bytes.length) memoryOutOfBounds(memoryFill64);
+  if (length !== 0) bytes.fill(value & 255, dest, dest + length);
+}
+
+export function memoryCopy64(destMemory: MemoryLike, srcMemory: MemoryLike, dest: number, src: number, length: number): void {
+  const to = memoryBytes(destMemory);
+  const from = destMemory === srcMemory ? to : memoryBytes(srcMemory);
+  if (src + length > from.length || dest + length > to.length) memoryOutOfBounds(memoryCopy64);
+  if (length === 0) return;
+  if (to === from) to.copyWithin(dest, src, src + length);
+  else to.set(from.subarray(src, src + length), dest);
+}
+
+export function memoryInit64(memory: MemoryLike, segment: Uint8Array | null, dest: number, src: number, length: number): void {
+  const data = segment === null ? EMPTY_BYTES : segment;
+  const bytes = memoryBytes(memory);
+  if (src + length > data.length || dest + length > bytes.length) memoryOutOfBounds(memoryInit64);
+  if (length !== 0) bytes.set(data.subarray(src, src + length), dest);
+}
+
+/** memory.grow of a memory64 memory: the old size, or -1, as an i64. */
+export function memoryGrow64(memory: MemoryLike, delta: bigint): bigint {
+  // 2^63 and up (negative here), or more than 2^32 pages, can never be had.
+  if (delta < 0n || delta > 0xffffffffn) return -1n;
+  return BigInt(memory._grow(Number(delta)));
+}
+
 export function tableGet(table: Table, index: number): any {
   const elems = table._elems;
   index >>>= 0;

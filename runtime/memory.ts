@@ -16,12 +16,14 @@
 
 import { markFresh, markStale, type ViewOwner } from './boundary.js';
 import {
-  apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString,
+  apiRangeError, asWebIDLInterface, enforceRangeU32, enforceRangeU64, member, toDictionary, toDOMString,
 } from './webidl.js';
 
 export const PAGE_SIZE = 65536;
-/** The most pages a 32-bit memory can have (4 GiB). */
+/** The most pages a 32-bit memory can have (4 GiB), and what this runtime allocates for any memory. */
 export const MAX_PAGES = 65536;
+/** The most pages a memory64 memory can declare (2^64 bytes). */
+export const MAX_PAGES64 = 2 ** 48;
 
 type Watcher = (buffer: ArrayBuffer) => void;
 
@@ -97,29 +99,41 @@ export class Memory {
   /** On the stale list (see boundary.ts). */
   _stale: boolean;
   _staleNext: ViewOwner | null;
+  /** memory64: i64 addresses; sizes cross the JS API as BigInts. */
+  _address64: boolean;
 
-  constructor(descriptor: { initial: number; maximum?: number }) {
+  /**
+   * `address: 'i64'` makes a memory64 memory, whose `initial`, `maximum`
+   * and `grow` take BigInts (and `grow` returns one). Its maximum may be up
+   * to 2^48 pages; what this runtime allocates is bounded as for 32-bit
+   * memories (65536 pages): growth beyond fails.
+   */
+  constructor(descriptor: { initial: number | bigint; maximum?: number | bigint; address?: 'i32' | 'i64' }) {
     // Dictionary members in lexicographic order: address, initial, maximum, shared.
     const dictionary = toDictionary(descriptor, 'WebAssembly.Memory()');
     const address = member(dictionary, 'address');
+    let address64 = false;
     if (address !== undefined) {
       const addressType = toDOMString(address);
-      if (addressType === 'i64') throw new TypeError('WebAssembly.Memory(): 64-bit memories (memory64) are not supported');
-      if (addressType !== 'i32') throw new TypeError(`WebAssembly.Memory(): invalid address type ${JSON.stringify(addressType)}`);
+      if (addressType !== 'i32' && addressType !== 'i64') throw new TypeError(`WebAssembly.Memory(): invalid address type ${JSON.stringify(addressType)}`);
+      address64 = addressType === 'i64';
     }
+    const addressValue = address64 ? enforceRangeU64 : enforceRangeU32;
+    const limit = address64 ? MAX_PAGES64 : MAX_PAGES;
     const initialValue = member(dictionary, 'initial');
     if (initialValue === undefined) throw new TypeError('WebAssembly.Memory(): the descriptor needs an `initial` size');
-    const initial = enforceRangeU32(initialValue, 'WebAssembly.Memory(): descriptor.initial');
+    const initial = addressValue(initialValue, 'WebAssembly.Memory(): descriptor.initial');
     const maximumValue = member(dictionary, 'maximum');
-    const maximum = maximumValue === undefined ? undefined : enforceRangeU32(maximumValue, 'WebAssembly.Memory(): descriptor.maximum');
+    const maximum = maximumValue === undefined ? undefined : addressValue(maximumValue, 'WebAssembly.Memory(): descriptor.maximum');
     if (member(dictionary, 'shared')) {
       throw new TypeError('WebAssembly.Memory(): shared memories (threads) are not supported');
     }
-    if (initial > MAX_PAGES) throw apiRangeError(`WebAssembly.Memory(): initial size ${initial} exceeds the limit of ${MAX_PAGES} pages`);
+    if (initial > limit) throw apiRangeError(`WebAssembly.Memory(): initial size ${initial} exceeds the limit of ${limit} pages`);
     if (maximum !== undefined) {
-      if (maximum > MAX_PAGES) throw apiRangeError(`WebAssembly.Memory(): maximum size ${maximum} exceeds the limit of ${MAX_PAGES} pages`);
+      if (maximum > limit) throw apiRangeError(`WebAssembly.Memory(): maximum size ${maximum} exceeds the limit of ${limit} pages`);
       if (maximum < initial) throw apiRangeError(`WebAssembly.Memory(): maximum size ${maximum} is below the initial size ${initial}`);
     }
+    if (initial > MAX_PAGES) throw apiRangeError(`WebAssembly.Memory(): could not allocate ${initial} pages`);
     let buffer: ArrayBuffer;
     try {
       buffer = new ArrayBuffer(initial * PAGE_SIZE);
@@ -133,6 +147,7 @@ export class Memory {
     this._u8 = undefined;
     this._stale = false;
     this._staleNext = null;
+    this._address64 = address64;
     memories.add(this);
   }
 
@@ -140,14 +155,15 @@ export class Memory {
     return brand(this, 'WebAssembly.Memory.prototype.buffer')._buf;
   }
 
-  grow(delta: number): number {
+  /** Grows by `delta` pages and returns the old size: Numbers, or for a memory64 memory BigInts. */
+  grow(delta: number | bigint): number | bigint {
     const memory = brand(this, 'WebAssembly.Memory.prototype.grow');
-    const pages = enforceRangeU32(delta, 'WebAssembly.Memory.prototype.grow(): delta');
-    const old = memory._grow(pages);
+    const pages = (memory._address64 ? enforceRangeU64 : enforceRangeU32)(delta, 'WebAssembly.Memory.prototype.grow(): delta');
+    const old = pages > MAX_PAGES ? -1 : memory._grow(pages);
     if (old < 0) {
       throw apiRangeError(`WebAssembly.Memory.prototype.grow(): cannot grow by ${pages} pages from ${memory._pages} (maximum ${memory._maximum ?? MAX_PAGES})`);
     }
-    return old;
+    return memory._address64 ? BigInt(old) : old;
   }
 
   /** Calls `callback(buffer)` now and after every growth (internal API). */
@@ -166,7 +182,8 @@ export class Memory {
   _grow(delta: number): number {
     const old = this._pages;
     delta >>>= 0;
-    if (delta > (this._maximum ?? MAX_PAGES) - old) return -1;
+    // A memory64 maximum may be far beyond what is ever allocated.
+    if (delta > Math.min(this._maximum ?? MAX_PAGES, MAX_PAGES) - old) return -1;
     // Stale before the old buffer can be detached: from then on the growth has happened.
     const marked = markStale(this);
     const buffer = resizeBuffer(this._buf, (old + delta) * PAGE_SIZE);

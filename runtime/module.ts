@@ -287,9 +287,12 @@ export function readImports(descriptor: ModuleDescriptor, importObject: unknown)
         else throw linkError(imp, 'a memory import requires a WebAssembly.Memory', value);
         // A native memory whose maximum the engine does not reflect gets the benefit of the doubt.
         const maximum = memory._maximum === undefined && !isMemory(value) ? imp.maximum : memory._maximum;
+        const address64 = (memory as { _address64?: boolean })._address64 === true;
         const problem = imp.shared
           ? 'shared memories (threads) are not supported'
-          : limitsMatch(memory._pages, maximum, imp.initial, imp.maximum);
+          : address64 !== (imp.address === 'i64')
+            ? `the memory has ${address64 ? '64' : '32'}-bit addresses, expected ${imp.address === 'i64' ? '64' : '32'}-bit ones`
+            : limitsMatch(memory._pages, maximum, imp.initial, imp.maximum);
         if (problem !== null) mismatch(linkError(imp, problem, value));
         resolved[i] = memory;
         break;

@@ -6,7 +6,8 @@ import type { SupportLib } from './abi.js';
 import { base64Decode } from './base64.js';
 import { FuncRef, lazyFuncRef, setRaw, typeId } from './boundary.js';
 import {
-  callIndirect, callIndirectTrap, memoryCopy, memoryFill, memoryInit, tableCopy, tableFill, tableGet, tableInit, tableSet,
+  addr64, callIndirect, callIndirectTrap, memoryCopy, memoryCopy64, memoryFill, memoryFill64, memoryGrow64, memoryInit,
+  memoryInit64, tableCopy, tableFill, tableGet, tableInit, tableSet,
 } from './bulk.js';
 import { Global, makeGlobal } from './global.js';
 import { Memory } from './memory.js';
@@ -37,6 +38,12 @@ export interface SupportLibExtras {
   v128Global(mutable: boolean, value: readonly number[]): Global;
   /** A Global of a type JavaScript cannot make (exnref), holding an internal value. */
   internalGlobal(type: 'exnref', mutable: boolean, value: unknown): Global;
+  /** memory64 (runtime/bulk.ts). */
+  addr64: typeof addr64;
+  memoryFill64: typeof memoryFill64;
+  memoryCopy64: typeof memoryCopy64;
+  memoryInit64: typeof memoryInit64;
+  memoryGrow64: typeof memoryGrow64;
   /** Exception handling (runtime/exception.ts, compiler/emit-exceptions.ts). */
   makeTag: typeof makeTag;
   catchable: typeof catchable;
@@ -69,6 +76,13 @@ export const rt: SupportLib & SupportLibExtras = {
   tableInit,
   callIndirect,
   callIndirectTrap,
+
+  // memory64 (compiler/emit-memory.ts)
+  addr64,
+  memoryFill64,
+  memoryCopy64,
+  memoryInit64,
+  memoryGrow64,
 
   i32DivS: numeric.i32DivS,
   i32DivU: numeric.i32DivU,

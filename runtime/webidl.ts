@@ -45,6 +45,18 @@ export function enforceRangeU32(value: unknown, what: string): number {
   return integer + 0; // -0 -> +0
 }
 
+/**
+ * A 64-bit address value of the JS API (memory64): ToBigInt (a Number is a
+ * TypeError, as for i64 values), in 0..2^64-1, as a Number (exact to 2^53,
+ * beyond any size an engine can allocate).
+ */
+export function enforceRangeU64(value: unknown, what: string): number {
+  if (typeof value === 'number') throw new TypeError(`${what} must be a BigInt for a 64-bit memory or table, got ${describe(value)}`);
+  const big = BigInt(value as bigint); // ToBigInt: strings and booleans convert, Symbols and undefined throw
+  if (big < 0n || big > 0xffffffffffffffffn) throw new TypeError(`${what} must be in the range 0 to 2^64-1, got ${describe(value)}`);
+  return Number(big);
+}
+
 /** DOMString conversion (ToString; Symbols throw TypeError). */
 export function toDOMString(value: unknown): string {
   return `${value as string}`;

@@ -400,7 +400,7 @@ describe('import section', () => {
     expect(module.imports.map(({ module, name, desc }) => ({ module, name, desc }))).toEqual([
       { module: 'env', name: 'f', desc: { kind: 0, typeIndex: 0 } },
       { module: 'env', name: 't', desc: { kind: 1, type: { elemType: FUNCREF, limits: { min: 1, max: 10, offset: 34, maxOffset: 35 } } } },
-      { module: 'env', name: 'm', desc: { kind: 2, type: { limits: { min: 2, max: null, offset: 44, maxOffset: -1 }, shared: false } } },
+      { module: 'env', name: 'm', desc: { kind: 2, type: { limits: { min: 2, max: null, offset: 44, maxOffset: -1 }, shared: false, address64: false } } },
       { module: 'env', name: 'g', desc: { kind: 3, type: { valType: I64, mutable: true } } },
       { module: 'ünïcödé', name: '€', desc: { kind: 0, typeIndex: 0 } },
     ]);
@@ -745,18 +745,22 @@ describe('table and memory sections', () => {
   it('decode memories, shared ones included', () => {
     const module = decode(module_(section(5, vec([0x00, 1], [0x01, 2, 3], [0x03, 1, 4], [0x02, 1]))));
     expect(module.memories).toEqual([
-      { limits: { min: 1, max: null, offset: 12, maxOffset: -1 }, shared: false },
-      { limits: { min: 2, max: 3, offset: 14, maxOffset: 15 }, shared: false },
-      { limits: { min: 1, max: 4, offset: 17, maxOffset: 18 }, shared: true },
+      { limits: { min: 1, max: null, offset: 12, maxOffset: -1 }, shared: false, address64: false },
+      { limits: { min: 2, max: 3, offset: 14, maxOffset: 15 }, shared: false, address64: false },
+      { limits: { min: 1, max: 4, offset: 17, maxOffset: 18 }, shared: true, address64: false },
       // Shared without a maximum decodes; validate rejects it.
-      { limits: { min: 1, max: null, offset: 20, maxOffset: -1 }, shared: true },
+      { limits: { min: 1, max: null, offset: 20, maxOffset: -1 }, shared: true, address64: false },
     ]);
   });
 
-  it('name memory64 for 64-bit memory flags', () => {
-    for (const flags of [4, 5, 6, 7]) {
-      expectMalformed(module_(section(5, vec([flags, 1, 1]))), /^memory64 \(64-bit memory\) is not supported yet \(at 0xb, memory section\)$/);
-    }
+  it('decode memory64 memories: flag 4, u64 limits', () => {
+    // 2^48 pages as a u64 LEB128: 7 bytes.
+    const module = decode(module_(section(5, vec([0x04, 1], [0x05, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]))));
+    expect(module.memories).toEqual([
+      { limits: { min: 1, max: null, offset: 12, maxOffset: -1 }, shared: false, address64: true },
+      { limits: { min: 0, max: 2 ** 48, offset: 14, maxOffset: 15 }, shared: false, address64: true },
+    ]);
+    expectMalformed(module_(section(5, vec([0x04, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02]))), /^integer too large/);
   });
 
   it('reject other memory limits flags', () => {

@@ -79,10 +79,20 @@ describe('Memory constructor (MDN: WebAssembly.Memory())', () => {
     expect(new WA.Memory(proxy as any).buffer.byteLength).toBe(0);
   });
 
-  it('rejects unknown address types and memory64', () => {
+  it('rejects unknown address types; memory64 sizes are BigInts', () => {
     expect(() => new WA.Memory({ initial: 1, address: 'none' } as any)).toThrow(TypeError);
     expect(() => new WA.Memory({ initial: 1, address: 'i64' } as any)).toThrow(TypeError);
     expect(new WA.Memory({ initial: 1, address: 'i32' } as any).buffer.byteLength).toBe(PAGE);
+    const memory = new WA.Memory({ initial: 1n, maximum: 3n, address: 'i64' } as any);
+    expect(memory.buffer.byteLength).toBe(PAGE);
+    expect(memory.grow(1n as any)).toBe(1n);
+    expect(() => memory.grow(1 as any)).toThrow(TypeError);
+    expect(() => memory.grow(5n as any)).toThrow(RangeError);
+    expect(() => new WA.Memory({ initial: -1n, address: 'i64' } as any)).toThrow(TypeError);
+    expect(() => new WA.Memory({ initial: 2n ** 64n, address: 'i64' } as any)).toThrow(TypeError);
+    expect(() => new WA.Memory({ initial: 2n, maximum: 1n, address: 'i64' } as any)).toThrow(RangeError);
+    expect(() => new WA.Memory({ initial: 2n ** 48n + 1n, address: 'i64' } as any)).toThrow(RangeError);
+    expect(() => new WA.Memory({ initial: 70000n, maximum: 2n ** 48n, address: 'i64' } as any)).toThrow(RangeError);
   });
 
   it('ignores stray arguments', () => {

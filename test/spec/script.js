@@ -30,6 +30,7 @@ const WABT_FEATURES = {
   extended_const: true,
   tail_call: true,
   multi_memory: true,
+  memory64: true,
   exceptions: true,
 };
 
@@ -187,11 +188,13 @@ class ScriptState {
   }
 
   async defineModule(node) {
-    const { name, bytes, assemblyError } = this.moduleBytes(node);
+    const { name, bytes, assemblyError, definition } = this.moduleBytes(node);
     let loaded;
     try {
       if (assemblyError) throw new Failure(`wabt cannot assemble this module: ${assemblyError}`);
       const module = await this.compile(bytes, 'module');
+      // A definition only has to compile (the scripts use it for modules too big to instantiate).
+      if (definition) return;
       loaded = { instance: this.instantiate(module, 'module'), bytes, wrappers: new Map() };
     } catch (error) {
       loaded = error;
@@ -400,30 +403,35 @@ class ScriptState {
  * @param {import('./sexpr.js').Node} node
  * @param {string} source the script the node's positions refer to
  * @param {any} wabt an initialised wabt instance
- * @returns {{ name?: string, form: 'text' | 'binary' | 'quote', bytes?: Uint8Array, assemblyError?: string }}
+ * @returns {{ name?: string, form: 'text' | 'binary' | 'quote', definition: boolean, bytes?: Uint8Array, assemblyError?: string }}
  */
 export function assembleModule(node, source, wabt) {
   const items = node.items;
   let index = 1;
   let name;
+  // `(module definition ...)`: a module to compile, not to instantiate (3.0 scripts).
+  const definition = items[index]?.type === 'atom' && items[index].value === 'definition';
+  if (definition) index++;
   if (items[index]?.type === 'atom' && items[index].value.startsWith('$')) name = items[index++].value;
   const form = items[index]?.type === 'atom' && (items[index].value === 'binary' || items[index].value === 'quote')
     ? items[index].value
     : 'text';
-  if (form === 'binary') return { name, form, bytes: concatStrings(items.slice(index + 1)) };
+  if (form === 'binary') return { name, form, definition, bytes: concatStrings(items.slice(index + 1)) };
   // A fresh Uint8Array: wabt reads the whole underlying ArrayBuffer of what it is given.
+  let moduleText = source.slice(node.start, node.end);
+  if (definition) moduleText = moduleText.replace(/^\(module\s+definition\b/, '(module');
   const text = new Uint8Array(form === 'quote'
     ? Buffer.concat([Buffer.from('(module '), concatStrings(items.slice(index + 1)), Buffer.from(')')])
-    : Buffer.from(source.slice(node.start, node.end), 'latin1'));
+    : Buffer.from(moduleText, 'latin1'));
   let parsed;
   try {
     parsed = wabt.parseWat('module.wat', text, WABT_FEATURES);
     const bytes = parsed.toBinary({}).buffer;
     // wabt.js drops the memory index of data segments (wabt-fixes.js).
     const memories = form === 'text' ? dataSegmentMemories(items.slice(index)) : null;
-    return { name, form, bytes: memories === null ? bytes : repairDataMemories(bytes, memories) };
+    return { name, form, definition, bytes: memories === null ? bytes : repairDataMemories(bytes, memories) };
   } catch (error) {
-    return { name, form, assemblyError: wabtMessage(error) };
+    return { name, form, definition, assemblyError: wabtMessage(error) };
   } finally {
     parsed?.destroy();
   }
