@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { decode } from '../compiler/decode.js';
 // @ts-ignore -- plain JavaScript modules of the fuzzer
 import { listFixtures, loadFixture, replayFixture } from './fuzz/fixtures.js';
 // @ts-ignore
@@ -39,7 +40,8 @@ import { createWorkerHandle } from './fuzz/pool.js';
 import { DEFAULT_FEATURES } from './fuzz/features.js';
 
 const RUNNER = fileURLToPath(new URL('./fuzz/run.js', import.meta.url));
-const native = nativeEngine();
+// With wasm2es's decode, it knows the fixtures it cannot judge (saved under a newer V8).
+const native = nativeEngine({ decode });
 let engines: Record<string, any>;
 let wabt: Awaited<ReturnType<typeof wabtInit>>;
 
@@ -65,8 +67,9 @@ describe('fixtures', () => {
     for (const name of Object.keys(KNOWN_BUGS)) expect(names, `known-bugs.js lists ${name}`).toContain(name);
   });
   for (const name of names) {
-    it(`${name} runs as on native V8`, () => {
-      const { problems } = replayFixture(loadFixture(name), native, engines);
+    it(`${name} runs as on native V8`, (context) => {
+      const { problems, beyondNative } = replayFixture(loadFixture(name), native, engines);
+      if (beyondNative && !problems.length) return context.skip();
       if (name in KNOWN_BUGS) expect(problems, `${name} passes now: remove it from known-bugs.js`).not.toEqual([]);
       else expect(problems).toEqual([]);
     });

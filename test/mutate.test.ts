@@ -13,6 +13,7 @@ import { loadCorpus } from './mutate/corpus.js';
 import { CompileError } from '../runtime/errors.js';
 import { judge, MEMORY_BASE, runMutants } from './mutate/mutate.js';
 import { createMutant, layout } from './mutate/mutations.js';
+import { decode } from '../compiler/decode.js';
 
 const corpus = loadCorpus({ wabt: await wabtInit(), large: false });
 
@@ -22,7 +23,11 @@ describe('the mutation fuzzer', () => {
     expect(names).toContain('fixtures/simple.wasm');
     expect(names).toContain('bench/kernels/calls.wat');
     expect(names).toContain('built/every-section.wat');
-    for (const base of corpus) expect(WebAssembly.validate(base.bytes), base.name).toBe(true);
+    expect(names).toContain('built/exceptions-legacy.wat');
+    expect(names).toContain('built/exceptions.wat');
+    // Exception handling's final encoding is valid beyond Node 20's V8 only (Node 24 with --experimental-wasm-exnref).
+    const beyondEngine = (base: { bytes: Uint8Array }) => decode(base.bytes).exnref !== null && !WebAssembly.validate(base.bytes);
+    for (const base of corpus) expect(WebAssembly.validate(base.bytes) || beyondEngine(base), base.name).toBe(true);
   });
 
   it('names one mutant by a seed and an index', () => {
@@ -57,6 +62,22 @@ describe('judging an outcome', () => {
   it('reports any other exception, and a CompileError without an offset', () => {
     expect(judge(throwing(new TypeError('x is undefined')), invalidBytes).kind).toBe('exception');
     expect(judge(throwing(new CompileError('something is wrong (code section)')), invalidBytes).kind).toBe('no offset');
+  });
+
+  it("leaves exception handling's final encoding to the spec suite where the engine lacks it, and judges the legacy one", () => {
+    const final = corpus.find((base) => base.name === 'built/exceptions.wat')!.bytes;
+    expect(judge(compile, final).kind).toBe(WebAssembly.validate(final) ? 'compiled' : '3.0 only');
+    expect(judge(compile, corpus.find((base) => base.name === 'built/exceptions-legacy.wat')!.bytes).kind).toBe('compiled');
+  });
+
+  // Found by the campaign of seed 20270119 (mutant 9642, of built/exceptions-legacy.wat): the
+  // tag section's errors name no offset, since validate.ts checks its entries with offset -1.
+  // Reported for a fix in compiler/; once fixed this fails, and becomes a plain `it`.
+  it.fails("names the offset of a tag whose type is unknown or has results", () => {
+    const types = [0x01, 0x08, 0x02, 0x60, 0x00, 0x00, 0x60, 0x00, 0x01, 0x7f]; // [] -> [], [] -> [i32]
+    const module = (tag: number[]) => new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, 0x0d, 1 + tag.length, 1, ...tag]);
+    expect(judge(compile, module([0x00, 0x10])).kind).toBe('rejected');
+    expect(judge(compile, module([0x00, 0x01])).kind).toBe('rejected');
   });
 
   it('reports a decision the engine does not share', () => {

@@ -3,6 +3,14 @@
 // a small interface: compile bytes to a Module, instantiate it, and the JS
 // API classes that imports are made of and errors are told apart by.
 //
+// The native engine also says which modules it cannot judge (`beyond`):
+// proposals wasm2es implements that this V8 lacks. Node 20's V8 (11.3) has
+// exception handling only in its legacy encoding, without try_table,
+// throw_ref, exnref or WebAssembly.JSTag, and no multi-memory at all; under
+// Node 24 with --experimental-wasm-exnref (see README.md) it has the final
+// encoding and JSTag too. Such modules are counted apart ('beyond-native'),
+// neither compared nor dropped.
+//
 // Ahead-of-time configurations load the module body (format 'body') the way
 // the polyfill does, through new Function and the runtime's defineModule,
 // rather than by importing ESM text from a data: URL: Node never frees an
@@ -16,13 +24,20 @@ import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 import { pathToFileURL } from 'node:url';
+import { usedTags } from './wasm-binary.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
 // Node 20's V8 validates extended constants and tail calls only behind
-// flags, read at each compile; they only make more modules valid.
-setFlagsFromString('--experimental-wasm-extended-const');
-setFlagsFromString('--experimental-wasm-return-call');
+// flags, read at each compile; they only make more modules valid. Later
+// V8s ship both and no longer know the flags (and say so on stderr), so a
+// flag is set only where a module that needs it does not validate.
+const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+const needsFlag = (section) => !WebAssembly.validate(Uint8Array.from([...header, ...section]));
+// (global i32 (i32.add (i32.const 1) (i32.const 1)))
+if (needsFlag([0x06, 0x09, 0x01, 0x7f, 0x00, 0x41, 0x01, 0x41, 0x01, 0x6a, 0x0b])) setFlagsFromString('--experimental-wasm-extended-const');
+// (func (return_call 0))
+if (needsFlag([0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x12, 0x00, 0x0b])) setFlagsFromString('--experimental-wasm-return-call');
 
 /** Every wasm2es configuration, in the order they run and are reported. */
 export const CONFIGS = {
@@ -40,15 +55,56 @@ export const CONFIGS = {
 
 export const CONFIG_NAMES = Object.keys(CONFIGS);
 
-/** @returns {Engine} V8's own WebAssembly. */
-export function nativeEngine() {
+/**
+ * @param {{ decode?: (bytes: Uint8Array) => any }} [options] wasm2es's decode (`loadDecode`):
+ *   without it, no module counts as beyond native
+ * @returns {Engine} V8's own WebAssembly.
+ */
+export function nativeEngine({ decode } = {}) {
   const WA = globalThis.WebAssembly;
   return {
     name: 'native',
     WebAssembly: WA,
     compile: (bytes) => new WA.Module(bytes),
     instantiate: (module, imports) => new WA.Instance(module, imports),
+    beyond: (bytes, { compiled, module }) => beyondNative(WA, decode, bytes, compiled, module),
   };
+}
+
+/**
+ * Why this V8 cannot be the reference for a module, or null. `compiled`:
+ * whether it compiled the module; `module`: parseModule's reading of it
+ * (null when it could not be read). A module it rejects is beyond it when
+ * wasm2es's decode finds it valid and using the final exception-handling
+ * encoding or several memories; one it compiles, when it throws or catches
+ * with binaryen's "jstag" import and there is no WebAssembly.JSTag to give
+ * it. A "jstag" imported and never used links to a stand-in tag of the
+ * same type (host.js), which no instruction can tell apart.
+ */
+function beyondNative(WA, decode, bytes, compiled, module) {
+  if (compiled) return !WA.JSTag && module && throwsOrCatchesJsTag(module) ? 'throws or catches with "jstag", and this engine has no WebAssembly.JSTag' : null;
+  if (!decode) return null;
+  let decoded;
+  try {
+    decoded = decode(bytes);
+  } catch {
+    return null; // wasm2es rejects it too
+  }
+  if (decoded.exnref) return `uses exception handling's final encoding (try_table, throw_ref or exnref; first ${decoded.exnref.where}), which this engine does not validate`;
+  if (decoded.multiMemory) return `uses several memories (first ${decoded.multiMemory.where}), which this engine does not validate`;
+  return null;
+}
+
+function throwsOrCatchesJsTag(module) {
+  const tags = module.imports.filter((entry) => entry.kind === 'tag');
+  const index = tags.findIndex((entry) => entry.module === 'fuzzing-support' && entry.name === 'jstag');
+  return index >= 0 && usedTags(module.bodies).has(index);
+}
+
+/** wasm2es's decode(), from `dist` (default: this checkout's dist/), for nativeEngine. */
+export async function loadDecode(dist) {
+  const distUrl = dist ? pathToFileURL(`${dist.replace(/\/$/, '')}/`) : new URL('dist/', ROOT);
+  return (await import(new URL('compiler/decode.js', distUrl).href)).decode;
 }
 
 /**

@@ -8,6 +8,14 @@
 // Stack exhaustion comes at different depths in different engines, so it is
 // an outcome of its own: once either side runs out of stack, that
 // configuration's later state is no longer compared, and the run counts it.
+//
+// A module that uses what the native engine lacks (configs.js, `beyond`:
+// exception handling's final encoding or several memories in Node 20's V8,
+// or a throw or catch with binaryen's "jstag" where there is no
+// WebAssembly.JSTag) has no reference to be compared with: every
+// configuration gets the status 'beyond-native', counted apart. wasm2es
+// still compiles it, and a compile that throws anything but a CompileError
+// is a divergence all the same.
 
 import { parseModule } from './wasm-binary.js';
 import { createHost, isExhaustion, HOST_LABELS } from './host.js';
@@ -19,7 +27,7 @@ const EXHAUSTED = 'throws exhaustion';
 
 /**
  * @typedef {{ kind: string, detail: string, call?: number, nanOnly?: boolean }} Divergence
- * @typedef {{ status: 'same' | 'diverged' | 'exhausted' | 'unsupported', calls: number, divergence?: Divergence, message?: string }} ConfigResult
+ * @typedef {{ status: 'same' | 'diverged' | 'exhausted' | 'unsupported' | 'beyond-native', calls: number, divergence?: Divergence, message?: string }} ConfigResult
  */
 
 /**
@@ -28,8 +36,9 @@ const EXHAUSTED = 'throws exhaustion';
  * @param {import('./configs.js').Engine} native
  * @param {Record<string, import('./configs.js').Engine>} engines
  * @param {{ trace?: boolean }} [options] trace: also return the native behaviour, as a fixture stores it
- * @returns {{ nativeCompile: string, calls: number, nans: number, configs: Record<string, ConfigResult>, trace?: object }}
- *   nans: how many NaNs canonicalize.js replaced natively (0 for a module it did not transform)
+ * @returns {{ nativeCompile: string, calls: number, nans: number, configs: Record<string, ConfigResult>, beyondNative?: string, trace?: object }}
+ *   nans: how many NaNs canonicalize.js replaced natively (0 for a module it did not transform);
+ *   beyondNative: why native V8 cannot be the reference for this module
  */
 export function runModule(bytes, plan, native, engines, { trace = false } = {}) {
   const result = { nativeCompile: 'ok', calls: 0, nans: 0, configs: {} };
@@ -43,6 +52,17 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
     result.nativeCompile = `throws ${errorClass(native, error)}`;
   }
   nativeTrace.compile = result.nativeCompile;
+  let module = null;
+  try {
+    module = parseModule(bytes);
+  } catch (error) {
+    if (nativeModule) throw error;
+  }
+  const beyond = native.beyond?.(bytes, { compiled: nativeModule !== null, module }) ?? null;
+  if (beyond) {
+    result.beyondNative = beyond;
+    nativeTrace.beyondNative = beyond;
+  }
 
   // Compile on every configuration; the ones that fail here are done.
   const active = [];
@@ -53,7 +73,11 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
       compiled = engine.compile(bytes);
     } catch (error) {
       const outcome = `throws ${errorClass(engine, error)}`;
-      if (nativeModule && outcome === 'throws CompileError' && /not supported/.test(error.message)) {
+      if (beyond && outcome === 'throws CompileError') {
+        Object.assign(config, { status: 'beyond-native', message: `${beyond}; wasm2es: ${error.message}` });
+      } else if (beyond) {
+        diverge(config, { kind: 'crash', detail: `compile: ${outcome}: ${error?.message}, expected ok or a CompileError (native cannot judge: it ${beyond})` });
+      } else if (nativeModule && outcome === 'throws CompileError' && /not supported/.test(error.message)) {
         config.status = 'unsupported';
         config.message = error.message;
       } else if (nativeModule || outcome !== result.nativeCompile) {
@@ -61,12 +85,12 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
       }
       continue;
     }
-    if (!nativeModule) diverge(config, { kind: 'compile', detail: `compile: ok, expected ${result.nativeCompile}` });
+    if (beyond) Object.assign(config, { status: 'beyond-native', message: beyond });
+    else if (!nativeModule) diverge(config, { kind: 'compile', detail: `compile: ok, expected ${result.nativeCompile}` });
     else active.push({ name, engine, config, compiled });
   }
-  if (!nativeModule || (!active.length && !trace)) return result;
+  if (beyond || !nativeModule || (!active.length && !trace)) return result;
 
-  const module = parseModule(bytes);
   const exports = module.exports;
   const sides = [{ name: 'native', engine: native, compiled: nativeModule }, ...active].map((side) => ({ ...side, host: createHost(side.engine, module) }));
   const [reference, ...others] = sides;
@@ -78,7 +102,7 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
       side.host.attach(side.instance);
       side.outcome = 'instantiated';
     } catch (error) {
-      side.outcome = `throws ${errorClass(side.engine, error)}`;
+      side.outcome = `throws ${errorClass(side.engine, error, side.host)}`;
     }
   }
   nativeTrace.instantiate = { outcome: reference.outcome, log: [...reference.host.log] };
@@ -92,7 +116,7 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
     const values = args.map(decodeArgument);
     for (const side of [reference, ...running]) {
       side.host.log.length = 0;
-      side.outcome = callOutcome(side.engine, () => side.instance.exports[exportName](...values));
+      side.outcome = callOutcome(side.engine, side.host, () => side.instance.exports[exportName](...values));
     }
     result.calls++;
     if (trace) {
@@ -143,21 +167,28 @@ function compareLogs(want, got) {
   return null;
 }
 
-function callOutcome(engine, run) {
+function callOutcome(engine, host, run) {
   try {
     return `returns ${encodeValue(run(), HOST_LABELS)}`;
   } catch (error) {
-    return `throws ${errorClass(engine, error)}`;
+    return `throws ${errorClass(engine, error, host)}`;
   }
 }
 
-/** What a thrown value was, by class: the message is the engine's own business. */
-export function errorClass(engine, error) {
+/**
+ * What a thrown value was, by class: the message is the engine's own
+ * business. A WebAssembly.Exception (the engine's own class) is
+ * 'Exception', and when it carries the host's "wasmtag" (`host.wasmTag`), its
+ * payload too. Anything else thrown, e.g. an externref that wasm threw with
+ * JSTag, is shown as a value.
+ */
+export function errorClass(engine, error, host) {
   if (isExhaustion(error)) return 'exhaustion';
   const WA = engine.WebAssembly;
   if (error instanceof WA.RuntimeError) return 'RuntimeError';
   if (error instanceof WA.LinkError) return 'LinkError';
   if (error instanceof WA.CompileError) return 'CompileError';
+  if (WA.Exception && error instanceof WA.Exception) return host?.wasmTag && error.is(host.wasmTag) ? `Exception wasmtag(${error.getArg(host.wasmTag, 0)})` : 'Exception';
   if (error instanceof Error) return error.constructor.name;
-  return typeof error;
+  return `value ${encodeValue(error, HOST_LABELS)}`;
 }

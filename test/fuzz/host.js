@@ -2,10 +2,16 @@
 // engine's own classes, and recording every call into it. The
 // "fuzzing-support" functions behave as in binaryen's scripts/fuzz_shell.js
 // (logging, table access, calling exports and function references with
-// null arguments, catching exceptions but not traps), so -ttf modules run
-// as binaryen meant them to. Any other import gets a stub that records its
-// arguments and returns undefined; imported globals, memories and tables
-// are made from the import's type, with values fixed by its name.
+// null arguments, catching exceptions but not traps, and `throw`: a JS
+// Error for 0, otherwise a WebAssembly.Exception of the "wasmtag" tag with
+// the argument as its payload), so -ttf modules run as binaryen meant them
+// to. Its tags are the engine's own: "wasmtag" a new Tag of one i32, made
+// once per host, "jstag" the engine's WebAssembly.JSTag (where it has
+// none, a new Tag of one externref, for modules that import it without
+// throwing or catching with it: execute.js keeps the others from running). Any other import gets a stub
+// that records its arguments and returns undefined; imported globals,
+// memories, tables and tags are made from the import's type, with values
+// fixed by its name.
 //
 // A JS function cannot take a v128 (calling it from wasm throws a
 // TypeError), so an imported function with v128 parameters, binaryen's
@@ -34,11 +40,13 @@ export function isExhaustion(error) {
 /**
  * @param {import('./configs.js').Engine} engine
  * @param {ReturnType<import('./wasm-binary.js').parseModule>} module
- * @returns {{ imports: object, log: string[], attach: (instance: any) => void }}
+ * @returns {{ imports: object, log: string[], wasmTag: any, attach: (instance: any) => void }}
  */
 export function createHost(engine, module) {
   const WA = engine.WebAssembly;
   const log = [];
+  // fuzz_shell.js makes it only where Tag exists; every engine here has one.
+  const wasmTag = new WA.Tag({ parameters: ['i32'] });
   let exports = null; // the instance's exports, once there is an instance
   let exportList = [];
 
@@ -60,8 +68,9 @@ export function createHost(engine, module) {
     'log-f32': () => {},
     'log-f64': () => {},
     'log-branch': () => {},
-    throw: () => {
-      throw new Error('js exception');
+    throw: (which) => {
+      if (!which) throw new Error('js exception');
+      throw new WA.Exception(wasmTag, [which]);
     },
     'table-get': (index) => exports.table.get(index >>> 0),
     'table-set': (index, value) => exports.table.set(index >>> 0, value),
@@ -97,12 +106,19 @@ export function createHost(engine, module) {
       namespace[entry.name] = new WA.Memory(entry.memory);
     } else if (entry.kind === 'table') {
       namespace[entry.name] = new WA.Table({ ...entry.table, element: entry.table.element === 'funcref' ? 'anyfunc' : entry.table.element });
+    } else if (entry.kind === 'tag') {
+      const support = entry.module === 'fuzzing-support';
+      if (support && entry.name === 'wasmtag') namespace[entry.name] = wasmTag;
+      // Without a JSTag, a stand-in: execute.js has made sure no instruction uses it.
+      else if (support && entry.name === 'jstag') namespace[entry.name] = WA.JSTag ?? new WA.Tag({ parameters: ['externref'] });
+      else namespace[entry.name] = new WA.Tag({ parameters: module.types[entry.typeIndex].params });
     }
   }
 
   return {
     imports,
     log,
+    wasmTag,
     /** Called once the instance exists: the host's export calls and table access go to it. */
     attach(instance) {
       exports = instance.exports;

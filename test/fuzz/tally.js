@@ -1,6 +1,8 @@
 // Counting a run, and the summary it ends with. The first line is the one a
 // closing note cites:
-//   fuzz: 1234 modules (seed 7, indices 0..616), 56789 calls, 0 divergences, 12 rejected as unsupported, 3 exhausted
+//   fuzz: 1234 modules (seed 7, indices 0..616), 56789 calls, 0 divergences, 12 rejected as unsupported, 3 exhausted, 40 beyond native
+// "Beyond native": modules the native engine cannot be the reference for
+// (execute.js), e.g. exception handling's final encoding under Node 20.
 
 export function createTally(options, generators) {
   const tally = {
@@ -9,6 +11,8 @@ export function createTally(options, generators) {
     divergences: 0,
     unsupported: 0,
     exhausted: 0,
+    beyondNative: 0,
+    beyondReasons: {},
     nans: 0,
     nativeRejected: 0,
     hung: 0,
@@ -17,7 +21,7 @@ export function createTally(options, generators) {
     seconds: 0,
     fixtures: [],
     generators: Object.fromEntries(generators.map((name) => [name, { modules: 0, first: Infinity, last: -Infinity }])),
-    configs: Object.fromEntries(options.configs.map((name) => [name, { modules: 0, calls: 0, diverged: 0, unsupported: 0, exhausted: 0, exhaustedAlone: 0, nan: 0 }])),
+    configs: Object.fromEntries(options.configs.map((name) => [name, { modules: 0, calls: 0, diverged: 0, unsupported: 0, beyondNative: 0, exhausted: 0, exhaustedAlone: 0, nan: 0 }])),
     add(report) {
       tally.modules++;
       const generator = tally.generators[report.generator];
@@ -28,7 +32,13 @@ export function createTally(options, generators) {
       if (report.error) return void tally.errors++;
       if (report.generatorError) return void tally.generatorFailures++;
       tally.calls += report.calls;
-      if (report.nativeCompile !== 'ok') tally.nativeRejected++;
+      if (report.beyondNative) {
+        tally.beyondNative++;
+        const reason = report.beyondNative.replace(/ \(.*?\)/g, '');
+        tally.beyondReasons[reason] = (tally.beyondReasons[reason] ?? 0) + 1;
+      } else if (report.nativeCompile !== 'ok') {
+        tally.nativeRejected++;
+      }
       const statuses = Object.values(report.configs).map((config) => config.status);
       if (statuses.includes('diverged')) tally.divergences++;
       if (statuses.includes('unsupported')) tally.unsupported++;
@@ -38,6 +48,7 @@ export function createTally(options, generators) {
         const counts = tally.configs[name];
         counts.calls += config.calls;
         if (config.status === 'unsupported') counts.unsupported++;
+        else if (config.status === 'beyond-native') counts.beyondNative++;
         else counts.modules++;
         if (config.status === 'diverged') counts.diverged++;
         if (config.status === 'exhausted') counts.exhausted++;
@@ -54,10 +65,14 @@ export function summary(tally, options) {
     .filter(([, generator]) => generator.modules > 0)
     .map(([name, generator]) => `${name} ${generator.first}..${generator.last}`);
   const lines = [
-    `fuzz: ${tally.modules} modules (seed ${options.seed}, indices ${ranges.join(', ') || 'none'}), ${tally.calls} calls, ${tally.divergences} divergences, ${tally.unsupported} rejected as unsupported, ${tally.exhausted} exhausted`,
+    `fuzz: ${tally.modules} modules (seed ${options.seed}, indices ${ranges.join(', ') || 'none'}), ${tally.calls} calls, ${tally.divergences} divergences, ${tally.unsupported} rejected as unsupported, ${tally.exhausted} exhausted, ${tally.beyondNative} beyond native`,
   ];
   for (const [name, counts] of Object.entries(tally.configs)) {
-    lines.push(`  ${name}: ${counts.modules} modules, ${counts.calls} calls compared, ${counts.diverged} divergences, ${counts.unsupported} unsupported, ${counts.exhausted} exhausted (${counts.exhaustedAlone} where native was not), ${counts.nan} NaN-only`);
+    lines.push(`  ${name}: ${counts.modules} modules, ${counts.calls} calls compared, ${counts.diverged} divergences, ${counts.unsupported} unsupported, ${counts.beyondNative} beyond native, ${counts.exhausted} exhausted (${counts.exhaustedAlone} where native was not), ${counts.nan} NaN-only`);
+  }
+  if (tally.beyondNative) {
+    const reasons = Object.entries(tally.beyondReasons).map(([reason, n]) => `${n} ${reason}`);
+    lines.push(`  ${tally.beyondNative} modules were beyond native V8 (${process.version}, not compared): ${reasons.join('; ')}`);
   }
   if (tally.nans) lines.push(`  ${tally.nans} modules differed only by the sign or payload of arithmetic NaNs, which WebAssembly leaves open: with their NaNs canonicalised they agree throughout`);
   if (tally.nativeRejected) lines.push(`  ${tally.nativeRejected} generated modules were rejected by native V8 itself; wasm2es had to reject them too`);

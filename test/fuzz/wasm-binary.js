@@ -3,17 +3,20 @@
 // does not reflect), raw sections to rebuild a module from, and instruction
 // boundaries in function bodies, which the reducer cuts along. Reads what
 // WebAssembly 2.0 defines, fixed-width SIMD included (and the relaxed SIMD
-// opcodes, which have no immediates); anything else is an Error, since the
-// fuzzer only looks at modules the native engine has already accepted.
+// opcodes, which have no immediates), tail calls, and exception handling in
+// both encodings: tags (imported, exported, the tag section), exnref, the
+// final try_table and throw_ref and the legacy try, catch, catch_all,
+// delegate and rethrow. Anything else is an Error, since the fuzzer only
+// looks at modules the native engine has already accepted.
 
 import { leb as u32, name, vec as vector, concat } from '../helpers/wasm-bytes.js';
 
-export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12 };
+export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12, tag: 13 };
 
-const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref', 0x69: 'exnref' };
 /** Value type name -> its byte. */
 export const TYPE_BYTE = Object.fromEntries(Object.entries(VALUE_TYPES).map(([byte, type]) => [type, Number(byte)]));
-const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global'];
+const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global', 'tag'];
 
 /** A byte cursor over `bytes`, from `offset`. */
 export function reader(bytes, offset = 0) {
@@ -62,7 +65,7 @@ export function reader(bytes, offset = 0) {
  */
 export function parseModule(bytes) {
   const r = reader(bytes, 8);
-  const module = { sections: [], types: [], imports: [], functions: [], tables: [], memories: [], globals: [], exports: [], bodies: [] };
+  const module = { sections: [], types: [], imports: [], functions: [], tables: [], memories: [], globals: [], tags: [], exports: [], bodies: [] };
   while (r.offset < bytes.length) {
     const id = r.byte();
     const size = r.u32();
@@ -78,11 +81,13 @@ export function parseModule(bytes) {
   module.globalTypes = [...module.imports.filter((entry) => entry.kind === 'global').map((entry) => entry.global), ...module.globals];
   module.tableTypes = [...module.imports.filter((entry) => entry.kind === 'table').map((entry) => entry.table), ...module.tables];
   module.memoryCount = module.imports.filter((entry) => entry.kind === 'memory').length + module.memories.length;
+  // Tag index space, imports first: each tag's function type index.
+  module.tagTypes = [...module.imports.filter((entry) => entry.kind === 'tag').map((entry) => entry.typeIndex), ...module.tags];
   return module;
 }
 
 function readSection(module, id, r) {
-  if (![SECTION.type, SECTION.import, SECTION.function, SECTION.table, SECTION.memory, SECTION.global, SECTION.export, SECTION.code].includes(id)) return;
+  if (![SECTION.type, SECTION.import, SECTION.function, SECTION.table, SECTION.memory, SECTION.global, SECTION.export, SECTION.code, SECTION.tag].includes(id)) return;
   const n = r.u32();
   for (let i = 0; i < n; i++) {
     if (id === SECTION.type) {
@@ -96,6 +101,7 @@ function readSection(module, id, r) {
       else if (entry.kind === 'table') entry.table = { element: r.valueType(), ...r.limits() };
       else if (entry.kind === 'memory') entry.memory = r.limits();
       else if (entry.kind === 'global') entry.global = { value: r.valueType(), mutable: r.byte() === 1 };
+      else if (entry.kind === 'tag') entry.typeIndex = tagType(r);
       else throw new Error('unknown import kind');
       module.imports.push(entry);
     } else if (id === SECTION.function) {
@@ -107,6 +113,8 @@ function readSection(module, id, r) {
     } else if (id === SECTION.global) {
       module.globals.push({ value: r.valueType(), mutable: r.byte() === 1 });
       skipConstantExpression(r);
+    } else if (id === SECTION.tag) {
+      module.tags.push(tagType(r));
     } else if (id === SECTION.export) {
       module.exports.push({ name: r.name(), kind: EXTERNAL_KINDS[r.byte()], index: r.u32() });
     } else if (id === SECTION.code) {
@@ -115,6 +123,13 @@ function readSection(module, id, r) {
       r.offset += size;
     }
   }
+}
+
+/** A tag type: the attribute byte (0, an exception) and the index of its function type. */
+function tagType(r) {
+  const attribute = r.byte();
+  if (attribute !== 0) throw new Error(`unknown tag attribute ${attribute}`);
+  return r.u32();
 }
 
 function skipConstantExpression(r) {
@@ -127,11 +142,23 @@ function skipConstantExpression(r) {
 
 /**
  * Skips the immediates of the instruction whose opcode byte was just read.
- * Covers WebAssembly 2.0 and tail calls.
+ * Covers WebAssembly 2.0, tail calls and exception handling.
  */
 function skipImmediates(r, op) {
-  if (op === 0x02 || op === 0x03 || op === 0x04) return r.skipLeb(); // block type: 0x40, a value type or an s33 type index
-  if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0x12 || op === 0xd2 || (op >= 0x20 && op <= 0x26)) return r.u32();
+  if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06) return r.skipLeb(); // block type: 0x40, a value type or an s33 type index
+  // br, br_if, call, return_call, ref.func, locals and globals; throw, catch (a tag), rethrow, delegate (a label)
+  if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0x12 || op === 0xd2 || (op >= 0x20 && op <= 0x26) || (op >= 0x07 && op <= 0x09) || op === 0x18) return r.u32();
+  if (op === 0x1f) {
+    // try_table: a block type, then catch clauses: kind (catch, catch_ref, catch_all, catch_all_ref), a tag for the first two, a label
+    r.skipLeb();
+    for (let n = r.u32(); n > 0; n--) {
+      const kind = r.byte();
+      if (kind > 3) throw new Error(`unknown catch kind ${kind} at 0x${(r.offset - 1).toString(16)}`);
+      if (kind < 2) r.u32();
+      r.u32();
+    }
+    return;
+  }
   if (op === 0x0e) {
     const n = r.u32();
     for (let i = 0; i <= n; i++) r.u32();
@@ -160,7 +187,7 @@ function skipImmediates(r, op) {
     if (sub === 9 || sub === 13 || (sub >= 15 && sub <= 17)) return r.u32();
     throw new Error(`unknown 0xfc instruction ${sub}`);
   }
-  if (op === 0x00 || op === 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b || op === 0xd1) return;
+  if (op === 0x00 || op === 0x01 || op === 0x05 || op === 0x0a || op === 0x0b || op === 0x0f || op === 0x19 || op === 0x1a || op === 0x1b || op === 0xd1) return;
   if (op >= 0x45 && op <= 0xc4) return;
   throw new Error(`unknown opcode 0x${op.toString(16)} at 0x${(r.offset - 1).toString(16)}`);
 }
@@ -179,11 +206,16 @@ function skipSimdImmediates(r, sub) {
   if (sub > 0x113) throw new Error(`unknown SIMD instruction 0x${sub.toString(16)} at 0x${(r.offset - 1).toString(16)}`);
 }
 
+/** Opcodes that open a block (block, loop, if, try, try_table), and that continue one (else, catch, catch_all). */
+const OPENS = new Set([0x02, 0x03, 0x04, 0x06, 0x1f]);
+const CONTINUES = new Set([0x05, 0x07, 0x19]);
+
 /**
  * A function body's locals declaration and its instructions, each as the
  * byte range it occupies in `body`, with its structural role: 'open'
- * (block, loop, if), 'else', 'end' or 'plain', and for 0xfc and 0xfd
- * instructions the sub-opcode.
+ * (block, loop, if, try, try_table), 'else' (else, catch, catch_all), 'end'
+ * (end, and delegate, which closes a try in its place) or 'plain', and for
+ * 0xfc and 0xfd instructions the sub-opcode.
  * @param {Uint8Array} body one entry of the code section, without its size
  */
 export function decodeBody(body) {
@@ -198,10 +230,37 @@ export function decodeBody(body) {
     // A prefixed instruction's sub-opcode, for those that look it up (canonicalize.js).
     const sub = op === 0xfc || op === 0xfd ? reader(body, r.offset).u32() : undefined;
     skipImmediates(r, op);
-    const role = op === 0x02 || op === 0x03 || op === 0x04 ? 'open' : op === 0x05 ? 'else' : op === 0x0b ? 'end' : 'plain';
+    const role = OPENS.has(op) ? 'open' : CONTINUES.has(op) ? 'else' : op === 0x0b || op === 0x18 ? 'end' : 'plain';
     instructions.push({ op, sub, start, end: r.offset, role });
   }
   return { localsEnd, instructions };
+}
+
+/**
+ * The tag indices that function bodies throw or catch: throw, the legacy
+ * catch, and try_table's catch and catch_ref clauses.
+ * @param {Uint8Array[]} bodies
+ * @returns {Set<number>}
+ */
+export function usedTags(bodies) {
+  const tags = new Set();
+  for (const body of bodies) {
+    for (const { op, start } of decodeBody(body).instructions) {
+      if (op !== 0x07 && op !== 0x08 && op !== 0x1f) continue;
+      const r = reader(body, start + 1);
+      if (op !== 0x1f) {
+        tags.add(r.u32());
+        continue;
+      }
+      r.skipLeb();
+      for (let n = r.u32(); n > 0; n--) {
+        const kind = r.byte();
+        if (kind < 2) tags.add(r.u32());
+        r.u32();
+      }
+    }
+  }
+  return tags;
 }
 
 /** The data section's segments, each as its raw bytes (the reducer drops them one by one). */
@@ -260,7 +319,7 @@ export function encodeCode(bodies) {
 /** Replaces the section with id `id` (or inserts it in its canonical place). */
 export function withSection(sections, id, payload) {
   const out = sections.filter((section) => section.id !== id);
-  const order = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+  const order = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
   const rank = (sectionId) => order.indexOf(sectionId);
   let at = out.findIndex((section) => section.id !== 0 && rank(section.id) > rank(id));
   if (at < 0) at = out.length;

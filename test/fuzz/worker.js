@@ -8,7 +8,7 @@
 // compiled, by design.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { nativeEngine, wasm2esEngines } from './configs.js';
+import { nativeEngine, wasm2esEngines, loadDecode } from './configs.js';
 import { loadGenerator } from './generators.js';
 import { makePlan } from './plan.js';
 import { parseModule } from './wasm-binary.js';
@@ -18,7 +18,7 @@ import { GeneratorError } from './ttf.js';
 const RECYCLE_HEAP_BYTES = 768 * 1024 ** 2;
 
 const { seed, features, configs, rounds, dist } = workerData;
-const native = nativeEngine();
+const native = nativeEngine({ decode: await loadDecode(dist) });
 const engines = await wasm2esEngines(configs, dist);
 const generators = new Map();
 

@@ -31,9 +31,12 @@ import { createMutant, MUTATION_NAMES } from './mutations.js';
 // The engine judges with the proposals wasm2es implements that Node 20's V8
 // keeps behind flags (they only make more modules valid): a mutant that
 // turns a constant into extended-constant arithmetic is valid on both sides.
-setFlagsFromString('--experimental-wasm-extended-const');
-setFlagsFromString('--experimental-wasm-relaxed-simd');
-setFlagsFromString('--experimental-wasm-return-call');
+// Later V8s (Node 24's 13.6) ship all three and no longer know the flags.
+if (Number(process.versions.v8.split('.')[0]) < 12) {
+  setFlagsFromString('--experimental-wasm-extended-const');
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  setFlagsFromString('--experimental-wasm-return-call');
+}
 
 /**
  * A compile that takes more CPU time than this is reported. CPU time, not
@@ -62,10 +65,11 @@ const HANG_MS = 20_000;
 /**
  * Compiles `bytes` and classifies the outcome: 'compiled', 'rejected' (a
  * located CompileError), 'unsupported' (rejected, naming a feature the
- * engine has), '3.0 only' (compiled, using multi-memory, which the engine
- * lacks: see usesMultiMemory), or one of the unexpected kinds 'exception', 'no offset',
- * 'slow', 'memory', or a disagreement with the engine: 'accepts invalid',
- * 'rejects valid'.
+ * engine has), '3.0 only' (compiled, using multi-memory or exception
+ * handling's final encoding, which the engine rejects: see beyondEngine),
+ * or one of the unexpected kinds 'exception', 'no offset', 'slow',
+ * 'memory', or a disagreement with the engine: 'accepts invalid', 'rejects
+ * valid'.
  */
 export function judge(compile, bytes, tune = 'jit', slowMs = SLOW_MS) {
   const heapBefore = process.memoryUsage();
@@ -91,22 +95,28 @@ export function judge(compile, bytes, tune = 'jit', slowMs = SLOW_MS) {
   if (error !== null && !/\(at 0x[0-9a-f]+[,)]/.test(error.message)) return outcome('no offset');
   if (ms > slowMs) return outcome('slow');
   if (growth > MEMORY_BASE + MEMORY_PER_BYTE * bytes.length) return outcome('memory');
-  if (error === null && !engineAccepts && usesMultiMemory(bytes)) return outcome('3.0 only');
+  if (error === null && !engineAccepts && beyondEngine(bytes)) return outcome('3.0 only');
   if (error === null) return outcome(engineAccepts ? 'compiled' : 'accepts invalid');
   if (!engineAccepts) return outcome('rejected');
   return outcome(/not supported/.test(error.message) ? 'unsupported' : 'rejects valid');
 }
 
 /**
- * Whether the module uses multi-memory (3.0), which Node 20's V8 (11.3) does
- * not have even behind a flag: a memory index after a load's flags or where
- * 2.0 has a 0x00 byte (a mutation easily writes either), or a second memory.
- * V8 cannot judge such a module; the spec suite's proposals/multi-memory
- * holds wasm2es to the spec's decisions on them instead ('3.0 only').
+ * Whether the module uses a 3.0 feature that Node 20's V8 (11.3) does not
+ * have even behind a flag: multi-memory (a memory index after a load's
+ * flags or where 2.0 has a 0x00 byte, which a mutation easily writes, or a
+ * second memory), or exception handling's final encoding (try_table,
+ * throw_ref, the exnref type; V8 11.3 has only the legacy try, whose
+ * mutants it still judges). V8 cannot judge such a module; the spec
+ * suite's proposals/multi-memory and proposals/exception-handling hold
+ * wasm2es to the spec's decisions on them instead ('3.0 only'). Under
+ * Node 24 with --experimental-wasm-exnref, V8 validates the final encoding
+ * and judges those mutants itself.
  */
-function usesMultiMemory(bytes) {
+function beyondEngine(bytes) {
   try {
-    return decode(bytes).multiMemory !== null;
+    const module = decode(bytes);
+    return module.multiMemory !== null || module.exnref !== null;
   } catch {
     return false;
   }
