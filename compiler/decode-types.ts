@@ -1,7 +1,7 @@
 // Decodes the binary encodings of types: value and reference types, function
 // types, limits, table, memory and global types. Shared by the section
 // decoder and the instruction decoder. Encodings that belong to proposals we
-// do not decode (typed references, GC, 64-bit tables) are CompileErrors naming
+// do not decode (typed references, GC) are CompileErrors naming
 // the feature rather than "malformed". v128 and exnref are decoded, and
 // noted (Reader.noteSimd, noteExnRef).
 
@@ -115,8 +115,7 @@ function readLimitsFlags(reader: Reader, allowShared: boolean): number {
   const offset = reader.pos;
   const flags = reader.u8();
   if ((flags & 0x80) !== 0) reader.fail('integer representation too long: limits flags', offset);
-  if ((flags & LIMITS_64) !== 0 && flags < 8 && !allowShared) unsupported(reader, 'memory64 (64-bit table)', offset);
-  const valid = allowShared ? LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_64 : LIMITS_HAS_MAX;
+  const valid = allowShared ? LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_64 : LIMITS_HAS_MAX | LIMITS_64;
   if ((flags & ~valid) !== 0) reader.fail(`integer too large: limits flags ${hexByte(flags)}`, offset);
   return flags;
 }
@@ -124,17 +123,26 @@ function readLimitsFlags(reader: Reader, allowShared: boolean): number {
 /** Limits: u32 values, or with memory64's flag u64 ones (Reader.u64: exact to 2^53, beyond any valid size). */
 function readLimits(reader: Reader, flags: number): Limits {
   const offset = reader.pos;
-  const wide = (flags & LIMITS_64) !== 0;
-  const min = wide ? reader.u64() : reader.u32();
-  if ((flags & LIMITS_HAS_MAX) === 0) return { min, max: null, offset, maxOffset: -1 };
-  const maxOffset = reader.pos;
-  return { min, max: wide ? reader.u64() : reader.u32(), offset, maxOffset };
+  if ((flags & LIMITS_64) === 0) {
+    const min = reader.u32();
+    if ((flags & LIMITS_HAS_MAX) === 0) return { min, max: null, offset, maxOffset: -1 };
+    const maxOffset = reader.pos;
+    return { min, max: reader.u32(), offset, maxOffset };
+  }
+  const min = reader.u64Exact();
+  const maxOffset = (flags & LIMITS_HAS_MAX) === 0 ? -1 : reader.pos;
+  const max = maxOffset < 0 ? null : reader.u64Exact();
+  const limits: Limits = { min: Number(min), max: max === null ? null : Number(max), offset, maxOffset };
+  if (min > SAFE || (max !== null && max > SAFE)) limits.exact = { min, max };
+  return limits;
 }
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function readTableType(reader: Reader): TableType {
   const elemType = readRefType(reader);
   const flags = readLimitsFlags(reader, false);
-  return { elemType, limits: readLimits(reader, flags) };
+  return { elemType, limits: readLimits(reader, flags), address64: (flags & LIMITS_64) !== 0 };
 }
 
 /**

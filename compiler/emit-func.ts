@@ -302,7 +302,11 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
       case PREFIX_FC | 13: return this.dropSegment(this.env.elemName(instr.index));
       case PREFIX_FC | 14: return this.bulk('tableCopy', [js.id(this.env.tableObject(instr.index)), js.id(this.env.tableObject(instr.index2))], Flag.Table);
       case PREFIX_FC | 15: return this.tableGrow(instr.index);
-      case PREFIX_FC | 16: return this.push(ValType.I32, js.member(js.id(this.env.tableElems(instr.index)), 'length'), [], Flag.Table, 2);
+      case PREFIX_FC | 16: {
+        const length = js.member(js.id(this.env.tableElems(instr.index)), 'length');
+        if (this.env.table64(instr.index)) return this.push(ValType.I64, js.call(js.id('BigInt'), [length]), [], Flag.Table, 3);
+        return this.push(ValType.I32, length, [], Flag.Table, 2);
+      }
       case PREFIX_FC | 17: return this.bulk('tableFill', [js.id(this.env.tableObject(instr.index))], Flag.Table, 3);
     }
     throw new Error(`emit: no code generation for ${name}`);
@@ -321,8 +325,10 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
   private bulk(helper: string, leading: JsNode[], writes: number, operands = 3): void {
     const args = this.popN(operands);
     this.settleBeforeEffect(writes);
-    // The memory64 helpers take Numbers their caller made unsigned (bulkOperand64).
-    const values = helper.endsWith('64') ? args.map((a) => this.bulkOperand64(a)) : args.map((a) => this.valueOf(a));
+    // The memory64 helpers take Numbers their caller made unsigned
+    // (bulkOperand64); the table helpers a 64-bit table's i64s through idx64.
+    const values = helper.endsWith('64') ? args.map((a) => this.bulkOperand64(a))
+      : helper.startsWith('table') ? args.map((a) => this.tableOperand(a)) : args.map((a) => this.valueOf(a));
     this.stmts.push(js.exprStmt(js.call(this.env.helper(helper), [...leading, ...values])));
   }
 
@@ -333,21 +339,31 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     this.stmts.push(js.exprStmt(js.assign(js.id(name), js.nul())));
   }
 
+  /** A table index or length as the table helpers take it: an i32, or a 64-bit table's i64 through idx64. */
+  private tableOperand(entry: Entry): JsNode {
+    return entry.type === ValType.I64 ? js.call(this.env.helper('idx64'), [this.valueOf(entry)]) : this.valueOf(entry);
+  }
+
   private tableGet(table: number): void {
     const index = this.pop();
-    const expr = js.call(this.env.helper('tableGet'), [js.id(this.env.tableObject(table)), this.valueOf(index)]);
+    const expr = js.call(this.env.helper('tableGet'), [js.id(this.env.tableObject(table)), this.tableOperand(index)]);
     this.push(this.elemTypeOf(table), expr, [index], Flag.Effect | Flag.Table, 2);
   }
 
   private tableSet(table: number): void {
     const [index, value] = this.popN(2);
     this.settleBeforeEffect(Flag.Table);
-    this.stmts.push(js.exprStmt(js.call(this.env.helper('tableSet'), [js.id(this.env.tableObject(table)), this.valueOf(index), this.valueOf(value)])));
+    this.stmts.push(js.exprStmt(js.call(this.env.helper('tableSet'), [js.id(this.env.tableObject(table)), this.tableOperand(index), this.valueOf(value)])));
   }
 
   private tableGrow(table: number): void {
     const [init, delta] = this.popN(2);
     this.settleBeforeEffect(Flag.Table);
+    if (this.env.table64(table)) {
+      const grow = js.call(js.member(js.id(this.env.tableObject(table)), '_grow'), [this.tableOperand(delta), this.valueOf(init)]);
+      this.push(ValType.I64, js.call(js.id('BigInt'), [grow]), [init, delta], Flag.Effect | Flag.Table, 3);
+      return;
+    }
     const grow = js.call(js.member(js.id(this.env.tableObject(table)), '_grow'), [u32(this.valueOf(delta)), this.valueOf(init)]);
     this.push(ValType.I32, grow, [init, delta], Flag.Effect | Flag.Table, 2);
   }
@@ -522,7 +538,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     // for the type (runtime/table.ts) traps on null and type mismatches and
     // reads undefined past the end, negative indices included.
     const view = js.id(this.env.callView(table, typeIndex));
-    const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
+    const callee = js.logical('??', js.index(view, this.tableOperand(index)), js.call(this.env.helper('callIndirectTrap'), []));
     const call = js.call(callee, args.map((a) => this.valueOf(a)));
     this.pushCallResults(type.results, call, [...args, index]);
   }
@@ -595,7 +611,7 @@ class FunctionEmitter extends MemoryEmitter implements SimdHost {
     const index = this.pop();
     const args = this.callArgs(type.params.length).map((a) => this.valueOf(a));
     const view = js.id(this.env.callView(table, typeIndex));
-    const callee = js.logical('??', js.index(view, this.valueOf(index)), js.call(this.env.helper('callIndirectTrap'), []));
+    const callee = js.logical('??', js.index(view, this.tableOperand(index)), js.call(this.env.helper('callIndirectTrap'), []));
     this.stmts.push(js.ret(indirectTailCall(this.env, callee, args, this.guarded())));
     this.markUnreachable();
   }

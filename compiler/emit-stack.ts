@@ -143,6 +143,8 @@ export interface ModuleEnv {
   memoryView(memoryIndex: number): string;
   /** Whether a memory is a memory64 one: i64 addresses and sizes (emit-memory.ts). */
   memory64(memoryIndex: number): boolean;
+  /** Whether a table is a 64-bit one: i64 indices and sizes (memory64). */
+  table64(tableIndex: number): boolean;
   /**
    * The callee of a store to a memory: `dvN.setInt32`, or, tuned for
    * interpreters, the name of that method bound to the view (`dvN_setInt32`,

@@ -127,14 +127,18 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   const tableTypes: ValType[] = [];
   /** The type of each tag (exception handling), imports first. */
   const tagTypes: FuncType[] = [];
-  /** Whether each memory, imports first, is a memory64 one. */
+  /** Whether each memory, imports first, is a memory64 one; and each table. */
   const memory64: boolean[] = [];
+  const table64: boolean[] = [];
   const importIndexOfGlobal = new Map<number, number>();
 
   module.imports.forEach((imp, importIndex) => {
     switch (imp.desc.kind) {
       case ExternKind.Func: funcTypes.push(module.types[imp.desc.typeIndex]); break;
-      case ExternKind.Table: tableTypes.push(imp.desc.type.elemType); break;
+      case ExternKind.Table:
+        tableTypes.push(imp.desc.type.elemType);
+        table64.push(imp.desc.type.address64 === true);
+        break;
       case ExternKind.Global:
         importIndexOfGlobal.set(globalTypes.length, importIndex);
         globalTypes.push({ type: imp.desc.type.valType, mutable: imp.desc.type.mutable });
@@ -147,7 +151,10 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   for (const typeIndex of module.tags) tagTypes.push(module.types[typeIndex]);
   for (const memory of module.memories) memory64.push(memory.address64);
   for (const typeIndex of module.funcTypeIndices) funcTypes.push(module.types[typeIndex]);
-  for (const table of module.tables) tableTypes.push(table.elemType);
+  for (const table of module.tables) {
+    tableTypes.push(table.elemType);
+    table64.push(table.address64 === true);
+  }
   for (const global of module.globals) globalTypes.push({ type: global.type.valType, mutable: global.type.mutable });
 
   const exportedGlobals = new Set<number>();
@@ -217,6 +224,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     helper,
     memoryView: (index) => `dv${index}`,
     memory64: (index) => memory64[index] === true,
+    table64: (index) => table64[index] === true,
     storeCallee: (index, method) => {
       if (!typedMemory) return js.member(js.id(`dv${index}`), method);
       boundStores.add(method);
@@ -305,6 +313,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         const limits = imp.desc.type.limits;
         fields.push(['element', js.str(valTypeName(imp.desc.type.elemType))], ['initial', js.num(limits.min)]);
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
+        if (imp.desc.type.address64 === true) fields.push(['address', js.str('i64')]);
         link.push(js.decl([[`tab${index}`, value]]));
         link.push(js.decl([[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
         break;
@@ -351,14 +360,19 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   module.tables.forEach((table) => {
     const index = tableIndex++;
     let made: JsNode;
+    const wide = table.address64 === true;
     if (table.elemType === ValType.ExnRef) {
       // JavaScript cannot make a table of exnref: the runtime does.
-      const args = [js.num(table.limits.min)];
-      if (table.limits.max !== null) args.push(js.num(table.limits.max));
+      const args = [js.num(table.limits.min), table.limits.max === null ? js.id('undefined') : js.num(table.limits.max)];
+      if (wide) args.push(js.bool(true));
       made = js.call(helper('makeExnRefTable'), args);
     } else {
-      const fields: [string, JsNode][] = [['element', js.str(tableElementName(table.elemType))], ['initial', js.num(table.limits.min)]];
-      if (table.limits.max !== null) fields.push(['maximum', js.num(table.limits.max)]);
+      // A 64-bit table's sizes are BigInts at the JS API (exact ones: they may be past 2^53).
+      const exact = table.limits.exact;
+      const size = (value: number, big: bigint | null | undefined): JsNode => (wide ? js.big(big ?? BigInt(value)) : js.num(value));
+      const fields: [string, JsNode][] = [['element', js.str(tableElementName(table.elemType))], ['initial', size(table.limits.min, exact?.min)]];
+      if (table.limits.max !== null) fields.push(['maximum', size(table.limits.max, exact?.max)]);
+      if (wide) fields.push(['address', js.str('i64')]);
       made = js.newExpr(js.member(js.id('rt'), 'Table'), [js.obj(fields), js.nul()]);
     }
     link.push(js.decl([[`tab${index}`, made]]));
@@ -495,8 +509,11 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   module.elems.forEach((segment, i) => {
     segmentDecls.push(js.decl([[`elem${i}`, js.arr(segment.init.map(constExpr))]]));
     if (segment.mode === SegmentMode.Active) {
+      // A 64-bit table's offset is an i64.
+      let offset = constExpr(segment.offsetExpr!);
+      if (table64[segment.table] === true) offset = js.call(helper('idx64'), [offset]);
       initialisers.push(js.exprStmt(js.call(helper('tableInit'), [
-        js.id(`tab${segment.table}`), js.id(`elem${i}`), constExpr(segment.offsetExpr!), js.num(0), js.num(segment.init.length),
+        js.id(`tab${segment.table}`), js.id(`elem${i}`), offset, js.num(0), js.num(segment.init.length),
       ])));
     }
     // Active and declarative segments are dropped once instantiation has used them.

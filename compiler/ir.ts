@@ -43,11 +43,18 @@ export interface Limits {
   /** Byte offsets of the min and max fields, for validation errors (maxOffset is -1 without a max). */
   offset: number;
   maxOffset: number;
+  /**
+   * memory64's u64 limits when one is past 2^53 (min and max are then
+   * rounded): the exact values, for validate's comparison.
+   */
+  exact?: { min: bigint; max: bigint | null };
 }
 
 export interface TableType {
   elemType: ValType; // FuncRef, ExternRef or ExnRef
   limits: Limits;
+  /** memory64's 64-bit tables: i64 indices and sizes. Optional: IR made by hand may leave it out. */
+  address64?: boolean;
 }
 
 export interface MemoryType {

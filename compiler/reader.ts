@@ -179,18 +179,21 @@ export class Reader {
    * which only ever stands for sizes and addresses beyond any memory.
    */
   u64(): number {
+    return Number(this.u64Exact());
+  }
+
+  /** Unsigned 64-bit LEB128, at most 10 bytes, exactly. */
+  u64Exact(): bigint {
     const bytes = this.bytes;
-    let result = 0;
-    let scale = 1;
+    let result = 0n;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) this.failEnd();
       const byte = bytes[this.pos];
       // The tenth byte carries bit 63; anything above must be zero.
       if (i === 9 && (byte & 0x7e) !== 0) this.fail('integer too large');
       this.pos++;
-      result += (byte & 0x7f) * scale;
+      result |= BigInt(byte & 0x7f) << BigInt(7 * i);
       if ((byte & 0x80) === 0) return result;
-      scale *= 128;
     }
     this.fail('integer representation too long', this.pos - 1);
   }

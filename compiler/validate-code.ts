@@ -32,6 +32,9 @@ const MEMORY_GROW = 0x40;
 const MEMORY_INIT = 0xfc08;
 const MEMORY_COPY = 0xfc0a;
 const MEMORY_FILL = 0xfc0b;
+const TABLE_INIT = 0xfc0c;
+const TABLE_COPY = 0xfc0e;
+const TABLE_SIZE_OP = 0xfc10;
 
 const EMPTY_BLOCK_TYPE: FuncType = { params: [], results: [] };
 
@@ -66,6 +69,8 @@ const FIXED_PARAMS: (ValType[] | null)[] = new Array(TABLE_SIZE).fill(null);
 const FIXED_PARAMS64: (ValType[] | null)[] = new Array(TABLE_SIZE).fill(null);
 /** memory.size, grow, fill, copy and init: typed by hand when a module has a memory64 memory. */
 const KIND_MEMORY_SIZES = 32;
+/** table.size, copy and init: typed by hand when a module has a 64-bit table. */
+const KIND_TABLE_SIZES = 64;
 /** The fixed signature's single result, or 0 for none. */
 const FIXED_RESULT = new Int32Array(TABLE_SIZE);
 const HANDLERS: (Handler | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
@@ -89,6 +94,7 @@ for (const info of OPS.values()) {
     FIXED_PARAMS64[dense] = [ValType.I64, ...info.params!.slice(1)];
   }
   if (info.imm === Imm.Memory || info.imm === Imm.MemoryCopy || info.imm === Imm.MemoryInit) KIND[dense] |= KIND_MEMORY_SIZES;
+  if (info.code === TABLE_SIZE_OP || info.code === TABLE_COPY || info.code === TABLE_INIT) KIND[dense] |= KIND_TABLE_SIZES;
   if (info.lanes > 0) KIND[dense] |= KIND_LANES;
   NATURAL_ALIGN[dense] = info.naturalAlign;
   LANES[dense] = info.lanes;
@@ -181,6 +187,10 @@ export class CodeValidator {
         this.checkImmediates(INFO[dense]!.imm, instr);
         if ((kind & KIND_MEMORY_SIZES) !== 0 && this.context.anyMemory64) {
           this.memoryOperands(op, instr);
+          continue;
+        }
+        if ((kind & KIND_TABLE_SIZES) !== 0 && this.context.anyTable64) {
+          this.tableOperands(op, instr);
           continue;
         }
       }
@@ -516,6 +526,34 @@ export class CodeValidator {
     throw new Error(`validate: 0x${op.toString(16)} is not a memory instruction`);
   }
 
+  /** table.size, copy and init in a module with a 64-bit table: as memoryOperands, for tables. */
+  private tableOperands(op: number, instr: Instr): void {
+    switch (op) {
+      case TABLE_SIZE_OP:
+        this.push(this.tableAddress(instr.index));
+        return;
+      case TABLE_COPY: {
+        const destination = this.tableAddress(instr.index);
+        const source = this.tableAddress(instr.index2);
+        this.popExpect(destination === ValType.I64 && source === ValType.I64 ? ValType.I64 : ValType.I32);
+        this.popExpect(source);
+        this.popExpect(destination);
+        return;
+      }
+      case TABLE_INIT:
+        this.popExpect(ValType.I32);
+        this.popExpect(ValType.I32);
+        this.popExpect(this.tableAddress(instr.index2));
+        return;
+    }
+    throw new Error(`validate: 0x${op.toString(16)} is not a table instruction`);
+  }
+
+  /** A table's address type: i64 for memory64's 64-bit tables (the table is known to exist). */
+  tableAddress(index: number): ValType {
+    return this.context.tables[index].address64 === true ? ValType.I64 : ValType.I32;
+  }
+
   /** Lane-index immediates: one (extract/replace_lane, load/store_lane) in `index`, or shuffle's sixteen. */
   private checkLanes(lanes: number, instr: Instr): void {
     const shuffle = instr.v128;
@@ -607,7 +645,7 @@ handle(0x11, 'call_indirect', (v, instr) => {
   const elemType = v.tableElemType(instr.index2);
   if (elemType !== ValType.FuncRef) v.fail('type mismatch', `call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
   const type = v.typeAt(instr.index);
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index2));
   v.popTypes(type.params);
   v.pushTypes(type.results);
 });
@@ -633,7 +671,7 @@ handle(0x13, 'return_call_indirect', (v, instr) => {
   if (elemType !== ValType.FuncRef) v.fail('type mismatch', `return_call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
   const type = v.typeAt(instr.index);
   tailCallResults(v, type, `type ${instr.index}`);
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index2));
   v.popTypes(type.params);
   v.markUnreachable();
 });
@@ -740,22 +778,22 @@ handle(0x24, 'global.set', (v, instr) => {
 
 // Table indices were checked with the immediates (Imm.Table).
 handle(0x25, 'table.get', (v, instr) => {
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index));
   v.push(v.tableElemType(instr.index));
 });
 handle(0x26, 'table.set', (v, instr) => {
   v.popExpect(v.tableElemType(instr.index));
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index));
 });
 handle(0xfc0f, 'table.grow', (v, instr) => {
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index));
   v.popExpect(v.tableElemType(instr.index));
-  v.push(ValType.I32);
+  v.push(v.tableAddress(instr.index));
 });
 handle(0xfc11, 'table.fill', (v, instr) => {
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index));
   v.popExpect(v.tableElemType(instr.index));
-  v.popExpect(ValType.I32);
+  v.popExpect(v.tableAddress(instr.index));
 });
 
 handle(0xd0, 'ref.null', (v, instr) => v.push(refNullType(instr)));

@@ -18,6 +18,8 @@ export interface ValidationContext {
   /** Whether each memory is a memory64 one (i64 addresses), and whether any is. */
   memory64: boolean[];
   anyMemory64: boolean;
+  /** Whether any table is a 64-bit one (memory64's tables: i64 indices). */
+  anyTable64: boolean;
   globals: GlobalType[];
   /** Type of every tag in the tag index space (exception handling): params only, no results. */
   tags: FuncType[];

@@ -116,7 +116,9 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
   };
   const addTable = (type: TableType, offset: number, where: string): void => {
     if (!isRefType(type.elemType)) invalid(`type mismatch: table element type must be a reference type, got ${typeName(type.elemType)}`, offset, where);
-    checkLimits(type.limits, MAX_TABLE_SIZE, 'table size must be at most 2^32-1', where);
+    // A 64-bit table's limits may be any u64.
+    if (type.address64 === true) checkLimits(type.limits, Infinity, '', where);
+    else checkLimits(type.limits, MAX_TABLE_SIZE, 'table size must be at most 2^32-1', where);
     tables.push(type);
   };
 
@@ -168,6 +170,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     memoryCount,
     memory64,
     anyMemory64: memory64.includes(true),
+    anyTable64: tables.some((table) => table.address64 === true),
     globals,
     tags,
     importedGlobalCount,
@@ -185,7 +188,11 @@ function checkLimits(limits: Limits, range: number, rangeMessage: string, where:
   if (limits.min > range) invalid(`${rangeMessage}: the minimum is ${limits.min}`, limits.offset, where);
   if (limits.max !== null) {
     if (limits.max > range) invalid(`${rangeMessage}: the maximum is ${limits.max}`, limits.maxOffset, where);
-    if (limits.min > limits.max) invalid(`size minimum must not be greater than maximum (${limits.min} > ${limits.max})`, limits.maxOffset, where);
+    // u64 limits past 2^53 are compared exactly.
+    const exact = limits.exact;
+    if (exact !== undefined ? exact.min > exact.max! : limits.min > limits.max) {
+      invalid(`size minimum must not be greater than maximum (${exact?.min ?? limits.min} > ${exact?.max ?? limits.max})`, limits.maxOffset, where);
+    }
   }
 }
 
@@ -210,7 +217,7 @@ function validateElems(context: ValidationContext): void {
         invalid(`type mismatch: segment of ${typeName(elem.elemType)} for table ${elem.table} of ${typeName(table.elemType)}`, elem.offset, where);
       }
       if (elem.offsetExpr === null) invalid('active element segment without an offset', elem.offset, where);
-      validateConstExpr(context, elem.offsetExpr, ValType.I32, where);
+      validateConstExpr(context, elem.offsetExpr, table.address64 === true ? ValType.I64 : ValType.I32, where);
     }
     for (let j = 0; j < elem.init.length; j++) validateConstExpr(context, elem.init[j], elem.elemType, where);
   }

@@ -31,7 +31,7 @@ export interface FuncTypeDesc {
 
 export type ImportDescriptor =
   | { module: string; name: string; kind: 'function'; type: FuncTypeDesc }
-  | { module: string; name: string; kind: 'table'; element: 'funcref' | 'anyfunc' | 'externref' | 'exnref'; initial: number; maximum?: number }
+  | { module: string; name: string; kind: 'table'; element: 'funcref' | 'anyfunc' | 'externref' | 'exnref'; initial: number; maximum?: number; address?: 'i64' }
   | { module: string; name: string; kind: 'memory'; initial: number; maximum?: number; shared?: boolean; address?: 'i64' }
   | { module: string; name: string; kind: 'global'; value: ValueTypeName; mutable: boolean }
   | { module: string; name: string; kind: 'tag'; type: FuncTypeDesc };

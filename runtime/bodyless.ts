@@ -14,7 +14,7 @@
 // fewer words than the compiler's, since every byte here ships.
 
 import type { ExportDescriptor, FuncTypeDesc, ImportDescriptor, ModuleDescriptor, ValueTypeName } from './abi.js';
-import { addr64, memoryInit, memoryInit64, tableInit } from './bulk.js';
+import { addr64, idx64, memoryInit, memoryInit64, tableInit } from './bulk.js';
 import { CompileError } from './errors.js';
 import { makeGlobal } from './global.js';
 import { Memory } from './memory.js';
@@ -129,8 +129,8 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     }
     if (kind === 3) return { value: valueType(), mutable: flag(1) > 0 };
     const type: any = kind === 1 ? { element: refType() } : {};
-    // Bit 0: a maximum; bit 2 (memories only): memory64, whose limits are u64 pages up to 2^48.
-    const flags = flag(kind === 2 ? 5 : 1);
+    // Bit 0: a maximum; bit 2: memory64, whose limits are u64 (a memory's pages up to 2^48).
+    const flags = flag(5);
     if (flags & 2) fail(`malformed byte ${flags}`, pos - 1);
     const size = flags & 4 ? () => Number(leb(64, 0)) : u32;
     type.initial = size();
@@ -214,7 +214,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
       const flags = u32();
       if (flags > 7) fail('malformed');
       const index = flags === 2 || flags === 6 ? u32() : 0;
-      const offset = flags & 1 ? null : constant('i32');
+      const offset = flags & 1 ? null : constant(spaces[1][index]?.address === 'i64' ? 'i64' : 'i32');
       let element: ValueTypeName = 'funcref';
       if (flags & 3) {
         if (flags & 4) element = refType();
@@ -270,18 +270,21 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
       for (const kind of [2, 1, 4, 3]) {
         for (let i = imported[kind]; i < spaces[kind].length; i++) {
           const type = spaces[kind][i];
-          // A memory64 memory's sizes are BigInts at the JS API.
-          instance[kind].push(kind === 2 ? new Memory(type.address ? { ...type, initial: BigInt(type.initial), maximum: type.maximum === undefined ? undefined : BigInt(type.maximum) } : type)
-            : kind === 1 ? (type.element === 'exnref' ? makeExnRefTable(type.initial, type.maximum) : new Table(type, null))
+          // A 64-bit memory's or table's sizes are BigInts at the JS API.
+          const sizes = type.address ? { ...type, initial: BigInt(type.initial), maximum: type.maximum === undefined ? undefined : BigInt(type.maximum) } : type;
+          instance[kind].push(kind === 2 ? new Memory(sizes)
+            : kind === 1 ? (type.element === 'exnref' ? makeExnRefTable(type.initial, type.maximum, !!type.address) : new Table(sizes, null))
               : kind === 4 ? makeTag(type)
                 : makeGlobal(type.value, type.mutable, globalInits[i - imported[3]](instance)));
         }
       }
       for (const [kind, index, offset, entries] of segments) {
         const values = kind === 1 ? (entries as Constant[]).map((entry) => entry(instance)) : entries;
+        // A 64-bit memory's or table's offset is an i64.
         const at = offset(instance);
-        if (typeof at === 'bigint') memoryInit64(instance[kind][index], values as Uint8Array, addr64(at), 0, values.length);
-        else (kind === 1 ? tableInit : memoryInit)(instance[kind][index], values as any, at, 0, values.length);
+        if (kind === 1) tableInit(instance[1][index], values as any[], typeof at === 'bigint' ? idx64(at) : at, 0, values.length);
+        else if (typeof at === 'bigint') memoryInit64(instance[2][index], values as Uint8Array, addr64(at), 0, values.length);
+        else memoryInit(instance[2][index], values as Uint8Array, at, 0, values.length);
       }
       if (start >= 0) instance[0][start].raw();
       return exported.map(([kind, index]) => instance[kind][index]);

@@ -93,6 +93,15 @@ export function memoryGrow64(memory: MemoryLike, delta: bigint): bigint {
   return BigInt(memory._grow(Number(delta)));
 }
 
+/**
+ * A 64-bit table's index or length (an i64) as a Number the table helpers
+ * take: itself below 2^32, else 2^32-1, which is past every table (a
+ * table has at most 10,000,000 elements) and fails as the true value would.
+ */
+export function idx64(value: bigint): number {
+  return value < 0n || value > 0xffffffffn ? 0xffffffff : Number(value);
+}
+
 export function tableGet(table: Table, index: number): any {
   const elems = table._elems;
   index >>>= 0;

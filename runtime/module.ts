@@ -301,9 +301,12 @@ export function readImports(descriptor: ModuleDescriptor, importObject: unknown)
         if (!isTable(value)) throw linkError(imp, 'a table import requires a WebAssembly.Table of this runtime', value);
         const table = value as Table;
         const element = (imp.element as string) === 'anyfunc' ? 'funcref' : imp.element; // the JS API's spelling, accepted too
+        const address64 = table._address64 === true;
         const problem = table._type !== element
           ? `the table holds ${table._type}, expected ${element}`
-          : limitsMatch(table._elems.length, table._maximum, imp.initial, imp.maximum);
+          : address64 !== (imp.address === 'i64')
+            ? `the table has ${address64 ? '64' : '32'}-bit indices, expected ${imp.address === 'i64' ? '64' : '32'}-bit ones`
+            : limitsMatch(table._elems.length, table._maximum, imp.initial, imp.maximum);
         if (problem !== null) mismatch(linkError(imp, problem, value));
         resolved[i] = table;
         break;

@@ -6,7 +6,7 @@ import type { SupportLib } from './abi.js';
 import { base64Decode } from './base64.js';
 import { FuncRef, lazyFuncRef, setRaw, typeId } from './boundary.js';
 import {
-  addr64, callIndirect, callIndirectTrap, memoryCopy, memoryCopy64, memoryFill, memoryFill64, memoryGrow64, memoryInit,
+  addr64, callIndirect, callIndirectTrap, idx64, memoryCopy, memoryCopy64, memoryFill, memoryFill64, memoryGrow64, memoryInit,
   memoryInit64, tableCopy, tableFill, tableGet, tableInit, tableSet,
 } from './bulk.js';
 import { Global, makeGlobal } from './global.js';
@@ -44,6 +44,7 @@ export interface SupportLibExtras {
   memoryCopy64: typeof memoryCopy64;
   memoryInit64: typeof memoryInit64;
   memoryGrow64: typeof memoryGrow64;
+  idx64: typeof idx64;
   /** Exception handling (runtime/exception.ts, compiler/emit-exceptions.ts). */
   makeTag: typeof makeTag;
   catchable: typeof catchable;
@@ -83,6 +84,7 @@ export const rt: SupportLib & SupportLibExtras = {
   memoryCopy64,
   memoryInit64,
   memoryGrow64,
+  idx64,
 
   i32DivS: numeric.i32DivS,
   i32DivU: numeric.i32DivU,

@@ -17,7 +17,7 @@
 
 import { type FuncRef, markFresh, markStale, toJSValue, toWasmValue, type ViewOwner } from './boundary.js';
 import { trap } from './numeric.js';
-import { apiRangeError, asWebIDLInterface, enforceRangeU32, member, toDictionary, toDOMString } from './webidl.js';
+import { apiRangeError, asWebIDLInterface, enforceRangeU32, enforceRangeU64, member, toDictionary, toDOMString } from './webidl.js';
 
 /** The JS API's limit on table sizes. */
 export const MAX_TABLE_SIZE = 10000000;
@@ -92,6 +92,8 @@ export class Table {
   /** On the stale list (see boundary.ts). */
   _stale: boolean;
   _staleNext: ViewOwner | null;
+  /** memory64's 64-bit tables: indices and sizes cross the JS API as BigInts. */
+  _address64: boolean;
 
   /**
    * `value` fills the table; when missing (or undefined) funcref tables hold
@@ -102,19 +104,21 @@ export class Table {
     // Dictionary members in lexicographic order: address, element, initial, maximum.
     const dictionary = toDictionary(descriptor, 'WebAssembly.Table()');
     const address = member(dictionary, 'address');
+    let address64 = false;
     if (address !== undefined) {
       const addressType = toDOMString(address);
-      if (addressType === 'i64') throw new TypeError('WebAssembly.Table(): 64-bit tables (memory64) are not supported');
-      if (addressType !== 'i32') throw new TypeError(`WebAssembly.Table(): invalid address type ${JSON.stringify(addressType)}`);
+      if (addressType !== 'i32' && addressType !== 'i64') throw new TypeError(`WebAssembly.Table(): invalid address type ${JSON.stringify(addressType)}`);
+      address64 = addressType === 'i64';
     }
+    const addressValue = address64 ? enforceRangeU64 : enforceRangeU32;
     const elementValue = member(dictionary, 'element');
     if (elementValue === undefined) throw new TypeError('WebAssembly.Table(): the descriptor needs an `element` type');
     const type = toReferenceType(elementValue, 'WebAssembly.Table()');
     const initialValue = member(dictionary, 'initial');
     if (initialValue === undefined) throw new TypeError('WebAssembly.Table(): the descriptor needs an `initial` size');
-    const initial = enforceRangeU32(initialValue, 'WebAssembly.Table(): descriptor.initial');
+    const initial = addressValue(initialValue, 'WebAssembly.Table(): descriptor.initial');
     const maximumValue = member(dictionary, 'maximum');
-    const maximum = maximumValue === undefined ? undefined : enforceRangeU32(maximumValue, 'WebAssembly.Table(): descriptor.maximum');
+    const maximum = maximumValue === undefined ? undefined : addressValue(maximumValue, 'WebAssembly.Table(): descriptor.maximum');
     if (maximum !== undefined && maximum < initial) {
       throw apiRangeError(`WebAssembly.Table(): maximum size ${maximum} is below the initial size ${initial}`);
     }
@@ -128,25 +132,27 @@ export class Table {
     this._views = null;
     this._stale = false;
     this._staleNext = null;
+    this._address64 = address64;
     tables.add(this);
   }
 
-  get length(): number {
-    return brand(this, 'WebAssembly.Table.prototype.length')._elems.length;
+  get length(): number | bigint {
+    const table = brand(this, 'WebAssembly.Table.prototype.length');
+    return table._address64 ? BigInt(table._elems.length) : table._elems.length;
   }
 
-  get(index: number): any {
+  get(index: number | bigint): any {
     const table = brand(this, 'WebAssembly.Table.prototype.get');
-    const i = enforceRangeU32(index, 'WebAssembly.Table.prototype.get(): index');
+    const i = (table._address64 ? enforceRangeU64 : enforceRangeU32)(index, 'WebAssembly.Table.prototype.get(): index');
     if (i >= table._elems.length) {
       throw apiRangeError(`WebAssembly.Table.prototype.get(): index ${i} is out of bounds (length ${table._elems.length})`);
     }
     return toJSValue(table._elems[i], table._type);
   }
 
-  set(index: number, value?: unknown): void {
+  set(index: number | bigint, value?: unknown): void {
     const table = brand(this, 'WebAssembly.Table.prototype.set');
-    const i = enforceRangeU32(index, 'WebAssembly.Table.prototype.set(): index');
+    const i = (table._address64 ? enforceRangeU64 : enforceRangeU32)(index, 'WebAssembly.Table.prototype.set(): index');
     const ref = value === undefined ? (table._type === 'externref' ? undefined : null) : toWasmValue(value, table._type);
     if (i >= table._elems.length) {
       throw apiRangeError(`WebAssembly.Table.prototype.set(): index ${i} is out of bounds (length ${table._elems.length})`);
@@ -156,15 +162,15 @@ export class Table {
     table._changed(i, i + 1, marked);
   }
 
-  grow(delta: number, value?: unknown): number {
+  grow(delta: number | bigint, value?: unknown): number | bigint {
     const table = brand(this, 'WebAssembly.Table.prototype.grow');
-    const count = enforceRangeU32(delta, 'WebAssembly.Table.prototype.grow(): delta');
+    const count = (table._address64 ? enforceRangeU64 : enforceRangeU32)(delta, 'WebAssembly.Table.prototype.grow(): delta');
     const ref = value === undefined ? (table._type === 'externref' ? undefined : null) : toWasmValue(value, table._type);
-    const old = table._grow(count, ref);
+    const old = count > MAX_TABLE_SIZE ? -1 : table._grow(count, ref);
     if (old < 0) {
       throw apiRangeError(`WebAssembly.Table.prototype.grow(): cannot grow by ${count} from ${table._elems.length} (maximum ${table._maximum ?? MAX_TABLE_SIZE})`);
     }
-    return old;
+    return table._address64 ? BigInt(old) : old;
   }
 
   /**
@@ -177,7 +183,8 @@ export class Table {
     const elems = this._elems;
     const old = elems.length;
     delta >>>= 0;
-    if (delta > (this._maximum ?? MAX_TABLE_SIZE) - old) return -1;
+    // A 64-bit table's maximum may be far beyond what is ever allocated.
+    if (delta > Math.min(this._maximum ?? MAX_TABLE_SIZE, MAX_TABLE_SIZE) - old) return -1;
     const marked = markStale(this);
     try {
       for (let i = 0; i < delta; i++) elems[old + i] = init;
@@ -235,8 +242,11 @@ export class Table {
 asWebIDLInterface(Table, 'WebAssembly.Table', 1);
 
 /** A module's own table of exnref (exception handling): JavaScript cannot make one, nor read or write its elements. */
-export function makeExnRefTable(initial: number, maximum?: number): Table {
-  const table = new Table(maximum === undefined ? { element: 'externref', initial } : { element: 'externref', initial, maximum }, null);
+export function makeExnRefTable(initial: number, maximum?: number, address64 = false): Table {
+  const table = new Table({ element: 'externref', initial }, null);
+  if (maximum !== undefined && maximum < initial) throw apiRangeError(`WebAssembly.Table(): maximum size ${maximum} is below the initial size ${initial}`);
+  table._maximum = maximum;
   table._type = 'exnref';
+  table._address64 = address64;
   return table;
 }

@@ -399,7 +399,7 @@ describe('import section', () => {
     ))));
     expect(module.imports.map(({ module, name, desc }) => ({ module, name, desc }))).toEqual([
       { module: 'env', name: 'f', desc: { kind: 0, typeIndex: 0 } },
-      { module: 'env', name: 't', desc: { kind: 1, type: { elemType: FUNCREF, limits: { min: 1, max: 10, offset: 34, maxOffset: 35 } } } },
+      { module: 'env', name: 't', desc: { kind: 1, type: { elemType: FUNCREF, limits: { min: 1, max: 10, offset: 34, maxOffset: 35 }, address64: false } } },
       { module: 'env', name: 'm', desc: { kind: 2, type: { limits: { min: 2, max: null, offset: 44, maxOffset: -1 }, shared: false, address64: false } } },
       { module: 'env', name: 'g', desc: { kind: 3, type: { valType: I64, mutable: true } } },
       { module: 'ünïcödé', name: '€', desc: { kind: 0, typeIndex: 0 } },
@@ -730,8 +730,8 @@ describe('table and memory sections', () => {
   it('decode tables with their element type and limits, and the offsets of the limits for validate', () => {
     const module = decode(module_(section(4, vec([FUNCREF, 0x00, 1], [EXTERNREF, 0x01, 0, 0x80, 0x80, 0x04]))));
     expect(module.tables).toEqual([
-      { elemType: FUNCREF, limits: { min: 1, max: null, offset: 13, maxOffset: -1 } },
-      { elemType: EXTERNREF, limits: { min: 0, max: 65536, offset: 16, maxOffset: 17 } },
+      { elemType: FUNCREF, limits: { min: 1, max: null, offset: 13, maxOffset: -1 }, address64: false },
+      { elemType: EXTERNREF, limits: { min: 0, max: 65536, offset: 16, maxOffset: 17 }, address64: false },
     ]);
   });
 
@@ -739,7 +739,10 @@ describe('table and memory sections', () => {
     expectMalformed(module_(section(4, vec([I32, 0x00, 1]))), /^malformed reference type 0x7f \(at 0xb, table section\)$/);
     expectMalformed(module_(section(4, vec([FUNCREF, 0x02, 1]))), /^integer too large: limits flags 0x02 \(at 0xc, table section\)$/);
     expectMalformed(module_(section(4, vec([FUNCREF, 0x81, 0x00, 1]))), /^integer representation too long/);
-    expectMalformed(module_(section(4, vec([FUNCREF, 0x04, 1]))), /^memory64 \(64-bit table\) is not supported yet/);
+    expectMalformed(module_(section(4, vec([FUNCREF, 0x06, 1]))), /^integer too large: limits flags 0x06/);
+    // memory64's 64-bit tables: flag 4, u64 limits, exact past 2^53.
+    const [table] = decode(module_(section(4, vec([FUNCREF, 0x05, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])))).tables;
+    expect(table).toMatchObject({ address64: true, limits: { min: 0, exact: { min: 0n, max: 2n ** 64n - 1n } } });
   });
 
   it('decode memories, shared ones included', () => {

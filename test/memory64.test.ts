@@ -1,8 +1,9 @@
-// memory64 (WebAssembly 3.0), its 64-bit memories: i64 addresses, offsets
-// and sizes in loads, stores, SIMD, memory.size, grow, fill, copy (also
-// between a 32-bit and a 64-bit memory) and init, data segments at i64
-// offsets, and the JS API's BigInt sizes; in every configuration wasm2es
-// ships. Node 20's V8 has only an older draft behind a flag, so the
+// memory64 (WebAssembly 3.0): 64-bit memories, i64 addresses, offsets and
+// sizes in loads, stores, SIMD, memory.size, grow, fill, copy (also between
+// a 32-bit and a 64-bit memory) and init, data segments at i64 offsets; and
+// 64-bit tables, i64 indices in call_indirect, return_call_indirect and
+// every table instruction, element segments at i64 offsets; the JS API's
+// BigInt sizes; in every configuration wasm2es ships. Node 20's V8 has only an older draft behind a flag, so the
 // expected outcomes are the spec's (checked against Node 24's V8 when they
 // were written).
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
   wabt = await wabtInit();
 });
 
-const assemble = (text: string): Uint8Array => assembleWith(wabt, text, { memory64: true, multi_memory: true, simd: true, bulk_memory: true });
+const assemble = (text: string): Uint8Array => assembleWith(wabt, text, { memory64: true, multi_memory: true, simd: true, bulk_memory: true, tail_call: true });
 
 type Outcome = { value: unknown } | { trap: string };
 function outcome(fn: () => unknown): Outcome {
@@ -100,6 +101,78 @@ describe('memory64', () => {
       expect(exports.mem.buffer.byteLength, config).toBe(2 * 65536);
       expect(exports.mem.grow(1n), config).toBe(2n);
       expect(() => exports.mem.grow(1), config).toThrow(TypeError);
+    }
+  });
+
+  it('indexes 64-bit tables with i64s, in calls and every table instruction', () => {
+    const bytes = assemble(`(module
+      (type $f (func (result i32)))
+      (table $t (export "tab") i64 3 10 funcref)
+      (table $s 2 funcref)
+      (elem (table $t) (i64.const 1) func $one $two)
+      (elem $e func $two)
+      (func $one (result i32) (i32.const 1))
+      (func $two (result i32) (i32.const 2))
+      (func (export "call") (param i64) (result i32) (call_indirect $t (type $f) (local.get 0)))
+      (func (export "size") (result i64) (table.size $t))
+      (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))
+      (func (export "isnull") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0))))
+      (func (export "set") (param i64) (table.set $t (local.get 0) (ref.null func)))
+      (func (export "fill") (param i64 i64) (table.fill $t (local.get 0) (ref.func $one) (local.get 1)))
+      (func (export "copy") (param i64 i64 i64) (table.copy $t $t (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "copy_out") (param i32 i64 i32) (table.copy $s $t (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "call_s") (param i32) (result i32) (call_indirect $s (type $f) (local.get 0)))
+      (func (export "init") (param i64 i32 i32) (table.init $t $e (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "tail") (param i64) (result i32) (return_call_indirect $t (type $f) (local.get 0))))`);
+    const TABLE_OOB = { trap: 'out of bounds table access' };
+    const calls: [string, unknown[], Outcome][] = [
+      ['call', [1n], { value: 1 }],
+      ['call', [2n], { value: 2 }],
+      ['call', [0n], { trap: 'uninitialized element' }],
+      ['call', [3n], { trap: 'undefined element' }],
+      ['call', [-1n], { trap: 'undefined element' }],
+      ['call', [2n ** 32n + 1n], { trap: 'undefined element' }],
+      ['size', [], { value: 3n }],
+      ['grow', [2n], { value: 3n }],
+      ['size', [], { value: 5n }],
+      ['grow', [100n], { value: -1n }],
+      ['grow', [-1n], { value: -1n }],
+      ['isnull', [4n], { value: 1 }],
+      ['isnull', [5n], TABLE_OOB],
+      ['set', [1n], { value: undefined }],
+      ['call', [1n], { trap: 'uninitialized element' }],
+      ['fill', [3n, 2n], { value: undefined }],
+      ['call', [4n], { value: 1 }],
+      ['fill', [4n, 2n], TABLE_OOB],
+      ['copy', [0n, 2n, 2n], { value: undefined }],
+      ['call', [0n], { value: 2 }],
+      ['copy', [0n, 4n, 2n], TABLE_OOB],
+      ['copy_out', [0, 2n, 2], { value: undefined }],
+      ['call_s', [1], { value: 1 }],
+      ['copy_out', [1, 2n, 2], TABLE_OOB],
+      ['init', [0n, 0, 1], { value: undefined }],
+      ['call', [0n], { value: 2 }],
+      ['init', [5n, 0, 1], TABLE_OOB],
+      ['tail', [2n], { value: 2 }],
+      ['tail', [9n], { trap: 'undefined element' }],
+    ];
+    for (const [config, load] of CONFIGS) {
+      const { exports } = new Ours.Instance(load(bytes), {}) as any;
+      for (const [name, args, expected] of calls) {
+        expect(outcome(() => exports[name](...args)), `${config}: ${name}(${args.map(String).join(', ')})`).toEqual(expected);
+      }
+      expect(exports.tab.length, config).toBe(5n);
+      expect(exports.tab.grow(1n), config).toBe(5n);
+      expect(exports.tab.get(2n), config).toBeTypeOf('function');
+      expect(() => exports.tab.get(2), config).toThrow(TypeError);
+    }
+    const table = new Ours.Table({ element: 'anyfunc', initial: 2n, maximum: 2n ** 64n - 1n, address: 'i64' } as any);
+    expect(table.length).toBe(2n);
+    expect(() => new Ours.Table({ element: 'anyfunc', initial: 2, address: 'i64' } as any)).toThrow(TypeError);
+    const imports = assemble('(module (import "js" "t" (table i64 1 funcref)))');
+    for (const [config, load] of CONFIGS) {
+      expect(() => new Ours.Instance(load(imports), { js: { t: table } }), config).not.toThrow();
+      expect(() => new Ours.Instance(load(imports), { js: { t: new Ours.Table({ element: 'anyfunc', initial: 2 }) } }), config).toThrow(Ours.LinkError);
     }
   });
 

@@ -359,8 +359,8 @@ const EXNREF = 0x69;
 /**
  * Whether a module has what Node 20's V8 (11.3) lacks of WebAssembly 3.0:
  * several memories (multi-memory), exnref (exception handling's final
- * encoding; V8 11.3 has only the legacy one), or a memory64 memory (only
- * behind a flag there).
+ * encoding; V8 11.3 has only the legacy one), or a memory64 memory or
+ * table (only behind a flag there).
  */
 export function beyondNode20(bytes: Uint8Array): boolean {
   if (hasSeveralMemories(bytes)) return true;
@@ -368,6 +368,8 @@ export function beyondNode20(bytes: Uint8Array): boolean {
     const module = decode(bytes);
     if (module.memories.some((memory) => memory.address64)) return true;
     if (module.imports.some((imp) => imp.desc.kind === 2 && imp.desc.type.address64)) return true;
+    if (module.tables.some((table) => table.address64 === true)) return true;
+    if (module.imports.some((imp) => imp.desc.kind === 1 && imp.desc.type.address64 === true)) return true;
     const types = [
       ...module.types.flatMap((type) => [...type.params, ...type.results]),
       ...module.globals.map((global) => global.type.valType),

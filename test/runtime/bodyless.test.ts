@@ -315,7 +315,7 @@ describe('modules without function bodies, from their bytes, on the runtime alon
     expectRejected(wasmModule([section(2, concat([vec([concat([name('m'), name('t'), [4, 1, 0]])])]))]), /malformed/); // a tag attribute
     expectRejected(wasmModule([section(2, concat([vec([concat([name('m'), name('t'), [5, 0]])])]))]), /malformed/); // no extern kind 5
     expectRejected(wasmModule([section(5, [1, 3, 1, 1])]), /malformed/); // shared memory: threads
-    expectRejected(wasmModule([section(4, [1, 0x70, 4, 1])]), /malformed/); // table64 (a memory64 table)
+    expectRejected(wasmModule([section(4, [1, 0x70, 6, 1])]), /malformed/); // a shared table
     expectRejected(wasmModule([section(12, [1])]), /inconsistent data count/);
     expectRejected(wasmModule([section(12, [0]), section(11, [1, 1, 0])]), /inconsistent data count/);
     expectRejected(wasmModule([section(10, [1, 2, 0, 0x0b])]), /inconsistent function and code section lengths/);

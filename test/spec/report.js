@@ -78,8 +78,7 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
       '`simd` family), and the folders of the WebAssembly 3.0 proposals wasm2es implements, each a family named ' +
       'after its folder: relaxed SIMD (`proposals/relaxed-simd`), extended constants (`proposals/extended-const`), ' +
       'tail calls (`proposals/tail-call`), multi-memory (`proposals/multi-memory`), exception handling ' +
-      '(`proposals/exception-handling`, its `legacy` scripts included) and memory64 (`proposals/memory64`; ' +
-      '64-bit memories, not yet 64-bit tables), ' +
+      '(`proposals/exception-handling`, its `legacy` scripts included) and memory64 (`proposals/memory64`), ' +
       `run by \`npm run spec\` on the \`${engine}\` engine. Each cell is assertions passed of assertions run; ` +
       'v128 arguments and results are passed and checked inside wasm, lane by lane (the JS API lets no v128 through), ' +
       'and exnref results are checked there with `ref.is_null`, for the same reason. ' +
@@ -95,7 +94,7 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
       '. Failing assertions are listed with their reasons in `test/spec/known-failures.txt`: ' +
       'the 2.0 suite\'s assertions that WebAssembly 3.0 reverses (several memories, and a memory index ' +
       'where 2.0 has a reserved zero byte, are valid with multi-memory), and in `proposals/memory64/table.wast` ' +
-      'the 64-bit tables wasm2es does not have yet and the typed function references of the GC proposal. ' +
+      'the modules that need typed function references (the GC proposal, not yet implemented). ' +
       'wabt.js drops the memory index of data segments of a memory other than 0; the runner puts it back ' +
       '(`test/spec/wabt-fixes.js`).',
     '',
