@@ -379,7 +379,10 @@ function decodeDataSection(reader: Reader, state: DecodeState): void {
 
 function decodeTagSection(reader: Reader, state: DecodeState): void {
   const count = reader.count('tags', LIMITS.tags);
-  for (let i = 0; i < count; i++) state.module.tags.push(readTagType(reader));
+  for (let i = 0; i < count; i++) {
+    const offset = reader.pos;
+    state.module.tags.push({ typeIndex: readTagType(reader), offset });
+  }
 }
 
 /** A constant expression: any instructions up to the matching `end`, which is included. */

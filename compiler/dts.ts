@@ -180,7 +180,7 @@ class IndexSpaces {
     this.tables.push(...module.tables);
     this.memories.push(...module.memories);
     for (const global of module.globals) this.globals.push(global.type);
-    for (const typeIndex of module.tags) this.tags.push(module.types[typeIndex]);
+    for (const tag of module.tags) this.tags.push(module.types[tag.typeIndex]);
   }
 
   private add(module: Module, desc: ImportDesc): void {

@@ -506,8 +506,17 @@ const word = (x: JsNode, which: 'lowBits' | 'highBits', helper: (name: string) =
   seq([assign(index(helper('i64Bits'), num(0)), x), index(helper(which), num(0))]);
 /** `x >>> 0`, u32() of an i32. */
 const isUnsigned = (e: JsNode): boolean => e.type === 'BinaryExpression' && e.operator === '>>>' && e.right.type === 'Literal' && e.right.value === 0;
-/** The i32 bits of the argument of an extend: `y` for `y >>> 0`. */
-const signedOf = (e: JsNode): JsNode => (isUnsigned(e) ? e.left : e);
+/**
+ * The i32 bits of the argument of an extend: `y` for `y >>> 0`, and a
+ * constant as its int32 (i64.extend_i32_u of a constant is folded to the
+ * unsigned value, 2^31 and up: used as it is, a shift by 32 kept bits past
+ * 64, fuzz seed 20270118).
+ */
+const signedOf = (e: JsNode): JsNode => {
+  if (isUnsigned(e)) return e.left;
+  if (e.type === 'Literal' && typeof e.value === 'number') return num(e.value | 0);
+  return e;
+};
 const isCallOf = (e: JsNode, path: string): boolean =>
   e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === builtinVariable(path);
 

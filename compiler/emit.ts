@@ -148,7 +148,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       default: break;
     }
   });
-  for (const typeIndex of module.tags) tagTypes.push(module.types[typeIndex]);
+  for (const tag of module.tags) tagTypes.push(module.types[tag.typeIndex]);
   for (const memory of module.memories) memory64.push(memory.address64);
   for (const typeIndex of module.funcTypeIndices) funcTypes.push(module.types[typeIndex]);
   for (const table of module.tables) {
@@ -379,7 +379,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     link.push(js.decl([[`el${index}`, js.member(js.id(`tab${index}`), '_elems')]]));
   });
   // The module's own tags: new ones for each instance.
-  module.tags.forEach((typeIndex) => {
+  module.tags.forEach(({ typeIndex }) => {
     usedTypeIds.add(typeIndex);
     link.push(js.decl([[`tag${tagIndex++}`, js.call(helper('makeTag'), [js.id(`TY${typeIndex}`)])]]));
   });

@@ -150,6 +150,12 @@ export interface ConstExpr {
   offset: number;
 }
 
+/** A tag of the tag section: its function type (no results), and where it is, for errors. */
+export interface TagType {
+  typeIndex: number;
+  offset: number;
+}
+
 export interface Global {
   type: GlobalType;
   init: ConstExpr;
@@ -227,8 +233,8 @@ export interface Module {
   funcTypeIndices: number[];
   tables: TableType[];
   memories: MemoryType[];
-  /** Type index of each defined tag (exception handling, 3.0), from the tag section. */
-  tags: number[];
+  /** Each defined tag (exception handling, 3.0), from the tag section. */
+  tags: TagType[];
   globals: Global[];
   exports: Export[];
   start: number | null;

@@ -153,8 +153,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     const memory = module.memories[i];
     addMemory(memory.limits, memory.shared, memory.address64, memory.limits.offset, `memory section, memory ${memoryCount}`);
   }
-  // The tag section has no offsets in the IR: errors point at the section's end.
-  for (let i = 0; i < module.tags.length; i++) addTag(module.tags[i], -1, `tag section, tag ${tags.length}`);
+  for (const tag of module.tags) addTag(tag.typeIndex, tag.offset, `tag section, tag ${tags.length}`);
   const importedGlobalCount = globals.length;
   for (const global of module.globals) globals.push(global.type);
 

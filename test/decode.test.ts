@@ -349,7 +349,7 @@ describe('sections', () => {
 
   it('decodes the tag section (exception handling), between the memory and global sections', () => {
     const module = decode(module_(typeSection(funcType([I32], [])), section(13, vec([0x00, 0x00], [0x00, 0x00]))));
-    expect(module.tags).toEqual([0, 0]);
+    expect(module.tags).toEqual([{ typeIndex: 0, offset: 18 }, { typeIndex: 0, offset: 20 }]);
     expect(module.exceptions?.where).toBe('at 0x12, tag section');
     expectMalformed(module_(section(13, vec([0x01, 0x00]))), /^malformed tag attribute 0x1 \(at 0xb, tag section\)$/);
     expectMalformed(module_(section(6, vec()), section(13, vec())), /^unexpected content after last section: tag section out of order/);

@@ -15,10 +15,10 @@
 // global holding a NaN with a payload, which no function assigns, read as
 // the canonical NaN once V8 optimized the reading function: V8 folds such
 // a variable to a constant), fixed by keeping such globals in a
-// Float64Array.
+// Float64Array; own-s20270118-i256-interpreter (tuned for interpreters,
+// i64.shl by 32 of i64.extend_i32_u of a constant of 2^31 or more kept bits
+// past 64), fixed with the commit that removed it.
 
 /** fixture name -> reason */
 export const KNOWN_BUGS = {
-  'own-s20270118-i256-interpreter':
-    "tuned for interpreters, i64.shl by 32 of i64.extend_i32_u of a constant >= 2^31 gives BigInt(2756330076) << 32n, unwrapped: the shortcut for an extended i32 shifted by 32..63 takes the i32 through signedOf, which strips `>>> 0` but leaves a folded literal unsigned (emit-ops.ts); found by the fuzz campaign of seed 20270118, reported for a fix in compiler/",
 };
