@@ -14,10 +14,11 @@
 // reads it is pending (settleReadersOfStackVars, the one place that enforces
 // it).
 //
-// The function emitter is three layers, one file each: StackEmitter (here:
+// The function emitter is four layers, one file each: StackEmitter (here:
 // entries, settling, and the operand side of SimdHost), MemoryEmitter
-// (emit-memory.ts: loads and stores) and FunctionEmitter (emit-func.ts:
-// instructions, locals, calls, control).
+// (emit-memory.ts: loads and stores), ControlEmitter (emit-control.ts:
+// frames, branches, exception handlers) and FunctionEmitter (emit-func.ts:
+// instructions, locals, calls).
 
 import { FuncType, ValType } from './ir.js';
 import { INTEGER_TESTS } from './emit-ops.js';
