@@ -76,7 +76,7 @@ export function nativeEngine({ decode } = {}) {
  * whether it compiled the module; `module`: parseModule's reading of it
  * (null when it could not be read). A module it rejects is beyond it when
  * wasm2es's decode finds it valid and using the final exception-handling
- * encoding or several memories; one it compiles, when it throws or catches
+ * encoding, several memories or memory64; one it compiles, when it throws or catches
  * with binaryen's "jstag" import and there is no WebAssembly.JSTag to give
  * it. A "jstag" imported and never used links to a stand-in tag of the
  * same type (host.js), which no instruction can tell apart.
@@ -92,6 +92,9 @@ function beyondNative(WA, decode, bytes, compiled, module) {
   }
   if (decoded.exnref) return `uses exception handling's final encoding (try_table, throw_ref or exnref; first ${decoded.exnref.where}), which this engine does not validate`;
   if (decoded.multiMemory) return `uses several memories (first ${decoded.multiMemory.where}), which this engine does not validate`;
+  const wide = [...decoded.memories, ...decoded.tables, ...decoded.imports.filter((entry) => entry.desc.kind === 1 || entry.desc.kind === 2).map((entry) => entry.desc.type)]
+    .some((type) => type.address64 === true);
+  if (wide) return 'has a 64-bit memory or table (memory64), which this engine does not validate';
   return null;
 }
 

@@ -28,7 +28,7 @@ export const FEATURES = {
   // --experimental-wasm-exnref (README.md).
   'exception-handling': { ttf: '--enable-exception-handling', supported: true },
   threads: { ttf: '--enable-threads', supported: false },
-  memory64: { ttf: '--enable-memory64', supported: false },
+  memory64: { ttf: '--enable-memory64', supported: true },
   // Node 20's V8 (11.3) has no multi-memory, not even behind a flag, but
   // binaryen 132's -ttf writes at most one memory with the flag on too (300
   // modules checked), so V8 runs what it writes. Several memories are held

@@ -5,7 +5,8 @@
 // pair reproduces the module on any machine with binaryen 132. Every second
 // module also gets binaryen's random optimisation passes (-fp), which
 // reshape the code the way optimised toolchain output looks, and, when the
-// features include it, every second one exception handling.
+// features include them, every second one exception handling and every
+// third one memory64.
 
 import { loadTool } from './binaryen-tool.js';
 import { createRandom } from './prng.js';
@@ -42,7 +43,10 @@ export async function createTtfGenerator() {
       // Exception handling in every second module only (drawn last, so the other half are the
       // modules of before): -ttf writes its final encoding into nearly every module that has
       // it, which Node 20's V8 cannot run, and the rest stay compared there.
-      const chosen = features.includes('exception-handling') && random.oneIn(2) ? features.filter((name) => name !== 'exception-handling') : features;
+      let chosen = features.includes('exception-handling') && random.oneIn(2) ? features.filter((name) => name !== 'exception-handling') : features;
+      // memory64 in every third module (drawn after that, so the others are as before): -ttf
+      // then makes the memory and tables 64-bit, which only a newer V8 (Node 24) runs.
+      if (chosen.includes('memory64') && !random.oneIn(3)) chosen = chosen.filter((name) => name !== 'memory64');
       const args = ['input.dat', '-ttf', ...passes, '-q', ...ttfFeatureFlags(chosen), '-o', 'output.wasm'];
       let result;
       // A crash may come from state an earlier run left behind: once more on a fresh instance.
