@@ -72,8 +72,9 @@ export function createHost(engine, module) {
       if (!which) throw new Error('js exception');
       throw new WA.Exception(wasmTag, [which]);
     },
-    'table-get': (index) => exports.table.get(index >>> 0),
-    'table-set': (index, value) => exports.table.set(index >>> 0, value),
+    // A 64-bit table (memory64) takes a BigInt index.
+    'table-get': (index) => exports.table.get(tableIndex(exports.table, index)),
+    'table-set': (index, value) => exports.table.set(tableIndex(exports.table, index), value),
     'call-export': (index, flags) => {
       if (flags & 1) tryCall(() => callFunc(exportList[index].value), true);
       else callFunc(exportList[index].value);
@@ -171,4 +172,9 @@ export function forwarderBytes(type) {
     { id: SECTION.export, payload: encodeExports([{ name: 'forward', kind: 'function', index: 1 }]) },
     { id: SECTION.code, payload: encodeCode([Uint8Array.from(code)]) },
   ]);
+}
+
+/** An i32 from the module as an index of `table`: unsigned, and a BigInt for a 64-bit table. */
+function tableIndex(table, index) {
+  return typeof table.length === 'bigint' ? BigInt(index >>> 0) : index >>> 0;
 }

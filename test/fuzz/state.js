@@ -31,8 +31,11 @@ export function readState(instance, exports) {
 
 function readTable(table) {
   const entries = [];
-  for (let i = 0; i < Math.min(table.length, MAX_TABLE_ENTRIES); i++) entries.push(readSafely(() => encodeValue(table.get(i), HOST_LABELS)));
-  return `length ${table.length}: ${entries.join(' ')}`;
+  // A 64-bit table (memory64) has a BigInt length and takes BigInt indices.
+  const wide = typeof table.length === 'bigint';
+  const length = Number(table.length);
+  for (let i = 0; i < Math.min(length, MAX_TABLE_ENTRIES); i++) entries.push(readSafely(() => encodeValue(table.get(wide ? BigInt(i) : i), HOST_LABELS)));
+  return `length ${length}${wide ? ' (64-bit)' : ''}: ${entries.join(' ')}`;
 }
 
 /** A getter that throws is state too (the message is not compared). */
