@@ -109,14 +109,23 @@ export abstract class ControlEmitter extends MemoryEmitter {
     for (let i = 0; i < types.length; i++) this.pushStackVar(types[i]);
   }
 
+  /**
+   * The end of a frame's code that others follow or merge with (an if's
+   * then-arm, a try's body or catch arm, a delegating try): when it is
+   * reachable, effects are settled and the results put in their variables.
+   * Returns whether it was reachable.
+   */
+  protected closeArm(frame: Frame): boolean {
+    if (frame.unreachable) return false;
+    this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
+    this.assignResults(frame.results, frame.height);
+    return true;
+  }
+
   protected elseInstr(): void {
     this.knownLocals.clear();
     const frame = this.frames[this.frames.length - 1];
-    const reachable = !frame.unreachable;
-    if (reachable) {
-      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
-      this.assignResults(frame.results, frame.height);
-    }
+    const reachable = this.closeArm(frame);
     frame.thenEndReachable = reachable;
     frame.thenBody = frame.body;
     frame.body = [];
@@ -273,11 +282,7 @@ export abstract class ControlEmitter extends MemoryEmitter {
     this.knownLocals.clear();
     const frame = this.frames[this.frames.length - 1];
     const guard = frame.guard!;
-    if (!frame.unreachable) {
-      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
-      this.assignResults(frame.results, frame.height);
-      frame.thenEndReachable = true;
-    }
+    if (this.closeArm(frame)) frame.thenEndReachable = true;
     if (guard.body === null) {
       guard.body = frame.body;
       frame.kind = FrameKind.Catch;
@@ -315,11 +320,7 @@ export abstract class ControlEmitter extends MemoryEmitter {
   protected delegate(label: number): void {
     this.knownLocals.clear();
     const frame = this.frames[this.frames.length - 1];
-    const reachable = !frame.unreachable;
-    if (reachable) {
-      this.settleWhere((entry) => (entry.flags & Flag.Effect) !== 0);
-      this.assignResults(frame.results, frame.height);
-    }
+    const reachable = this.closeArm(frame);
     this.frames.pop();
     const skipped: Guard[] = [];
     for (let depth = 0; depth < label; depth++) {
