@@ -70,9 +70,9 @@ class Skip extends Error {}
  * @param {Set<number>} [options.skipLines] commands not to run (they hung before); recorded as failures
  * @returns {Promise<CommandResult[]>}
  */
-export async function runScript({ source: text, engine, wabt, onCommand = () => {}, skipLines = new Set() }) {
+export async function runScript({ source: text, engine, wabt, binaryen = null, onCommand = () => {}, skipLines = new Set() }) {
   const { source, commands } = readCommands(text);
-  const state = new ScriptState(source, engine, wabt);
+  const state = new ScriptState(source, engine, wabt, binaryen);
   /** @type {CommandResult[]} */
   const results = [];
   for (const command of commands) {
@@ -129,10 +129,11 @@ export function commandKind(command) {
  */
 
 class ScriptState {
-  constructor(source, engine, wabt) {
+  constructor(source, engine, wabt, binaryen) {
     this.source = source;
     this.engine = engine;
     this.wabt = wabt;
+    this.binaryen = binaryen;
     this.spectest = engine.spectest();
     /** @type {LoadedModule | Error | undefined} the most recent module (an Error if it failed) */
     this.current = undefined;
@@ -184,7 +185,7 @@ class ScriptState {
   // ---- modules
 
   moduleBytes(node) {
-    return assembleModule(node, this.source, this.wabt);
+    return assembleModule(node, this.source, this.wabt, this.binaryen);
   }
 
   async defineModule(node) {
@@ -405,7 +406,7 @@ class ScriptState {
  * @param {any} wabt an initialised wabt instance
  * @returns {{ name?: string, form: 'text' | 'binary' | 'quote', definition: boolean, bytes?: Uint8Array, assemblyError?: string }}
  */
-export function assembleModule(node, source, wabt) {
+export function assembleModule(node, source, wabt, binaryen = null) {
   const items = node.items;
   let index = 1;
   let name;
@@ -431,9 +432,32 @@ export function assembleModule(node, source, wabt) {
     const memories = form === 'text' ? dataSegmentMemories(items.slice(index)) : null;
     return { name, form, definition, bytes: memories === null ? bytes : repairDataMemories(bytes, memories) };
   } catch (error) {
+    // wabt reads no GC text (typed references, structs, arrays, rec groups): binaryen's parser does.
+    const fallback = form === 'text' && binaryen !== null ? assembleWithBinaryen(binaryen, moduleText) : null;
+    if (fallback !== null) return { name, form, definition, bytes: fallback, assembler: 'binaryen' };
     return { name, form, definition, assemblyError: wabtMessage(error) };
   } finally {
     parsed?.destroy();
+  }
+}
+
+/**
+ * A text module assembled by binaryen (the optional peer dependency), with
+ * every feature on, or null if binaryen cannot read it. binaryen's parser
+ * does not validate: an invalid module comes out as the invalid binary it
+ * is, so assert_invalid still tests the engine. What binaryen cannot
+ * represent at all (an unknown name, say) it refuses, like wabt.
+ */
+function assembleWithBinaryen(binaryen, text) {
+  let module = null;
+  try {
+    module = binaryen.parseText(text);
+    module.setFeatures(binaryen.Features.All);
+    return module.emitBinary();
+  } catch {
+    return null;
+  } finally {
+    module?.dispose();
   }
 }
 

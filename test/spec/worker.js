@@ -11,6 +11,7 @@ import { runScript } from './script.js';
 
 const progress = new Int32Array(workerData.progress);
 const wabt = await wabtInit();
+const binaryen = await loadBinaryen();
 let engine;
 try {
   engine = await createEngine(workerData.engine, { format: workerData.format });
@@ -29,6 +30,7 @@ async function runFile({ file, path, skipLines }) {
       source: readFileSync(path, 'latin1'),
       engine,
       wabt,
+      binaryen,
       skipLines: new Set(skipLines),
       onCommand(line) {
         progress[0] = line;
@@ -43,5 +45,16 @@ async function runFile({ file, path, skipLines }) {
     });
   } catch (error) {
     parentPort.postMessage({ file, error: String(error?.stack ?? error), ms: performance.now() - started });
+  }
+}
+
+/** binaryen (an optional peer dependency), for the modules wabt cannot assemble (GC text); null without it. */
+async function loadBinaryen() {
+  try {
+    const binaryen = (await import('binaryen')).default;
+    await binaryen.ready;
+    return binaryen;
+  } catch {
+    return null;
   }
 }
