@@ -8,6 +8,7 @@
 
 import { describe, it, expect, beforeAll } from 'vitest';
 import wabtInit from 'wabt';
+import { assembleWith } from './helpers/configs.js';
 import { decode } from '../compiler/decode.js';
 // @ts-ignore -- plain JavaScript modules of the fuzzer
 import { nativeEngine, wasm2esEngines } from './fuzz/configs.js';
@@ -29,15 +30,7 @@ beforeAll(async () => {
   engines = await wasm2esEngines();
 });
 
-function assemble(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { multi_value: true, bulk_memory: true, reference_types: true, exceptions: true });
-  try {
-    module.resolveNames();
-    return new Uint8Array(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+const assemble = (text: string): Uint8Array => assembleWith(wabt, text, { multi_value: true, bulk_memory: true, reference_types: true, exceptions: true });
 
 const call = (name: string, ...args: string[]) => ({ export: name, args });
 const statuses = (result: any) => Object.values(result.configs).map((config: any) => config.status);

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { assembleWith } from './helpers/configs.js';
 import { decode } from '../compiler/decode.js';
 // @ts-ignore -- plain JavaScript modules of the fuzzer
 import { listFixtures, loadFixture, replayFixture } from './fuzz/fixtures.js';
@@ -50,14 +51,7 @@ beforeAll(async () => {
   engines = await wasm2esEngines();
 });
 
-function assemble(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { multi_value: true, bulk_memory: true, reference_types: true });
-  try {
-    return new Uint8Array(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+const assemble = (text: string): Uint8Array => assembleWith(wabt, text, { multi_value: true, bulk_memory: true, reference_types: true });
 
 const call = (name: string, ...args: string[]) => ({ export: name, args });
 
