@@ -271,23 +271,20 @@ class FunctionEmitter extends ControlEmitter implements SimdHost {
         return this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), [ref], 0, 1, true);
       }
       case 0xd2: return this.push(ValType.FuncRef, this.env.funcRef(instr.index), [], 0, 2);
-      case PREFIX_FC | 8: return this.bulk(this.env.memory64(instr.index2) ? 'memoryInit64' : 'memoryInit', [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))], Flag.Memory);
+      case PREFIX_FC | 8: return this.memoryBulk('memoryInit', [instr.index2], [js.id(this.env.memoryObject(instr.index2)), js.id(this.env.dataName(instr.index))]);
       case PREFIX_FC | 9: return this.dropSegment(this.env.dataName(instr.index));
-      case PREFIX_FC | 10: {
-        const wide = this.env.memory64(instr.index) || this.env.memory64(instr.index2);
-        return this.bulk(wide ? 'memoryCopy64' : 'memoryCopy', [js.id(this.env.memoryObject(instr.index)), js.id(this.env.memoryObject(instr.index2))], Flag.Memory);
-      }
-      case PREFIX_FC | 11: return this.bulk(this.env.memory64(instr.index) ? 'memoryFill64' : 'memoryFill', [js.id(this.env.memoryObject(instr.index))], Flag.Memory);
-      case PREFIX_FC | 12: return this.bulk('tableInit', [js.id(this.env.tableObject(instr.index2)), js.id(this.env.elemName(instr.index))], Flag.Table);
+      case PREFIX_FC | 10: return this.memoryBulk('memoryCopy', [instr.index, instr.index2], [js.id(this.env.memoryObject(instr.index)), js.id(this.env.memoryObject(instr.index2))]);
+      case PREFIX_FC | 11: return this.memoryBulk('memoryFill', [instr.index], [js.id(this.env.memoryObject(instr.index))]);
+      case PREFIX_FC | 12: return this.bulk('tableInit', [js.id(this.env.tableObject(instr.index2)), js.id(this.env.elemName(instr.index))], Flag.Table, (e) => this.tableOperand(e));
       case PREFIX_FC | 13: return this.dropSegment(this.env.elemName(instr.index));
-      case PREFIX_FC | 14: return this.bulk('tableCopy', [js.id(this.env.tableObject(instr.index)), js.id(this.env.tableObject(instr.index2))], Flag.Table);
+      case PREFIX_FC | 14: return this.bulk('tableCopy', [js.id(this.env.tableObject(instr.index)), js.id(this.env.tableObject(instr.index2))], Flag.Table, (e) => this.tableOperand(e));
       case PREFIX_FC | 15: return this.tableGrow(instr.index);
       case PREFIX_FC | 16: {
         const length = js.member(js.id(this.env.tableElems(instr.index)), 'length');
         if (this.env.table64(instr.index)) return this.push(ValType.I64, js.call(js.id('BigInt'), [length]), [], Flag.Table, 3);
         return this.push(ValType.I32, length, [], Flag.Table, 2);
       }
-      case PREFIX_FC | 17: return this.bulk('tableFill', [js.id(this.env.tableObject(instr.index))], Flag.Table, 3);
+      case PREFIX_FC | 17: return this.bulk('tableFill', [js.id(this.env.tableObject(instr.index))], Flag.Table, (e) => this.tableOperand(e));
     }
     throw new Error(`emit: no code generation for ${name}`);
   }
@@ -302,14 +299,20 @@ class FunctionEmitter extends ControlEmitter implements SimdHost {
     this.push(type, expr, [], 0, 2);
   }
 
-  private bulk(helper: string, leading: JsNode[], writes: number, operands = 3): void {
-    const args = this.popN(operands);
+  /** A bulk instruction's call of `helper` with its three operands, each as `operand` makes it. */
+  private bulk(helper: string, leading: JsNode[], writes: number, operand: (entry: Entry) => JsNode): void {
+    const args = this.popN(3);
     this.settleBeforeEffect(writes);
-    // The memory64 helpers take Numbers their caller made unsigned
-    // (bulkOperand64); the table helpers a 64-bit table's i64s through idx64.
-    const values = helper.endsWith('64') ? args.map((a) => this.bulkOperand64(a))
-      : helper.startsWith('table') ? args.map((a) => this.tableOperand(a)) : args.map((a) => this.valueOf(a));
-    this.stmts.push(js.exprStmt(js.call(this.env.helper(helper), [...leading, ...values])));
+    this.stmts.push(js.exprStmt(js.call(this.env.helper(helper), [...leading, ...args.map(operand)])));
+  }
+
+  /**
+   * memory.init, copy or fill: with a 64-bit memory among `memories`, the
+   * helper's *64 form, which takes Numbers made unsigned here (bulkOperand64).
+   */
+  private memoryBulk(helper: string, memories: number[], leading: JsNode[]): void {
+    if (memories.some((memory) => this.env.memory64(memory))) this.bulk(`${helper}64`, leading, Flag.Memory, (e) => this.bulkOperand64(e));
+    else this.bulk(helper, leading, Flag.Memory, (e) => this.valueOf(e));
   }
 
   private dropSegment(name: string): void {
