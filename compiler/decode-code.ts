@@ -169,19 +169,13 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
           const control = controls[controls.length - 1];
           if (control !== CONTROL_TRY && control !== CONTROL_CATCH) reader.fail('misplaced CATCH_ALL opcode: catch_all without a matching try', offset);
           controls[controls.length - 1] = CONTROL_CATCH_ALL;
-          reader.noteExceptions(offset);
         } else if (op === OP_THROW_REF) {
           reader.noteExnRef(offset);
         }
         break;
       case Imm.BlockType:
         blockType = readBlockType(reader, context);
-        if (op === OP_TRY) {
-          controls.push(CONTROL_TRY);
-          reader.noteExceptions(offset);
-        } else {
-          controls.push(op === OP_IF ? CONTROL_IF : CONTROL_BLOCK);
-        }
+        controls.push(op === OP_TRY ? CONTROL_TRY : op === OP_IF ? CONTROL_IF : CONTROL_BLOCK);
         break;
       case Imm.TryTable:
         blockType = readBlockType(reader, context);
@@ -197,7 +191,6 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
           controls[controls.length - 1] = CONTROL_CATCH;
         }
         index = reader.u32();
-        reader.noteExceptions(offset);
         break;
       case Imm.Func:
         index = reader.u32();
@@ -209,9 +202,6 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         if (op === OP_DELEGATE) {
           if (controls[controls.length - 1] !== CONTROL_TRY) reader.fail('misplaced DELEGATE opcode: delegate without a matching try', offset);
           controls.pop();
-          reader.noteExceptions(offset);
-        } else if (op !== 0x0c && op !== 0x0d) {
-          reader.noteExceptions(offset);
         }
         break;
       case Imm.Local:

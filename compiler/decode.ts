@@ -134,7 +134,6 @@ function externKindError(reader: Reader, what: 'import' | 'export', kind: number
  */
 function readTagType(reader: Reader): number {
   const offset = reader.pos;
-  reader.noteExceptions(offset);
   const attribute = reader.u8();
   if (attribute !== 0) reader.fail(`malformed tag attribute 0x${attribute.toString(16)}`, offset);
   return reader.u32();
@@ -178,7 +177,6 @@ function decodeExportSection(reader: Reader, state: DecodeState): void {
     const kindOffset = reader.pos;
     const kind = reader.u8();
     if (kind > ExternKind.Tag) externKindError(reader, 'export', kind, kindOffset);
-    if (kind === ExternKind.Tag) reader.noteExceptions(kindOffset);
     const exported: Export = { name, kind, index: reader.u32(), offset };
     state.module.exports.push(exported);
   }
@@ -511,7 +509,6 @@ function emptyModule(): Module {
     indirectCalls: new Set(),
     simd: null,
     multiMemory: null,
-    exceptions: null,
     exnref: null,
     importedFuncs: 0,
     importedTables: 0,
@@ -583,7 +580,6 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   if (bodyPool.length > MAX_KEPT_POOL) bodyPool.length = 0;
   module.simd = reader.simdUse;
   module.multiMemory = reader.multiMemoryUse ?? secondMemory(module);
-  module.exceptions = reader.exceptionsUse;
   module.exnref = reader.exnrefUse;
   return module;
 }

@@ -266,11 +266,6 @@ export interface Module {
    */
   multiMemory: FeatureUse | null;
   /**
-   * Where the module first uses exception handling (3.0): a tag, exnref, or
-   * one of its instructions; null if it never does.
-   */
-  exceptions: FeatureUse | null;
-  /**
    * Where the module first uses exception handling's final encoding, which
    * the legacy one lacks (and Node 20's V8 with it): try_table, throw_ref
    * or the exnref type; null if it never does.

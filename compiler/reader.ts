@@ -58,8 +58,6 @@ export class Reader {
   simdUse: { offset: number; where: string } | null = null;
   /** The first encoding only multi-memory (3.0) has: a memory index that is not one 0x00 byte (see Module.multiMemory). */
   multiMemoryUse: { offset: number; where: string } | null = null;
-  /** The first use of exception handling (3.0): a tag, exnref or one of its instructions (see Module.exceptions). */
-  exceptionsUse: { offset: number; where: string } | null = null;
   /** The first use of exception handling's final encoding: try_table, throw_ref or exnref (see Module.exnref). */
   exnrefUse: { offset: number; where: string } | null = null;
 
@@ -95,15 +93,9 @@ export class Reader {
     if (this.multiMemoryUse === null) this.multiMemoryUse = { offset, where: this.where(offset) };
   }
 
-  /** Records a use of exception handling at `offset`, if it is the first. */
-  noteExceptions(offset: number): void {
-    if (this.exceptionsUse === null) this.exceptionsUse = { offset, where: this.where(offset) };
-  }
-
-  /** Records a use of try_table, throw_ref or exnref at `offset` (and of exception handling), if it is the first. */
+  /** Records a use of try_table, throw_ref or exnref at `offset`, if it is the first. */
   noteExnRef(offset: number): void {
     if (this.exnrefUse === null) this.exnrefUse = { offset, where: this.where(offset) };
-    this.noteExceptions(offset);
   }
 
   /** The error for a read that runs past `end`. */

@@ -350,7 +350,7 @@ describe('sections', () => {
   it('decodes the tag section (exception handling), between the memory and global sections', () => {
     const module = decode(module_(typeSection(funcType([I32], [])), section(13, vec([0x00, 0x00], [0x00, 0x00]))));
     expect(module.tags).toEqual([{ typeIndex: 0, offset: 18 }, { typeIndex: 0, offset: 20 }]);
-    expect(module.exceptions?.where).toBe('at 0x12, tag section');
+    expect(module.exnref).toBeNull(); // tags are in the legacy encoding too
     expectMalformed(module_(section(13, vec([0x01, 0x00]))), /^malformed tag attribute 0x1 \(at 0xb, tag section\)$/);
     expectMalformed(module_(section(6, vec()), section(13, vec())), /^unexpected content after last section: tag section out of order/);
   });
@@ -684,7 +684,8 @@ describe('code: exception handling', () => {
     expectMalformed(oneFunc([0x02, 0x40, 0x19, END, END]), /^misplaced CATCH_ALL opcode/);
     expectMalformed(oneFunc([0x06, 0x40, 0x19, 0x07, 0x00, END, END]), /^misplaced CATCH opcode/);
     expectMalformed(oneFunc([0x06, 0x40, 0x19, 0x18, 0x00, END]), /^misplaced DELEGATE opcode/);
-    expect(decode(oneFunc([0x06, 0x40, END, END])).exceptions?.where).toBe('at 0x17, code section, function 0');
+    expect(decode(oneFunc([0x06, 0x40, END, END])).exnref).toBeNull();
+    expect(decode(oneFunc([0x1f, 0x40, 0, END, END])).exnref?.where).toBe('at 0x17, code section, function 0');
   });
 });
 

@@ -364,7 +364,7 @@ describe('exception handling', () => {
     }
   });
 
-  it('compiles handlers nested thousands deep', () => {
+  it('compiles handlers nested thousands deep', { timeout: 60_000 }, () => {
     // Legacy handlers that count and rethrow, and try_tables that do not
     // match, alternately, 5,000 deep; in binary (wabt's parser recurses).
     // The 21st handler out keeps the exception: V8 11.3 pays for each
