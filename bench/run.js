@@ -1,6 +1,7 @@
 // `npm run bench`: wasm2es against native WebAssembly, binaryen's wasm2js
-// and polywasm on sql.js, five micro kernels and a C image pipeline built
-// with and without SIMD (bench/workloads/image.js), with the JIT and under
+// and polywasm on sql.js, five micro kernels, a C image pipeline built
+// with and without SIMD (bench/workloads/image.js) and two WebAssembly GC
+// workloads (bench/workloads/gc.js), with the JIT and under
 // `node --jitless`; then compile speed and output size against wasm2js -O3.
 // Writes bench/results.md, bench/results.json and the README's bench region.
 //
@@ -19,23 +20,32 @@
 // Part of the full run; --quick leaves them out unless --large is given.
 // `--workloads large` (alone) runs only them; --large-modules picks some.
 // `--workloads image` stands for both builds of the image pipeline
-// (image-simd,image-scalar).
+// (image-simd,image-scalar), `--workloads gc` for both GC workloads
+// (gc-moonbit,gc-wat).
+//
+// The GC workloads use the final GC encoding, which Node 20 cannot run:
+// their samples, every implementation's alike, run on a Node that can
+// (bench/lib/gc-node.js; `--gc-node <path>` picks one), and their titles
+// name it when it is not the Node running the bench. wasm2js and polywasm
+// have no GC: their cells say so instead of failing.
 //
 //   node bench/run.js [--quick] [--rounds N] [--modes jit,jitless]
 //                     [--workloads sqljs,calls,...,image,large] [--implementations native,wasm2js,...]
 //                     [--large | --no-large] [--large-modules sqljs,resvg,tiktoken,esbuild,lightningcss]
-//                     [--no-compile] [--no-write]
+//                     [--gc-node <path>] [--no-compile] [--no-write]
 
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAll } from './lib/build.js';
 import { compileStats } from './lib/compile-stats.js';
+import { findGcNode } from './lib/gc-node.js';
 import { implementations } from './lib/implementations.js';
 import { largeModules, largeStats } from './lib/large.js';
 import * as paths from './lib/paths.js';
-import { machine, renderReadmeRegion, renderResults, summarize, updateReadme } from './lib/report.js';
+import { machine, notSupportedYet, renderReadmeRegion, renderResults, summarize, updateReadme } from './lib/report.js';
+import { expectedGc, gcFiles, gcWorkloads } from './workloads/gc.js';
 import { imageFiles, images } from './workloads/image.js';
 import { kernels } from './workloads/kernels.js';
 import { sizes as sqljsSizes } from './workloads/sqljs.js';
@@ -54,19 +64,23 @@ const { values: options } = parseArgs({
     large: { type: 'boolean' },
     'no-large': { type: 'boolean', default: false },
     'large-modules': { type: 'string' },
+    'gc-node': { type: 'string' },
   },
 });
 
 const log = (message) => process.stderr.write(message + '\n');
 const modes = options.modes.split(',');
 const selected = (list, all) => (list ? list.split(',').filter((id) => all.includes(id)) : all);
-const expandAliases = (list) => list?.replace(/\bimage\b(?!-)/g, Object.keys(images).join(','));
+const expandAliases = (list) => list
+  ?.replace(/\bimage\b(?!-)/g, Object.keys(images).join(','))
+  .replace(/(?<!-)\bgc\b(?!-)/g, Object.keys(gcWorkloads).join(','));
 
-const workloads = selected(expandAliases(options.workloads), ['sqljs', ...Object.keys(kernels), ...Object.keys(images)]).map((id) => ({
+const workloads = selected(expandAliases(options.workloads), ['sqljs', ...Object.keys(kernels), ...Object.keys(images), ...Object.keys(gcWorkloads)]).map((id) => ({
   id,
-  title: id === 'sqljs' ? 'sql.js (insert, aggregate, join, lookups)' : (kernels[id] ?? images[id]).title,
-  size: (mode) => (id === 'sqljs' ? sqljsSizes[mode] : (kernels[id] ?? images[id]).sizes[mode]),
+  title: id === 'sqljs' ? 'sql.js (insert, aggregate, join, lookups)' : (kernels[id] ?? images[id] ?? gcWorkloads[id]).title,
+  size: (mode) => (id === 'sqljs' ? sqljsSizes[mode] : (kernels[id] ?? images[id] ?? gcWorkloads[id]).sizes[mode]),
   simd: images[id]?.simd ?? false,
+  gc: id in gcWorkloads,
 }));
 const implementationIds = selected(options.implementations, Object.keys(implementations));
 const runLarge = !options['no-large'] && (options.large ?? (options.workloads ? options.workloads.split(',').includes('large') : !options.quick));
@@ -80,11 +94,15 @@ if (options.rounds) for (const mode of modes) plan[mode].rounds = Number(options
 
 const sampleTimeoutMs = 600_000;
 
+/** The Node that runs the GC workloads: { path, version } or { error }; set once their modules are built. */
+let gcNode = null;
+
 function sample(mode, implementation, workload, { warmup, iterations }, size = workload.size(mode)) {
+  if (workload.gc && gcNode.error) return Promise.resolve({ error: gcNode.error });
   const spec = { implementation, workload: workload.id, size, warmup, iterations };
   const args = [...(mode === 'jitless' ? ['--jitless'] : []), join(paths.benchDir, 'worker.js'), JSON.stringify(spec)];
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: paths.repoRoot, timeout: sampleTimeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(workload.gc ? gcNode.path : process.execPath, args, { cwd: paths.repoRoot, timeout: sampleTimeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const line = stdout.trim().split('\n').pop();
       try {
         resolve(JSON.parse(line));
@@ -102,13 +120,29 @@ async function runMode(mode, buildFailures) {
   const samples = {};
   const references = {};
   const firstReferences = {};
+  const failedReferences = {};
   for (const workload of workloads) {
     samples[workload.id] = Object.fromEntries(ids.map((id) => [id, []]));
     // The reference result: native WebAssembly, JIT on, same input.
     const reference = await sample('jit', 'native', workload, { warmup: 0, iterations: 1 }, workload.size(mode));
+    if (reference.error && workload.gc) {
+      // No Node to run it natively: every cell says why, the rest goes on.
+      log(`${workload.id}: native reference failed: ${reference.error}`);
+      failedReferences[workload.id] = `native reference failed: ${reference.error}`;
+      continue;
+    }
     if (reference.error) throw new Error(`native reference for ${workload.id} failed: ${reference.error}`);
     references[workload.id] = reference.result;
     firstReferences[workload.id] = reference.firstResult;
+    // A GC workload's checksums are computed without WebAssembly too, so
+    // native's answer is known right before the others are held to it.
+    if (workload.gc) {
+      const expected = [expectedGc(workload.id, workload.size(mode)), expectedGc(workload.id, gcWorkloads[workload.id].firstSize)];
+      if (reference.result !== expected[0] || reference.firstResult !== expected[1]) {
+        throw new Error(`${workload.id}: native wasm gives ${reference.result} (first result ${reference.firstResult}), ` +
+          `the JavaScript formulas ${expected[0]} (${expected[1]})`);
+      }
+    }
   }
   // Both builds of the image pipeline are one C source: native WebAssembly
   // must give the same checksum for each (the host build prints it too).
@@ -120,11 +154,13 @@ async function runMode(mode, buildFailures) {
     for (const workload of workloads) {
       const order = ids.map((_, i) => ids[(i + round) % ids.length]);
       for (const id of order) {
-        const failure = buildFailures[id]?.[workload.id];
-        const result = workload.simd && implementations[id].simd === false ? { unsupported: `${implementations[id].label} has no SIMD` }
+        const failure = failedReferences[workload.id] ?? buildFailures[id]?.[workload.id];
+        const result = workload.simd && implementations[id].simd === false ? { unsupported: `${implementations[id].label} has no SIMD`, cell: 'no SIMD' }
+          : workload.gc && implementations[id].gc === false ? { unsupported: `${implementations[id].label} has no GC support`, cell: 'n/a (no GC support)' }
           : failure ? { error: failure } : await sample(mode, id, workload, plan[mode]);
         samples[workload.id][id].push(result);
         const shown = result.unsupported ? `not run: ${result.unsupported}`
+          : notSupportedYet(result.error) ? `${implementations[id].label}: not supported yet: ${notSupportedYet(result.error)}`
           : result.error ? `error: ${result.error.split('\n')[0].slice(0, 160)}`
           : result.result !== references[workload.id] ? `WRONG RESULT ${result.result}`
           : `startup ${result.startupMs.toFixed(1)} ms, ` +
@@ -146,7 +182,7 @@ async function runMode(mode, buildFailures) {
       id,
       label: implementations[id].sqljsLabel ? `${implementations[id].label} (sql.js: ${implementations[id].sqljsLabel})` : implementations[id].label,
     })),
-    workloads: workloads.map(({ id, title, simd }) => ({ id, title, simd })),
+    workloads: workloads.map(({ id, title, simd, gc }) => ({ id, title: gc && gcNode.path && gcNode.path !== process.execPath ? `${title}, on Node ${gcNode.version.replace(/^v/, '')}` : title, simd, gc })),
     sizes: Object.fromEntries(workloads.map((w) => [w.id, w.size(mode)])),
     plan: plan[mode],
     references,
@@ -175,18 +211,32 @@ const method = [
   'interpreters by itself); wasm2js = binaryen 132',
   '`wasm2js -O3` for the kernels and sql.js\'s own sql-asm.js for sql.js; polywasm 0.2.0. sql.js runs its unmodified glue on each',
   'WebAssembly implementation.',
+  'GC workloads (bench/workloads/gc.js): a MoonBit program compiled by its wasm-gc backend (bench/gc/moonbit.mbt) and a hand-written',
+  'module (bench/gc/binary-trees.wat); their checksums are also computed in plain JavaScript and native\'s must equal them. They use the',
+  'final GC encoding, which Node 20\'s V8 cannot run, so all their samples, every implementation\'s, run on a Node that can (named in',
+  'their title when it is not the one running the bench); their ratios are within that Node. wasm2js and polywasm have no GC.',
 ].join('\n');
 
 const compileInputs = () => [
   { label: 'sql.js sql-wasm.wasm', file: paths.sqlWasm },
   ...Object.keys(kernels).map((name) => ({ label: `kernel ${name}`, file: paths.kernelWasm(name) })),
   ...['lz', 'hash', 'numeric', 'reactor', 'image', 'image-simd'].map((name) => ({ label: `clang ${name}.wasm`, file: join(paths.benchDir, 'c', name + '.wasm') })),
+  ...Object.keys(gcWorkloads).map((id) => ({ label: `gc ${basename(gcFiles(id).wasm)}`, file: gcFiles(id).wasm, wasm2js: false })).filter(({ file }) => existsSync(file)),
 ];
 
 // `--workloads large` alone: only the large modules, nothing to build.
-const programs = Object.entries(images).map(([id, image]) => ({ id, files: imageFiles(id), simd: image.simd }));
+const programs = [
+  ...Object.entries(images).map(([id, image]) => ({ id, files: imageFiles(id), simd: image.simd })),
+  ...Object.keys(gcWorkloads).map((id) => ({ id, files: gcFiles(id), simd: false, gc: true })),
+];
 const buildFailures = workloads.length ? await buildAll(Object.keys(kernels), programs, log) : {};
+const gcSelected = workloads.filter((w) => w.gc);
+if (gcSelected.length) {
+  gcNode = findGcNode(gcSelected.map((w) => gcFiles(w.id).wasm), { requested: options['gc-node'], log });
+  log(gcNode.error ? `gc: ${gcNode.error}` : `gc: the GC workloads run on ${gcNode.path} (${gcNode.version})`);
+}
 const results = { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine: machine(), method, runs: {} };
+if (gcNode) results.gcNode = gcNode;
 if (workloads.length) {
   for (const mode of modes) {
     log(`== ${mode}`);

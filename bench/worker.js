@@ -1,8 +1,8 @@
 // One benchmark sample, in its own process (so startup is cold and no
 // implementation's JIT state leaks into another's): load one workload on one
 // implementation, get its first result (a tiny first operation: sql.js's
-// first query, a kernel's or the image pipeline's run with `firstSize`), run
-// it warmup + iterations times, print one JSON line.
+// first query, a kernel's, the image pipeline's or a GC workload's run with
+// `firstSize`), run it warmup + iterations times, print one JSON line.
 //
 //   node [--jitless] bench/worker.js '{"implementation":"native","workload":"calls","size":2000000,"warmup":2,"iterations":5}'
 
@@ -11,6 +11,7 @@ import { kernelFiles } from './lib/paths.js';
 import { imageFiles, images, runImage } from './workloads/image.js';
 import { kernelResult, kernels } from './workloads/kernels.js';
 import { firstQuery, runSqljs } from './workloads/sqljs.js';
+import { gcFiles, gcWorkloads, runGc } from './workloads/gc.js';
 import { reportAndExit } from './lib/child-report.js';
 
 const spec = JSON.parse(process.argv[2]);
@@ -37,11 +38,16 @@ const kinds = {
     first: (target, id) => runImage(target, images[id].firstSize).result,
     run: runImage,
   },
+  gc: {
+    load: (implementation, id) => implementation.instance(gcFiles(id)),
+    first: (target, id) => runGc(target, gcWorkloads[id].firstSize, id).result,
+    run: (target, size, id) => runGc(target, size, id),
+  },
 };
 
 async function main() {
   const implementation = implementations[spec.implementation];
-  const kind = kinds[spec.workload === 'sqljs' ? 'sqljs' : images[spec.workload] ? 'image' : 'kernel'];
+  const kind = kinds[spec.workload === 'sqljs' ? 'sqljs' : images[spec.workload] ? 'image' : gcWorkloads[spec.workload] ? 'gc' : 'kernel'];
   const began = performance.now();
   const target = await kind.load(implementation, spec.workload);
   const startupMs = performance.now() - began;
@@ -64,7 +70,7 @@ async function main() {
   let firstMs;
   for (let i = 0; i < spec.warmup + spec.iterations; i++) {
     const started = performance.now();
-    const run = kind.run(target, spec.size);
+    const run = kind.run(target, spec.size, spec.workload);
     const value = run.result;
     const elapsed = performance.now() - started;
     if (i >= spec.warmup) for (const [name, ms] of Object.entries(run.phases ?? {})) (phases[name] ??= []).push(ms);

@@ -1,9 +1,11 @@
 // Builds what the benchmark runs, into bench/.out: the kernels assembled
-// with wabt, their binaryen `wasm2js -O3` versions, and wasm2es's
-// ahead-of-time output for the kernels, the C programs of bench/c and
+// with wabt (the GC workload's text with binaryen), their binaryen
+// `wasm2js -O3` versions, and wasm2es's ahead-of-time output for the
+// kernels, the C programs of bench/c, the GC modules of bench/gc and
 // sql-wasm.wasm (with the built CLI, as a user would). A tool that fails
 // leaves an error message in place of the file, and that implementation's
-// cells report it. A SIMD build is not given to wasm2js, which has no SIMD.
+// cells report it. A SIMD or GC module is not given to wasm2js, which has
+// neither.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,16 @@ export function firstMeaningfulLine(text) {
   return lines.find((line) => /error|invalid|fatal|unreachable|abort/i.test(line)) ?? lines[0] ?? '(no message)';
 }
 
+/**
+ * Assembles WebAssembly text with binaryen's wasm-as, which reads what wabt
+ * does not (GC types and instructions); returns null or a one-line reason.
+ */
+export function assembleWithBinaryen(source, output) {
+  mkdirSync(dirname(output), { recursive: true });
+  rmSync(output, { force: true });
+  return run(join(paths.binaryenBin, 'wasm-as'), ['--enable-gc', '--enable-reference-types', '--enable-tail-call', '--enable-bulk-memory', source, '-o', output]);
+}
+
 export function wasm2js(input, output) {
   mkdirSync(dirname(output), { recursive: true });
   rmSync(output, { force: true });
@@ -54,8 +66,10 @@ export function wasm2es(input, output, tune = 'jit') {
 
 /**
  * Builds everything; returns { [implementation]: { [workload]: reason } }
- * for the builds that failed. `programs`: [{ id, files, simd }], the
- * workloads built from a committed .wasm (paths.cFiles).
+ * for the builds that failed. `programs`: [{ id, files, simd, gc }], the
+ * workloads built from a committed .wasm (paths.cFiles) or, where
+ * `files.source` names one, from text assembled first. wasm2js, which has
+ * neither SIMD nor GC, is given neither kind.
  */
 export async function buildAll(kernelNames, programs, log) {
   const failures = { 'wasm2es-aot': {}, wasm2js: {} };
@@ -64,8 +78,12 @@ export async function buildAll(kernelNames, programs, log) {
     ...kernelNames.map((name) => ({ id: name, files: paths.kernelFiles(name), simd: false })),
     ...programs,
   ];
-  for (const { id, files, simd } of modules) {
-    if (!simd) {
+  for (const { id, files, simd, gc } of modules) {
+    if (files.source) {
+      const assembled = assembleWithBinaryen(files.source, files.wasm);
+      if (assembled) log(`build: ${id}: wasm-as failed: ${assembled}`);
+    }
+    if (!simd && !gc) {
       const w2js = wasm2js(files.wasm, files.wasm2js);
       if (w2js) failures.wasm2js[id] = `wasm2js failed: ${w2js}`;
     }

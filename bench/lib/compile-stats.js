@@ -44,18 +44,22 @@ function tool(name, command, args, output, runs) {
   };
 }
 
-/** inputs: [{ label, file }]. Returns one row per input. */
+/**
+ * inputs: [{ label, file, wasm2js }]; `wasm2js: false` for a module it
+ * cannot read by design (GC), whose cell says so instead of timing a
+ * failure. Returns one row per input.
+ */
 export function compileStats(inputs, { runs = 3, log = () => {} } = {}) {
   const directory = join(paths.outDir, 'compile');
   mkdirSync(directory, { recursive: true });
-  return inputs.map(({ label, file }) => {
+  return inputs.map(({ label, file, wasm2js = true }) => {
     log(`compile: ${label}`);
     const stem = join(directory, basename(file, '.wasm'));
     return {
       label,
       wasmBytes: statSync(file).size,
       wasm2es: tool('wasm2es', process.execPath, [join(paths.repoRoot, 'bin/wasm2es.js'), file, '-o', stem + '.wasm2es.js'], stem + '.wasm2es.js', runs),
-      wasm2js: tool('wasm2js -O3', join(paths.binaryenBin, 'wasm2js'), ['-O3', ...wasm2jsFeatures, file, '-o', stem + '.wasm2js.js'], stem + '.wasm2js.js', runs),
+      wasm2js: !wasm2js ? { tool: 'wasm2js -O3', unsupported: 'n/a (no GC support)' } : tool('wasm2js -O3', join(paths.binaryenBin, 'wasm2js'), ['-O3', ...wasm2jsFeatures, file, '-o', stem + '.wasm2js.js'], stem + '.wasm2js.js', runs),
     };
   });
 }

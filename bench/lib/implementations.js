@@ -4,7 +4,8 @@
 // sql.js's SQL namespace. Everything a loader does counts as startup: the
 // timer starts before the first import of the implementation. `simd: false`
 // marks an implementation without 128-bit SIMD, whose cells for a SIMD
-// build are shown as unsupported rather than run.
+// build are shown as unsupported rather than run; `gc: false` one without
+// WebAssembly GC, likewise for the GC workloads.
 
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -81,6 +82,7 @@ export const implementations = {
     label: 'wasm2js',
     sqljsLabel: 'sql-asm.js',
     simd: false,
+    gc: false,
     instance: (files) => importFile(files.wasm2js),
     async sqljs() {
       // sql.js's asm.js build: the same SQLite through Emscripten's wasm2js.
@@ -97,6 +99,7 @@ export const implementations = {
   polywasm: {
     label: 'polywasm',
     simd: false,
+    gc: false,
     async instance(files) {
       const { WebAssembly: polywasm } = await import('polywasm');
       const { instance } = await polywasm.instantiate(readFileSync(files.wasm), {});

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import * as paths from './paths.js';
+import { gcWorkloads } from '../workloads/gc.js';
 import { imagePhases, images } from '../workloads/image.js';
 
 export const median = (values) => {
@@ -15,15 +16,29 @@ export const median = (values) => {
 };
 
 /**
+ * What a failure says when wasm2es rejected the module for a feature it
+ * does not have yet (a CompileError "... is not supported yet", from the
+ * CLI or at run time): that message, without the tool's prefixes; else null.
+ */
+export function notSupportedYet(error) {
+  if (typeof error !== 'string' || !/is not supported yet/.test(error)) return null;
+  const parts = error.split('\n')[0].split(': ');
+  return parts.slice(parts.findIndex((part) => /is not supported yet/.test(part))).join(': ');
+}
+
+/**
  * One cell's figure from its samples (one per round). A sample that failed
  * or disagrees with the reference result makes the whole cell a failure:
  * a wrong result is never shown as a time. A cell the implementation cannot
- * run at all (a SIMD build on one without SIMD) is `unsupported`.
+ * run at all (a SIMD build on one without SIMD, a GC module on one without
+ * GC) is `unsupported`, shown as the sample's `cell` text; one that wasm2es
+ * rejects for a feature it does not have yet is `not-supported`.
  */
 export function summarize(samples, reference, firstReference) {
   const unsupported = samples.find((sample) => sample.unsupported);
-  if (unsupported) return { status: 'unsupported', message: unsupported.unsupported };
+  if (unsupported) return { status: 'unsupported', message: unsupported.unsupported, cell: unsupported.cell };
   const failed = samples.find((sample) => sample.error);
+  if (failed && notSupportedYet(failed.error)) return { status: 'not-supported', message: notSupportedYet(failed.error) };
   if (failed) return { status: 'error', message: failed.error };
   const wrong = samples.find((sample) => sample.result !== reference);
   if (wrong) return { status: 'wrong', message: `result ${wrong.result}, expected ${reference}` };
@@ -58,7 +73,8 @@ const kib = (bytes) => (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + ' KiB';
 
 function cell(figure, field, baseline) {
   if (!figure) return '–';
-  if (figure.status === 'unsupported') return 'no SIMD';
+  if (figure.status === 'unsupported') return figure.cell ?? 'no SIMD';
+  if (figure.status === 'not-supported') return 'not supported yet';
   if (figure.status === 'error') return 'error';
   if (figure.status === 'wrong') return '**wrong result**';
   const value = figure[field];
@@ -86,7 +102,8 @@ function failureNotes(run) {
       const figure = run.figures[workload.id][impl.id];
       if (figure?.status === 'unsupported') continue; // said in the table
       if (figure && figure.status !== 'ok') {
-        notes.push(`- ${workload.title}, ${impl.label}: ${figure.status === 'wrong' ? 'wrong result' : 'error'}: ` +
+        const what = { wrong: 'wrong result', 'not-supported': 'not supported yet' }[figure.status] ?? 'error';
+        notes.push(`- ${workload.title}, ${impl.label}: ${what}: ` +
           '`' + figure.message.split('\n')[0].slice(0, 300).replace(/`/g, "'") + '`');
       } else if (figure?.firstStatus && figure.firstStatus !== 'ok') {
         notes.push(`- ${workload.title}, ${impl.label}: first result: ${figure.firstStatus === 'wrong' ? 'wrong result' : 'error'}: ` +
@@ -115,7 +132,7 @@ export function compileTable(rows) {
     '| input | .wasm | wasm2es time | wasm2es peak | wasm2es output (gzip) | wasm2js -O3 time | wasm2js peak | wasm2js output (gzip) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const side = (stats) => stats.error
+  const side = (stats) => stats.unsupported ? [stats.unsupported, '–', '–'] : stats.error
     ? ['fails', '–', '`' + stats.error.slice(0, 120).replace(/`/g, "'") + '`']
     : [ms(stats.ms), stats.peakMiB === null ? '–' : stats.peakMiB.toFixed(0) + ' MiB', `${kib(stats.bytes)} (${kib(stats.gzipBytes)})`];
   for (const row of rows) lines.push(`| ${row.label} | ${kib(row.wasmBytes)} | ${side(row.wasm2es).join(' | ')} | ${side(row.wasm2js).join(' | ')} |`);
@@ -150,7 +167,8 @@ export function firstResultTable(results) {
       const cells = columns.map((impl) => {
         const figure = figures[impl.id];
         if (!figure) return '–';
-        if (figure.status === 'unsupported') return 'no SIMD';
+        if (figure.status === 'unsupported') return figure.cell ?? 'no SIMD';
+        if (figure.status === 'not-supported') return 'not supported yet';
         if (figure.status === 'error' || figure.firstStatus === 'error') return 'error';
         if (figure.status === 'wrong' || figure.firstStatus === 'wrong') return '**wrong result**';
         const value = figure.firstResultMs;
@@ -276,7 +294,7 @@ export function targets(results) {
       ok(aot) && ok(s.wasm2js) && aot.steadyMs < s.wasm2js.steadyMs,
       ok(aot) && ok(s.wasm2js) ? `${ms(aot.steadyMs)} vs ${ms(s.wasm2js.steadyMs)}` : aot?.status);
     for (const [id, figures] of Object.entries(jit)) {
-      if (id === 'sqljs' || images[id]) continue; // the image pipeline's targets are its own, below
+      if (id === 'sqljs' || images[id] || gcWorkloads[id]) continue; // the image pipeline's and GC's targets are their own, below
       const mine = figures['wasm2es-aot'];
       check(`JIT: ${id} on wasm2es AOT faster than wasm2js`,
         ok(mine) && ok(figures.wasm2js) && mine.steadyMs < figures.wasm2js.steadyMs,
@@ -360,7 +378,56 @@ export function targets(results) {
         ok(mine) && ok(s.wasm2js) ? `${ms(mine.steadyMs)} vs ${ms(s.wasm2js.steadyMs)}` : mine?.status ?? 'not run');
     }
   }
+  // Issue 18: GC code on wasm2es within 3x of the engine's own WasmGC (both on the Node that runs the GC rows).
+  for (const id of Object.keys(gcWorkloads)) {
+    const figures = jit?.[id];
+    if (!figures) continue;
+    const [mine, native] = [figures['wasm2es-aot'], figures.native];
+    check(`JIT: ${id} on wasm2es AOT within 3× of native`,
+      ok(mine) && ok(native) && mine.steadyMs <= 3 * native.steadyMs,
+      ok(mine) && ok(native) ? ratio(mine.steadyMs / native.steadyMs) : mine?.status === 'not-supported' ? 'not supported yet' : mine?.status ?? 'not run');
+  }
   return out.join('\n');
+}
+
+/** The GC workloads' phases (steady medians), per mode and implementation; ratios to native's phase with the JIT. */
+export function gcPhaseTable(results) {
+  const lines = ['| workload | mode | implementation | phases (ratio to native) |', '|---|---|---|---|'];
+  for (const [mode, run] of [['JIT', results.runs.jit], ['--jitless', results.runs.jitless]]) {
+    for (const id of Object.keys(gcWorkloads)) {
+      const native = results.runs.jit?.figures[id]?.native;
+      const sameSize = results.runs.jit?.sizes[id] === run?.sizes[id];
+      for (const impl of run?.implementations ?? []) {
+        const figure = run.figures[id]?.[impl.id];
+        if (figure?.status !== 'ok') continue;
+        const phases = gcWorkloads[id].phases.map((name) => {
+          const base = native?.status === 'ok' && sameSize && impl.id !== 'native' ? native.phases[name] : null;
+          return `${name} ${ms(figure.phases[name] ?? NaN)}${base ? ` (${ratio(figure.phases[name] / base)})` : ''}`;
+        });
+        lines.push(`| ${id} | ${mode} | ${impl.label} | ${phases.join(', ')} |`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+function gcSection(results) {
+  const runs = [results.runs.jit, results.runs.jitless].filter(Boolean);
+  if (!runs.some((run) => Object.keys(gcWorkloads).some((id) => run.figures[id]))) return [];
+  const node = results.gcNode;
+  return [
+    '## WebAssembly GC', '',
+    'bench/workloads/gc.js. gc-moonbit: bench/gc/moonbit.mbt compiled by MoonBit\'s wasm-gc backend (@moonbit/moonc-worker from npm, ' +
+      'bench/gc/build-moonbit.js): binary trees, an enum matched by ref.cast, closures through call_ref, trait objects, FixedArray copies. ' +
+      'gc-wat: bench/gc/binary-trees.wat: binary trees, arrays (i32, packed i8, references; fill, copy, new_fixed), i31 and ' +
+      'br_on_cast/br_on_cast_fail/ref.test/ref.cast over a subtype hierarchy, call_ref, closures as structs, return_call_ref. ' +
+      'The size is the trees\' depth; the other phases get 2^(size+4) items. Every checksum is also computed in plain JavaScript, and ' +
+      'native\'s must equal it. ' +
+      (node?.error ? `No Node here runs WasmGC's final encoding: ${node.error}.`
+        : node ? `Every implementation's GC samples ran on ${node.path} (${node.version}), whose V8 has the final GC encoding (Node 20's has not).` : ''),
+    '',
+    gcPhaseTable(results), '',
+  ];
 }
 
 /**
@@ -454,6 +521,7 @@ export function renderResults(results) {
   if (results.runs.jit) parts.push('## With the JIT', '', runSection(results.runs.jit, 'JIT', 'native wasm'));
   if (results.runs.jitless) parts.push('## node --jitless (no native WebAssembly)', '', runSection(results.runs.jitless, '--jitless', 'wasm2js / sql-asm.js'));
   if (results.runs.jit || results.runs.jitless) parts.push(...simdSection(results));
+  if (results.runs.jit || results.runs.jitless) parts.push(...gcSection(results));
   if (results.runs.jit || results.runs.jitless) parts.push('## Start-up to first result', '', firstResultNote, '', firstResultTable(results), '');
   if (results.compile) parts.push('## Compile speed and output size', '', compileTable(results.compile), '');
   if (results.large) parts.push(...largeSection(results.large, '##'));
