@@ -119,7 +119,7 @@ function canonicalizeBody(body, paramCount, counter) {
   for (let i = r.u32(); i > 0; i--) {
     const start = r.offset;
     localCount += r.u32();
-    r.byte();
+    r.valueType();
     groups.push(body.subarray(start, r.offset));
   }
   const scratch = { f32: localCount, f64: localCount + 1, i32: localCount + 2, v128: localCount + 3, mask: localCount + 4 };

@@ -8,8 +8,10 @@
 // exception handling only in its legacy encoding, without try_table,
 // throw_ref, exnref or WebAssembly.JSTag, and no multi-memory at all; under
 // Node 24 with --experimental-wasm-exnref (see README.md) it has the final
-// encoding and JSTag too. Such modules are counted apart ('beyond-native'),
-// neither compared nor dropped.
+// encoding and JSTag too. Node 20's V8 has GC and typed function references
+// only as drafts behind a flag, with other encodings; Node 24's ships them.
+// Such modules are counted apart ('beyond-native'), neither compared nor
+// dropped.
 //
 // Ahead-of-time configurations load the module body (format 'body') the way
 // the polyfill does, through new Function and the runtime's defineModule,
@@ -24,7 +26,7 @@ import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 import { pathToFileURL } from 'node:url';
-import { usedTags } from './wasm-binary.js';
+import { usedTags, gcUse } from './wasm-binary.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -76,7 +78,10 @@ export function nativeEngine({ decode } = {}) {
  * whether it compiled the module; `module`: parseModule's reading of it
  * (null when it could not be read). A module it rejects is beyond it when
  * wasm2es's decode finds it valid and using the final exception-handling
- * encoding, several memories or memory64; one it compiles, when it throws or catches
+ * encoding, several memories or memory64, or when it uses GC or typed
+ * function references and wasm2es finds nothing wrong with it but that it
+ * does not support them yet (a decode that succeeds once it does); one it
+ * compiles, when it throws or catches
  * with binaryen's "jstag" import and there is no WebAssembly.JSTag to give
  * it. A "jstag" imported and never used links to a stand-in tag of the
  * same type (host.js), which no instruction can tell apart.
@@ -84,18 +89,21 @@ export function nativeEngine({ decode } = {}) {
 function beyondNative(WA, decode, bytes, compiled, module) {
   if (compiled) return !WA.JSTag && module && throwsOrCatchesJsTag(module) ? 'throws or catches with "jstag", and this engine has no WebAssembly.JSTag' : null;
   if (!decode) return null;
+  const gc = module && gcUse(module);
+  const gcReason = `uses GC or typed function references (first ${gc}), which this engine does not validate`;
   let decoded;
   try {
     decoded = decode(bytes);
-  } catch {
-    return null; // wasm2es rejects it too
+  } catch (error) {
+    // wasm2es rejects it too; for not supporting GC, which says nothing about the module.
+    return gc && /not supported/.test(error?.message) ? gcReason : null;
   }
   if (decoded.exnref) return `uses exception handling's final encoding (try_table, throw_ref or exnref; first ${decoded.exnref.where}), which this engine does not validate`;
   if (decoded.multiMemory) return `uses several memories (first ${decoded.multiMemory.where}), which this engine does not validate`;
   const wide = [...decoded.memories, ...decoded.tables, ...decoded.imports.filter((entry) => entry.desc.kind === 1 || entry.desc.kind === 2).map((entry) => entry.desc.type)]
     .some((type) => type.address64 === true);
   if (wide) return 'has a 64-bit memory or table (memory64), which this engine does not validate';
-  return null;
+  return gc ? gcReason : null;
 }
 
 function throwsOrCatchesJsTag(module) {

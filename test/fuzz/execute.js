@@ -18,8 +18,8 @@
 // is a divergence all the same.
 
 import { parseModule } from './wasm-binary.js';
-import { createHost, isExhaustion, HOST_LABELS } from './host.js';
-import { encodeValue, decodeArgument } from './values.js';
+import { createHost, isExhaustion } from './host.js';
+import { encodeValue, decodeArgument, HOST_LABELS } from './values.js';
 import { readState, compareStates, summarizeState } from './state.js';
 import { NAN_COUNTER } from './canonicalize.js';
 
@@ -108,7 +108,7 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
   nativeTrace.instantiate = { outcome: reference.outcome, log: [...reference.host.log] };
   let running = others.filter((side) => compareStep(reference, side, 'instantiate', undefined));
   if (!reference.instance) return result;
-  if (trace) nativeTrace.instantiate.state = summarizeState(readState(reference.instance, exports));
+  if (trace) nativeTrace.instantiate.state = summarizeState(readState(reference.instance, exports, reference.host.labels));
 
   for (let callIndex = 0; callIndex < plan.length; callIndex++) {
     const { export: exportName, args } = plan[callIndex];
@@ -120,7 +120,7 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
     }
     result.calls++;
     if (trace) {
-      nativeTrace.calls.push({ export: exportName, args, outcome: reference.outcome, log: [...reference.host.log], state: summarizeState(readState(reference.instance, exports)) });
+      nativeTrace.calls.push({ export: exportName, args, outcome: reference.outcome, log: [...reference.host.log], state: summarizeState(readState(reference.instance, exports, reference.host.labels)) });
     }
     running = running.filter((side) => {
       side.config.calls++;
@@ -148,7 +148,7 @@ export function runModule(bytes, plan, native, engines, { trace = false } = {}) 
     const logDifference = compareLogs(want.host.log, side.host.log);
     if (logDifference) return diverge(side.config, { kind: 'imports', call: callIndex, detail: `${where}: ${logDifference}` });
     if (!want.instance) return false; // both failed to instantiate, the same way
-    const stateDifference = compareStates(readState(want.instance, exports), readState(side.instance, exports));
+    const stateDifference = compareStates(readState(want.instance, exports, want.host.labels), readState(side.instance, exports, side.host.labels));
     if (stateDifference) return diverge(side.config, { ...stateDifference, call: callIndex, detail: `${where}: then ${stateDifference.detail}` });
     return true;
   }
@@ -169,7 +169,7 @@ function compareLogs(want, got) {
 
 function callOutcome(engine, host, run) {
   try {
-    return `returns ${encodeValue(run(), HOST_LABELS)}`;
+    return `returns ${encodeValue(run(), host.labels)}`;
   } catch (error) {
     return `throws ${errorClass(engine, error, host)}`;
   }
@@ -190,5 +190,5 @@ export function errorClass(engine, error, host) {
   if (error instanceof WA.CompileError) return 'CompileError';
   if (WA.Exception && error instanceof WA.Exception) return host?.wasmTag && error.is(host.wasmTag) ? `Exception wasmtag(${error.getArg(host.wasmTag, 0)})` : 'Exception';
   if (error instanceof Error) return error.constructor.name;
-  return `value ${encodeValue(error, HOST_LABELS)}`;
+  return `value ${encodeValue(error, host?.labels ?? HOST_LABELS)}`;
 }

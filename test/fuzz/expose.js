@@ -17,9 +17,11 @@
 //     lanes, which state.js reads with the rest of the state (the plan does
 //     not call it).
 // The original exports stay, and calling them still has to throw the same
-// TypeError on every engine.
+// TypeError on every engine. The module's own type section is kept entry for
+// entry (a GC module's rec groups too) and the wrappers' types come after
+// it, so no type index moves.
 
-import { parseModule, encodeModule, encodeExports, encodeTypes, encodeFunctions, encodeCode, withSection, concat, vector, u32, TYPE_BYTE, SECTION } from './wasm-binary.js';
+import { parseModule, encodeModule, encodeExports, appendTypes, encodeFunctions, encodeCode, encodeValueType, withSection, concat, vector, u32, SECTION } from './wasm-binary.js';
 
 export const LANES_PREFIX = '__fuzz_lanes_';
 export const VALUE_PREFIX = '__fuzz_value_';
@@ -40,11 +42,11 @@ export function exposeState(bytes) {
   }
 
   const names = new Set(exports.map((entry) => entry.name));
-  const types = [...module.types];
+  const types = []; // function types after the module's own
   const added = []; // { typeIndex, body }
   const addFunction = (name, type, body) => {
     types.push(type);
-    added.push({ typeIndex: types.length - 1, body });
+    added.push({ typeIndex: module.types.length + types.length - 1, body });
     exports.push({ name: unique(names, name), kind: 'function', index: module.functionTypes.length + added.length - 1 });
   };
   for (const entry of [...exports]) {
@@ -59,7 +61,7 @@ export function exposeState(bytes) {
   if (exports.length === module.exports.length) return bytes;
   let sections = withSection(module.sections, SECTION.export, encodeExports(exports));
   if (added.length) {
-    sections = withSection(sections, SECTION.type, encodeTypes(types));
+    sections = withSection(sections, SECTION.type, appendTypes(module, types));
     sections = withSection(sections, SECTION.function, encodeFunctions([...module.functions, ...added.map((entry) => entry.typeIndex)]));
     sections = withSection(sections, SECTION.code, encodeCode([...module.bodies, ...added.map((entry) => entry.body)]));
   }
@@ -101,7 +103,7 @@ function lanesWrapper(type, index) {
     else for (let lane = 0; lane < 4; lane++) code.push(LOCAL_GET, ...u32(first + i), SIMD, I32X4_EXTRACT_LANE, lane);
   });
   code.push(END);
-  const locals = vector(type.results.map((t) => [1, TYPE_BYTE[t]]));
+  const locals = vector(type.results.map((t) => [1, ...encodeValueType(t)]));
   return concat([locals, Uint8Array.from(code)]);
 }
 

@@ -18,13 +18,22 @@
 // "log-v128" among them, is a small wasm function instead, compiled by the
 // same engine: it passes each v128 on to the recording JS function as four
 // i32 lanes, which are compared like any other argument.
+//
+// With GC, binaryen's -ttf also imports "log-anyref", "log-funcref" and
+// "log-externref" (recorded like the rest: a struct shows as 'opaque#n'),
+// and "__fuzz_import" globals of type externref or (ref extern), which get
+// the host object. An import whose type the JS API's descriptors cannot
+// name (a mutable global, table or tag of a GC type) is left for the plain
+// value or nothing, so that every engine fails to link it alike instead of
+// the host depending on which descriptor strings an engine accepts beyond
+// the spec's.
 
-import { encodeValue } from './values.js';
+import { encodeValue, labels as createLabels, HOST_OBJECT, HOST_LABELS } from './values.js';
 import { encodeModule, encodeTypes, encodeFunctions, encodeExports, encodeCode, concat, vector, name, u32, SECTION } from './wasm-binary.js';
 
-/** The one host object externref imports hold, the same for every engine; results show it by label. */
-export const HOST_OBJECT = Object.freeze({ fuzz: 'host object' });
-export const HOST_LABELS = new Map([[HOST_OBJECT, 'host-object']]);
+export { HOST_OBJECT, HOST_LABELS };
+/** Value types a Global, Table or Tag descriptor names in every engine, by the names it takes. */
+const DESCRIBABLE = { i32: 'i32', i64: 'i64', f32: 'f32', f64: 'f64', v128: 'v128', externref: 'externref', funcref: 'anyfunc' };
 
 const STACK_OVERFLOW = /call stack|recursion|stack overflow/i;
 
@@ -40,11 +49,13 @@ export function isExhaustion(error) {
 /**
  * @param {import('./configs.js').Engine} engine
  * @param {ReturnType<import('./wasm-binary.js').parseModule>} module
- * @returns {{ imports: object, log: string[], wasmTag: any, attach: (instance: any) => void }}
+ * @returns {{ imports: object, log: string[], labels: ReturnType<typeof createLabels>, wasmTag: any, attach: (instance: any) => void }}
+ *   labels: how this side names the objects it meets, for everything it encodes (values.js)
  */
 export function createHost(engine, module) {
   const WA = engine.WebAssembly;
   const log = [];
+  const labels = createLabels();
   // fuzz_shell.js makes it only where Tag exists; every engine here has one.
   const wasmTag = new WA.Tag({ parameters: ['i32'] });
   let exports = null; // the instance's exports, once there is an instance
@@ -95,30 +106,34 @@ export function createHost(engine, module) {
     if (entry.kind === 'function') {
       const behaviour = entry.module === 'fuzzing-support' ? support[entry.name] : undefined;
       const record = (...args) => {
-        log.push(`${entry.name}(${args.map((arg) => encodeValue(arg, HOST_LABELS)).join(', ')})`);
+        log.push(`${entry.name}(${args.map((arg) => encodeValue(arg, labels)).join(', ')})`);
         return behaviour?.(...args);
       };
       const type = module.types[entry.typeIndex];
       namespace[entry.name] = type.params.includes('v128') && !type.results.includes('v128') ? laneForwarder(engine, type, record) : record;
     } else if (entry.kind === 'global') {
-      const value = globalValue(entry.global.value, label);
-      namespace[entry.name] = entry.global.mutable ? new WA.Global({ value: entry.global.value, mutable: true }, value) : value;
+      const type = entry.global.value;
+      const value = globalValue(type, label);
+      // A mutable GC-typed global gets the plain value, which links nowhere.
+      namespace[entry.name] = entry.global.mutable && type in DESCRIBABLE ? new WA.Global({ value: DESCRIBABLE[type], mutable: true }, value) : value;
     } else if (entry.kind === 'memory') {
       namespace[entry.name] = new WA.Memory(entry.memory);
     } else if (entry.kind === 'table') {
-      namespace[entry.name] = new WA.Table({ ...entry.table, element: entry.table.element === 'funcref' ? 'anyfunc' : entry.table.element });
+      if (entry.table.element in DESCRIBABLE) namespace[entry.name] = new WA.Table({ ...entry.table, element: DESCRIBABLE[entry.table.element] });
     } else if (entry.kind === 'tag') {
       const support = entry.module === 'fuzzing-support';
+      const parameters = module.types[entry.typeIndex].params;
       if (support && entry.name === 'wasmtag') namespace[entry.name] = wasmTag;
       // Without a JSTag, a stand-in: execute.js has made sure no instruction uses it.
       else if (support && entry.name === 'jstag') namespace[entry.name] = WA.JSTag ?? new WA.Tag({ parameters: ['externref'] });
-      else namespace[entry.name] = new WA.Tag({ parameters: module.types[entry.typeIndex].params });
+      else if (parameters.every((type) => type in DESCRIBABLE)) namespace[entry.name] = new WA.Tag({ parameters: parameters.map((type) => DESCRIBABLE[type]) });
     }
   }
 
   return {
     imports,
     log,
+    labels,
     wasmTag,
     /** Called once the instance exists: the host's export calls and table access go to it. */
     attach(instance) {
@@ -136,7 +151,7 @@ function globalValue(type, label) {
   if (type === 'i64') return BigInt(hash | 0) * 0x100000001n;
   if (type === 'f32') return Math.fround((hash | 0) / 256);
   if (type === 'f64') return (hash | 0) / 1024;
-  if (type === 'externref') return HOST_OBJECT;
+  if (type === 'externref' || type === '(ref extern)') return HOST_OBJECT;
   return null;
 }
 

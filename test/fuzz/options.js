@@ -2,7 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 import { CONFIG_NAMES } from './configs.js';
-import { DEFAULT_FEATURES, parseFeatures } from './features.js';
+import { DEFAULT_FEATURES, OPT_IN_FEATURES, parseFeatures } from './features.js';
 import { GENERATOR_NAMES } from './generators.js';
 
 export const HELP = `usage: npm run fuzz -- [options]
@@ -17,7 +17,8 @@ regression fixture. (seed, generator, index) reproduces one module anywhere.
   --generator G        ttf (binaryen wasm-opt -ttf), own (test/fuzz/generator.js) or both (default)
   --configs LIST       wasm2es configurations (default all: ${CONFIG_NAMES.join(',')})
   --features LIST      wasm features for the generators (default: ${DEFAULT_FEATURES.join(',')});
-                       'default' and 'mvp' are shorthands, '-name' takes one out (default,-simd)
+                       'default' and 'mvp' are shorthands, '-name' takes one out (default,-simd)${
+  OPT_IN_FEATURES.length ? `;\n                       opt-in while wasm2es learns them: ${OPT_IN_FEATURES.join(', ')} (default,${OPT_IN_FEATURES[0]})` : ''}
   --rounds N           calls of each export per module (default 2)
   --jobs J             worker threads (default: min(2, cores))
   --timeout S          seconds one module may run before it counts as hung (default 60)

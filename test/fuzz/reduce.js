@@ -203,7 +203,7 @@ async function trimLocals(attempt, current) {
       if (!groups.length) break;
       const last = groups.at(-1);
       const fewer = last[0] > 1 ? [...groups.slice(0, -1), [last[0] >> 1, last[1]]] : groups.slice(0, -1);
-      const locals = vector(fewer.map(([n, type]) => [...u32(n), type]));
+      const locals = vector(fewer.map(([n, type]) => [...u32(n), ...type]));
       if (!(await attempt({ bytes: withBody(module, index, concat([locals, body.subarray(instructionsStart)])), plan: current().plan }))) break;
     }
   }

@@ -5,8 +5,7 @@
 // fixtures store a SHA-256 of it instead.
 
 import { createHash } from 'node:crypto';
-import { encodeValue } from './values.js';
-import { HOST_LABELS } from './host.js';
+import { encodeValue, HOST_LABELS } from './values.js';
 import { VALUE_PREFIX } from './expose.js';
 
 /** More table entries than any generator makes; past it only the length is compared. */
@@ -15,26 +14,27 @@ const MAX_TABLE_ENTRIES = 4096;
 /**
  * @param {any} instance
  * @param {{ name: string, kind: string }[]} exports the module's exports, in order
+ * @param {{ get: (value: object) => string | undefined }} [labels] how this side names objects (values.js)
  * @returns {{ name: string, kind: string, bytes?: Uint8Array, value?: string }[]}
  */
-export function readState(instance, exports) {
+export function readState(instance, exports, labels = HOST_LABELS) {
   const state = [];
   for (const { name, kind } of exports) {
     const object = instance.exports[name];
     if (kind === 'memory') state.push({ name, kind, bytes: new Uint8Array(object.buffer) });
-    else if (kind === 'global') state.push({ name, kind, value: readSafely(() => encodeValue(object.value, HOST_LABELS)) });
-    else if (kind === 'table') state.push({ name, kind, value: readTable(object) });
-    else if (kind === 'function' && name.startsWith(VALUE_PREFIX)) state.push({ name, kind: 'global', value: readSafely(() => encodeValue(object(), HOST_LABELS)) });
+    else if (kind === 'global') state.push({ name, kind, value: readSafely(() => encodeValue(object.value, labels)) });
+    else if (kind === 'table') state.push({ name, kind, value: readTable(object, labels) });
+    else if (kind === 'function' && name.startsWith(VALUE_PREFIX)) state.push({ name, kind: 'global', value: readSafely(() => encodeValue(object(), labels)) });
   }
   return state;
 }
 
-function readTable(table) {
+function readTable(table, labels) {
   const entries = [];
   // A 64-bit table (memory64) has a BigInt length and takes BigInt indices.
   const wide = typeof table.length === 'bigint';
   const length = Number(table.length);
-  for (let i = 0; i < Math.min(length, MAX_TABLE_ENTRIES); i++) entries.push(readSafely(() => encodeValue(table.get(wide ? BigInt(i) : i), HOST_LABELS)));
+  for (let i = 0; i < Math.min(length, MAX_TABLE_ENTRIES); i++) entries.push(readSafely(() => encodeValue(table.get(wide ? BigInt(i) : i), labels)));
   return `length ${length}${wide ? ' (64-bit)' : ''}: ${entries.join(' ')}`;
 }
 

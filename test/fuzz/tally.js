@@ -3,6 +3,8 @@
 //   fuzz: 1234 modules (seed 7, indices 0..616), 56789 calls, 0 divergences, 12 rejected as unsupported, 3 exhausted, 40 beyond native
 // "Beyond native": modules the native engine cannot be the reference for
 // (execute.js), e.g. exception handling's final encoding under Node 20.
+// With GC among the features, a line says what became of the modules that
+// use it: the count a GC campaign cites.
 
 export function createTally(options, generators) {
   const tally = {
@@ -13,6 +15,7 @@ export function createTally(options, generators) {
     exhausted: 0,
     beyondNative: 0,
     beyondReasons: {},
+    gc: { modules: 0, compared: 0, divergences: 0, unsupported: 0, beyondNative: 0 },
     nans: 0,
     nativeRejected: 0,
     hung: 0,
@@ -40,6 +43,7 @@ export function createTally(options, generators) {
         tally.nativeRejected++;
       }
       const statuses = Object.values(report.configs).map((config) => config.status);
+      if (report.gc) countGc(tally.gc, report, statuses);
       if (statuses.includes('diverged')) tally.divergences++;
       if (statuses.includes('unsupported')) tally.unsupported++;
       if (statuses.includes('exhausted')) tally.exhausted++;
@@ -60,6 +64,15 @@ export function createTally(options, generators) {
   return tally;
 }
 
+function countGc(gc, report, statuses) {
+  gc.modules++;
+  if (statuses.includes('diverged')) gc.divergences++;
+  if (statuses.includes('unsupported')) gc.unsupported++;
+  if (report.beyondNative) gc.beyondNative++;
+  // Compared: native ran it and some configuration was held to it.
+  else if (report.nativeCompile === 'ok' && statuses.some((status) => status !== 'unsupported')) gc.compared++;
+}
+
 export function summary(tally, options) {
   const ranges = Object.entries(tally.generators)
     .filter(([, generator]) => generator.modules > 0)
@@ -69,6 +82,10 @@ export function summary(tally, options) {
   ];
   for (const [name, counts] of Object.entries(tally.configs)) {
     lines.push(`  ${name}: ${counts.modules} modules, ${counts.calls} calls compared, ${counts.diverged} divergences, ${counts.unsupported} unsupported, ${counts.beyondNative} beyond native, ${counts.exhausted} exhausted (${counts.exhaustedAlone} where native was not), ${counts.nan} NaN-only`);
+  }
+  if (tally.gc.modules) {
+    const gc = tally.gc;
+    lines.push(`  ${gc.modules} modules use GC or typed function references: ${gc.compared} compared, ${gc.divergences} divergences, ${gc.unsupported} rejected as unsupported, ${gc.beyondNative} beyond native`);
   }
   if (tally.beyondNative) {
     const reasons = Object.entries(tally.beyondReasons).map(([reason, n]) => `${n} ${reason}`);

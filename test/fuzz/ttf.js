@@ -5,8 +5,8 @@
 // pair reproduces the module on any machine with binaryen 132. Every second
 // module also gets binaryen's random optimisation passes (-fp), which
 // reshape the code the way optimised toolchain output looks, and, when the
-// features include them, every second one exception handling and every
-// third one memory64.
+// features include them, every second one exception handling, every third
+// one memory64 and every second one GC.
 
 import { loadTool } from './binaryen-tool.js';
 import { createRandom } from './prng.js';
@@ -18,9 +18,10 @@ function inputSize(random) {
   return random.oneIn(8) ? 8192 + random.below(24576) : 512 + random.below(7680);
 }
 
-/** wasm-opt flags for exactly these features. */
+/** wasm-opt flags for exactly these features (and the ones they require: -ttf aborts on gc alone). */
 export function ttfFeatureFlags(features) {
-  return ['--mvp-features', ...features.map((name) => FEATURES[name].ttf)];
+  const names = new Set(features.flatMap((name) => [name, ...(FEATURES[name].requires ?? [])]));
+  return ['--mvp-features', ...[...names].map((name) => FEATURES[name].ttf)];
 }
 
 /** The generator could not make this module: not a wasm2es failure, counted apart. */
@@ -47,6 +48,9 @@ export async function createTtfGenerator() {
       // memory64 in every third module (drawn after that, so the others are as before): -ttf
       // then makes the memory and tables 64-bit, which only a newer V8 (Node 24) runs.
       if (chosen.includes('memory64') && !random.oneIn(3)) chosen = chosen.filter((name) => name !== 'memory64');
+      // GC (opt-in, features.js) in every second module, drawn after everything else: the other
+      // half are the modules of a run without it, byte for byte.
+      if (chosen.includes('gc') && random.oneIn(2)) chosen = chosen.filter((name) => name !== 'gc');
       const args = ['input.dat', '-ttf', ...passes, '-q', ...ttfFeatureFlags(chosen), '-o', 'output.wasm'];
       let result;
       // A crash may come from state an earlier run left behind: once more on a fresh instance.

@@ -3,26 +3,66 @@
 // does not reflect), raw sections to rebuild a module from, and instruction
 // boundaries in function bodies, which the reducer cuts along. Reads what
 // WebAssembly 2.0 defines, fixed-width SIMD included (and the relaxed SIMD
-// opcodes, which have no immediates), tail calls, and exception handling in
-// both encodings: tags (imported, exported, the tag section), exnref, the
-// final try_table and throw_ref and the legacy try, catch, catch_all,
-// delegate and rethrow. Anything else is an Error, since the fuzzer only
-// looks at modules the native engine has already accepted.
+// opcodes, which have no immediates), tail calls, exception handling in
+// both encodings (tags, exnref, the final try_table and throw_ref and the
+// legacy try, catch, catch_all, delegate and rethrow), and garbage
+// collection with typed function references: rec groups, subtypes, struct
+// and array types, (ref null? ht) value types, tables with an initialiser,
+// and the 0xfb instructions, call_ref, br_on_null and the rest. Anything
+// else is an Error, since the fuzzer only looks at modules the native
+// engine has already accepted.
+//
+// Value types are strings: 'i32', ..., 'v128', a reference type by its
+// text-format shorthand where it has one ('funcref', 'anyref', 'nullref',
+// ...), otherwise '(ref null 3)', '(ref 3)', '(ref any)'.
 
-import { leb as u32, name, vec as vector, concat } from '../helpers/wasm-bytes.js';
+import { leb as u32, sleb, name, vec as vector, concat } from '../helpers/wasm-bytes.js';
 
 export const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12, tag: 13 };
+const SECTION_NAMES = Object.fromEntries(Object.entries(SECTION).map(([section, id]) => [id, section]));
 
-const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref', 0x69: 'exnref' };
-/** Value type name -> its byte. */
-export const TYPE_BYTE = Object.fromEntries(Object.entries(VALUE_TYPES).map(([byte, type]) => [type, Number(byte)]));
+const NUMERIC_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128' };
+/** Abstract heap types by their byte. */
+const HEAP_TYPES = { 0x73: 'nofunc', 0x72: 'noextern', 0x71: 'none', 0x70: 'func', 0x6f: 'extern', 0x6e: 'any', 0x6d: 'eq', 0x6c: 'i31', 0x6b: 'struct', 0x6a: 'array', 0x69: 'exn', 0x74: 'noexn' };
+const HEAP_BYTE = Object.fromEntries(Object.entries(HEAP_TYPES).map(([byte, heap]) => [heap, Number(byte)]));
+/** The shorthand of (ref null ht) for each abstract heap type: the same byte stands for both. */
+const NULLABLE = { func: 'funcref', extern: 'externref', any: 'anyref', eq: 'eqref', i31: 'i31ref', struct: 'structref', array: 'arrayref', exn: 'exnref', none: 'nullref', nofunc: 'nullfuncref', noextern: 'nullexternref', noexn: 'nullexnref' };
+/** Value type name -> its byte, for the types that are one byte. */
+export const TYPE_BYTE = {
+  ...Object.fromEntries(Object.entries(NUMERIC_TYPES).map(([byte, type]) => [type, Number(byte)])),
+  ...Object.fromEntries(Object.entries(NULLABLE).map(([heap, type]) => [type, HEAP_BYTE[heap]])),
+};
+/** The value types of the proposals before GC: any other is a GC or typed function reference type. */
+const PRE_GC_TYPES = new Set(['i32', 'i64', 'f32', 'f64', 'v128', 'funcref', 'externref', 'exnref']);
 const EXTERNAL_KINDS = ['function', 'table', 'memory', 'global', 'tag'];
+const REF = 0x64, REF_NULL = 0x63;
+/** Type section forms: rec group, sub, sub final, and the composite types func, struct, array. */
+const REC = 0x4e, SUB = 0x50, SUB_FINAL = 0x4f, FUNC = 0x60, STRUCT = 0x5f, ARRAY = 0x5e;
+/** Packed field types, which only structs and arrays store. */
+const PACKED_TYPES = { 0x78: 'i8', 0x77: 'i16' };
 
-/** A byte cursor over `bytes`, from `offset`. */
+/** True for a value type of GC or typed function references (anything but 2.0's and exnref). */
+export function isGcType(type) {
+  return !PRE_GC_TYPES.has(type);
+}
+
+/**
+ * A byte cursor over `bytes`, from `offset`. `gcAt` is the offset of the
+ * first GC or typed-reference construct it read (a type, heap type or
+ * composite type form), or null.
+ */
 export function reader(bytes, offset = 0) {
   const r = {
     bytes,
     offset,
+    gcAt: null,
+    peek() {
+      if (r.offset >= bytes.length) throw new Error(`unexpected end at 0x${r.offset.toString(16)}`);
+      return bytes[r.offset];
+    },
+    noteGc(at) {
+      r.gcAt ??= at;
+    },
     byte() {
       if (r.offset >= bytes.length) throw new Error(`unexpected end at 0x${r.offset.toString(16)}`);
       return bytes[r.offset++];
@@ -46,9 +86,37 @@ export function reader(bytes, offset = 0) {
       return text;
     },
     valueType() {
+      const start = r.offset;
       const b = r.byte();
-      if (!(b in VALUE_TYPES)) throw new Error(`unknown value type 0x${b.toString(16)}`);
-      return VALUE_TYPES[b];
+      let type;
+      if (b in NUMERIC_TYPES) type = NUMERIC_TYPES[b];
+      else if (b in HEAP_TYPES) type = NULLABLE[HEAP_TYPES[b]];
+      else if (b === REF_NULL || b === REF) {
+        const heap = r.heapType(false); // noted below, from the type's first byte
+        type = b === REF_NULL && heap in NULLABLE ? NULLABLE[heap] : `(ref ${b === REF_NULL ? 'null ' : ''}${heap})`;
+      } else throw new Error(`unknown value type 0x${b.toString(16)} at 0x${start.toString(16)}`);
+      if (isGcType(type)) r.noteGc(start);
+      return type;
+    },
+    /** An abstract heap type's name, or a type index (a non-negative s33); `note`: noted as GC unless func, extern or exn. */
+    heapType(note = true) {
+      const start = r.offset;
+      const b = r.peek();
+      if (b in HEAP_TYPES) {
+        r.offset++;
+        if (note && !['func', 'extern', 'exn'].includes(HEAP_TYPES[b])) r.noteGc(start);
+        return HEAP_TYPES[b];
+      }
+      if (b & 0x40 && !(b & 0x80)) throw new Error(`unknown heap type 0x${b.toString(16)} at 0x${start.toString(16)}`);
+      if (note) r.noteGc(start);
+      return r.u32();
+    },
+    /** A block type: empty (0x40), a value type, or a type index (s33). */
+    blockType() {
+      const b = r.peek();
+      if (b === 0x40) r.offset++;
+      else if (b in NUMERIC_TYPES || b in HEAP_TYPES || b === REF || b === REF_NULL) r.valueType();
+      else r.u32();
     },
     limits() {
       const flags = r.byte();
@@ -65,13 +133,15 @@ export function reader(bytes, offset = 0) {
  */
 export function parseModule(bytes) {
   const r = reader(bytes, 8);
-  const module = { sections: [], types: [], imports: [], functions: [], tables: [], memories: [], globals: [], tags: [], exports: [], bodies: [] };
+  const module = { sections: [], types: [], typeEntries: [], imports: [], functions: [], tables: [], memories: [], globals: [], tags: [], exports: [], bodies: [], gc: null };
   while (r.offset < bytes.length) {
     const id = r.byte();
     const size = r.u32();
     const start = r.offset;
     module.sections.push({ id, payload: bytes.subarray(start, start + size) });
-    readSection(module, id, reader(bytes.subarray(0, start + size), start));
+    const sectionReader = reader(bytes.subarray(0, start + size), start);
+    readSection(module, id, sectionReader);
+    if (sectionReader.gcAt !== null) module.gc ??= `at 0x${sectionReader.gcAt.toString(16)}, ${SECTION_NAMES[id]} section`;
     r.offset = start + size;
   }
   // Function index space: imports first.
@@ -91,10 +161,9 @@ function readSection(module, id, r) {
   const n = r.u32();
   for (let i = 0; i < n; i++) {
     if (id === SECTION.type) {
-      if (r.byte() !== 0x60) throw new Error('only function types are supported');
-      const params = Array.from({ length: r.u32() }, () => r.valueType());
-      const results = Array.from({ length: r.u32() }, () => r.valueType());
-      module.types.push({ params, results });
+      const start = r.offset;
+      module.types.push(...recursiveTypes(r));
+      module.typeEntries.push(r.bytes.subarray(start, r.offset));
     } else if (id === SECTION.import) {
       const entry = { module: r.name(), name: r.name(), kind: EXTERNAL_KINDS[r.byte()] };
       if (entry.kind === 'function') entry.typeIndex = r.u32();
@@ -107,7 +176,11 @@ function readSection(module, id, r) {
     } else if (id === SECTION.function) {
       module.functions.push(r.u32());
     } else if (id === SECTION.table) {
+      // 0x40 0x00: a table with an initialiser expression (typed function references).
+      const initialised = r.peek() === 0x40;
+      if (initialised && (r.byte(), r.byte()) !== 0) throw new Error(`unknown table encoding at 0x${(r.offset - 1).toString(16)}`);
       module.tables.push({ element: r.valueType(), ...r.limits() });
+      if (initialised) skipConstantExpression(r);
     } else if (id === SECTION.memory) {
       module.memories.push(r.limits());
     } else if (id === SECTION.global) {
@@ -123,6 +196,50 @@ function readSection(module, id, r) {
       r.offset += size;
     }
   }
+}
+
+/**
+ * One entry of the type section: a function type (2.0), or with GC a
+ * composite type, a subtype (sub, sub final) or a rec group of subtypes.
+ * Each type it defines, in index order: a function type as { params,
+ * results } (as before GC), { kind: 'struct', fields } or { kind: 'array',
+ * fields: [field] }, a field being { type, mutable } with type 'i8' or
+ * 'i16' where it is packed.
+ */
+function recursiveTypes(r) {
+  if (r.peek() !== REC) return [subType(r)];
+  r.noteGc(r.offset);
+  r.byte();
+  return Array.from({ length: r.u32() }, () => subType(r));
+}
+
+function subType(r) {
+  const form = r.peek();
+  if (form === SUB || form === SUB_FINAL) {
+    r.noteGc(r.offset);
+    r.byte();
+    for (let n = r.u32(); n > 0; n--) r.u32(); // supertypes
+  }
+  const start = r.offset;
+  const kind = r.byte();
+  if (kind === FUNC) {
+    const params = Array.from({ length: r.u32() }, () => r.valueType());
+    const results = Array.from({ length: r.u32() }, () => r.valueType());
+    return { params, results };
+  }
+  r.noteGc(start);
+  if (kind === STRUCT) return { kind: 'struct', fields: Array.from({ length: r.u32() }, () => fieldType(r)) };
+  if (kind === ARRAY) return { kind: 'array', fields: [fieldType(r)] };
+  throw new Error(`unknown type form 0x${kind.toString(16)} at 0x${start.toString(16)}`);
+}
+
+function fieldType(r) {
+  const packed = PACKED_TYPES[r.peek()];
+  if (packed) r.byte();
+  const type = packed ?? r.valueType();
+  const mutability = r.byte();
+  if (mutability > 1) throw new Error(`unknown mutability ${mutability} at 0x${(r.offset - 1).toString(16)}`);
+  return { type, mutable: mutability === 1 };
 }
 
 /** A tag type: the attribute byte (0, an exception) and the index of its function type. */
@@ -142,15 +259,19 @@ function skipConstantExpression(r) {
 
 /**
  * Skips the immediates of the instruction whose opcode byte was just read.
- * Covers WebAssembly 2.0, tail calls and exception handling.
+ * Covers WebAssembly 2.0, tail calls, exception handling, and GC with typed
+ * function references.
  */
 function skipImmediates(r, op) {
-  if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06) return r.skipLeb(); // block type: 0x40, a value type or an s33 type index
+  if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06) return r.blockType();
   // br, br_if, call, return_call, ref.func, locals and globals; throw, catch (a tag), rethrow, delegate (a label)
   if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0x12 || op === 0xd2 || (op >= 0x20 && op <= 0x26) || (op >= 0x07 && op <= 0x09) || op === 0x18) return r.u32();
+  // call_ref and return_call_ref (a type), br_on_null and br_on_non_null (a label)
+  if (op === 0x14 || op === 0x15 || op === 0xd5 || op === 0xd6) return (r.noteGc(r.offset - 1), r.u32());
+  if (op === 0xd3 || op === 0xd4) return r.noteGc(r.offset - 1); // ref.eq, ref.as_non_null
   if (op === 0x1f) {
     // try_table: a block type, then catch clauses: kind (catch, catch_ref, catch_all, catch_all_ref), a tag for the first two, a label
-    r.skipLeb();
+    r.blockType();
     for (let n = r.u32(); n > 0; n--) {
       const kind = r.byte();
       if (kind > 3) throw new Error(`unknown catch kind ${kind} at 0x${(r.offset - 1).toString(16)}`);
@@ -175,8 +296,12 @@ function skipImmediates(r, op) {
   if (op === 0x41 || op === 0x42) return r.skipLeb();
   if (op === 0x43) return void (r.offset += 4);
   if (op === 0x44) return void (r.offset += 8);
-  if (op === 0xd0) return r.byte();
+  if (op === 0xd0) return r.heapType();
   if (op === 0xfd) return skipSimdImmediates(r, r.u32());
+  if (op === 0xfb) {
+    r.noteGc(r.offset - 1);
+    return skipGcImmediates(r, r.u32());
+  }
   if (op === 0xfc) {
     const sub = r.u32();
     if (sub <= 7) return;
@@ -190,6 +315,25 @@ function skipImmediates(r, op) {
   if (op === 0x00 || op === 0x01 || op === 0x05 || op === 0x0a || op === 0x0b || op === 0x0f || op === 0x19 || op === 0x1a || op === 0x1b || op === 0xd1) return;
   if (op >= 0x45 && op <= 0xc4) return;
   throw new Error(`unknown opcode 0x${op.toString(16)} at 0x${(r.offset - 1).toString(16)}`);
+}
+
+/**
+ * After 0xfb and its sub-opcode: struct.new and struct.new_default (a
+ * type), struct.get, get_s, get_u and set (a type and a field), array.new,
+ * new_default, get, get_s, get_u, set and fill (a type), array.new_fixed (a
+ * type and a length), array.new_data, new_elem, init_data and init_elem (a
+ * type and a segment), array.copy (two types), array.len (nothing), ref.test
+ * and ref.cast (a heap type), br_on_cast and br_on_cast_fail (flags, a
+ * label, two heap types); nothing for any.convert_extern,
+ * extern.convert_any, ref.i31, i31.get_s and i31.get_u.
+ */
+function skipGcImmediates(r, sub) {
+  if (sub === 0 || sub === 1 || (sub >= 6 && sub <= 7) || (sub >= 11 && sub <= 14) || sub === 16) return r.u32();
+  if ((sub >= 2 && sub <= 5) || (sub >= 8 && sub <= 10) || sub === 17 || sub === 18 || sub === 19) return (r.u32(), r.u32());
+  if (sub === 15 || (sub >= 26 && sub <= 30)) return;
+  if (sub >= 20 && sub <= 23) return r.heapType();
+  if (sub === 24 || sub === 25) return (r.byte(), r.u32(), r.heapType(), r.heapType());
+  throw new Error(`unknown 0xfb instruction ${sub} at 0x${(r.offset - 1).toString(16)}`);
 }
 
 /**
@@ -215,7 +359,9 @@ const CONTINUES = new Set([0x05, 0x07, 0x19]);
  * byte range it occupies in `body`, with its structural role: 'open'
  * (block, loop, if, try, try_table), 'else' (else, catch, catch_all), 'end'
  * (end, and delegate, which closes a try in its place) or 'plain', and for
- * 0xfc and 0xfd instructions the sub-opcode.
+ * 0xfb, 0xfc and 0xfd instructions the sub-opcode. `gcAt`: the offset of
+ * the first GC or typed-reference construct (a local's type, an
+ * instruction, a block or select type), or null.
  * @param {Uint8Array} body one entry of the code section, without its size
  */
 export function decodeBody(body) {
@@ -228,12 +374,26 @@ export function decodeBody(body) {
     const start = r.offset;
     const op = r.byte();
     // A prefixed instruction's sub-opcode, for those that look it up (canonicalize.js).
-    const sub = op === 0xfc || op === 0xfd ? reader(body, r.offset).u32() : undefined;
+    const sub = op === 0xfb || op === 0xfc || op === 0xfd ? reader(body, r.offset).u32() : undefined;
     skipImmediates(r, op);
     const role = OPENS.has(op) ? 'open' : CONTINUES.has(op) ? 'else' : op === 0x0b || op === 0x18 ? 'end' : 'plain';
     instructions.push({ op, sub, start, end: r.offset, role });
   }
-  return { localsEnd, instructions };
+  return { localsEnd, instructions, gcAt: r.gcAt };
+}
+
+/**
+ * Where the module first uses GC or typed function references (a type, an
+ * import, table or global of such a type, an instruction), or null.
+ * @param {ReturnType<typeof parseModule>} module
+ */
+export function gcUse(module) {
+  if (module.gc) return module.gc;
+  for (let index = 0; index < module.bodies.length; index++) {
+    const { gcAt } = decodeBody(module.bodies[index]);
+    if (gcAt !== null) return `at 0x${gcAt.toString(16)} of function ${module.importedFunctionCount + index}`;
+  }
+  return null;
 }
 
 /**
@@ -252,7 +412,7 @@ export function usedTags(bodies) {
         tags.add(r.u32());
         continue;
       }
-      r.skipLeb();
+      r.blockType();
       for (let n = r.u32(); n > 0; n--) {
         const kind = r.byte();
         if (kind < 2) tags.add(r.u32());
@@ -279,11 +439,16 @@ export function dataSegments(payload) {
   return segments;
 }
 
-/** A body's local declarations as [count, type byte] groups, and where its instructions start. */
+/** A body's local declarations as [count, type bytes] groups, and where its instructions start. */
 export function localGroups(body) {
   const r = reader(body);
   const groups = [];
-  for (let n = r.u32(); n > 0; n--) groups.push([r.u32(), r.byte()]);
+  for (let n = r.u32(); n > 0; n--) {
+    const count = r.u32();
+    const start = r.offset;
+    r.valueType();
+    groups.push([count, body.subarray(start, r.offset)]);
+  }
   return { groups, instructionsStart: r.offset };
 }
 
@@ -291,6 +456,15 @@ export function localGroups(body) {
 
 // The LEB128, name, vector and concatenation encoders are the shared ones.
 export { u32, name, vector, concat };
+
+/** A value type's encoding (the inverse of reader.valueType). */
+export function encodeValueType(type) {
+  if (type in TYPE_BYTE) return [TYPE_BYTE[type]];
+  const match = /^\(ref (null )?(\w+)\)$/.exec(type);
+  if (!match) throw new Error(`unknown value type ${type}`);
+  const heap = match[2] in HEAP_BYTE ? [HEAP_BYTE[match[2]]] : sleb(Number(match[2]));
+  return [match[1] ? REF_NULL : REF, ...heap];
+}
 
 /** A module from sections ({ id, payload }), in the order given. */
 export function encodeModule(sections) {
@@ -304,7 +478,20 @@ export function encodeExports(exports) {
 
 /** A type section's payload: function types of value type names. */
 export function encodeTypes(types) {
-  return vector(types.map(({ params, results }) => [0x60, ...vector(params.map((type) => [TYPE_BYTE[type]])), ...vector(results.map((type) => [TYPE_BYTE[type]]))]));
+  return vector(types.map(encodeFunctionType));
+}
+
+function encodeFunctionType({ params, results }) {
+  return [FUNC, ...vector(params.map(encodeValueType)), ...vector(results.map(encodeValueType))];
+}
+
+/**
+ * The type section of `module` with function types appended: its own
+ * entries (rec groups included) as they were, so its type indices stay, and
+ * the new types from index module.types.length on.
+ */
+export function appendTypes(module, types) {
+  return concat([u32(module.typeEntries.length + types.length), ...module.typeEntries, ...types.map((type) => Uint8Array.from(encodeFunctionType(type)))]);
 }
 
 /** A function section's payload: the type index of each defined function. */

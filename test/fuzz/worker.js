@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { nativeEngine, wasm2esEngines, loadDecode } from './configs.js';
 import { loadGenerator } from './generators.js';
 import { makePlan } from './plan.js';
-import { parseModule } from './wasm-binary.js';
+import { parseModule, gcUse } from './wasm-binary.js';
 import { classifiedRun } from './classify.js';
 import { GeneratorError } from './ttf.js';
 
@@ -36,7 +36,10 @@ async function fuzzOne(generatorName, index) {
     const bytes = await generators.get(generatorName).generate(seed, index, { features });
     let plan = [];
     try {
-      plan = makePlan(parseModule(bytes), seed, index, { rounds });
+      const module = parseModule(bytes);
+      plan = makePlan(module, seed, index, { rounds });
+      // Counted apart in the summary: how many modules a GC campaign has compared.
+      if (features.includes('gc')) report.gc = gcUse(module) !== null;
     } catch {
       // A module this harness cannot read (invalid, or of a proposal it does not know): the
       // engines must still agree on compiling it, and one that wasm2es compiles fails in runModule.
