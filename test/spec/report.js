@@ -90,9 +90,10 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
       'and `--format body` evaluates the whole module body at once, as engines without a local `eval` do.',
     '',
     `Skipped: ${textMalformed} \`assert_malformed\` on text modules (they test a text parser; wasm2es reads binaries only)` +
-      (unassembled ? `, and ${unassembled} \`assert_invalid\` modules neither wabt nor binaryen can write` : '') +
-      '. Text modules are assembled with wabt; those it cannot read (GC text) with binaryen, which writes ' +
-      'an equivalent encoding where there are several (`(ref null func)` as `funcref`)' +
+      (unassembled ? `, and ${unassembled} \`assert_invalid\` modules the assemblers cannot write, or write valid` : '') +
+      '. Text modules are assembled with wabt; those with typed references or GC, and those wabt cannot read, ' +
+      'with binaryen, which writes an equivalent encoding where there are several (`(ref null func)` as `funcref`) ' +
+      'and cannot write some invalid code (it drops unreachable code and infers types: `test/spec/assemble.js`)' +
       '. Failing assertions are listed with their reasons in `test/spec/known-failures.txt`: ' +
       'the 2.0 suite\'s assertions that WebAssembly 3.0 reverses (several memories, and a memory index ' +
       'where 2.0 has a reserved zero byte, are valid with multi-memory), and in `proposals/memory64/table.wast` ' +

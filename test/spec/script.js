@@ -4,35 +4,17 @@
 // command against a pluggable engine (engines.js) and records one result per
 // command; deciding which failures are known is left to run.js.
 //
-// Text modules are assembled with wabt (the only thing we borrow); assembly
-// is not validation, so invalid modules reach the engine under test intact.
+// Text modules are assembled by wabt, or binaryen for typed references and
+// GC (assemble.js; the only things we borrow); assembly is not validation,
+// so invalid modules reach the engine under test intact.
 
 import { parseScript, stringValue, head } from './sexpr.js';
 import { parseArgument, parseExpected, mismatch, describe, NON_NULL_EXNREF } from './values.js';
-import { readExports, needsWrapper, wireTypes, functionWrapper, globalWrapper } from './binary.js';
-import { dataSegmentMemories, repairDataMemories } from './wabt-fixes.js';
+import { readExports, needsWrapper, wireTypes, functionWrapper, globalWrapper, isReference, referenceHierarchy, isExceptionReference } from './binary.js';
+import { assembleModule } from './assemble.js';
 
-/**
- * wabt features: everything in WebAssembly 2.0, relaxed SIMD, and the 3.0
- * proposals the runner runs. `exceptions` is both encodings of exception
- * handling: try_table, throw_ref and exnref, and the legacy try, catch,
- * delegate and rethrow.
- */
-const WABT_FEATURES = {
-  multi_value: true,
-  bulk_memory: true,
-  reference_types: true,
-  sign_extension: true,
-  sat_float_to_int: true,
-  mutable_globals: true,
-  simd: true,
-  relaxed_simd: true,
-  extended_const: true,
-  tail_call: true,
-  multi_memory: true,
-  memory64: true,
-  exceptions: true,
-};
+// test/engines builds its programs with the runner's assembly.
+export { assembleModule };
 
 const MODULE_FIELDS = new Set(['type', 'import', 'func', 'table', 'memory', 'global', 'tag', 'export', 'start', 'elem', 'data']);
 
@@ -184,15 +166,15 @@ class ScriptState {
 
   // ---- modules
 
-  moduleBytes(node) {
-    return assembleModule(node, this.source, this.wabt, this.binaryen);
+  moduleBytes(node, options) {
+    return assembleModule(node, this.source, this.wabt, this.binaryen, options);
   }
 
   async defineModule(node) {
     const { name, bytes, assemblyError, definition } = this.moduleBytes(node);
     let loaded;
     try {
-      if (assemblyError) throw new Failure(`wabt cannot assemble this module: ${assemblyError}`);
+      if (assemblyError) throw new Failure(`cannot assemble this module: ${assemblyError}`);
       const module = await this.compile(bytes, 'module');
       // A definition only has to compile (the scripts use it for modules too big to instantiate).
       if (definition) return;
@@ -265,7 +247,7 @@ class ScriptState {
     if (info.kind !== 'function' || typeof exported !== 'function') throw new Failure(`export "${name}" is not a function`);
     const args = items.slice(index).map(parseArgument);
     const { params, results } = info.type;
-    if (args.length !== params.length || args.some((arg, i) => arg.type !== params[i])) {
+    if (args.length !== params.length || args.some((arg, i) => !argumentFits(arg, params[i], info.type.definedTypes))) {
       throw new Failure(`arguments (${args.map((a) => a.type)}) do not match parameters (${params})`);
     }
     const jsArgs = args.flatMap(toJs);
@@ -364,12 +346,13 @@ class ScriptState {
 
   /** assert_invalid / assert_malformed: compilation must throw CompileError. */
   async assertCompileError(node, what) {
-    const { form, bytes, assemblyError } = this.moduleBytes(node);
+    const { form, bytes, assemblyError, assembledValid } = this.moduleBytes(node, { checkValidity: what === 'invalid' });
     if (form === 'quote' && what === 'malformed') throw new Skip('text format (quote): a test of the text parser');
     if (assemblyError) {
-      if (what === 'malformed') throw new Skip(`text format: wabt rejects it (${assemblyError})`);
-      throw new Skip(`wabt cannot assemble it: ${assemblyError}`);
+      if (what === 'malformed') throw new Skip(`text format: the assembler rejects it (${assemblyError})`);
+      throw new Skip(`cannot assemble it: ${assemblyError}`);
     }
+    if (assembledValid) throw new Skip('binaryen writes it as a valid module (it drops unreachable code, infers types: assemble.js)');
     try {
       await this.engine.compile(bytes);
     } catch (error) {
@@ -381,7 +364,7 @@ class ScriptState {
   /** assert_unlinkable / assert_uninstantiable / assert_trap on a module: compiles, instantiation throws `className`. */
   async assertInstantiationError(node, className, messageNode) {
     const { bytes, assemblyError } = this.moduleBytes(node);
-    if (assemblyError) throw new Failure(`wabt cannot assemble this module: ${assemblyError}`);
+    if (assemblyError) throw new Failure(`cannot assemble this module: ${assemblyError}`);
     const module = await this.compile(bytes, 'module');
     try {
       this.engine.instantiate(module, this.importObject());
@@ -399,66 +382,16 @@ class ScriptState {
 }
 
 /**
- * `(module $name? ...)`: its name and bytes. quote and text modules are
- * assembled with wabt; a wabt failure is returned as `assemblyError`.
- * @param {import('./sexpr.js').Node} node
- * @param {string} source the script the node's positions refer to
- * @param {any} wabt an initialised wabt instance
- * @returns {{ name?: string, form: 'text' | 'binary' | 'quote', definition: boolean, bytes?: Uint8Array, assemblyError?: string }}
+ * Can an argument be passed for a parameter: the same type, or a reference
+ * of the parameter's hierarchy (`(ref.null func)` for `(ref null $t)`, a
+ * host reference for an anyref)? Whether the value is of the type is the
+ * engine's to check, as the JS API converts it.
  */
-export function assembleModule(node, source, wabt, binaryen = null) {
-  const items = node.items;
-  let index = 1;
-  let name;
-  // `(module definition ...)`: a module to compile, not to instantiate (3.0 scripts).
-  const definition = items[index]?.type === 'atom' && items[index].value === 'definition';
-  if (definition) index++;
-  if (items[index]?.type === 'atom' && items[index].value.startsWith('$')) name = items[index++].value;
-  const form = items[index]?.type === 'atom' && (items[index].value === 'binary' || items[index].value === 'quote')
-    ? items[index].value
-    : 'text';
-  if (form === 'binary') return { name, form, definition, bytes: concatStrings(items.slice(index + 1)) };
-  // A fresh Uint8Array: wabt reads the whole underlying ArrayBuffer of what it is given.
-  let moduleText = source.slice(node.start, node.end);
-  if (definition) moduleText = moduleText.replace(/^\(module\s+definition\b/, '(module');
-  const text = new Uint8Array(form === 'quote'
-    ? Buffer.concat([Buffer.from('(module '), concatStrings(items.slice(index + 1)), Buffer.from(')')])
-    : Buffer.from(moduleText, 'latin1'));
-  let parsed;
-  try {
-    parsed = wabt.parseWat('module.wat', text, WABT_FEATURES);
-    const bytes = parsed.toBinary({}).buffer;
-    // wabt.js drops the memory index of data segments (wabt-fixes.js).
-    const memories = form === 'text' ? dataSegmentMemories(items.slice(index)) : null;
-    return { name, form, definition, bytes: memories === null ? bytes : repairDataMemories(bytes, memories) };
-  } catch (error) {
-    // wabt reads no GC text (typed references, structs, arrays, rec groups): binaryen's parser does.
-    const fallback = form === 'text' && binaryen !== null ? assembleWithBinaryen(binaryen, moduleText) : null;
-    if (fallback !== null) return { name, form, definition, bytes: fallback, assembler: 'binaryen' };
-    return { name, form, definition, assemblyError: wabtMessage(error) };
-  } finally {
-    parsed?.destroy();
-  }
-}
-
-/**
- * A text module assembled by binaryen (the optional peer dependency), with
- * every feature on, or null if binaryen cannot read it. binaryen's parser
- * does not validate: an invalid module comes out as the invalid binary it
- * is, so assert_invalid still tests the engine. What binaryen cannot
- * represent at all (an unknown name, say) it refuses, like wabt.
- */
-function assembleWithBinaryen(binaryen, text) {
-  let module = null;
-  try {
-    module = binaryen.parseText(text);
-    module.setFeatures(binaryen.Features.All);
-    return module.emitBinary();
-  } catch {
-    return null;
-  } finally {
-    module?.dispose();
-  }
+function argumentFits(arg, param, definedTypes) {
+  if (arg.type === param) return true;
+  if (!isReference(arg.type) || !isReference(param)) return false;
+  const hierarchy = referenceHierarchy(param, definedTypes);
+  return hierarchy === undefined || hierarchy === referenceHierarchy(arg.type);
 }
 
 /**
@@ -469,7 +402,7 @@ function assembleWithBinaryen(binaryen, text) {
 function toJs(arg) {
   if (arg.type === 'f64') return [BigInt.asIntN(64, arg.value)];
   if (arg.type === 'v128') return arg.value;
-  if (arg.type === 'exnref') return [1];
+  if (isExceptionReference(arg.type)) return [1];
   return [arg.value];
 }
 
@@ -486,29 +419,14 @@ function fromWire(returned, types) {
   return types.map((type) => {
     if (type === 'v128') return wire.slice(next, (next += 4)).map((word) => (typeof word === 'number' ? word >>> 0 : word));
     const value = wire[next++];
-    if (type === 'exnref') return value === 1 ? null : value === 0 ? NON_NULL_EXNREF : value;
+    if (isExceptionReference(type)) return value === 1 ? null : value === 0 ? NON_NULL_EXNREF : value;
     if (type === 'f32' && typeof value === 'number') return value >>> 0;
     if (type === 'f64' && typeof value === 'bigint') return BigInt.asUintN(64, value);
     return value;
   });
 }
 
-/** The bytes of a list of string nodes, as a Uint8Array of its own. */
-function concatStrings(nodes) {
-  return new Uint8Array(Buffer.concat(nodes.map((node) => {
-    if (node.type !== 'string') throw new Failure(`expected a string on line ${node.line}`);
-    return node.bytes;
-  })));
-}
-
 function errorText(error) {
   if (error instanceof Error) return `${error.constructor?.name ?? error.name}: ${error.message}`;
   return String(error);
-}
-
-/** wabt's first diagnostic, without the file name and position. */
-function wabtMessage(error) {
-  const text = String(error?.message ?? error);
-  const diagnostic = /error: (.*)/.exec(text);
-  return diagnostic ? diagnostic[1] : text.split('\n')[0];
 }

@@ -1,6 +1,7 @@
 // Values of the script format: constants given as arguments, expected results
 // (including the patterns nan:canonical, nan:arithmetic, ref.null, ref.extern,
-// ref.func and ref.exn), and the comparison of actual results against them.
+// ref.func and ref.exn, and GC's ref.host, ref.i31, ref.struct, ref.array,
+// ref.eq and ref.any), and the comparison of actual results against them.
 //
 // Floats are compared by bit pattern, never as JS numbers. A JS number cannot
 // carry an f32 signalling NaN, and engines may quieten or canonicalise any
@@ -30,6 +31,22 @@
 // that is all the script format can say of one: (ref.null exn), or the
 // pattern (ref.exn) for any non-null exnref. An exnref argument can only be
 // (ref.null exn), which the wrapper makes itself.
+//
+// Other references cross the JS boundary as they are, and the JS API says
+// what they become there: null for every null reference, whatever its type;
+// the host value itself for an externref, and for an anyref holding one
+// (any.convert_extern of a JS value, ref.host in the script format), so
+// `ref.host N` and `ref.extern N` are one object per N; a Number for an
+// i31ref, also when extern.convert_any has made it an externref; a function
+// for a funcref; and for a struct or an array an opaque object, typeof
+// 'object', with a null prototype and no properties. That opaque object is
+// all JS can see: V8's struct objects and wasm2es's Proxy objects alike
+// tell a struct from an array by nothing engine-neutral, so the patterns
+// ref.struct and ref.array accept any such object (a non-null object that
+// is not a function, nor one of the runner's host objects), ref.eq also an
+// i31 Number, and ref.any any non-null value. A result of the wrong kind
+// among structs and arrays passes; the scripts' ref.test and ref.cast
+// assertions check kinds inside wasm.
 
 /**
  * A value with its type. f32/f64 hold bits: f32 a u32 number, f64 a u64
@@ -38,7 +55,10 @@
  * @typedef {{ type: 'i32', value: number } | { type: 'i64', value: bigint }
  *   | { type: 'f32', value: number } | { type: 'f64', value: bigint }
  *   | { type: 'v128', value: number[] }
- *   | { type: 'funcref' | 'externref' | 'exnref', value: unknown }} Value
+ *   | { type: string, value: unknown }} Value
+ * A reference's type is named as binary.js names value types: funcref,
+ * externref, exnref, anyref, ... (a null's heap type gives the name;
+ * ref.extern is an externref, ref.host an anyref).
  *
  * What an assert_return expects of one result. A v128 is expected lane by
  * lane, in its shape: i8, i16 and i32 lanes as signed i32 values, i64 lanes
@@ -47,8 +67,8 @@
  *   | { type: 'f32' | 'f64', nan: 'canonical' | 'arithmetic' }
  *   | { type: 'v128', shape: string, lanes: Expected[] }
  *   | { type: 'ref.null', heap?: string }
- *   | { type: 'ref.extern', value?: unknown }
- *   | { type: 'ref.func' }
+ *   | { type: 'ref.extern' | 'ref.host', value?: unknown }
+ *   | { type: 'ref.func' | 'ref.struct' | 'ref.array' | 'ref.eq' | 'ref.any' | 'ref.i31' }
  *   | { type: 'ref.exn' }
  *   | { type: 'either', options: Expected[] }
  *   | { type: 'unsupported', reason: string }} Expected
@@ -63,7 +83,7 @@ export class ValueError extends Error {}
  */
 export const NON_NULL_EXNREF = Object.freeze({ exnref: 'non-null' });
 
-/** Host references for `ref.extern N`: one distinct object per N, the same across a run. */
+/** Host references for `ref.extern N` and `ref.host N`: one distinct object per N, the same across a run. */
 const externrefs = new Map();
 export function externref(n) {
   let ref = externrefs.get(n);
@@ -170,8 +190,24 @@ function floatBits(text, { mantissaBits, exponentBits, bias }) {
   return signBit | (biased << BigInt(mantissaBits)) | (significand - implicitBit);
 }
 
+/** The type of `(ref.null ht)` as an argument, by its heap type: the nullable shorthand (binary.js). */
+const NULL_TYPES = new Map([
+  ['func', 'funcref'],
+  ['extern', 'externref'],
+  ['exn', 'exnref'],
+  ['any', 'anyref'],
+  ['eq', 'eqref'],
+  ['i31', 'i31ref'],
+  ['struct', 'structref'],
+  ['array', 'arrayref'],
+  ['none', 'nullref'],
+  ['nofunc', 'nullfuncref'],
+  ['noextern', 'nullexternref'],
+  ['noexn', 'nullexnref'],
+]);
+
 /**
- * A constant expression node `(t.const x)`, `(ref.null t)`, `(ref.extern n)`:
+ * A constant expression node `(t.const x)`, `(ref.null t)`, `(ref.extern n)`, `(ref.host n)`:
  * the argument value it stands for.
  * @param {import('./sexpr.js').Node} node
  * @returns {Value}
@@ -184,10 +220,15 @@ export function parseArgument(node) {
     case 'i64.const': return { type: 'i64', value: parseInteger(literal, 64) };
     case 'f32.const': return { type: 'f32', value: parseFloatBits(literal, 'f32') };
     case 'f64.const': return { type: 'f64', value: parseFloatBits(literal, 'f64') };
-    case 'ref.null':
-      return { type: literal === 'extern' ? 'externref' : literal === 'exn' ? 'exnref' : 'funcref', value: null };
+    case 'ref.null': {
+      const type = NULL_TYPES.get(literal);
+      if (!type) throw new ValueError(`unsupported argument (ref.null ${literal ?? ''})`);
+      return { type, value: null };
+    }
     case 'ref.extern':
       return { type: 'externref', value: externref(Number(literal)) };
+    case 'ref.host':
+      return { type: 'anyref', value: externref(Number(literal)) };
     case 'v128.const': {
       const { lanes, bits } = parseV128(node, false);
       return { type: 'v128', value: packLanes(lanes, bits) };
@@ -219,8 +260,15 @@ export function parseExpected(node) {
     case 'ref.null': return { type: 'ref.null', heap: literal };
     case 'ref.extern':
       return literal === undefined ? { type: 'ref.extern' } : { type: 'ref.extern', value: externref(Number(literal)) };
-    case 'ref.func': return { type: 'ref.func' };
-    case 'ref.exn': return { type: 'ref.exn' };
+    case 'ref.host': return { type: 'ref.host', value: externref(Number(literal)) };
+    case 'ref.func':
+    case 'ref.struct':
+    case 'ref.array':
+    case 'ref.eq':
+    case 'ref.any':
+    case 'ref.i31':
+    case 'ref.exn':
+      return { type: op };
     case 'v128.const': {
       const { shape, lanes } = parseV128(node, true);
       return { type: 'v128', shape, lanes };
@@ -327,8 +375,23 @@ export function mismatch(actual, expected) {
     case 'ref.extern':
       if ('value' in expected) return actual === expected.value ? undefined : `expected ref.extern ${expected.value.externref}`;
       return actual !== null && actual !== undefined ? undefined : 'expected a non-null externref';
+    case 'ref.host':
+      return actual === expected.value ? undefined : `expected ref.host ${expected.value.externref}`;
     case 'ref.func':
       return typeof actual === 'function' ? undefined : 'expected a function reference';
+    // GC references as JS sees them (see the top of this file): an i31 a Number in its range, a struct or array an
+    // opaque object (not a function, nor a host object: the JS API's GC objects have no properties, `in` is false).
+    case 'ref.i31':
+      return Number.isInteger(actual) && actual >= -0x40000000 && actual < 0x40000000 ? undefined : 'expected (ref.i31), a Number';
+    case 'ref.struct':
+    case 'ref.array':
+    case 'ref.eq': {
+      const object = actual !== null && typeof actual === 'object' && !('externref' in actual) && !('exnref' in actual);
+      const i31 = expected.type === 'ref.eq' && Number.isInteger(actual) && actual >= -0x40000000 && actual < 0x40000000;
+      return object || i31 ? undefined : `expected (${expected.type}), an opaque object${expected.type === 'ref.eq' ? ' or an i31 Number' : ''}`;
+    }
+    case 'ref.any':
+      return actual !== null && actual !== undefined ? undefined : 'expected a non-null anyref';
     case 'ref.exn':
       return actual !== null && typeof actual === 'object' && 'exnref' in actual ? undefined : 'expected a non-null exnref';
     case 'funcref':

@@ -48,7 +48,7 @@ async function runFile({ file, path, skipLines }) {
   }
 }
 
-/** binaryen (an optional peer dependency), for the modules wabt cannot assemble (GC text); null without it. */
+/** binaryen (an optional peer dependency), for typed-reference and GC text and what wabt cannot assemble (assemble.js); null without it. */
 async function loadBinaryen() {
   try {
     const binaryen = (await import('binaryen')).default;
