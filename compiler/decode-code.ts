@@ -7,10 +7,10 @@
 // naming the feature. SIMD instructions are decoded in full and noted
 // (Reader.noteSimd) for the emitter.
 
-import { FuncType, Instr, ValType } from './ir.js';
-import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FC, PREFIX_FD, UNSUPPORTED_FEATURES, UNSUPPORTED_PREFIXES } from './opcodes.js';
+import { FuncType, Instr, ValType, refType } from './ir.js';
+import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FB, PREFIX_FC, PREFIX_FD, UNSUPPORTED_PREFIXES } from './opcodes.js';
 import { f32FromBits, f64FromBits, Reader } from './reader.js';
-import { readRefType, readValType, unsupported } from './decode-types.js';
+import { readHeapType, readValType, unsupported } from './decode-types.js';
 import { LIMITS } from './decode-limits.js';
 
 const OP_IF = 0x04;
@@ -21,6 +21,7 @@ const OP_THROW_REF = 0x0a;
 const OP_DELEGATE = 0x18;
 const OP_CATCH_ALL = 0x19;
 const OP_END = 0x0b;
+const OP_PREFIX_FB = 0xfb;
 const OP_PREFIX_FC = 0xfc;
 const OP_PREFIX_FD = 0xfd;
 const OP_CALL_INDIRECT = 0x11;
@@ -30,15 +31,25 @@ const OP_RETURN_CALL_INDIRECT = 0x13;
 export const INDIRECT_TABLE_SCALE = 2 ** 20;
 const FC_MEMORY_INIT = PREFIX_FC | 8;
 const FC_DATA_DROP = PREFIX_FC | 9;
+const OP_CALL_REF = 0x14;
+const OP_RETURN_CALL_REF = 0x15;
+const FB_ARRAY_NEW_DATA = PREFIX_FB | 9;
+const FB_ARRAY_INIT_DATA = PREFIX_FB | 18;
+/** ref.test and ref.cast: the odd opcode of each pair lets null pass. */
+const FB_REF_TEST = PREFIX_FB | 20;
+/** Instructions of typed references and GC that a module may use without any GC type (Module.gc). */
+const TYPED_REFERENCE_OPS = new Set([0x14, 0x15, 0xd3, 0xd4, 0xd5, 0xd6]);
 
 // Immediate kind by opcode byte, and by 0xFC and 0xFD sub-opcode; -1 when
 // unknown. Dense arrays keep the per-instruction dispatch to one indexed load.
 const IMM_BY_OPCODE = new Int8Array(256).fill(-1);
 const IMM_BY_FC_OPCODE = new Int8Array(256).fill(-1);
+const IMM_BY_FB_OPCODE = new Int8Array(32).fill(-1);
 const IMM_BY_FD_OPCODE = new Int8Array(FD_OPCODE_LIMIT).fill(-1);
 for (const [code, info] of OPS) {
   if (code < 0x100) IMM_BY_OPCODE[code] = info.imm;
   else if ((code & ~0xff) === PREFIX_FC) IMM_BY_FC_OPCODE[code & 0xff] = info.imm;
+  else if ((code & ~0xff) === PREFIX_FB) IMM_BY_FB_OPCODE[code & 0xff] = info.imm;
   else if ((code & ~0xfff) === PREFIX_FD) IMM_BY_FD_OPCODE[code & 0xfff] = info.imm;
 }
 const V128_BYTES = 16;
@@ -133,6 +144,15 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         if ((op === FC_MEMORY_INIT || op === FC_DATA_DROP) && context.dataCount === null) {
           reader.fail('data count section required', offset);
         }
+      } else if (op === OP_PREFIX_FB) {
+        const sub = reader.u32();
+        imm = sub < IMM_BY_FB_OPCODE.length ? IMM_BY_FB_OPCODE[sub] : -1;
+        if (imm < 0) reader.fail(`illegal opcode 0xfb 0x${sub.toString(16)}`, offset);
+        op = PREFIX_FB | sub;
+        if ((op === FB_ARRAY_NEW_DATA || op === FB_ARRAY_INIT_DATA) && context.dataCount === null) {
+          reader.fail('data count section required', offset);
+        }
+        reader.noteGC(offset);
       } else if (op === OP_PREFIX_FD) {
         const sub = reader.u32();
         imm = sub < FD_OPCODE_LIMIT ? IMM_BY_FD_OPCODE[sub] : -1;
@@ -142,6 +162,8 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
       } else {
         illegalOpcode(reader, op, offset);
       }
+    } else if (op >= 0xd3 || op === OP_CALL_REF || op === OP_RETURN_CALL_REF) {
+      if (TYPED_REFERENCE_OPS.has(op)) reader.noteGC(offset);
     }
 
     // Immediates go into locals first so each Instr is built by one literal
@@ -219,7 +241,7 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         break;
       }
       case Imm.CallIndirect:
-        index = reader.u32();
+        index = reader.typeIndex();
         index2 = reader.u32();
         if (op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) context.indirectCalls.add(index2 * INDIRECT_TABLE_SCALE + index);
         if (op === OP_RETURN_CALL_INDIRECT) context.tailCalls = true;
@@ -278,10 +300,43 @@ export function decodeInstrs(reader: Reader, context: CodeContext, out: Instr[],
         break;
       }
       case Imm.RefType: {
-        // In both fields: validate reads `types`, emit reads `index`.
-        const refType = readRefType(reader);
-        index = refType;
-        types = refNullTypes(refType);
+        // ref.null's heap type. In both fields: validate reads `types`, emit reads `index`.
+        const type = refType(readHeapType(reader), true);
+        index = type;
+        types = refNullTypes(type);
+        break;
+      }
+      case Imm.Type:
+        index = reader.typeIndex();
+        if (op === OP_RETURN_CALL_REF) context.tailCalls = true;
+        break;
+      case Imm.TypeField:
+      case Imm.TypeCount:
+      case Imm.TypeData:
+      case Imm.TypeElem:
+        index = reader.typeIndex();
+        index2 = reader.u32();
+        break;
+      case Imm.TypeType:
+        index = reader.typeIndex();
+        index2 = reader.typeIndex();
+        break;
+      case Imm.HeapType: {
+        // ref.test and ref.cast: the target type, in both fields as for ref.null.
+        const type = refType(readHeapType(reader), ((op - FB_REF_TEST) & 1) === 1);
+        index = type;
+        types = refNullTypes(type);
+        break;
+      }
+      case Imm.BrOnCast: {
+        // Flags: bit 0, the source type is nullable; bit 1, the target type is.
+        const flagsOffset = reader.pos;
+        const flags = reader.u8();
+        if (flags > 3) reader.fail(`malformed br_on_cast flags 0x${flags.toString(16)}`, flagsOffset);
+        index = reader.u32();
+        const source = refType(readHeapType(reader), (flags & 1) !== 0);
+        const target = refType(readHeapType(reader), (flags & 2) !== 0);
+        types = [source, target];
         break;
       }
       case Imm.MemoryInit:
@@ -349,7 +404,7 @@ function missingEnd(reader: Reader, isBody: boolean): never {
 }
 
 function illegalOpcode(reader: Reader, op: number, offset: number): never {
-  const feature = UNSUPPORTED_FEATURES.get(op) ?? UNSUPPORTED_PREFIXES.get(op);
+  const feature = UNSUPPORTED_PREFIXES.get(op);
   if (feature !== undefined) unsupported(reader, feature, offset);
   reader.fail(`illegal opcode 0x${op.toString(16)}`, offset);
 }
@@ -385,6 +440,6 @@ function readBlockType(reader: Reader, context: CodeContext): FuncType {
   if ((byte & 0xc0) === 0x40) return singleResult(readValType(reader, 'block type'));
   const typeIndex = reader.s33();
   if (typeIndex < 0) reader.fail('malformed block type', offset);
-  if (typeIndex >= context.types.length) reader.fail(`unknown type ${typeIndex}`, offset);
-  return context.types[typeIndex];
+  if (typeIndex >= reader.typeLimit) reader.fail(`unknown type ${typeIndex}`, offset);
+  return context.types[reader.typeCanon[typeIndex]];
 }

@@ -38,5 +38,9 @@ export const LIMITS = {
   locals: 50_000,
   params: 1_000,
   results: 1_000,
+  /** GC (3.0): fields of one struct type, supertypes above a type, operands of array.new_fixed. */
+  structFields: 10_000,
+  subtypeDepth: 63,
+  arrayNewFixed: 10_000,
   brTableTargets: 65_520,
 } as const;

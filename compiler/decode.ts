@@ -9,10 +9,10 @@
 import {
   ConstExpr, CustomSection, DataSegment, ElemSegment, Export, ExternKind, Func, Global,
   ImportDesc, Instr, LocalRun, Module, NameSection, SegmentMode, ValType,
-  FeatureUse,
+  FeatureUse, HeapType, refType,
 } from './ir.js';
 import { CodeContext, decodeInstrs } from './decode-code.js';
-import { readFuncType, readGlobalType, readMemoryType, readRefType, readTableType, readValType } from './decode-types.js';
+import { readGlobalType, readMemoryType, readRefType, readTableType, readTypeSection, readValType } from './decode-types.js';
 import { LIMITS } from './decode-limits.js';
 import { Reader } from './reader.js';
 import { CompileError } from '../runtime/errors.js';
@@ -81,8 +81,7 @@ const OP_END = 0x0b;
 // Sections, in their required order.
 
 function decodeTypeSection(reader: Reader, state: DecodeState): void {
-  const count = reader.count('types', LIMITS.types);
-  for (let i = 0; i < count; i++) state.module.types.push(readFuncType(reader));
+  readTypeSection(reader, state.module.types);
 }
 
 function decodeImportSection(reader: Reader, state: DecodeState): void {
@@ -97,7 +96,7 @@ function decodeImportSection(reader: Reader, state: DecodeState): void {
     let desc: ImportDesc;
     switch (kind) {
       case ExternKind.Func:
-        desc = { kind, typeIndex: reader.u32() };
+        desc = { kind, typeIndex: reader.typeIndex() };
         module.importedFuncs++;
         break;
       case ExternKind.Table:
@@ -136,18 +135,36 @@ function readTagType(reader: Reader): number {
   const offset = reader.pos;
   const attribute = reader.u8();
   if (attribute !== 0) reader.fail(`malformed tag attribute 0x${attribute.toString(16)}`, offset);
-  return reader.u32();
+  return reader.typeIndex();
 }
 
 function decodeFunctionSection(reader: Reader, state: DecodeState): void {
   const count = reader.count('functions', LIMITS.functions);
-  for (let i = 0; i < count; i++) state.module.funcTypeIndices.push(reader.u32());
+  for (let i = 0; i < count; i++) state.module.funcTypeIndices.push(reader.typeIndex());
 }
 
+/**
+ * Tables; with typed references (3.0) a table may start 0x40 0x00 and end
+ * with the constant expression its elements start as.
+ */
 function decodeTableSection(reader: Reader, state: DecodeState): void {
   const count = reader.count('tables', LIMITS.tables);
-  for (let i = 0; i < count; i++) state.module.tables.push(readTableType(reader));
+  for (let i = 0; i < count; i++) {
+    if (reader.peek() !== TABLE_WITH_INIT) {
+      state.module.tables.push(readTableType(reader));
+      continue;
+    }
+    const offset = reader.pos;
+    reader.pos++;
+    const reserved = reader.u8();
+    if (reserved !== 0) reader.fail(`malformed table: 0x40 must be followed by 0x00, got 0x${reserved.toString(16)}`, offset + 1);
+    reader.noteGC(offset);
+    const table = readTableType(reader);
+    table.init = readConstExpr(reader, state);
+    state.module.tables.push(table);
+  }
 }
+const TABLE_WITH_INIT = 0x40;
 
 function decodeMemorySection(reader: Reader, state: DecodeState): void {
   // More memories than LIMITS.memories, imports included, is validate's
@@ -222,6 +239,8 @@ function readElemSegment(reader: Reader, state: DecodeState): ElemSegment {
     const count = reader.count('elements in a segment', LIMITS.elementSegmentEntries);
     for (let i = 0; i < count; i++) init.push(readConstExpr(reader, state));
   } else {
+    // Function indices are `(ref func)` (3.0; 2.0 said funcref, a supertype).
+    elemType = refType(HeapType.Func, false);
     if (typed) {
       const kindOffset = reader.pos;
       const elemKind = reader.u8();
@@ -303,7 +322,7 @@ function decodeCodeSection(reader: Reader, state: DecodeState): void {
  * checked when the module was decoded, so this cannot fail).
  */
 function bodyOnDemand(reader: Reader, context: CodeContext, typeIndex: number, locals: LocalRun[], offset: number, start: number): Func {
-  const { bytes, end } = reader;
+  const { bytes, end, typeCanon, typeLimit } = reader;
   const functionIndex = reader.functionIndex;
   return {
     typeIndex,
@@ -313,6 +332,8 @@ function bodyOnDemand(reader: Reader, context: CodeContext, typeIndex: number, l
       const again = new Reader(bytes, start, end);
       again.section = 'code';
       again.functionIndex = functionIndex;
+      again.typeCanon = typeCanon;
+      again.typeLimit = typeLimit;
       const instrs: Instr[] = [];
       decodeInstrs(again, context, instrs, true);
       return instrs;
@@ -510,6 +531,7 @@ function emptyModule(): Module {
     simd: null,
     multiMemory: null,
     exnref: null,
+    gc: null,
     importedFuncs: 0,
     importedTables: 0,
     importedMemories: 0,
@@ -581,6 +603,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   module.simd = reader.simdUse;
   module.multiMemory = reader.multiMemoryUse ?? secondMemory(module);
   module.exnref = reader.exnrefUse;
+  module.gc = reader.gcUse;
   return module;
 }
 

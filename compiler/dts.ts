@@ -13,7 +13,7 @@
 
 import type { CompileOptions } from './index.js';
 import {
-  ExternKind, ValType, valTypeName, type FuncType, type GlobalType, type ImportDesc, type MemoryType, type Module, type TableType,
+  ExternKind, HeapType, ValType, heapOf, isNullable, isRef, valTypeName, type FuncType, type GlobalType, type ImportDesc, type MemoryType, type Module, type TableType,
 } from './ir.js';
 import { jsString } from './js.js';
 
@@ -60,7 +60,25 @@ const isBindingName = (name: string): boolean => IDENTIFIER.test(name) && !RESER
 const propertyKey = (name: string): string => (IDENTIFIER.test(name) ? name : jsString(name));
 
 /** v128 is `never`: only Global<never> uses it, a global whose value JavaScript can neither read nor write (both throw). */
-const valueType = (type: ValType): string => VALUE_TYPE.get(type) ?? 'never';
+const valueType = (type: ValType): string => VALUE_TYPE.get(type) ?? referenceType(type);
+
+/**
+ * Typed references and GC (3.0): function references are Exported
+ * Functions; structs and arrays opaque objects, i31 references numbers,
+ * externrefs anything, so the rest is `unknown` (a defined type may be a
+ * function type too); the null types are null; exnref never crosses.
+ */
+function referenceType(type: ValType): string {
+  if (!isRef(type)) return 'never';
+  const heap = heapOf(type);
+  const orNull = (text: string): string => (isNullable(type) ? `${text} | null` : text);
+  switch (heap) {
+    case HeapType.Func: return orNull('Function');
+    case HeapType.None: case HeapType.NoFunc: case HeapType.NoExtern: return 'null';
+    case HeapType.Exn: case HeapType.NoExn: return 'never';
+  }
+  return 'unknown';
+}
 
 // --- wasm types, as comments -------------------------------------------------------
 
@@ -104,8 +122,8 @@ function resultType(results: ValType[], readonlyTuple: boolean): string {
 
 /** The type in a function's signature that cannot cross to JavaScript (v128, exnref), or null. */
 function uncrossable(type: FuncType): string | null {
-  for (const valType of [ValType.V128, ValType.ExnRef]) {
-    if (type.params.includes(valType) || type.results.includes(valType)) return valTypeName(valType);
+  for (const valType of [...type.params, ...type.results]) {
+    if (valType === ValType.V128 || (isRef(valType) && (heapOf(valType) === HeapType.Exn || heapOf(valType) === HeapType.NoExn))) return valTypeName(valType);
   }
   return null;
 }

@@ -19,16 +19,16 @@ const ARITHMETIC = new Map<number, [boolean, '+' | '-' | '*']>([
 
 /**
  * The JavaScript of a validated constant expression; `leaf` gives that of
- * one instruction that pushes a value (a constant, ref.null, ref.func,
- * global.get).
+ * any other instruction (a constant, ref.null, ref.func, global.get, or
+ * GC's allocations, which pop their operands from `stack`).
  */
-export function constExprJs(expr: ConstExpr, leaf: (instr: Instr) => JsNode): JsNode {
+export function constExprJs(expr: ConstExpr, leaf: (instr: Instr, stack: JsNode[]) => JsNode): JsNode {
   const stack: JsNode[] = [];
   for (const instr of expr.instrs) {
     if (instr.op === END) break;
     const arithmetic = ARITHMETIC.get(instr.op);
     if (arithmetic === undefined) {
-      stack.push(leaf(instr));
+      stack.push(leaf(instr, stack));
       continue;
     }
     const b = stack.pop()!;

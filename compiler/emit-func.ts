@@ -10,7 +10,7 @@ import { F32_ARITHMETIC, MEMORY_OPS, NUMERIC_OPS, OpKind, u32 } from './emit-ops
 import { emitSimd, expandV128, floatLocals, floatOfConstant, floatOfWord, floatWord, shadowedWord } from './emit-simd.js';
 import type { FloatLocalForm, SimdHost } from './emit-simd.js';
 import { DEPENDS, Entry, Flag, FrameKind, ModuleEnv, isSimple, zeroValue } from './emit-stack.js';
-import { ControlEmitter } from './emit-control.js';
+import { GcEmitter } from './emit-gc.js';
 import { directTailCall, indirectTailCall } from './emit-tail.js';
 import { DELEGATE_VAR, throwStatement } from './emit-exceptions.js';
 import * as js from './js.js';
@@ -23,7 +23,7 @@ export function emitFunction(env: ModuleEnv, funcIndex: number, func: Func): JsN
   return new FunctionEmitter(env, funcIndex, func).emit();
 }
 
-class FunctionEmitter extends ControlEmitter implements SimdHost {
+class FunctionEmitter extends GcEmitter implements SimdHost {
   /** The function's type with each v128 as four words (V128 entries). */
   private readonly type: FuncType;
   /** Type of each JS local (params first); a v128 local is four. */
@@ -285,7 +285,10 @@ class FunctionEmitter extends ControlEmitter implements SimdHost {
         return this.push(ValType.I32, length, [], Flag.Table, 2);
       }
       case PREFIX_FC | 17: return this.bulk('tableFill', [js.id(this.env.tableObject(instr.index))], Flag.Table, (e) => this.tableOperand(e));
+      case 0x14: return this.callRef(instr.index);
+      case 0x15: return this.returnCallRef(instr.index);
     }
+    if (this.gcInstr(instr)) return;
     throw new Error(`emit: no code generation for ${name}`);
   }
 
@@ -596,6 +599,30 @@ class FunctionEmitter extends ControlEmitter implements SimdHost {
     const view = js.id(this.env.callView(table, typeIndex));
     const callee = js.logical('??', js.index(view, this.tableOperand(index)), js.call(this.env.helper('callIndirectTrap'), []));
     this.stmts.push(js.ret(indirectTailCall(this.env, callee, args, this.guarded())));
+    this.markUnreachable();
+  }
+
+  // Typed function references (3.0): call_ref and return_call_ref call a
+  // FuncRef's raw function, `(ref ?? nullFunc()).raw(args)`; as for
+  // call_indirect, JS evaluates the callee first, so effectful arguments
+  // are settled before it.
+  private refCallee(typeIndex: number): { callee: JsNode; args: Entry[]; ref: Entry } {
+    const type = this.typeOf(typeIndex);
+    if (this.stack.slice(this.stack.length - type.params.length - 1).some((e) => (e.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
+    const ref = this.pop();
+    const args = this.callArgs(type.params.length);
+    const callee = js.member(js.logical('??', this.valueOf(ref), js.call(this.env.helper('nullFunc'), [])), 'raw');
+    return { callee, args, ref };
+  }
+
+  private callRef(typeIndex: number): void {
+    const { callee, args, ref } = this.refCallee(typeIndex);
+    this.pushCallResults(this.typeOf(typeIndex).results, js.call(callee, args.map((a) => this.valueOf(a))), [...args, ref]);
+  }
+
+  private returnCallRef(typeIndex: number): void {
+    const { callee, args } = this.refCallee(typeIndex);
+    this.stmts.push(js.ret(indirectTailCall(this.env, callee, args.map((a) => this.valueOf(a)), this.guarded())));
     this.markUnreachable();
   }
 

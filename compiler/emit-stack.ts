@@ -20,7 +20,8 @@
 // frames, branches, exception handlers) and FunctionEmitter (emit-func.ts:
 // instructions, locals, calls).
 
-import { FuncType, ValType } from './ir.js';
+import { FuncType, HeapType, ValType, heapOf } from './ir.js';
+import { topHeap } from './validate-types.js';
 import { INTEGER_TESTS } from './emit-ops.js';
 import { floatOfWord, floatWord } from './emit-simd.js';
 import type { SimdOperands } from './emit-simd.js';
@@ -124,6 +125,9 @@ export interface Frame {
 /** Module-level facts the function emitter needs; provided by emit.ts. */
 export interface ModuleEnv {
   types: FuncType[];
+  /** GC (emit-gc.ts, emit-types.ts): the variables of a struct type's class (`S<i>`) and an array type's (`A<i>`). */
+  structClass(typeIndex: number): string;
+  arrayClass(typeIndex: number): string;
   funcType(funcIndex: number): FuncType;
   funcName(funcIndex: number): string;
   /**
@@ -199,13 +203,30 @@ export const TYPE_PREFIX: Record<number, string> = {
   [ValType.V128]: 'sv', // one i32 word of a v128 (emit-simd.ts)
 };
 
+/**
+ * The stack variable prefix of a type. References share one per hierarchy
+ * (func, extern, exn, any), so a value and a block result or branch
+ * target of a supertype land in the same variable.
+ */
+export function typePrefix(types: readonly FuncType[], type: ValType): string {
+  const prefix = TYPE_PREFIX[type];
+  if (prefix !== undefined) return prefix;
+  switch (topHeap(types, heapOf(type))) {
+    case HeapType.Func: return 'sr';
+    case HeapType.Extern: return 'se';
+    case HeapType.Exn: return 'sx';
+  }
+  return 'sa';
+}
+
 export function zeroValue(type: ValType): JsNode {
   switch (type) {
     case ValType.I64: return js.big(0n);
-    case ValType.FuncRef:
-    case ValType.ExternRef:
-    case ValType.ExnRef: return js.nul();
-    default: return js.num(0);
+    case ValType.I32:
+    case ValType.F32:
+    case ValType.F64:
+    case ValType.V128: return js.num(0);
+    default: return js.nul(); // references
   }
 }
 
@@ -258,7 +279,7 @@ export abstract class StackEmitter {
   // ---- operand stack -------------------------------------------------------
 
   protected stackVar(depth: number, type: ValType): string {
-    const name = `${TYPE_PREFIX[type]}${depth}`;
+    const name = `${typePrefix(this.env.types, type)}${depth}`;
     this.stackVars.set(name, type);
     return name;
   }

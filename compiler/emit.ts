@@ -8,7 +8,7 @@
 // so stack traces show the wasm name.
 
 import {
-  ConstExpr, ExternKind, FuncType, Instr, Module, SegmentMode, ValType, valTypeName,
+  ConstExpr, ExternKind, FuncType, Instr, Module, SegmentMode, ValType, isRef, valTypeName,
 } from './ir.js';
 import { emitFunction, ModuleEnv } from './emit-func.js';
 import { allBuiltins, LOAD_METHODS, RUNTIME_BUILTINS, STORE_METHODS, takeBuiltins } from './emit-ops.js';
@@ -25,23 +25,19 @@ import { expandV128 } from './emit-simd.js';
 import { shiftMarks } from './sourcemap.js';
 import { constExprJs } from './emit-const.js';
 import { lazyTailStub, tailBodyName, tailLink, tailWrapper } from './emit-tail.js';
+import { declareAllTypes, signatureKey, typeDescJs, typeNameJs } from './emit-types.js';
+import { gcConstInstr } from './emit-gc.js';
 
 const KIND_NAMES = ['function', 'table', 'memory', 'global', 'tag'] as const;
-
-function typeKey(type: FuncType): string {
-  return `${type.params.map(valTypeName).join(',')}->${type.results.map(valTypeName).join(',')}`;
-}
-
-function typeDesc(type: FuncType): JsNode {
-  return js.obj([
-    ['params', js.arr(type.params.map((t) => js.str(valTypeName(t))))],
-    ['results', js.arr(type.results.map((t) => js.str(valTypeName(t))))],
-  ]);
-}
 
 /** The JS API's name for a table element type. */
 function tableElementName(type: ValType): string {
   return type === ValType.FuncRef ? 'anyfunc' : 'externref';
+}
+
+/** Whether the JS API can make a Table or Global of this type itself (rt.Table, rt.Global). */
+function jsApiType(type: ValType): boolean {
+  return type === ValType.FuncRef || type === ValType.ExternRef || !isRef(type);
 }
 
 export interface EmitOptions {
@@ -196,8 +192,15 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     return js.id(name);
   };
 
+  const typeDesc = (type: FuncType): JsNode => typeDescJs(type, helper);
+  const typeName = (type: ValType): JsNode => typeNameJs(type, helper);
+  /** Typed references or GC: every type is declared (emit-types.ts), with its class. */
+  const gc = module.gc !== null;
+
   const env: ModuleEnv = {
     types: module.types,
+    structClass: (index) => `S${index}`,
+    arrayClass: (index) => `A${index}`,
     funcType: (index) => funcTypes[index],
     funcName: (index) => {
       calledFuncs.add(index);
@@ -258,7 +261,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
 
   const constExpr = (expr: ConstExpr): JsNode => constExprJs(expr, constInstr);
   /** One constant instruction that pushes a value (emit-const.ts does the arithmetic). */
-  const constInstr = (instr: Instr): JsNode => {
+  const constInstr = (instr: Instr, stack: JsNode[]): JsNode => {
     switch (instr.op) {
       case 0x41: return js.num(instr.value as number);
       case 0x42: return js.big(instr.value as bigint);
@@ -272,12 +275,14 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       }
       case 0xd0: return js.nul();
       case 0xd2: return env.funcRef(instr.index);
+      case 0x23: return env.globalRead(instr.index).expr;
       case PREFIX_FD | 0x0c: { // v128.const: its four words (runtime/simd.ts)
         const b = instr.v128!;
         return js.arr([0, 4, 8, 12].map((i) => js.num(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24))));
       }
-      case 0x23: return env.globalRead(instr.index).expr;
     }
+    const made = gcConstInstr(env, instr, stack);
+    if (made !== null) return made;
     throw new Error(`emit: unexpected constant instruction 0x${instr.op.toString(16)}`);
   };
 
@@ -305,13 +310,14 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       case ExternKind.Func: {
         const index = funcIndex++;
         fields.push(['type', typeDesc(module.types[imp.desc.typeIndex])]);
+        if (gc) fields.push(['typeId', js.id(`T${imp.desc.typeIndex}`)]);
         link.push(js.exprStmt(js.assign(js.index(js.id('rf'), js.num(index)), value)));
         break;
       }
       case ExternKind.Table: {
         const index = tableIndex++;
         const limits = imp.desc.type.limits;
-        fields.push(['element', js.str(valTypeName(imp.desc.type.elemType))], ['initial', js.num(limits.min)]);
+        fields.push(['element', typeName(imp.desc.type.elemType)], ['initial', js.num(limits.min)]);
         if (limits.max !== null) fields.push(['maximum', js.num(limits.max)]);
         if (imp.desc.type.address64 === true) fields.push(['address', js.str('i64')]);
         link.push(js.decl([[`tab${index}`, value]]));
@@ -331,7 +337,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       }
       case ExternKind.Global: {
         const index = globalIndex++;
-        fields.push(['value', js.str(valTypeName(imp.desc.type.valType))], ['mutable', js.bool(imp.desc.type.mutable)]);
+        fields.push(['value', typeName(imp.desc.type.valType)], ['mutable', js.bool(imp.desc.type.mutable)]);
         link.push(js.decl([[`G${index}`, value]]));
         if (!imp.desc.type.mutable) link.push(declareGlobal(index, js.member(js.id(`G${index}`), '_v')));
         break;
@@ -357,11 +363,22 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     link.push(js.decl([[`mem${index}`, js.newExpr(js.member(js.id('rt'), 'Memory'), [js.obj(fields)])]]));
     watchers.push(watchMemory(link, index));
   });
+  /** Typed references: tables filled with their initialiser's value. */
+  const tableFills: JsNode[] = [];
   module.tables.forEach((table) => {
     const index = tableIndex++;
     let made: JsNode;
     const wide = table.address64 === true;
-    if (table.elemType === ValType.ExnRef) {
+    if (table.init != null || (table.elemType !== ValType.ExnRef && !jsApiType(table.elemType))) {
+      // Typed references (3.0): a type JavaScript cannot name, or elements that start as an initialiser's value.
+      // The elements get the initialiser's value once the FuncRefs it may name exist (tableFills).
+      const max = table.limits.max === null ? js.id('undefined') : js.num(table.limits.max);
+      made = js.call(helper('makeTypedTable'), [typeName(table.elemType), js.num(table.limits.min), max, js.bool(wide), js.nul()]);
+      if (table.init != null) {
+        const length = js.member(js.id(`el${index}`), 'length');
+        tableFills.push(js.exprStmt(js.call(helper('tableFill'), [js.id(`tab${index}`), js.num(0), constExpr(table.init), length])));
+      }
+    } else if (table.elemType === ValType.ExnRef) {
       // JavaScript cannot make a table of exnref: the runtime does.
       const args = [js.num(table.limits.min), table.limits.max === null ? js.id('undefined') : js.num(table.limits.max)];
       if (wide) args.push(js.bool(true));
@@ -479,11 +496,11 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     const index = globalIndex++;
     const init = constExpr(global.init);
     const type = global.type;
-    if (type.valType === ValType.V128 || type.valType === ValType.ExnRef) {
-      // JS cannot construct a v128 or exnref Global; the runtime makes one holding the value (a v128's words).
+    if (type.valType === ValType.V128 || !jsApiType(type.valType)) {
+      // JS cannot construct a v128, exnref or typed reference Global; the runtime makes one holding the value (a v128's words).
       const made = (mutable: boolean, value: JsNode): JsNode => (type.valType === ValType.V128
         ? js.call(helper('v128Global'), [js.bool(mutable), value])
-        : js.call(helper('internalGlobal'), [js.str('exnref'), js.bool(mutable), value]));
+        : js.call(helper('internalGlobal'), [typeName(type.valType), js.bool(mutable), value]));
       if (isCell(index)) {
         globalDecls.push(js.decl([[`G${index}`, made(true, init)]]));
       } else {
@@ -564,10 +581,20 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
   if (importedCallees.length > 0) funcRefDecls.push(js.decl(importedCallees));
 
   // Pushed one by one: a spread of 150,000 statements overflows the stack.
-  for (const list of [namedDecls, tailLinks, funcRefDecls, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
+  for (const list of [namedDecls, tailLinks, funcRefDecls, tableFills, globalDecls, segmentDecls, initialisers, [js.ret(js.arr(exportValues))], functionDecls]) {
     for (const statement of list) link.push(statement);
   }
 
+  // Type ids and descriptors (emit-types.ts); before the helpers are listed, since they use some.
+  const typeDecls: JsNode[] = [];
+  if (gc) {
+    for (const statement of declareAllTypes(module, helper)) typeDecls.push(statement);
+  } else {
+    for (const typeIndex of [...usedTypeIds].sort((a, b) => a - b)) {
+      const type = module.types[typeIndex];
+      typeDecls.push(js.decl([[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(signatureKey(type))])]]));
+    }
+  }
   const body: JsNode[] = [js.exprStmt(js.str('use strict'))];
   (body[0] as any).directive = 'use strict';
   if (helpers.size > 0) {
@@ -594,10 +621,7 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
       return [name, property === undefined ? js.id(namespace) : js.member(js.id(namespace), property)];
     })));
   }
-  for (const typeIndex of [...usedTypeIds].sort((a, b) => a - b)) {
-    const type = module.types[typeIndex];
-    body.push(js.decl([[`TY${typeIndex}`, typeDesc(type)], [`T${typeIndex}`, js.call(js.member(js.id('rt'), 'typeId'), [js.str(typeKey(type))])]]));
-  }
+  for (const statement of typeDecls) body.push(statement);
   for (const statement of moduleConsts) body.push(statement);
   const customSections = module.customSections.map((section) => js.obj([['name', js.str(section.name)], ['data', base64Text(section.bytes)]]));
   body.push(js.ret(js.obj([

@@ -15,6 +15,85 @@ export const enum ValType {
   ExternRef = 0x6f,
   /** Exception handling (3.0): a caught exception, or null. */
   ExnRef = 0x69,
+  // GC (3.0): the other nullable abstract reference types, by their shorthand bytes.
+  AnyRef = 0x6e,
+  EqRef = 0x6d,
+  I31Ref = 0x6c,
+  StructRef = 0x6b,
+  ArrayRef = 0x6a,
+  NullRef = 0x71,
+  NullExternRef = 0x72,
+  NullFuncRef = 0x73,
+  NullExnRef = 0x74,
+}
+
+// Reference types (3.0, typed references and GC) are numbers too, so the
+// validator's typed-array stacks and every `===` on value types keep
+// working: a reference type is its heap type plus NON_NULL when it is not
+// nullable. An abstract heap type is its byte (func 0x70, extern 0x6f, any
+// 0x6e, eq 0x6d, i31 0x6c, struct 0x6b, array 0x6a, exn 0x69, none 0x71,
+// noextern 0x72, nofunc 0x73, noexn 0x74), so `(ref null func)` is
+// ValType.FuncRef as before; a defined type's heap type is CONCRETE plus its
+// type index. decode canonicalises type indices within a module (equivalent
+// recursive groups share the first one's indices, decode-types.ts), so two
+// reference types are equal exactly when their numbers are.
+
+/** Added to a heap type for the non-nullable reference type `(ref ht)`. */
+export const NON_NULL = 0x40000000;
+/** The heap type of type index i is CONCRETE + i. */
+export const CONCRETE = 0x200;
+
+export const enum HeapType {
+  Func = 0x70,
+  Extern = 0x6f,
+  Any = 0x6e,
+  Eq = 0x6d,
+  I31 = 0x6c,
+  Struct = 0x6b,
+  Array = 0x6a,
+  Exn = 0x69,
+  None = 0x71,
+  NoExtern = 0x72,
+  NoFunc = 0x73,
+  NoExn = 0x74,
+  /** The validator's bottom heap type (of a reference popped from an unreachable stack): below every other. */
+  Bottom = 0x01,
+}
+
+/** The reference type of heap type `heap`. */
+export function refType(heap: number, nullable: boolean): ValType {
+  return (nullable ? heap : heap + NON_NULL) as ValType;
+}
+
+/** Whether `type` is a reference type. */
+export function isRef(type: number): boolean {
+  const heap = type & ~NON_NULL;
+  return heap >= CONCRETE || (heap >= HeapType.Exn && heap <= HeapType.NoExn) || heap === HeapType.Bottom;
+}
+
+export function heapOf(type: number): number {
+  return type & ~NON_NULL;
+}
+
+export function isNullable(type: number): boolean {
+  return (type & NON_NULL) === 0;
+}
+
+/** The type index of a defined heap type, or -1 for an abstract one. */
+export function typeIndexOf(type: number): number {
+  const heap = type & ~NON_NULL;
+  return heap >= CONCRETE ? heap - CONCRETE : -1;
+}
+
+const HEAP_NAMES = new Map<number, string>([
+  [HeapType.Func, 'func'], [HeapType.Extern, 'extern'], [HeapType.Any, 'any'], [HeapType.Eq, 'eq'],
+  [HeapType.I31, 'i31'], [HeapType.Struct, 'struct'], [HeapType.Array, 'array'], [HeapType.Exn, 'exn'],
+  [HeapType.None, 'none'], [HeapType.NoExtern, 'noextern'], [HeapType.NoFunc, 'nofunc'], [HeapType.NoExn, 'noexn'],
+  [HeapType.Bottom, 'bot'],
+]);
+
+export function heapTypeName(heap: number): string {
+  return heap >= CONCRETE ? `$${heap - CONCRETE}` : HEAP_NAMES.get(heap) ?? `0x${heap.toString(16)}`;
 }
 
 export function valTypeName(type: ValType): string {
@@ -28,12 +107,69 @@ export function valTypeName(type: ValType): string {
     case ValType.ExternRef: return 'externref';
     case ValType.ExnRef: return 'exnref';
   }
+  if (isRef(type)) {
+    const heap = heapOf(type);
+    // Nullable abstract types have shorthands: anyref, nullfuncref, ...
+    if (isNullable(type) && heap < CONCRETE && heap !== HeapType.Bottom) {
+      const name = HEAP_NAMES.get(heap)!;
+      return name.startsWith('no') ? `null${name.slice(name === 'none' ? 4 : 2)}ref` : `${name}ref`;
+    }
+    return `(ref ${isNullable(type) ? 'null ' : ''}${heapTypeName(heap)})`;
+  }
   return `0x${(type as number).toString(16)}`;
 }
 
+/**
+ * A function type, and the entry of every defined type: a struct or array
+ * type (GC) is one too, with no params or results and its fields in `def`.
+ * `def` is absent for a function type that is final, has no supertype and
+ * is alone in its recursive group, as every 2.0 type is.
+ */
 export interface FuncType {
   params: ValType[];
   results: ValType[];
+  def?: TypeDef;
+}
+
+export const enum TypeKind {
+  Func = 0,
+  Struct = 1,
+  Array = 2,
+}
+
+/** Storage types of struct fields and array elements: a value type, or a packed i8 or i16. */
+export const enum Packed {
+  I8 = 0x78,
+  I16 = 0x77,
+}
+
+export interface FieldType {
+  /** A ValType, or Packed.I8 / Packed.I16. */
+  type: number;
+  mutable: boolean;
+}
+
+/** What GC adds to a defined type: its kind, fields, supertype and recursive group. */
+export interface TypeDef {
+  kind: TypeKind;
+  /** A struct's fields; an array's one element type; none for a function type. */
+  fields: FieldType[];
+  /** The declared supertype's (canonical) index, or -1. */
+  supertype: number;
+  final: boolean;
+  /** The (canonical) index of its group's first type, and the group's size. */
+  groupStart: number;
+  groupSize: number;
+  /** Its own canonical index, and the number of supertypes above it. */
+  index: number;
+  depth: number;
+  /** Byte offset of its definition, for validation errors. */
+  offset: number;
+}
+
+/** The kind of a type section entry. */
+export function typeKind(type: FuncType): TypeKind {
+  return type.def === undefined ? TypeKind.Func : type.def.kind;
 }
 
 export interface Limits {
@@ -51,8 +187,10 @@ export interface Limits {
 }
 
 export interface TableType {
-  elemType: ValType; // FuncRef, ExternRef or ExnRef
+  elemType: ValType; // a reference type
   limits: Limits;
+  /** Typed references (3.0): the constant expression every element starts as; null when they start null. */
+  init?: ConstExpr | null;
   /** memory64's 64-bit tables: i64 indices and sizes. Optional: IR made by hand may leave it out. */
   address64?: boolean;
 }
@@ -271,6 +409,13 @@ export interface Module {
    * or the exnref type; null if it never does.
    */
   exnref: FeatureUse | null;
+  /**
+   * Where the module first uses typed references or GC (3.0): a reference
+   * type other than funcref, externref and exnref, a defined type other
+   * than a plain function type, a table initialiser, or one of their
+   * instructions; null if it never does.
+   */
+  gc: FeatureUse | null;
   /** Counts of imported entities, so index spaces can be split. */
   importedFuncs: number;
   importedTables: number;

@@ -7,7 +7,7 @@
 // fixed-width and relaxed) all have fixed signatures; their lane-index
 // immediates carry the bound validate checks them against.
 
-import { ValType } from './ir.js';
+import { HeapType, ValType, refType } from './ir.js';
 
 export const enum Imm {
   None,
@@ -39,6 +39,14 @@ export const enum Imm {
   Shuffle, // 16 lane-index bytes (i8x16.shuffle)
   Tag, // tagidx (throw, legacy catch)
   TryTable, // blocktype, then a vector of catch clauses
+  Type, // typeidx (call_ref, struct.new, array.get, ...), canonicalised
+  TypeField, // typeidx fieldidx (struct.get, struct.set)
+  TypeCount, // typeidx u32 (array.new_fixed)
+  TypeData, // typeidx dataidx (array.new_data, array.init_data)
+  TypeElem, // typeidx elemidx (array.new_elem, array.init_elem)
+  TypeType, // typeidx typeidx (array.copy: destination, source)
+  HeapType, // a heap type (ref.test, ref.cast; the opcode says whether null passes)
+  BrOnCast, // flags, labelidx, two heap types (br_on_cast, br_on_cast_fail)
 }
 
 export interface OpInfo {
@@ -63,13 +71,18 @@ const TYPE_CHARS: Record<string, ValType> = {
   f: ValType.F32,
   F: ValType.F64,
   v: ValType.V128,
+  e: ValType.EqRef,
+  A: ValType.ArrayRef,
+  J: ValType.I31Ref,
+  j: refType(HeapType.I31, false) as ValType,
 };
 
 function sigTypes(text: string): ValType[] {
   return [...text].map((char) => TYPE_CHARS[char]);
 }
 
-// sig: "params>results" with i=i32 I=i64 f=f32 F=f64 v=v128, or "" when typed by context.
+// sig: "params>results" with i=i32 I=i64 f=f32 F=f64 v=v128 e=eqref A=arrayref
+// J=i31ref j=(ref i31), or "" when typed by context.
 function def(code: number, name: string, imm: Imm, sig = '', naturalAlign = -1, lanes = 0): void {
   let params: ValType[] | null = null;
   let results: ValType[] | null = null;
@@ -184,10 +197,50 @@ group(0xbf, 'I>F', ['f64.reinterpret_i64']);
 group(0xc0, 'i>i', ['i32.extend8_s', 'i32.extend16_s']);
 group(0xc2, 'I>I', ['i64.extend8_s', 'i64.extend16_s', 'i64.extend32_s']);
 
-// Reference types.
+// Reference types; typed function references (3.0): emit-refs.ts.
 def(0xd0, 'ref.null', Imm.RefType);
 def(0xd1, 'ref.is_null', Imm.None);
 def(0xd2, 'ref.func', Imm.Func);
+def(0xd3, 'ref.eq', Imm.None, 'ee>i');
+def(0xd4, 'ref.as_non_null', Imm.None);
+def(0xd5, 'br_on_null', Imm.Label);
+def(0xd6, 'br_on_non_null', Imm.Label);
+def(0x14, 'call_ref', Imm.Type);
+def(0x15, 'return_call_ref', Imm.Type);
+
+// 0xFB prefix: garbage collection (3.0), emit-gc.ts.
+export const PREFIX_FB = 0xfb00;
+def(PREFIX_FB | 0, 'struct.new', Imm.Type);
+def(PREFIX_FB | 1, 'struct.new_default', Imm.Type);
+def(PREFIX_FB | 2, 'struct.get', Imm.TypeField);
+def(PREFIX_FB | 3, 'struct.get_s', Imm.TypeField);
+def(PREFIX_FB | 4, 'struct.get_u', Imm.TypeField);
+def(PREFIX_FB | 5, 'struct.set', Imm.TypeField);
+def(PREFIX_FB | 6, 'array.new', Imm.Type);
+def(PREFIX_FB | 7, 'array.new_default', Imm.Type);
+def(PREFIX_FB | 8, 'array.new_fixed', Imm.TypeCount);
+def(PREFIX_FB | 9, 'array.new_data', Imm.TypeData);
+def(PREFIX_FB | 10, 'array.new_elem', Imm.TypeElem);
+def(PREFIX_FB | 11, 'array.get', Imm.Type);
+def(PREFIX_FB | 12, 'array.get_s', Imm.Type);
+def(PREFIX_FB | 13, 'array.get_u', Imm.Type);
+def(PREFIX_FB | 14, 'array.set', Imm.Type);
+def(PREFIX_FB | 15, 'array.len', Imm.None, 'A>i');
+def(PREFIX_FB | 16, 'array.fill', Imm.Type);
+def(PREFIX_FB | 17, 'array.copy', Imm.TypeType);
+def(PREFIX_FB | 18, 'array.init_data', Imm.TypeData);
+def(PREFIX_FB | 19, 'array.init_elem', Imm.TypeElem);
+def(PREFIX_FB | 20, 'ref.test', Imm.HeapType);
+def(PREFIX_FB | 21, 'ref.test', Imm.HeapType);
+def(PREFIX_FB | 22, 'ref.cast', Imm.HeapType);
+def(PREFIX_FB | 23, 'ref.cast', Imm.HeapType);
+def(PREFIX_FB | 24, 'br_on_cast', Imm.BrOnCast);
+def(PREFIX_FB | 25, 'br_on_cast_fail', Imm.BrOnCast);
+def(PREFIX_FB | 26, 'any.convert_extern', Imm.None);
+def(PREFIX_FB | 27, 'extern.convert_any', Imm.None);
+def(PREFIX_FB | 28, 'ref.i31', Imm.None, 'i>j');
+def(PREFIX_FB | 29, 'i31.get_s', Imm.None, 'J>i');
+def(PREFIX_FB | 30, 'i31.get_u', Imm.None, 'J>i');
 
 // 0xFC prefix: saturating truncation, bulk memory, tables.
 export const PREFIX_FC = 0xfc00;
@@ -338,22 +391,8 @@ simdGroup(0x100, [
   'i16x8.relaxed_q15mulr_s vv>v', 'i16x8.relaxed_dot_i8x16_i7x16_s vv>v', 'i32x4.relaxed_dot_i8x16_i7x16_add_s vvv>v',
 ]);
 
-/**
- * Opcodes of proposals we do not compile yet, with the feature to name in
- * the CompileError. Checked before OPS so these never read as "unknown".
- */
-export const UNSUPPORTED_FEATURES = new Map<number, string>([
-  [0x14, 'typed function references (call_ref)'],
-  [0x15, 'typed function references (return_call_ref)'],
-  [0xd3, 'typed function references (ref.as_non_null)'],
-  [0xd4, 'typed function references (br_on_null)'],
-  [0xd5, 'reference equality (ref.eq)'],
-  [0xd6, 'typed function references (br_on_non_null)'],
-]);
-
-/** Prefix bytes of whole proposals we do not compile yet. */
+/** Prefix bytes of whole proposals we do not compile yet, with the feature to name in the CompileError. */
 export const UNSUPPORTED_PREFIXES = new Map<number, string>([
-  [0xfb, 'garbage collection (0xfb prefix)'],
   [0xfe, 'threads (0xfe prefix, atomics)'],
 ]);
 

@@ -60,6 +60,15 @@ export class Reader {
   multiMemoryUse: { offset: number; where: string } | null = null;
   /** The first use of exception handling's final encoding: try_table, throw_ref or exnref (see Module.exnref). */
   exnrefUse: { offset: number; where: string } | null = null;
+  /** The first typed reference type, defined type other than a plain function type, or GC instruction (see Module.gc). */
+  gcUse: { offset: number; where: string } | null = null;
+  /**
+   * Type indices as decode-types.ts canonicalises them: entry i is the
+   * index of the first type of the module equivalent to type i. Indices
+   * from `typeLimit` up name no type (yet).
+   */
+  typeCanon: number[] = [];
+  typeLimit = 0;
 
   constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
     this.bytes = bytes;
@@ -96,6 +105,20 @@ export class Reader {
   /** Records a use of try_table, throw_ref or exnref at `offset`, if it is the first. */
   noteExnRef(offset: number): void {
     if (this.exnrefUse === null) this.exnrefUse = { offset, where: this.where(offset) };
+  }
+
+  /** Records a use of typed references or GC at `offset`, if it is the first (Module.gc). */
+  noteGC(offset: number): void {
+    if (this.gcUse === null) this.gcUse = { offset, where: this.where(offset) };
+  }
+
+  /**
+   * A type index immediate, canonicalised (typeCanon); one that names no
+   * type is returned as it is, for validate to report.
+   */
+  typeIndex(): number {
+    const index = this.u32();
+    return index < this.typeLimit ? this.typeCanon[index] : index;
   }
 
   /** The error for a read that runs past `end`. */

@@ -7,12 +7,14 @@
 // in the polyfill (often without a JIT), so both stacks are typed arrays
 // reused across functions and nothing is allocated per instruction.
 
-import { ValType } from './ir.js';
+import { CONCRETE, ValType, refType } from './ir.js';
 import type { Func, FuncType, GlobalType, Instr, LocalRun } from './ir.js';
-import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FD } from './opcodes.js';
+import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FB, PREFIX_FD } from './opcodes.js';
 import type { OpInfo } from './opcodes.js';
-import { funcTypeName, invalid, isRefType, refNullType, sameTypes, typeListName, typeName } from './validate-context.js';
+import { funcTypeName, invalid, isRefType, refNullType, typeListName, typeName } from './validate-context.js';
 import type { ValidationContext } from './validate-context.js';
+import { allMatch, defaultable, matches } from './validate-types.js';
+import { registerReferenceHandlers } from './validate-refs.js';
 
 /** The bottom type of the polymorphic stack: matches every type. */
 const UNKNOWN = 0;
@@ -38,17 +40,20 @@ const TABLE_SIZE_OP = 0xfc10;
 
 const EMPTY_BLOCK_TYPE: FuncType = { params: [], results: [] };
 
-type Handler = (v: CodeValidator, instr: Instr) => void;
+export type Handler = (v: CodeValidator, instr: Instr) => void;
 
 // Per-opcode tables indexed by a dense opcode number: one-byte opcodes as
 // they are, 0xFC-prefixed ones from 0x100, 0xFD-prefixed (SIMD) ones from
-// 0x200. Built once from opcodes.ts.
+// 0x200, 0xFB-prefixed (GC) ones after those. Built once from opcodes.ts.
 const FD_BASE = 0x200;
-const TABLE_SIZE = FD_BASE + FD_OPCODE_LIMIT;
+const FB_BASE = FD_BASE + FD_OPCODE_LIMIT;
+const FB_OPCODE_LIMIT = 32;
+const TABLE_SIZE = FB_BASE + FB_OPCODE_LIMIT;
 function denseOpcode(op: number): number {
   if (op < 0x100) return op;
   if (op >>> 8 === 0xfc) return 0x100 | (op & 0xff);
   if ((op & ~0xfff) === PREFIX_FD && (op & 0xfff) < FD_OPCODE_LIMIT) return FD_BASE + (op & 0xfff);
+  if ((op & ~0xff) === PREFIX_FB && (op & 0xff) < FB_OPCODE_LIMIT) return FB_BASE + (op & 0xff);
   return -1;
 }
 const INFO: (OpInfo | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
@@ -100,7 +105,7 @@ for (const info of OPS.values()) {
   LANES[dense] = info.lanes;
 }
 
-function handle(op: number, name: string, handler: Handler): void {
+export function handle(op: number, name: string, handler: Handler): void {
   const dense = denseOpcode(op);
   // Keeps this table honest against opcodes.ts.
   if (INFO[dense]?.name !== name || FIXED_PARAMS[dense] !== null) throw new Error(`validate: opcode 0x${op.toString(16)} is not a context-typed ${name}`);
@@ -137,6 +142,17 @@ export class CodeValidator {
   // The function being validated.
   private localTypes = new Int32Array(64);
   private localCount = 0;
+  /**
+   * Typed references (3.0): locals of a non-defaultable type must be set
+   * before they are read. `localSet` says which are; `setLocals` lists the
+   * ones set since each frame opened (ctrlSetHeight), which that frame's
+   * end or else forgets again. Unused when every local is defaultable.
+   */
+  private checkInit = false;
+  private localSet = new Uint8Array(64);
+  private setStack = new Int32Array(16);
+  private setTop = 0;
+  private ctrlSetHeight = new Int32Array(32);
   private funcType: FuncType = EMPTY_BLOCK_TYPE;
   private functionIndex = 0;
   private funcOffset = 0;
@@ -170,6 +186,7 @@ export class CodeValidator {
         // A quarter of all instructions in compiled C: typed inline.
         const index = instr.index;
         if (index >>> 0 >= this.localCount) this.fail(`unknown local ${index}`);
+        if (this.checkInit && this.localSet[index] === 0) this.fail('uninitialized local', `local ${index} of non-defaultable type ${typeName(this.localTypes[index])} is read before it is set`);
         this.push(this.localTypes[index]);
         continue;
       }
@@ -239,11 +256,37 @@ export class CodeValidator {
     const localTypes = this.localTypes;
     for (let i = 0; i < params.length; i++) localTypes[i] = params[i];
     let next = params.length;
+    let checkInit = false;
     for (const run of locals) {
       localTypes.fill(run.type, next, next + run.count);
       next += run.count;
+      if (!defaultable(run.type)) checkInit = true;
     }
     this.localCount = count;
+    this.checkInit = checkInit;
+    this.setTop = 0;
+    if (checkInit) {
+      if (this.localSet.length < count) this.localSet = new Uint8Array(count);
+      const localSet = this.localSet;
+      localSet.fill(1, 0, params.length);
+      next = params.length;
+      for (const run of locals) {
+        localSet.fill(defaultable(run.type) ? 1 : 0, next, next + run.count);
+        next += run.count;
+      }
+    }
+  }
+
+  /** local.set and local.tee: a non-defaultable local becomes readable until the innermost frame ends. */
+  setLocal(index: number): void {
+    if (!this.checkInit || this.localSet[index] === 1) return;
+    this.localSet[index] = 1;
+    if (this.setTop === this.setStack.length) {
+      const grown = new Int32Array(this.setStack.length * 2);
+      grown.set(this.setStack);
+      this.setStack = grown;
+    }
+    this.setStack[this.setTop++] = index;
   }
 
   // ---- Errors --------------------------------------------------------------
@@ -259,7 +302,7 @@ export class CodeValidator {
     invalid(message, instr === null ? this.funcOffset : instr.offset, `code section, function ${this.functionIndex}`);
   }
 
-  private mismatch(expected: number, actual: number | null): never {
+  mismatch(expected: number, actual: number | null): never {
     this.fail('type mismatch', `expected ${typeName(expected)}, got ${actual === null ? 'nothing (the stack is empty)' : typeName(actual)}`);
   }
 
@@ -293,7 +336,7 @@ export class CodeValidator {
       this.mismatch(expected, null);
     }
     const actual = this.vals[--this.top];
-    if (actual !== expected && actual !== UNKNOWN && expected !== UNKNOWN) this.mismatch(expected, actual);
+    if (actual !== expected && actual !== UNKNOWN && expected !== UNKNOWN && !matches(this.context.types, actual, expected)) this.mismatch(expected, actual);
     return actual;
   }
 
@@ -314,7 +357,7 @@ export class CodeValidator {
         this.mismatch(expected, null);
       }
       const actual = this.vals[position];
-      if (actual !== expected && actual !== UNKNOWN) this.mismatch(expected, actual);
+      if (actual !== expected && actual !== UNKNOWN && !matches(this.context.types, actual, expected)) this.mismatch(expected, actual);
     }
   }
 
@@ -328,6 +371,7 @@ export class CodeValidator {
     this.ctrlHeight[depth] = this.top;
     this.ctrlUnreachable[depth] = 0;
     this.ctrlType[depth] = type;
+    this.ctrlSetHeight[depth] = this.setTop;
     this.depth = depth + 1;
     this.height = this.top;
     this.unreachable = false;
@@ -339,12 +383,15 @@ export class CodeValidator {
     const opcode = new Int32Array(size);
     const height = new Int32Array(size);
     const unreachable = new Uint8Array(size);
+    const setHeight = new Int32Array(size);
     opcode.set(this.ctrlOpcode);
     height.set(this.ctrlHeight);
     unreachable.set(this.ctrlUnreachable);
+    setHeight.set(this.ctrlSetHeight);
     this.ctrlOpcode = opcode;
     this.ctrlHeight = height;
     this.ctrlUnreachable = unreachable;
+    this.ctrlSetHeight = setHeight;
   }
 
   /** Pops the innermost frame after checking that the stack holds exactly its results. */
@@ -357,6 +404,9 @@ export class CodeValidator {
       this.fail('type mismatch', `block of type ${funcTypeName(type)} leaves ${extra.length} extra value(s) ${typeListName(extra)} on the stack`);
     }
     this.depth = depth;
+    // Locals set inside the frame are unset again after it.
+    const setHeight = this.ctrlSetHeight[depth];
+    while (this.setTop > setHeight) this.localSet[this.setStack[--this.setTop]] = 0;
     if (depth > 0) {
       this.height = this.ctrlHeight[depth - 1];
       this.unreachable = this.ctrlUnreachable[depth - 1] === 1;
@@ -383,7 +433,7 @@ export class CodeValidator {
     const opcode = this.ctrlOpcode[this.depth - 1];
     const type = this.popCtrl();
     // `if` without `else` has an implicit empty else, which passes its params through.
-    if (opcode === IF && !sameTypes(type.params, type.results)) {
+    if (opcode === IF && !allMatch(this.context.types, type.params, type.results)) {
       this.fail('type mismatch', `if without else must have as many results as params of the same types, block type is ${funcTypeName(type)}`);
     }
     this.pushTypes(type.results);
@@ -394,7 +444,20 @@ export class CodeValidator {
   }
 
   blockType(instr: Instr): FuncType {
-    return instr.blockType ?? EMPTY_BLOCK_TYPE;
+    const type = instr.blockType ?? EMPTY_BLOCK_TYPE;
+    if (type.def !== undefined && type.def.kind !== 0) this.fail('type mismatch', 'a block type must be a function type');
+    return type;
+  }
+
+  /** The module's types, for subtyping (validate-types.ts). */
+  get types(): readonly FuncType[] {
+    return this.context.types;
+  }
+
+  /** A function's (canonical) type index. */
+  funcTypeIndex(index: number): number {
+    this.funcTypeAt(index);
+    return this.context.funcTypeIndices[index];
   }
 
   // ---- Index spaces --------------------------------------------------------
@@ -427,10 +490,31 @@ export class CodeValidator {
     return type;
   }
 
+  /** A type index that must name a function type (call_indirect, call_ref). */
   typeAt(index: number): FuncType {
     const type = this.context.types[index];
     if (type === undefined) this.fail(`unknown type ${index}`);
+    if (type.def !== undefined && type.def.kind !== 0) this.fail('type mismatch', `type ${index} is not a function type`);
     return type;
+  }
+
+  /** A type index that may name any defined type. */
+  definedType(index: number): FuncType {
+    const type = this.context.types[index];
+    if (type === undefined) this.fail(`unknown type ${index}`);
+    return type;
+  }
+
+  dataCount(): number | null {
+    return this.context.dataCount;
+  }
+
+  elemTypeAt(index: number): ValType {
+    return this.checkElemIndex(index);
+  }
+
+  checkData(index: number): void {
+    this.checkDataIndex(index);
   }
 
   tableElemType(index: number): ValType {
@@ -474,7 +558,7 @@ export class CodeValidator {
       case Imm.TableInit: {
         const tableType = this.tableElemType(instr.index2);
         const elemType = this.checkElemIndex(instr.index);
-        if (tableType !== elemType) {
+        if (!matches(context.types, elemType, tableType)) {
           this.fail('type mismatch', `element segment ${instr.index} of ${typeName(elemType)} into table ${instr.index2} of ${typeName(tableType)}`);
         }
         break;
@@ -482,7 +566,7 @@ export class CodeValidator {
       case Imm.TableCopy: {
         const destination = this.tableElemType(instr.index);
         const source = this.tableElemType(instr.index2);
-        if (destination !== source) {
+        if (!matches(context.types, source, destination)) {
           this.fail('type mismatch', `copy from table ${instr.index2} of ${typeName(source)} to table ${instr.index} of ${typeName(destination)}`);
         }
         break;
@@ -643,7 +727,7 @@ handle(0x10, 'call', (v, instr) => {
 });
 handle(0x11, 'call_indirect', (v, instr) => {
   const elemType = v.tableElemType(instr.index2);
-  if (elemType !== ValType.FuncRef) v.fail('type mismatch', `call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
+  if (!matches(v.types, elemType, ValType.FuncRef)) v.fail('type mismatch', `call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
   const type = v.typeAt(instr.index);
   v.popExpect(v.tableAddress(instr.index2));
   v.popTypes(type.params);
@@ -654,9 +738,9 @@ handle(0x11, 'call_indirect', (v, instr) => {
 // A tail call is a call then a return: the callee's results must be the
 // caller's, and what follows is unreachable. Lowered by emit-tail.ts.
 
-function tailCallResults(v: CodeValidator, callee: FuncType, what: string): void {
+export function tailCallResults(v: CodeValidator, callee: FuncType, what: string): void {
   const results = v.functionResults();
-  if (!sameTypes(callee.results, results)) {
+  if (!allMatch(v.types, callee.results, results)) {
     v.fail('type mismatch', `${what} returns ${typeListName(callee.results)}, the calling function returns ${typeListName(results)}`);
   }
 }
@@ -668,7 +752,7 @@ handle(0x12, 'return_call', (v, instr) => {
 });
 handle(0x13, 'return_call_indirect', (v, instr) => {
   const elemType = v.tableElemType(instr.index2);
-  if (elemType !== ValType.FuncRef) v.fail('type mismatch', `return_call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
+  if (!matches(v.types, elemType, ValType.FuncRef)) v.fail('type mismatch', `return_call_indirect through table ${instr.index2} of ${typeName(elemType)}, expected funcref`);
   const type = v.typeAt(instr.index);
   tailCallResults(v, type, `type ${instr.index}`);
   v.popExpect(v.tableAddress(instr.index2));
@@ -701,7 +785,7 @@ handle(TRY_TABLE, 'try_table', (v, instr) => {
     let delivered: readonly ValType[] = kind <= 1 ? v.tagAt(clauses[i + 1]).params : [];
     if ((kind & 1) !== 0) delivered = delivered.length === 0 ? EXNREF_ONLY : [...delivered, ValType.ExnRef];
     const types = v.labelTypes(label);
-    if (!sameTypes(delivered, types)) {
+    if (!allMatch(v.types, delivered, types)) {
       v.fail('type mismatch', `catch clause ${i / 3} delivers ${typeListName(delivered)} to label ${label}, which takes ${typeListName(types)}`);
     }
   }
@@ -763,10 +847,12 @@ handle(0x1c, 'select', (v, instr) => {
 handle(LOCAL_GET, 'local.get', (v, instr) => v.push(v.localType(instr.index)));
 handle(0x21, 'local.set', (v, instr) => {
   v.popExpect(v.localType(instr.index));
+  v.setLocal(instr.index);
 });
 handle(0x22, 'local.tee', (v, instr) => {
   const type = v.localType(instr.index);
   v.popExpect(type);
+  v.setLocal(instr.index);
   v.push(type);
 });
 handle(0x23, 'global.get', (v, instr) => v.push(v.globalAt(instr.index).valType));
@@ -803,11 +889,12 @@ handle(0xd1, 'ref.is_null', (v) => {
   v.push(ValType.I32);
 });
 handle(0xd2, 'ref.func', (v, instr) => {
-  v.funcTypeAt(instr.index);
+  const typeIndex = v.funcTypeIndex(instr.index);
   if (!v.isDeclaredRef(instr.index)) {
     v.fail('undeclared function reference', `function ${instr.index} must appear in an element segment, export or global initialiser`);
   }
-  v.push(ValType.FuncRef);
+  v.push(refType(CONCRETE + typeIndex, false));
 });
 
+registerReferenceHandlers(handle);
 checkEveryOpcodeIsTyped();

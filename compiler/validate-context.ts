@@ -4,15 +4,16 @@
 // carries its byte offset and where in the module it was found.
 
 import { CompileError } from '../runtime/errors.js';
-import { ValType, valTypeName } from './ir.js';
+import { ValType, isRef, valTypeName } from './ir.js';
 import type { FuncType, GlobalType, Instr, Module, TableType } from './ir.js';
 
 /** The spec's context C (section 3.1.1), with every index space flattened: imports first. */
 export interface ValidationContext {
   module: Module;
   types: FuncType[];
-  /** Type of every function in the function index space. */
+  /** Type of every function in the function index space, and its (canonical) type index. */
   funcTypes: FuncType[];
+  funcTypeIndices: number[];
   tables: TableType[];
   memoryCount: number;
   /** Whether each memory is a memory64 one (i64 addresses), and whether any is. */
@@ -64,7 +65,7 @@ export function funcTypeName(type: FuncType): string {
 }
 
 export function isRefType(type: number): boolean {
-  return type === ValType.FuncRef || type === ValType.ExternRef || type === ValType.ExnRef;
+  return isRef(type);
 }
 
 export function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {

@@ -5,15 +5,16 @@
 // (binary-format errors are the decoder's); everything else is checked here
 // and reported as a CompileError with a byte offset.
 
-import { ExternKind, SegmentMode, ValType } from './ir.js';
+import { ExternKind, SegmentMode, TypeKind, ValType, typeKind } from './ir.js';
 import type { ConstExpr, FuncType, GlobalType, Limits, Module, TableType } from './ir.js';
-import { opName, PREFIX_FD } from './opcodes.js';
 import { CodeValidator } from './validate-code.js';
 import { decode } from './decode.js';
 import { LIMITS } from './decode-limits.js';
 import { CompileError } from '../runtime/errors.js';
-import { funcTypeName, invalid, isRefType, refNullType, typeName } from './validate-context.js';
+import { funcTypeName, invalid, isRefType, typeName } from './validate-context.js';
 import type { ValidationContext } from './validate-context.js';
+import { validateConstExpr } from './validate-const.js';
+import { defaultable, matches, validateTypes } from './validate-types.js';
 
 /** 65536 pages of 64KiB: the 4GiB a 32-bit address can reach. */
 const MAX_MEMORY_PAGES = 65536;
@@ -30,7 +31,9 @@ export function validate(module: Module): void {
 
 /** Everything but the function bodies, in validate's order; `complete` once the whole module is decoded. */
 function validateOutsideCode(module: Module, complete: boolean): ValidationContext {
+  validateTypes(module);
   const context = buildContext(module, complete);
+  validateTables(context);
   validateGlobals(context);
   validateElems(context);
   if (complete) validateDatas(context);
@@ -86,6 +89,7 @@ export function decodeValidated(bytes: Uint8Array): Module {
 function buildContext(module: Module, complete: boolean): ValidationContext {
   const types = module.types;
   const funcTypes: FuncType[] = [];
+  const funcTypeIndices: number[] = [];
   const tables: TableType[] = [];
   const globals: GlobalType[] = [];
   const tags: FuncType[] = [];
@@ -94,7 +98,13 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
 
   const typeAt = (typeIndex: number, offset: number, where: string): FuncType => {
     if (typeIndex >>> 0 !== typeIndex || typeIndex >= types.length) invalid(`unknown type ${typeIndex}`, offset, where);
-    return types[typeIndex];
+    const type = types[typeIndex];
+    if (typeKind(type) !== TypeKind.Func) invalid(`type mismatch: type ${typeIndex} is not a function type`, offset, where);
+    return type;
+  };
+  const addFunc = (typeIndex: number, offset: number, where: string): void => {
+    funcTypes.push(typeAt(typeIndex, offset, where));
+    funcTypeIndices.push(typeIndex);
   };
   // `offset` is the import's, or the limits' for a memory or table of the module's own.
   const addMemory = (limits: Limits, shared: boolean, address64: boolean, offset: number, where: string): void => {
@@ -126,7 +136,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     const { desc, offset } = module.imports[i];
     const where = `import section, import ${i}`;
     switch (desc.kind) {
-      case ExternKind.Func: funcTypes.push(typeAt(desc.typeIndex, offset, where)); break;
+      case ExternKind.Func: addFunc(desc.typeIndex, offset, where); break;
       case ExternKind.Table: addTable(desc.type, offset, where); break;
       case ExternKind.Memory: addMemory(desc.type.limits, desc.type.shared, desc.type.address64, offset, where); break;
       case ExternKind.Global: globals.push(desc.type); break;
@@ -143,7 +153,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     // The function section has no offsets in the IR; point at the function's body instead.
     const index = module.importedFuncs + i;
     // Before the code section is decoded (decodeValidated) no body has an offset yet.
-    funcTypes.push(typeAt(module.funcTypeIndices[i], module.funcs[i]?.offset ?? -1, `function section type of function ${index}, whose body is here`));
+    addFunc(module.funcTypeIndices[i], module.funcs[i]?.offset ?? -1, `function section type of function ${index}, whose body is here`);
   }
   for (let i = 0; i < module.tables.length; i++) {
     const table = module.tables[i];
@@ -165,6 +175,7 @@ function buildContext(module: Module, complete: boolean): ValidationContext {
     module,
     types,
     funcTypes,
+    funcTypeIndices,
     tables,
     memoryCount,
     memory64,
@@ -195,11 +206,27 @@ function checkLimits(limits: Limits, range: number, rangeMessage: string, where:
   }
 }
 
+/**
+ * Typed references (3.0): a table of a non-nullable type needs an
+ * initialiser; one with an initialiser starts every element as its value.
+ */
+function validateTables(context: ValidationContext): void {
+  const { module } = context;
+  for (let i = 0; i < module.tables.length; i++) {
+    const table = module.tables[i];
+    const where = `table section, table ${module.importedTables + i}`;
+    if (table.init != null) validateConstExpr(context, table.init, table.elemType, where, context.importedGlobalCount);
+    else if (!defaultable(table.elemType)) invalid(`type mismatch: a table of ${typeName(table.elemType)} needs an initialiser`, table.limits.offset, where);
+  }
+}
+
 function validateGlobals(context: ValidationContext): void {
   const { module } = context;
   for (let i = 0; i < module.globals.length; i++) {
     const global = module.globals[i];
-    validateConstExpr(context, global.init, global.type.valType, `global section, global ${context.importedGlobalCount + i}`);
+    // A global's initialiser may read the globals before it (3.0).
+    const index = context.importedGlobalCount + i;
+    validateConstExpr(context, global.init, global.type.valType, `global section, global ${index}`, index);
   }
 }
 
@@ -212,13 +239,13 @@ function validateElems(context: ValidationContext): void {
     if (elem.mode === SegmentMode.Active) {
       const table = context.tables[elem.table];
       if (table === undefined) invalid(`unknown table ${elem.table}`, elem.offset, where);
-      if (table.elemType !== elem.elemType) {
+      if (!matches(context.types, elem.elemType, table.elemType)) {
         invalid(`type mismatch: segment of ${typeName(elem.elemType)} for table ${elem.table} of ${typeName(table.elemType)}`, elem.offset, where);
       }
       if (elem.offsetExpr === null) invalid('active element segment without an offset', elem.offset, where);
-      validateConstExpr(context, elem.offsetExpr, table.address64 === true ? ValType.I64 : ValType.I32, where);
+      validateConstExpr(context, elem.offsetExpr, table.address64 === true ? ValType.I64 : ValType.I32, where, context.globals.length);
     }
-    for (let j = 0; j < elem.init.length; j++) validateConstExpr(context, elem.init[j], elem.elemType, where);
+    for (let j = 0; j < elem.init.length; j++) validateConstExpr(context, elem.init[j], elem.elemType, where, context.globals.length);
   }
 }
 
@@ -230,7 +257,7 @@ function validateDatas(context: ValidationContext): void {
     const where = `data section, segment ${i}`;
     if (data.memory >= context.memoryCount) invalid(`unknown memory ${data.memory}`, data.offset, where);
     if (data.offsetExpr === null) invalid('active data segment without an offset', data.offset, where);
-    validateConstExpr(context, data.offsetExpr, context.memory64[data.memory] ? ValType.I64 : ValType.I32, where);
+    validateConstExpr(context, data.offsetExpr, context.memory64[data.memory] ? ValType.I64 : ValType.I32, where, context.globals.length);
   }
 }
 
@@ -261,78 +288,3 @@ function validateExports(context: ValidationContext): void {
   }
 }
 
-// Opcodes allowed in a 2.0 constant expression.
-const I32_CONST = 0x41;
-const I64_CONST = 0x42;
-const F32_CONST = 0x43;
-const F64_CONST = 0x44;
-const GLOBAL_GET = 0x23;
-const REF_NULL = 0xd0;
-const REF_FUNC = 0xd2;
-const V128_CONST = PREFIX_FD | 0x0c;
-const END = 0x0b;
-
-/** Extended constants (WebAssembly 3.0): the arithmetic allowed in constant expressions, opcode -> operand type. */
-const CONST_ARITHMETIC = new Map<number, ValType>([
-  [0x6a, ValType.I32], [0x6b, ValType.I32], [0x6c, ValType.I32], // i32.add, sub, mul
-  [0x7c, ValType.I64], [0x7d, ValType.I64], [0x7e, ValType.I64], // i64.add, sub, mul
-]);
-
-/**
- * Spec 3.3.10: a constant expression is a sequence of constant instructions
- * leaving exactly one value of `expected`: constants, ref.null, ref.func,
- * global.get of an immutable imported global, and (extended constants)
- * i32/i64 add, sub and mul. Functions named by ref.func become declared
- * (C.refs).
- */
-function validateConstExpr(context: ValidationContext, expr: ConstExpr, expected: ValType, where: string): void {
-  const stack: ValType[] = [];
-  const instrs = expr.instrs;
-  for (let i = 0; i < instrs.length; i++) {
-    const instr = instrs[i];
-    let type: ValType;
-    switch (instr.op) {
-      case I32_CONST: type = ValType.I32; break;
-      case I64_CONST: type = ValType.I64; break;
-      case F32_CONST: type = ValType.F32; break;
-      case F64_CONST: type = ValType.F64; break;
-      case V128_CONST: type = ValType.V128; break;
-      case REF_NULL: type = refNullType(instr); break;
-      case REF_FUNC:
-        if (instr.index >= context.funcTypes.length) invalid(`unknown function ${instr.index}`, instr.offset, where);
-        context.declaredRefs[instr.index] = 1;
-        type = ValType.FuncRef;
-        break;
-      case GLOBAL_GET: {
-        const global = context.globals[instr.index];
-        if (global === undefined || instr.index >= context.importedGlobalCount) {
-          invalid(`unknown global ${instr.index} (constant expressions may only read imported globals)`, instr.offset, where);
-        }
-        if (global.mutable) invalid(`constant expression required: global.get ${instr.index} reads a mutable global`, instr.offset, where);
-        type = global.valType;
-        break;
-      }
-      case END:
-        if (i === instrs.length - 1) continue;
-        invalid('constant expression required: end before the end of the expression', instr.offset, where);
-      default: {
-        const operand = CONST_ARITHMETIC.get(instr.op);
-        if (operand === undefined) invalid(`constant expression required: ${opName(instr.op)} is not a constant instruction`, instr.offset, where);
-        const b = stack.pop();
-        const a = stack.pop();
-        if (a !== operand || b !== operand) {
-          const got = [a, b].filter((t) => t !== undefined).map((t) => typeName(t!)).join(', ') || 'nothing';
-          invalid(`type mismatch in constant expression: ${opName(instr.op)} expects two ${typeName(operand)}, got ${got}`, instr.offset, where);
-        }
-        type = operand;
-      }
-    }
-    stack.push(type);
-  }
-  const count = stack.length;
-  const type = stack[count - 1];
-  if (count !== 1 || type !== expected) {
-    const got = count === 0 ? 'nothing' : count === 1 ? typeName(type) : `${count} values`;
-    invalid(`type mismatch in constant expression: expected ${typeName(expected)}, got ${got}`, expr.offset, where);
-  }
-}

@@ -21,8 +21,12 @@
 // The runtime converts to and from JS values at every boundary (exported
 // function calls, host function calls, Global.value, Table.get/set).
 
-/** Value type names as they appear in descriptors and the JS API. */
-export type ValueTypeName = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | 'exnref';
+/**
+ * Value type names as they appear in descriptors and the JS API; typed
+ * references and GC (3.0) add the other reference types: "anyref",
+ * "(ref func)", "(ref null #12)" (#12 a type id, runtime/types.ts).
+ */
+export type ValueTypeName = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref' | 'exnref' | (string & {});
 
 export interface FuncTypeDesc {
   params: ValueTypeName[];
@@ -30,7 +34,7 @@ export interface FuncTypeDesc {
 }
 
 export type ImportDescriptor =
-  | { module: string; name: string; kind: 'function'; type: FuncTypeDesc }
+  | { module: string; name: string; kind: 'function'; type: FuncTypeDesc; /** The canonical type id, where the signature key is not enough (typed references, GC). */ typeId?: number }
   | { module: string; name: string; kind: 'table'; element: 'funcref' | 'anyfunc' | 'externref' | 'exnref'; initial: number; maximum?: number; address?: 'i64' }
   | { module: string; name: string; kind: 'memory'; initial: number; maximum?: number; shared?: boolean; address?: 'i64' }
   | { module: string; name: string; kind: 'global'; value: ValueTypeName; mutable: boolean }

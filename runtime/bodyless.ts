@@ -26,6 +26,10 @@ const VALUE_TYPES: Record<number, ValueTypeName> = {
   127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128', 112: 'funcref', 111: 'externref', 105: 'exnref',
 };
 const KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
+/** Reference type bytes and type forms of typed references and GC, which need the compiler. */
+const GC_BYTES = new Set([0x63, 0x64, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x71, 0x72, 0x73, 0x74]);
+const GC_FORMS = new Set([0x4e, 0x4f, 0x50, 0x5e, 0x5f]);
+const GC_UNSUPPORTED = 'typed references and GC need the compiler (wasm2es) or a precompiled module';
 /** Where each section id must stand: data count (12) between element and code, tags (13) between memory and global. */
 const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10, 5.5];
 
@@ -93,7 +97,12 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     const b = byte();
     return b > max ? fail(`malformed byte ${b}`) : b;
   };
-  const valueType = (): ValueTypeName => VALUE_TYPES[byte()] ?? fail('malformed or unsupported type');
+  /** Typed references and GC (3.0) are the compiler's: this loader names them apart from malformed bytes. */
+  const gc = (b: number): never => fail(GC_BYTES.has(b) ? GC_UNSUPPORTED : 'malformed or unsupported type');
+  const valueType = (): ValueTypeName => {
+    const b = byte();
+    return VALUE_TYPES[b] ?? gc(b);
+  };
   const refType = (): ValueTypeName => {
     const type = valueType();
     return type === 'funcref' || type === 'externref' || type === 'exnref' ? type : fail('malformed or unsupported type');
@@ -162,10 +171,10 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
     else if (op === 0xfd && u32() === 0x0c) { type = 'v128'; value = [0, 0, 0, 0].map(() => Number(fixed(4)) | 0); } // v128.const: four words
     else if (op === 0xd0) type = refType(); // ref.null
     else if (op === 0xd2) read = funcRef(); // ref.func
-    else if (op === 0x23) { // global.get, of an immutable imported global
+    else if (op === 0x23) { // global.get, of an immutable global declared before (3.0: not only an imported one)
       const index = u32();
       const global = spaces[3][index];
-      if (index >= imported[3] || global.mutable) fail('constant expression required: global.get');
+      if (index >= spaces[3].length || global.mutable) fail('constant expression required: global.get');
       type = global.value;
       read = (instance) => instance[3][index]._v;
     } else fail('constant expression required');
@@ -178,7 +187,11 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
   const sections: (() => unknown)[] = [
     () => customSections.push({ name: name(), data: bytes.slice(pos, (pos = end)) }),
     () => {
-      types = vec(1e6, () => (byte() !== 0x60 ? fail('malformed') : { params: vec(1000, valueType), results: vec(1000, valueType) }));
+      types = vec(1e6, () => {
+        const form = byte();
+        if (form !== 0x60) fail(GC_FORMS.has(form) ? GC_UNSUPPORTED : 'malformed');
+        return { params: vec(1000, valueType), results: vec(1000, valueType) };
+      });
     },
     () => vec(1e5, () => {
       const descriptor: any = { module: name(), name: name() };

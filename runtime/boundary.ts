@@ -10,21 +10,15 @@
 import type { FuncTypeDesc, ValueTypeName } from './abi.js';
 import { markTrap, RuntimeError } from './errors.js';
 import { describe, isObject, passThroughErrors } from './webidl.js';
+import { isSubId, refTypeInfo } from './types.js';
+import type { RefTypeInfo } from './types.js';
+import { fromJSRef, isArray, isEq, isGC, isI31, isStruct, toJSRef } from './gc.js';
 
 // --- signatures ------------------------------------------------------------------
 
-// Interned signature keys, e.g. "i32,i64->f32" or "->": equal signatures get
-// equal ids in every module, so call_indirect compares two integers.
-const typeIds: Map<string, number> = new Map();
-
-export function typeId(key: string): number {
-  let id = typeIds.get(key);
-  if (id === undefined) {
-    id = typeIds.size;
-    typeIds.set(key, id);
-  }
-  return id;
-}
+// Signature ids (runtime/types.ts): equal signatures get equal ids in every
+// module, so call_indirect compares two integers.
+export { typeId } from './types.js';
 
 /** The key rt.typeId interns for a signature: params and results joined by ",", separated by "->". */
 export function typeKey(type: FuncTypeDesc): string {
@@ -174,7 +168,8 @@ const toI32: Converter = (value) => value | 0; // ToInt32; throws TypeError for 
 const toI64: Converter = (value) => BigInt.asIntN(64, value); // ToBigInt64: Numbers throw TypeError
 const toF32: Converter = Math.fround; // ToNumber, then round to float32
 const toF64: Converter = (value) => +value; // ToNumber
-const toExternRef: Converter = (value) => value;
+/** externref: the value itself, but an opaque GC object is its struct or array again. */
+const toExternRef: Converter = fromJSRef;
 
 function toFuncRefValue(value: unknown): FuncRef | null {
   if (value === null) return null;
@@ -206,19 +201,83 @@ export function toWasmConverter(type: ValueTypeName): Converter {
     case 'funcref': return toFuncRefValue;
     case 'externref': return toExternRef;
     case 'exnref': return toExnRef;
-    default: return toV128;
   }
+  const found = refTypeInfo(type);
+  if (found === null) return toV128;
+  const info = found;
+  switch (info.top) {
+    case 'func': return (value) => toTypedFuncRef(value, info, type);
+    case 'any': return (value) => toAnyRef(value, info, type);
+    case 'extern': return (value) => {
+      if (value === null) return nullFor(info, type);
+      if (info.heap === 'noextern') throw new TypeError(`expected null for ${type}, got ${describe(value)}`);
+      return fromJSRef(value);
+    };
+  }
+  return toExnRef;
+}
+
+/** null for a nullable reference type; a TypeError for another. */
+function nullFor(info: RefTypeInfo, type: string): null {
+  if (!info.nullable) throw new TypeError(`null is not a value of the non-nullable type ${type}`);
+  return null;
+}
+
+/** A function reference of a typed function reference type: an Exported Function of a matching type. */
+function toTypedFuncRef(value: unknown, info: RefTypeInfo, type: string): FuncRef | null {
+  if (value === null) return nullFor(info, type);
+  const ref = funcRefOf(value);
+  const heap = info.heap;
+  if (ref === undefined || heap === 'nofunc' || (typeof heap === 'number' && !isSubId(ref.typeId, heap))) {
+    throw new TypeError(`expected ${info.nullable ? 'null or ' : ''}an exported WebAssembly function of type ${type}, got ${describe(value)}`);
+  }
+  return ref;
+}
+
+/**
+ * A reference of the any hierarchy (JS API, GC): an integral Number in
+ * i31's range is an i31, an opaque GC object its struct or array, anything
+ * else a host value; then it must be of `type`.
+ */
+function toAnyRef(value: unknown, info: RefTypeInfo, type: string): any {
+  if (value === null) return nullFor(info, type);
+  const internal = fromJSRef(value);
+  const heap = info.heap;
+  let ok: boolean;
+  switch (heap) {
+    case 'any': ok = true; break;
+    case 'eq': ok = isEq(internal); break;
+    case 'i31': ok = isI31(internal); break;
+    case 'struct': ok = isStruct(internal); break;
+    case 'array': ok = isArray(internal); break;
+    case 'none': ok = false; break;
+    default: ok = isGC(internal, heap as number);
+  }
+  if (!ok) throw new TypeError(`expected a value of type ${type}, got ${describe(value)}`);
+  return internal;
 }
 
 export function toWasmValue(value: unknown, type: ValueTypeName): any {
   return toWasmConverter(type)(value);
 }
 
-/** ToJSValue: only function references change (to their Exported Function). */
+/** ToJSValue, as a function of the value; null when it is the identity (numbers). */
+function toJSConverter(type: ValueTypeName): Converter | null {
+  switch (type) {
+    case 'i32': case 'i64': case 'f32': case 'f64': return null;
+    case 'funcref': return funcRefToJS;
+    case 'externref': return toJSRef;
+    case 'v128': case 'exnref': return () => { throw v128Error(type); };
+  }
+  const info = refTypeInfo(type);
+  if (info === null || info.top === 'exn') return () => { throw v128Error(type); };
+  return info.top === 'func' ? funcRefToJS : toJSRef;
+}
+
+/** ToJSValue: function references become their Exported Function, structs and arrays opaque objects. */
 export function toJSValue(value: any, type: ValueTypeName): any {
-  if (type === 'funcref') return value === null ? null : toJSFunction(value);
-  if (type === 'v128' || type === 'exnref') throw v128Error(type);
-  return value;
+  const convert = toJSConverter(type);
+  return convert === null ? value : convert(value);
 }
 
 function funcRefToJS(value: FuncRef | null): Function | null {
@@ -229,9 +288,9 @@ function funcRefToJS(value: FuncRef | null): Function | null {
 export function defaultValue(type: ValueTypeName): any {
   switch (type) {
     case 'i64': return 0n;
-    case 'funcref': case 'externref': return null;
-    default: return 0;
+    case 'i32': case 'f32': case 'f64': case 'v128': return 0;
   }
+  return null;
 }
 
 // --- errors crossing the boundary -------------------------------------------------------
@@ -283,6 +342,7 @@ function uncrossable(type: FuncTypeDesc): ValueTypeName | null {
   for (const name of ['v128', 'exnref'] as const) {
     if (type.params.indexOf(name) >= 0 || type.results.indexOf(name) >= 0) return name;
   }
+  for (const name of [...type.params, ...type.results]) if (refTypeInfo(name)?.top === 'exn') return name;
   return null;
 }
 
@@ -294,9 +354,13 @@ function uncrossable(type: FuncTypeDesc): ValueTypeName | null {
 function resultsToJS(results: ValueTypeName[]): Converter | null {
   if (results.length > 1) {
     // Compiled code may return more elements than results (see abi.ts).
-    return (values: any[]) => results.map((type, i) => (type === 'funcref' ? funcRefToJS(values[i]) : values[i]));
+    const converters = results.map(toJSConverter);
+    return (values: any[]) => results.map((_, i) => {
+      const convert = converters[i];
+      return convert === null ? values[i] : convert(values[i]);
+    });
   }
-  return results[0] === 'funcref' ? funcRefToJS : null;
+  return results.length === 0 ? null : toJSConverter(results[0]);
 }
 
 /**
@@ -460,8 +524,9 @@ export function hostFunctionRaw(fn: Function, type: FuncTypeDesc): (...args: any
   }
   const params = type.params;
   const out = hostResults(type.results);
-  if (params.indexOf('funcref') < 0) {
-    // Internal numbers, BigInts and externrefs are already JS values.
+  const converters = params.map(toJSConverter);
+  if (converters.every((convert) => convert === null)) {
+    // Internal numbers and BigInts are already JS values.
     switch (params.length) {
       case 0: return () => {
         try {
@@ -507,10 +572,36 @@ export function hostFunctionRaw(fn: Function, type: FuncTypeDesc): (...args: any
       } catch (e) { markHostError(e); throw e; }
     };
   }
-  const converters = params.map((t) => (t === 'funcref' ? funcRefToJS : toExternRef));
+  // References become JS values (externrefs too: a struct or array becomes its opaque object).
+  const identity: Converter = (value) => value;
+  const c = converters.map((convert) => convert ?? identity);
+  const c0 = c[0], c1 = c[1], c2 = c[2];
+  switch (params.length) {
+    case 1: return (a: any) => {
+      try {
+        const r = out(call(c0(a)));
+        if (staleHead !== null) updateStaleViews();
+        return r;
+      } catch (e) { markHostError(e); throw e; }
+    };
+    case 2: return (a: any, b: any) => {
+      try {
+        const r = out(call(c0(a), c1(b)));
+        if (staleHead !== null) updateStaleViews();
+        return r;
+      } catch (e) { markHostError(e); throw e; }
+    };
+    case 3: return (a: any, b: any, d: any) => {
+      try {
+        const r = out(call(c0(a), c1(b), c2(d)));
+        if (staleHead !== null) updateStaleViews();
+        return r;
+      } catch (e) { markHostError(e); throw e; }
+    };
+  }
   return (...args: any[]) => {
     try {
-      for (let i = 0; i < args.length; i++) args[i] = converters[i](args[i]);
+      for (let i = 0; i < args.length; i++) args[i] = c[i](args[i]);
       const r = out(call(...args));
       if (staleHead !== null) updateStaleViews();
       return r;

@@ -4,6 +4,7 @@
 // values and are read as unsigned. Table writes mark the table stale first
 // (see table.ts).
 
+import { isSubId } from './types.js';
 import { type FuncRef, markStale } from './boundary.js';
 import { memoryBytes, type MemoryLike } from './memory.js';
 import { trap } from './numeric.js';
@@ -171,6 +172,6 @@ export function callIndirectTrap(): never {
 /** call_indirect: the `raw` function of elems[index], after the bounds, null and signature checks. */
 export function callIndirect(elems: any[], index: number, typeId: number): (...args: any[]) => any {
   const ref: FuncRef | null | undefined = elems[index >>> 0];
-  if (ref != null && ref.typeId === typeId) return ref.raw;
+  if (ref != null && isSubId(ref.typeId, typeId)) return ref.raw;
   return callIndirectFailure(elems, index);
 }

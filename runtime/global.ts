@@ -22,6 +22,8 @@ export function toValueType(value: unknown, what = 'WebAssembly.Global()'): Valu
   const name = toDOMString(value);
   switch (name) {
     case 'i32': case 'i64': case 'f32': case 'f64': case 'v128': case 'externref': case 'funcref':
+    // GC (3.0): the abstract types of the any hierarchy.
+    case 'anyref': case 'eqref': case 'i31ref': case 'structref': case 'arrayref':
       return name;
     case 'anyfunc':
       return 'funcref';
@@ -76,8 +78,8 @@ asWebIDLInterface(Global, 'WebAssembly.Global', 1);
 
 /** A Global holding an internal value, e.g. a plain number imported as an immutable global. */
 export function makeGlobal(type: ValueTypeName, mutable: boolean, internalValue: any): Global {
-  // v128 and exnref Globals exist only for wasm: JavaScript cannot make one.
-  const global = new Global({ value: type === 'v128' || type === 'exnref' ? 'i32' : type, mutable });
+  // v128, exnref and typed reference Globals exist only for wasm: JavaScript cannot make one.
+  const global = new Global({ value: 'i32', mutable });
   global._type = type;
   global._v = internalValue;
   return global;

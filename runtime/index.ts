@@ -39,7 +39,7 @@ export type { WebAssemblyNamespace, WebAssemblyOptions };
 export type { InstanceConstructor, ModuleExports, ModuleImports } from './module.js';
 
 /** Bump when the runtime's internal API (runtime/abi.ts) changes incompatibly. */
-const ABI_VERSION = 5; // 5: exception handling (catchable, throwRef, newException, makeTag, ...), memory64 (addr64, idx64, ...); 4: tail calls
+const ABI_VERSION = 6; // 6: typed references and GC (recGroup, refName, structClass, arrayNew, ...); 5: exception handling (catchable, throwRef, newException, makeTag, ...), memory64 (addr64, idx64, ...); 4: tail calls
 
 function buildApi() {
   return {

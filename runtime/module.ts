@@ -16,6 +16,7 @@ import { Global, isGlobal, makeGlobal } from './global.js';
 import { adaptNativeMemory, isMemory, isNativeMemory, memoryToJS, type MemoryLike } from './memory.js';
 import { sha256Hex } from './sha256.js';
 import { isTable, type Table } from './table.js';
+import { isSubId, valueTypeMatches } from './types.js';
 import { asWebIDLInterface, bufferSourceBytes, enumerableStatics, isObject, toDOMString } from './webidl.js';
 
 /** Turns .wasm bytes into a ModuleDescriptor, or throws CompileError. */
@@ -201,8 +202,10 @@ function readGlobalImport(
   imp: Extract<ImportDescriptor, { kind: 'global' }>, value: unknown, mismatch: (error: LinkError) => void,
 ): Global {
   if (isGlobal(value)) {
-    if (value._type !== imp.value) mismatch(linkError(imp, `the global has type ${value._type}, expected ${imp.value}`, value));
-    else if (value._mutable !== imp.mutable) {
+    // A mutable global's type must be the same; an immutable one's may be a subtype (3.0).
+    if (imp.mutable ? value._type !== imp.value : !valueTypeMatches(value._type, imp.value)) {
+      mismatch(linkError(imp, `the global has type ${value._type}, expected ${imp.value}`, value));
+    } else if (value._mutable !== imp.mutable) {
       mismatch(linkError(imp, `the global is ${value._mutable ? 'mutable' : 'immutable'}, expected ${imp.mutable ? 'mutable' : 'immutable'}`, value));
     }
     return value;
@@ -264,10 +267,10 @@ export function readImports(descriptor: ModuleDescriptor, importObject: unknown)
     switch (imp.kind) {
       case 'function': {
         if (typeof value !== 'function') throw linkError(imp, 'a function import requires a callable', value);
-        const id = typeId(typeKey(imp.type));
+        const id = imp.typeId ?? typeId(typeKey(imp.type));
         const ref = funcRefOf(value);
         if (ref !== undefined) {
-          if (ref.typeId !== id) {
+          if (!isSubId(ref.typeId, id)) {
             mismatch(linkError(imp, `the exported function has type ${typeKey(ref.type)}, expected ${typeKey(imp.type)}`, value));
           }
           resolved[i] = ref;

@@ -17,6 +17,9 @@ import { makeExnRefTable, Table } from './table.js';
 import { catchable, newException, throwRef } from './exception.js';
 import { makeTag } from './tag.js';
 import { TAIL, tailCall, tailLoop, tailOut, tailTo } from './tail.js';
+import * as gc from './gc.js';
+import { isSubId, recGroup, refName } from './types.js';
+import { makeTypedTable } from './table.js';
 
 /** Helpers beyond SupportLib in runtime/abi.ts (additions the compiler may use). */
 export interface SupportLibExtras {
@@ -36,8 +39,13 @@ export interface SupportLibExtras {
   tailOut: typeof tailOut;
   /** A Global of type v128 holding `value`, four i32 words (JS cannot make one). */
   v128Global(mutable: boolean, value: readonly number[]): Global;
-  /** A Global of a type JavaScript cannot make (exnref), holding an internal value. */
-  internalGlobal(type: 'exnref', mutable: boolean, value: unknown): Global;
+  /** A Global of a type JavaScript cannot make (exnref, typed references), holding an internal value. */
+  internalGlobal(type: string, mutable: boolean, value: unknown): Global;
+  /** Typed references and GC (runtime/types.ts, runtime/gc.ts, compiler/emit-gc.ts). */
+  recGroup: typeof recGroup;
+  refName: typeof refName;
+  isSubId: typeof isSubId;
+  makeTypedTable: typeof makeTypedTable;
   /** memory64 (runtime/bulk.ts). */
   addr64: typeof addr64;
   memoryFill64: typeof memoryFill64;
@@ -147,6 +155,40 @@ export const rt: SupportLib & SupportLibExtras = {
   newException,
   makeExnRefTable,
   internalGlobal: (type, mutable, value) => makeGlobal(type, mutable, value),
+
+  // typed references and GC (compiler/emit-refs.ts, emit-gc.ts, emit-types.ts)
+  recGroup,
+  refName,
+  isSubId,
+  makeTypedTable,
+  structClass: gc.structClass,
+  defineStruct: gc.defineStruct,
+  arrayClass: gc.arrayClass,
+  nullStruct: gc.nullStruct,
+  nullArray: gc.nullArray,
+  nullI31: gc.nullI31,
+  nullFunc: gc.nullFunc,
+  nullRef: gc.nullRef,
+  castFailure: gc.castFailure,
+  asNonNull: gc.asNonNull,
+  isI31: gc.isI31,
+  isEq: gc.isEq,
+  isStruct: gc.isStruct,
+  isArray: gc.isArray,
+  isGC: gc.isGC,
+  isFunc: gc.isFunc,
+  arrayNew: gc.arrayNew,
+  arrayNewDefault: gc.arrayNewDefault,
+  arrayOf: gc.arrayOf,
+  arrayNewData: gc.arrayNewData,
+  arrayNewElem: gc.arrayNewElem,
+  arrayGet: gc.arrayGet,
+  arrayIndexTrap: gc.arrayIndexTrap,
+  arraySet: gc.arraySet,
+  arrayFill: gc.arrayFill,
+  arrayCopy: gc.arrayCopy,
+  arrayInitData: gc.arrayInitData,
+  arrayInitElem: gc.arrayInitElem,
 
   // v128 (compiler/emit-simd.ts)
   v128Global: (mutable, value) => makeGlobal('v128', mutable, value),

@@ -17,13 +17,17 @@
 
 import { type FuncRef, markFresh, markStale, toJSValue, toWasmValue, type ViewOwner } from './boundary.js';
 import { trap } from './numeric.js';
+import { isSubId } from './types.js';
 import { apiRangeError, asWebIDLInterface, enforceRangeU32, enforceRangeU64, member, toDictionary, toDOMString } from './webidl.js';
 
 /** The JS API's limit on table sizes. */
 export const MAX_TABLE_SIZE = 10000000;
 
-/** Element types; exnref tables are made by wasm only (makeExnRefTable). */
-export type ReferenceTypeName = 'funcref' | 'externref' | 'exnref';
+/**
+ * Element types; exnref tables are made by wasm only (makeExnRefTable), and
+ * so are tables of typed references (makeTypedTable).
+ */
+export type ReferenceTypeName = 'funcref' | 'externref' | 'exnref' | (string & {});
 
 const tables: WeakSet<object> = new WeakSet();
 
@@ -41,6 +45,8 @@ export function toReferenceType(value: unknown, what: string): ReferenceTypeName
   const name = toDOMString(value);
   if (name === 'anyfunc' || name === 'funcref') return 'funcref';
   if (name === 'externref') return 'externref';
+  // GC (3.0): the abstract types of the any hierarchy.
+  if (name === 'anyref' || name === 'eqref' || name === 'i31ref' || name === 'structref' || name === 'arrayref') return name;
   throw new TypeError(`${what}: invalid element type ${JSON.stringify(name)}`);
 }
 
@@ -56,7 +62,7 @@ function indirectCallTypeMismatch(): never {
 /** What a call view holds for `ref` when called with type `typeId`. */
 function callTarget(ref: FuncRef | null, typeId: number): (...args: any[]) => any {
   if (ref === null) return uninitializedElement;
-  return ref.typeId === typeId ? ref.raw : indirectCallTypeMismatch;
+  return isSubId(ref.typeId, typeId) ? ref.raw : indirectCallTypeMismatch;
 }
 
 /**
@@ -248,5 +254,20 @@ export function makeExnRefTable(initial: number, maximum?: number, address64 = f
   table._maximum = maximum;
   table._type = 'exnref';
   table._address64 = address64;
+  return table;
+}
+
+/**
+ * A module's own table of any reference type, its elements starting as
+ * `init` (an internal value): typed references (3.0) give tables types
+ * JavaScript cannot name, and initialisers.
+ */
+export function makeTypedTable(type: string, initial: number, maximum: number | undefined, address64: boolean, init: unknown): Table {
+  const table = new Table({ element: 'externref', initial }, null);
+  if (maximum !== undefined && maximum < initial) throw apiRangeError(`WebAssembly.Table(): maximum size ${maximum} is below the initial size ${initial}`);
+  table._maximum = maximum;
+  table._type = type;
+  table._address64 = address64;
+  if (init !== null) table._elems.fill(init);
   return table;
 }

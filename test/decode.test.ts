@@ -371,7 +371,7 @@ describe('type section', () => {
   });
 
   it('rejects other type forms', () => {
-    expectMalformed(module_(typeSection([0x61, 0, 0])), /^malformed function type 0x61 \(at 0xb, type section\)$/);
+    expectMalformed(module_(typeSection([0x61, 0, 0])), /^malformed type form 0x61 \(at 0xb, type section\)$/);
     expectMalformed(module_(typeSection([0xe0, 0x7f, 0, 0])), /^integer representation too long/);
   });
 
@@ -379,12 +379,28 @@ describe('type section', () => {
     expectMalformed(module_(typeSection([0x60, 1, 0x7a, 0])), /^malformed value type 0x7a \(at 0xd, type section\)$/);
   });
 
-  it('names the proposal of types it does not support', () => {
-    expectMalformed(module_(typeSection([0x5f, 0])), /^garbage collection \(struct type\) is not supported yet/);
-    expectMalformed(module_(typeSection([0x4e, 0])), /^garbage collection \(rec type group\)/);
-    expectMalformed(module_(typeSection(funcType([], [0x64]))), /^typed function references/);
-    expectMalformed(module_(typeSection(funcType([], [0x74]))), /^typed references \(nullexnref type\)/);
+  it('decodes the types of typed references and GC (3.0), and notes where a module first uses them', () => {
+    // (ref 0) -> (ref null 0): a function type naming itself; a struct of (mut i8) and anyref; an array of i16.
+    const module = decode(module_(typeSection([0x60, 1, 0x64, 0x00, 1, 0x63, 0x00], [0x5f, 2, 0x78, 1, 0x6e, 0], [0x5e, 0x77, 1])));
+    expect(module.types[0]).toEqual({ params: [0x40000000 + 0x200], results: [0x200] });
+    expect(module.types[1].def).toMatchObject({ kind: 1, fields: [{ type: 0x78, mutable: true }, { type: 0x6e, mutable: false }], supertype: -1, final: true });
+    expect(module.types[2].def).toMatchObject({ kind: 2, fields: [{ type: 0x77, mutable: true }] });
+    expect(module.gc?.where).toBe('at 0xd, type section');
+    // nullexnref is exception handling's and typed references'.
+    expect(decode(module_(typeSection(funcType([], [0x74])))).types[0].results).toEqual([0x74]);
     expect(decode(module_(typeSection(funcType([], [0x69])))).types[0].results).toEqual([0x69]);
+    expect(decode(module_(typeSection(funcType([], [0x7f])))).gc).toBeNull();
+    // A reference to a type not yet defined is no heap type.
+    expectMalformed(module_(typeSection(funcType([], [0x64, 0x05]))), /^unknown type 5 \(at 0xf, type section\)$/);
+  });
+
+  it('canonicalises equivalent recursive groups onto the first', () => {
+    // Two equal rec groups of a struct pointing at itself, and a plain function type twice.
+    const group = [0x4e, 1, 0x5f, 1, 0x63, 0x00, 0];
+    const module = decode(module_(typeSection(group, [0x4e, 1, 0x5f, 1, 0x63, 0x01, 0], funcType([], []), funcType([], []))));
+    expect(module.types[1]).toBe(module.types[0]);
+    expect(module.types[3]).toBe(module.types[2]);
+    expect(module.types[0].def?.fields[0].type).toBe(0x200);
   });
 });
 
@@ -663,8 +679,17 @@ describe('code: instructions and their immediates', () => {
 
   it('names the proposal of opcodes it does not support, with the offset and function', () => {
     expectMalformed(oneFunc([0xfe, 0x03, 0x00, END]), /^threads \(0xfe prefix, atomics\) is not supported yet \(at 0x17/);
-    expectMalformed(oneFunc([0xfb, 0x01, END]), /^garbage collection \(0xfb prefix\) is not supported yet/);
-    expectMalformed(oneFunc([0x14, 0x00, END]), /^typed function references \(call_ref\) is not supported yet/);
+    expectMalformed(oneFunc([0xfb, 0x7f, END]), /^illegal opcode 0xfb 0x7f \(at 0x17/);
+  });
+
+  it('decodes the instructions of typed references and GC (3.0)', () => {
+    // call_ref 0, struct.get 0 1, ref.test (ref null i31), br_on_cast 1 0 (ref null any) (ref eq), ref.eq
+    const body = decode(oneFunc([0x14, 0x00, 0xfb, 0x02, 0x00, 0x01, 0xfb, 0x15, 0x6c, 0xfb, 0x18, 0x01, 0x00, 0x6e, 0x6d, 0xd3, END])).funcs[0].body;
+    expect(body.map((instr) => instr.op)).toEqual([0x14, 0xfb02, 0xfb15, 0xfb18, 0xd3, END]);
+    expect(body[1]).toMatchObject({ index: 0, index2: 1 });
+    expect(body[2].types).toEqual([0x6c]);
+    expect(body[3]).toMatchObject({ index: 0, types: [0x6e, 0x6d + 0x40000000] });
+    expectMalformed(oneFunc([0xfb, 0x18, 0x04, 0x00, 0x6e, 0x6d, END]), /^malformed br_on_cast flags 0x4/);
   });
 });
 
@@ -842,11 +867,13 @@ describe('element section', () => {
       [0x07, FUNCREF, ...vec([0xd2, 8, END])],
     ))));
     const summary = module.elems.map(({ mode, table, offsetExpr, elemType }) => [mode, table, offsetExpr === null ? null : ops(offsetExpr.instrs), elemType]);
+    // Function indices are (ref func) (3.0), expressions the type given or funcref.
+    const REF_FUNC = FUNCREF + 0x40000000;
     expect(summary).toEqual([
-      [0, 0, [0x41, END], FUNCREF],
-      [1, 0, null, FUNCREF],
-      [0, 1, [0x41, END], FUNCREF],
-      [2, 0, null, FUNCREF],
+      [0, 0, [0x41, END], REF_FUNC],
+      [1, 0, null, REF_FUNC],
+      [0, 1, [0x41, END], REF_FUNC],
+      [2, 0, null, REF_FUNC],
       [0, 0, [0x41, END], FUNCREF],
       [1, 0, null, EXTERNREF],
       [0, 2, [0x41, END], FUNCREF],

@@ -434,10 +434,12 @@ describe('constant expressions', () => {
     expectInvalid('(global i32 (i64.add (i64.const 1) (i64.const 2)))', /^type mismatch in constant expression: expected i32, got i64/);
   });
 
-  it('only read imported immutable globals', () => {
+  it('only read immutable globals declared before them (3.0: defined ones too)', () => {
     expectInvalid('(import "m" "g" (global (mut i32))) (global i32 (global.get 0))', /^constant expression required: global\.get 0 reads a mutable global/);
-    expectInvalid('(global i32 (i32.const 0)) (global i32 (global.get 0))', /^unknown global 0/);
+    expectValid('(global i32 (i32.const 0)) (global i32 (global.get 0))');
+    expectValid('(table 1 funcref) (func) (global i32 (i32.const 0)) (elem (global.get 0) 0)');
     expectInvalid('(global i32 (global.get 0))', /^unknown global 0/);
+    expectInvalid('(global i32 (global.get 1)) (global i32 (i32.const 0))', /^unknown global 1/);
   });
 
   it('must produce exactly one value of the expected type', () => {

@@ -377,7 +377,10 @@ export function beyondNode20(bytes: Uint8Array): boolean {
       ...module.imports.flatMap((imp) => (imp.desc.kind === 1 ? [imp.desc.type.elemType] : imp.desc.kind === 3 ? [imp.desc.type.valType] : [])),
       ...module.elems.map((elem) => elem.elemType),
     ];
-    return types.some((type) => (type as number) === EXNREF);
+    if (types.some((type) => (type as number) === EXNREF)) return true;
+    // 3.0: constant expressions may read globals the module defines (V8 11.3 allows imported ones only).
+    const exprs = [...module.globals.map((global) => global.init), ...module.elems.flatMap((elem) => (elem.offsetExpr === null ? [] : [elem.offsetExpr])), ...module.datas.flatMap((data) => (data.offsetExpr === null ? [] : [data.offsetExpr]))];
+    return exprs.some((expr) => expr.instrs.some((instr) => instr.op === 0x23 && instr.index >= module.importedGlobals));
   } catch {
     return false;
   }

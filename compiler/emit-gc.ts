@@ -1,0 +1,389 @@
+// Code generation for typed references and GC (3.0): the layer between
+// control flow (emit-control.ts) and the instructions (emit-func.ts). What
+// the values are is runtime/gc.ts's business: structs are instances of a
+// class per type with fields f0, f1, ... (packed fields sign-extended),
+// arrays hold their elements in `a` (a typed array for numbers, a plain
+// Array for references and f32), i31 references are numbers, function
+// references FuncRefs. So:
+//
+//   struct.get $t 1    (x ?? nullStruct()).f1
+//   array.get $a       (x ?? nullArray()).a[i] ?? arrayIndexTrap()   (numbers: never undefined)
+//   ref.i31            v << 1 >> 1
+//   ref.test $t        isGC(x, T3)
+//   br_on_cast         if (isGC(sa2, T3)) { ...; break B4; }
+//
+// Reads of fields and elements are flagged as memory reads (Flag.Memory):
+// they are ordered after any pending write or call, as loads are.
+
+import { CONCRETE, HeapType, Packed, TypeKind, ValType, heapOf, isNullable, isRef, refType } from './ir.js';
+import type { FieldType, Instr } from './ir.js';
+import { PREFIX_FB } from './opcodes.js';
+import { Entry, Flag } from './emit-stack.js';
+import type { ModuleEnv } from './emit-stack.js';
+import { ControlEmitter } from './emit-control.js';
+import { Storage, storageOf, storageSize } from './emit-types.js';
+import { heapMatches } from './validate-types.js';
+import * as js from './js.js';
+import type { JsNode } from './js.js';
+import { CompileError } from '../runtime/errors.js';
+
+const REF_EQ = 0xd3;
+const REF_AS_NON_NULL = 0xd4;
+const BR_ON_NULL = 0xd5;
+const BR_ON_NON_NULL = 0xd6;
+const STRUCT_NEW = PREFIX_FB | 0;
+const STRUCT_NEW_DEFAULT = PREFIX_FB | 1;
+const ARRAY_NEW = PREFIX_FB | 6;
+const ARRAY_NEW_DEFAULT = PREFIX_FB | 7;
+const ARRAY_NEW_FIXED = PREFIX_FB | 8;
+const ANY_CONVERT_EXTERN = PREFIX_FB | 26;
+const EXTERN_CONVERT_ANY = PREFIX_FB | 27;
+const REF_I31 = PREFIX_FB | 28;
+
+/** What reading a field or element does: it may trap (null, bounds) and reads mutable state. */
+const READ = Flag.Effect | Flag.Memory;
+
+/** The zero value of a field or element of this storage type. */
+function zeroOf(field: FieldType): JsNode {
+  switch (field.type) {
+    case ValType.I64: return js.big(0n);
+    case ValType.I32: case ValType.F32: case ValType.F64: case Packed.I8: case Packed.I16: return js.num(0);
+  }
+  return js.nul();
+}
+
+/** A value as a packed field holds it: sign-extended from 8 or 16 bits. */
+function packed(field: FieldType, value: JsNode): JsNode {
+  if (field.type === Packed.I8) return js.bin('>>', js.bin('<<', value, js.num(24)), js.num(24));
+  if (field.type === Packed.I16) return js.bin('>>', js.bin('<<', value, js.num(16)), js.num(16));
+  return value;
+}
+
+/** get_u of a packed value. */
+function unsigned(field: FieldType, value: JsNode): JsNode {
+  return js.bin('&', value, js.num(field.type === Packed.I8 ? 0xff : 0xffff));
+}
+
+function unsupportedStorage(field: FieldType): void {
+  if (field.type === ValType.V128) throw new CompileError('GC: struct fields and array elements of type v128 are not supported yet');
+}
+
+/**
+ * The JS of a constant expression's GC instruction (struct.new,
+ * array.new, ref.i31, the conversions), its operands popped from `stack`;
+ * null for any other instruction.
+ */
+export function gcConstInstr(env: ModuleEnv, instr: Instr, stack: JsNode[]): JsNode | null {
+  const helper = (name: string): JsNode => env.helper(name);
+  const type = env.types[instr.index];
+  switch (instr.op) {
+    case STRUCT_NEW: {
+      const fields = type.def!.fields;
+      const values = stack.splice(stack.length - fields.length, fields.length);
+      return js.newExpr(js.id(env.structClass(instr.index)), values.map((v, f) => packed(fields[f], v)));
+    }
+    case STRUCT_NEW_DEFAULT:
+      return js.newExpr(js.id(env.structClass(instr.index)), type.def!.fields.map(zeroOf));
+    case ARRAY_NEW: {
+      const [value, length] = stack.splice(stack.length - 2, 2);
+      return arrayNew(env, instr.index, value, length);
+    }
+    case ARRAY_NEW_DEFAULT: {
+      const length = stack.pop()!;
+      const field = type.def!.fields[0];
+      unsupportedStorage(field);
+      return js.call(helper('arrayNewDefault'), [js.id(env.arrayClass(instr.index)), js.num(storageOf(field)), zeroOf(field), length]);
+    }
+    case ARRAY_NEW_FIXED:
+      return arrayOf(env, instr.index, stack.splice(stack.length - instr.index2, instr.index2));
+    case REF_I31:
+      return js.bin('>>', js.bin('<<', stack.pop()!, js.num(1)), js.num(1));
+    case ANY_CONVERT_EXTERN:
+    case EXTERN_CONVERT_ANY:
+      return stack.pop()!;
+  }
+  return null;
+}
+
+function arrayNew(env: ModuleEnv, typeIndex: number, value: JsNode, length: JsNode): JsNode {
+  const field = env.types[typeIndex].def!.fields[0];
+  unsupportedStorage(field);
+  return js.call(env.helper('arrayNew'), [js.id(env.arrayClass(typeIndex)), js.num(storageOf(field)), packed(field, value), length]);
+}
+
+function arrayOf(env: ModuleEnv, typeIndex: number, values: JsNode[]): JsNode {
+  const field = env.types[typeIndex].def!.fields[0];
+  unsupportedStorage(field);
+  const kind = storageOf(field);
+  const elements = js.arr(values.map((v) => packed(field, v)));
+  if (kind === Storage.Plain) return js.newExpr(js.id(env.arrayClass(typeIndex)), [elements]);
+  return js.call(env.helper('arrayOf'), [js.id(env.arrayClass(typeIndex)), js.num(kind), elements]);
+}
+
+export abstract class GcEmitter extends ControlEmitter {
+  /** Emits a typed-reference or GC instruction; false for any other. */
+  protected gcInstr(instr: Instr): boolean {
+    const op = instr.op;
+    switch (op) {
+      case REF_EQ: {
+        const [a, b] = this.popN(2);
+        this.push(ValType.I32, js.bin('===', this.valueOf(a), this.valueOf(b)), [a, b], 0, 1, true);
+        return true;
+      }
+      case REF_AS_NON_NULL: {
+        const ref = this.pop();
+        this.push(nonNull(ref.type), this.nonNullExpr(ref, 'nullRef'), [ref], Flag.Effect, 2);
+        return true;
+      }
+      case BR_ON_NULL: {
+        this.settle(this.stack.length - 1);
+        const ref = this.pop();
+        this.push(ValType.I32, js.bin('===', ref.expr, js.nul()), [ref], 0, 1, true);
+        this.brIf(instr.index);
+        this.stack.push({ ...ref, type: nonNull(ref.type) });
+        return true;
+      }
+      case BR_ON_NON_NULL: {
+        this.settle(this.stack.length - 1);
+        const ref = this.stack[this.stack.length - 1];
+        this.push(ValType.I32, js.bin('!==', ref.expr, js.nul()), [ref], 0, 1, true);
+        this.brIf(instr.index);
+        this.pop();
+        return true;
+      }
+    }
+    if (op >>> 8 !== PREFIX_FB >>> 8) return false;
+    switch (op & 0xff) {
+      case 0: return this.structNew(instr.index, false);
+      case 1: return this.structNew(instr.index, true);
+      case 2: return this.structGet(instr, null);
+      case 3: return this.structGet(instr, true);
+      case 4: return this.structGet(instr, false);
+      case 5: return this.structSet(instr);
+      case 6: {
+        const [value, length] = this.popN(2);
+        this.push(refType(CONCRETE + instr.index, false), arrayNew(this.env, instr.index, this.valueOf(value), this.valueOf(length)), [value, length], Flag.Effect, 3);
+        return true;
+      }
+      case 7: case 8: {
+        const count = (op & 0xff) === 7 ? 1 : instr.index2;
+        const operands = this.popN(count);
+        const made = gcConstInstr(this.env, instr, operands.map((e) => this.valueOf(e)))!;
+        this.push(refType(CONCRETE + instr.index, false), made, operands, Flag.Effect, 3);
+        return true;
+      }
+      case 9: return this.arrayNewSegment(instr, true);
+      case 10: return this.arrayNewSegment(instr, false);
+      case 11: return this.arrayGet(instr, null);
+      case 12: return this.arrayGet(instr, true);
+      case 13: return this.arrayGet(instr, false);
+      case 14: return this.arrayCall('arraySet', 3, [], [], null);
+      case 15: {
+        const array = this.pop();
+        this.push(ValType.I32, js.member(js.member(this.nonNullExpr(array, 'nullArray'), 'a'), 'length'), [array], Flag.Effect, 3);
+        return true;
+      }
+      case 16: return this.arrayCall('arrayFill', 4, [], [], this.fieldOf(instr.index));
+      case 17: return this.arrayCall('arrayCopy', 5, [], [], null);
+      case 18: {
+        const field = this.fieldOf(instr.index);
+        return this.arrayCall('arrayInitData', 4, [js.num(storageOf(field)), js.num(storageSize(field)), js.id(this.env.dataName(instr.index2))], [1], null);
+      }
+      case 19: return this.arrayCall('arrayInitElem', 4, [js.id(this.env.elemName(instr.index2))], [1], null);
+      case 20: case 21: {
+        const ref = this.pop();
+        this.settleRef(ref);
+        this.push(ValType.I32, this.test(ref, instr.types![0]), [ref], 0, 2, true);
+        return true;
+      }
+      case 22: case 23: return this.cast(instr.types![0]);
+      case 24: case 25: return this.brOnCast(instr, (op & 0xff) === 25);
+      case 26: case 27: {
+        const ref = this.pop();
+        const heap = (op & 0xff) === 26 ? HeapType.Any : HeapType.Extern;
+        this.push(refType(heap, isNullable(ref.type)), ref.expr, [ref], 0, 0);
+        return true;
+      }
+      case 28: {
+        const value = this.pop();
+        this.push(refType(HeapType.I31, false), js.bin('>>', js.bin('<<', this.valueOf(value), js.num(1)), js.num(1)), [value], 0, 2);
+        return true;
+      }
+      case 29: case 30: {
+        const ref = this.pop();
+        let value = js.bin('|', this.nonNullExpr(ref, 'nullI31'), js.num(0));
+        if ((op & 0xff) === 30) value = js.bin('&', this.nonNullExpr(ref, 'nullI31'), js.num(0x7fffffff));
+        this.push(ValType.I32, value, [ref], Flag.Effect, 2);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The field of an array type. */
+  private fieldOf(typeIndex: number): FieldType {
+    const field = this.env.types[typeIndex].def!.fields[0];
+    unsupportedStorage(field);
+    return field;
+  }
+
+  /** `x ?? trap()`: the reference, or the trap for null. Values that may be undefined (host values) go through asNonNull. */
+  private nonNullExpr(ref: Entry, trap: string): JsNode {
+    const value = this.valueOf(ref);
+    const heap = heapOf(ref.type);
+    if (heap === HeapType.Any || heap === HeapType.Extern) return js.call(this.env.helper('asNonNull'), [value]);
+    return js.logical('??', value, js.call(this.env.helper(trap), []));
+  }
+
+  /** A reference read more than once: its stack variable (it was popped at the top, so its depth is the stack's length). */
+  private settleRef(ref: Entry): void {
+    if (ref.settled) return;
+    this.stack.push(ref);
+    this.settle(this.stack.length - 1);
+    const settled = this.stack.pop()!;
+    Object.assign(ref, settled);
+  }
+
+  // ---- structs ----
+
+  private structNew(typeIndex: number, defaults: boolean): boolean {
+    const fields = this.env.types[typeIndex].def!.fields;
+    for (const field of fields) unsupportedStorage(field);
+    const operands = defaults ? [] : this.popN(fields.length);
+    const values = defaults ? fields.map(zeroOf) : operands.map((e, f) => packed(fields[f], this.valueOf(e)));
+    this.push(refType(CONCRETE + typeIndex, false), js.newExpr(js.id(this.env.structClass(typeIndex)), values), operands, 0, 2);
+    return true;
+  }
+
+  private structGet(instr: Instr, signed: boolean | null): boolean {
+    const field = this.env.types[instr.index].def!.fields[instr.index2];
+    unsupportedStorage(field);
+    const ref = this.pop();
+    let value = js.member(this.nonNullExpr(ref, 'nullStruct'), `f${instr.index2}`);
+    if (signed === false) value = unsigned(field, value);
+    this.push(resultType(field), value, [ref], READ, 2);
+    return true;
+  }
+
+  private structSet(instr: Instr): boolean {
+    const field = this.env.types[instr.index].def!.fields[instr.index2];
+    unsupportedStorage(field);
+    // wasm evaluates the value before the null check: a value with effects goes first.
+    if ((this.stack[this.stack.length - 1].flags & Flag.Effect) !== 0) this.settle(this.stack.length - 1);
+    const [ref, value] = this.popN(2);
+    this.settleBeforeEffect(Flag.Memory);
+    const target = js.member(this.nonNullExpr(ref, 'nullStruct'), `f${instr.index2}`);
+    this.stmts.push(js.exprStmt(js.assign(target, packed(field, this.valueOf(value)))));
+    return true;
+  }
+
+  // ---- arrays ----
+
+  private arrayNewSegment(instr: Instr, data: boolean): boolean {
+    const [offset, length] = this.popN(2);
+    const cls = js.id(this.env.arrayClass(instr.index));
+    let made: JsNode;
+    if (data) {
+      const field = this.fieldOf(instr.index);
+      made = js.call(this.env.helper('arrayNewData'), [cls, js.num(storageOf(field)), js.num(storageSize(field)), js.id(this.env.dataName(instr.index2)), this.valueOf(offset), this.valueOf(length)]);
+    } else {
+      made = js.call(this.env.helper('arrayNewElem'), [cls, js.id(this.env.elemName(instr.index2)), this.valueOf(offset), this.valueOf(length)]);
+    }
+    this.push(refType(CONCRETE + instr.index, false), made, [offset, length], Flag.Effect | Flag.Table, 3);
+    return true;
+  }
+
+  private arrayGet(instr: Instr, signed: boolean | null): boolean {
+    const field = this.fieldOf(instr.index);
+    const [ref, index] = this.popN(2);
+    let value: JsNode;
+    if (isRefStorage(field)) {
+      value = js.call(this.env.helper('arrayGet'), [this.valueOf(ref), this.valueOf(index)]);
+    } else {
+      // Numbers are never undefined: undefined is an index past the end (or negative, an unsigned one past 2^31).
+      const element = js.index(js.member(this.nonNullExpr(ref, 'nullArray'), 'a'), this.valueOf(index));
+      value = js.logical('??', element, js.call(this.env.helper('arrayIndexTrap'), []));
+      if (signed === false) value = unsigned(field, value);
+    }
+    this.push(resultType(field), value, [ref, index], READ, 3);
+    return true;
+  }
+
+  /**
+   * A statement calling an array helper with the top `count` operands,
+   * after `leading` (before the operands at positions `at`, in order) and
+   * a packed value (array.fill's, the third operand) as the field holds it.
+   */
+  private arrayCall(name: string, count: number, extra: JsNode[], at: number[], field: FieldType | null): boolean {
+    const operands = this.popN(count);
+    this.settleBeforeEffect(Flag.Memory | Flag.Table);
+    const args = operands.map((e, i) => (field !== null && i === 2 ? packed(field, this.valueOf(e)) : this.valueOf(e)));
+    if (extra.length > 0) args.splice(at[0], 0, ...extra);
+    this.stmts.push(js.exprStmt(js.call(this.env.helper(name), args)));
+    return true;
+  }
+
+  // ---- casts ----
+
+  /** The JS test that `ref` (settled) is of reference type `target`. */
+  private test(ref: Entry, target: ValType): JsNode {
+    const value = this.valueOf(ref);
+    const heap = heapOf(target);
+    const types = this.env.types;
+    let test: JsNode;
+    const notNull = js.bin('!==', value, js.nul());
+    if (heapMatches(types, heapOf(ref.type), heap)) {
+      test = notNull; // statically of the type: only null may fail
+    } else if (heap >= CONCRETE) {
+      const index = heap - CONCRETE;
+      const kind = types[index].def?.kind ?? TypeKind.Func;
+      test = js.call(this.env.helper(kind === TypeKind.Func ? 'isFunc' : 'isGC'), [value, js.id(this.env.typeIdName(index))]);
+    } else {
+      switch (heap) {
+        case HeapType.Eq: test = js.call(this.env.helper('isEq'), [value]); break;
+        case HeapType.I31: test = js.call(this.env.helper('isI31'), [value]); break;
+        case HeapType.Struct: test = js.call(this.env.helper('isStruct'), [value]); break;
+        case HeapType.Array: test = js.call(this.env.helper('isArray'), [value]); break;
+        case HeapType.None: case HeapType.NoFunc: case HeapType.NoExtern: case HeapType.NoExn: test = js.bool(false); break;
+        default: test = notNull; // any, func, extern, exn: every non-null value of the hierarchy
+      }
+    }
+    return isNullable(target) ? js.logical('||', js.bin('===', value, js.nul()), test) : test;
+  }
+
+  private cast(target: ValType): boolean {
+    const ref = this.pop();
+    this.settleRef(ref);
+    const value = js.cond(this.test(ref, target), this.valueOf(ref), js.call(this.env.helper('castFailure'), []));
+    this.push(target, value, [ref], Flag.Effect, 3);
+    return true;
+  }
+
+  /** br_on_cast (branches when the cast succeeds) and br_on_cast_fail (when it fails). */
+  private brOnCast(instr: Instr, onFail: boolean): boolean {
+    const [source, target] = instr.types!;
+    this.settle(this.stack.length - 1);
+    const ref = this.stack[this.stack.length - 1];
+    const test = this.test(ref, target);
+    this.push(ValType.I32, onFail ? js.un('!', test) : test, [ref], 0, 2, true);
+    this.brIf(instr.index);
+    // What falls through: the source type less what branched.
+    const rest = onFail ? target : isNullable(target) ? nonNull(source) : source;
+    this.stack[this.stack.length - 1] = { ...this.stack[this.stack.length - 1], type: rest };
+    return true;
+  }
+}
+
+function nonNull(type: ValType): ValType {
+  return refType(heapOf(type), false);
+}
+
+/** The value type a field is read as: packed fields as i32. */
+function resultType(field: FieldType): ValType {
+  return field.type === Packed.I8 || field.type === Packed.I16 ? ValType.I32 : (field.type as ValType);
+}
+
+/** References may be null, so their elements are read through arrayGet, which checks the bounds apart. */
+function isRefStorage(field: FieldType): boolean {
+  return isRef(field.type);
+}
