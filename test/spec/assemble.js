@@ -16,9 +16,48 @@
 // behaves the same; an invalid one may come out valid (see validity), and
 // binaryen refuses outright the invalid modules it cannot represent (an
 // out-of-range type index, a bad supertype): assert_invalid skips both.
-// The wasm-tools text parser would write every module as written.
+//
+// So where it is installed (the dev dependency @bytecodealliance/jco-transpile,
+// which carries wasm-tools built to wasm), the `wat` crate of wasm-tools
+// assembles those modules instead: it writes every module as written,
+// invalid ones included, and binaryen remains the fallback without it.
 
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { dataSegmentMemories, repairDataMemories } from './wabt-fixes.js';
+
+/** wasm-tools' text parser, once loadWasmTools has run: text -> bytes; null when not installed. */
+let wasmToolsParse = null;
+
+/**
+ * Loads wasm-tools (jco-transpile's build of it) and waits for it to be
+ * ready, so that assembling stays synchronous; false when it is not
+ * installed. Its `tools` object is the vendored component's: the package's
+ * own `parse` is async only to wait for the same readiness.
+ */
+export async function loadWasmTools() {
+  try {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve('@bytecodealliance/jco-transpile/wasm-tools');
+    const vendor = join(dirname(main), '..', 'vendor', 'wasm-tools.js');
+    const { $init, tools } = await import(pathToFileURL(vendor).href);
+    await $init;
+    wasmToolsParse = (text) => tools.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A module's text assembled by wasm-tools: `{ bytes }` or `{ error }`. */
+function assembleWithWasmTools(text) {
+  try {
+    return { bytes: wasmToolsParse(text) };
+  } catch (error) {
+    return { error: String(error?.payload ?? error?.message ?? error).split('\n')[0] };
+  }
+}
 
 /**
  * wabt features: everything in WebAssembly 2.0, relaxed SIMD, and the 3.0
@@ -110,6 +149,11 @@ export function assembleModule(node, source, wabt, binaryen = null, { checkValid
   const binaryenText = () => asModule(wrapElementItems(sliced, node));
   const quoted = form === 'quote' ? Buffer.concat([Buffer.from('(module '), concatStrings(items.slice(index + 1)), Buffer.from(')')]) : null;
 
+  if (form === 'text' && wasmToolsParse !== null && usesTypedReferences(withoutComments(moduleText))) {
+    const { bytes, error } = assembleWithWasmTools(moduleText);
+    if (bytes) return { name, form, definition, bytes, assembler: 'wasm-tools' };
+    return { name, form, definition, assemblyError: `wasm-tools: ${error}` };
+  }
   if (form === 'text' && binaryen !== null && usesTypedReferences(withoutComments(moduleText))) {
     const { bytes, error } = assembleWithBinaryen(binaryen, binaryenText());
     if (bytes) return { name, form, definition, bytes, assembler: 'binaryen', ...validity(binaryen, bytes, checkValidity) };
@@ -125,6 +169,10 @@ export function assembleModule(node, source, wabt, binaryen = null, { checkValid
     const memories = form === 'text' ? dataSegmentMemories(items.slice(index)) : null;
     return { name, form, definition, bytes: memories === null ? bytes : repairDataMemories(bytes, memories) };
   } catch (error) {
+    if (form === 'text' && wasmToolsParse !== null) {
+      const { bytes } = assembleWithWasmTools(moduleText);
+      if (bytes) return { name, form, definition, bytes, assembler: 'wasm-tools' };
+    }
     const fallback = form === 'text' && binaryen !== null ? assembleWithBinaryen(binaryen, binaryenText()) : null;
     if (fallback?.bytes) return { name, form, definition, bytes: fallback.bytes, assembler: 'binaryen', ...validity(binaryen, fallback.bytes, checkValidity) };
     return { name, form, definition, assemblyError: wabtMessage(error) };

@@ -36,7 +36,7 @@ export function simdFiles(dir) {
 }
 
 /** The 3.0 proposals whose folders (proposals/<name>) a run selects by name. */
-export const PROPOSALS = ['extended-const', 'tail-call', 'multi-memory', 'exception-handling', 'memory64'];
+export const PROPOSALS = ['extended-const', 'tail-call', 'multi-memory', 'exception-handling', 'memory64', 'function-references', 'gc'];
 
 /** A proposal's scripts, subfolders included (exception-handling/legacy), relative to the testsuite. */
 export function proposalFiles(dir, name) {

@@ -8,10 +8,12 @@ import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { createEngine } from './engines.js';
 import { runScript } from './script.js';
+import { loadWasmTools } from './assemble.js';
 
 const progress = new Int32Array(workerData.progress);
 const wabt = await wabtInit();
 const binaryen = await loadBinaryen();
+await loadWasmTools();
 let engine;
 try {
   engine = await createEngine(workerData.engine, { format: workerData.format });
