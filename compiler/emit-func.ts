@@ -251,7 +251,7 @@ class FunctionEmitter extends GcEmitter implements SimdHost {
       case 0x0a: return this.throwRefInstr();
       case 0x1a: return this.drop();
       case 0x1b:
-      case 0x1c: return this.select();
+      case 0x1c: return this.select(instr.types?.[0]);
       case 0x20: return this.localGet(instr.index);
       case 0x21: return this.localSet(instr.index, false);
       case 0x22: return this.localSet(instr.index, true);
@@ -465,7 +465,12 @@ class FunctionEmitter extends GcEmitter implements SimdHost {
     }
   }
 
-  private select(): void {
+  /**
+   * `select`, typed (`select t`) or not. A typed select's result has the
+   * annotation's type, not its first operand's: `(ref any)` and `anyref`
+   * operands make an anyref, which may be null.
+   */
+  private select(annotation?: ValType): void {
     const top = this.stack.length;
     const width = this.stack[top - 2].type === ValType.V128 ? 4 : 1;
     // Both operands were evaluated by wasm; a conditional evaluates only one.
@@ -477,7 +482,7 @@ class FunctionEmitter extends GcEmitter implements SimdHost {
     for (let k = 0; k < width; k++) {
       const a = operands[k];
       const b = operands[width + k];
-      this.push(a.type, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), [a, b, c], 0, 1);
+      this.push(annotation === undefined || width === 4 ? a.type : annotation, js.cond(this.conditionOf(c), this.valueOf(a), this.valueOf(b)), [a, b, c], 0, 1);
     }
   }
 

@@ -25,7 +25,6 @@ import { Storage, storageOf, storageSize } from './emit-types.js';
 import { heapMatches } from './validate-types.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
-import { CompileError } from '../runtime/errors.js';
 
 const REF_EQ = 0xd3;
 const REF_AS_NON_NULL = 0xd4;
@@ -46,6 +45,7 @@ const READ = Flag.Effect | Flag.Memory;
 /** The zero value of a field or element of this storage type. */
 function zeroOf(field: FieldType): JsNode {
   switch (field.type) {
+    case ValType.V128: return js.arr([js.num(0), js.num(0), js.num(0), js.num(0)]);
     case ValType.I64: return js.big(0n);
     case ValType.I32: case ValType.F32: case ValType.F64: case Packed.I8: case Packed.I16: return js.num(0);
   }
@@ -64,8 +64,9 @@ function unsigned(field: FieldType, value: JsNode): JsNode {
   return js.bin('&', value, js.num(field.type === Packed.I8 ? 0xff : 0xffff));
 }
 
-function unsupportedStorage(field: FieldType): void {
-  if (field.type === ValType.V128) throw new CompileError('GC: struct fields and array elements of type v128 are not supported yet');
+/** Stack entries a field's value takes: a v128 is four words (emit-simd.ts). */
+function width(field: FieldType): number {
+  return field.type === ValType.V128 ? 4 : 1;
 }
 
 /**
@@ -91,7 +92,6 @@ export function gcConstInstr(env: ModuleEnv, instr: Instr, stack: JsNode[]): JsN
     case ARRAY_NEW_DEFAULT: {
       const length = stack.pop()!;
       const field = type.def!.fields[0];
-      unsupportedStorage(field);
       return js.call(helper('arrayNewDefault'), [js.id(env.arrayClass(instr.index)), js.num(storageOf(field)), zeroOf(field), length]);
     }
     case ARRAY_NEW_FIXED:
@@ -107,15 +107,15 @@ export function gcConstInstr(env: ModuleEnv, instr: Instr, stack: JsNode[]): JsN
 
 function arrayNew(env: ModuleEnv, typeIndex: number, value: JsNode, length: JsNode): JsNode {
   const field = env.types[typeIndex].def!.fields[0];
-  unsupportedStorage(field);
-  return js.call(env.helper('arrayNew'), [js.id(env.arrayClass(typeIndex)), js.num(storageOf(field)), packed(field, value), length]);
+  // Typed storage wraps a packed value itself.
+  return js.call(env.helper('arrayNew'), [js.id(env.arrayClass(typeIndex)), js.num(storageOf(field)), value, length]);
 }
 
+/** array.new_fixed of `values` (typed storage wraps packed values itself). */
 function arrayOf(env: ModuleEnv, typeIndex: number, values: JsNode[]): JsNode {
   const field = env.types[typeIndex].def!.fields[0];
-  unsupportedStorage(field);
   const kind = storageOf(field);
-  const elements = js.arr(values.map((v) => packed(field, v)));
+  const elements = js.arr(values);
   if (kind === Storage.Plain) return js.newExpr(js.id(env.arrayClass(typeIndex)), [elements]);
   return js.call(env.helper('arrayOf'), [js.id(env.arrayClass(typeIndex)), js.num(kind), elements]);
 }
@@ -161,15 +161,21 @@ export abstract class GcEmitter extends ControlEmitter {
       case 4: return this.structGet(instr, false);
       case 5: return this.structSet(instr);
       case 6: {
-        const [value, length] = this.popN(2);
-        this.push(refType(CONCRETE + instr.index, false), arrayNew(this.env, instr.index, this.valueOf(value), this.valueOf(length)), [value, length], Flag.Effect, 3);
+        const length = this.pop();
+        const { values, entries } = this.popFieldValues([this.fieldOf(instr.index)], false);
+        this.push(refType(CONCRETE + instr.index, false), arrayNew(this.env, instr.index, values[0], this.valueOf(length)), [...entries, length], Flag.Effect, 3);
         return true;
       }
-      case 7: case 8: {
-        const count = (op & 0xff) === 7 ? 1 : instr.index2;
-        const operands = this.popN(count);
-        const made = gcConstInstr(this.env, instr, operands.map((e) => this.valueOf(e)))!;
-        this.push(refType(CONCRETE + instr.index, false), made, operands, Flag.Effect, 3);
+      case 7: {
+        const length = this.pop();
+        const made = gcConstInstr(this.env, instr, [this.valueOf(length)])!;
+        this.push(refType(CONCRETE + instr.index, false), made, [length], Flag.Effect, 3);
+        return true;
+      }
+      case 8: {
+        const field = this.fieldOf(instr.index);
+        const { values, entries } = this.popFieldValues(new Array(instr.index2).fill(field), false);
+        this.push(refType(CONCRETE + instr.index, false), arrayOf(this.env, instr.index, values), entries, Flag.Effect, 3);
         return true;
       }
       case 9: return this.arrayNewSegment(instr, true);
@@ -177,19 +183,19 @@ export abstract class GcEmitter extends ControlEmitter {
       case 11: return this.arrayGet(instr, null);
       case 12: return this.arrayGet(instr, true);
       case 13: return this.arrayGet(instr, false);
-      case 14: return this.arrayCall('arraySet', 3, [], [], null);
+      case 14: return this.arrayWrite('arraySet', instr.index, 2, 0);
       case 15: {
         const array = this.pop();
         this.push(ValType.I32, js.member(js.member(this.nonNullExpr(array, 'nullArray'), 'a'), 'length'), [array], Flag.Effect, 3);
         return true;
       }
-      case 16: return this.arrayCall('arrayFill', 4, [], [], this.fieldOf(instr.index));
-      case 17: return this.arrayCall('arrayCopy', 5, [], [], null);
+      case 16: return this.arrayWrite('arrayFill', instr.index, 2, 1);
+      case 17: return this.arrayCall('arrayCopy', 5, []);
       case 18: {
         const field = this.fieldOf(instr.index);
-        return this.arrayCall('arrayInitData', 4, [js.num(storageOf(field)), js.num(storageSize(field)), js.id(this.env.dataName(instr.index2))], [1], null);
+        return this.arrayCall('arrayInitData', 4, [js.num(storageOf(field)), js.num(storageSize(field)), js.id(this.env.dataName(instr.index2))]);
       }
-      case 19: return this.arrayCall('arrayInitElem', 4, [js.id(this.env.elemName(instr.index2))], [1], null);
+      case 19: return this.arrayCall('arrayInitElem', 4, [js.id(this.env.elemName(instr.index2))]);
       case 20: case 21: {
         const ref = this.pop();
         this.settleRef(ref);
@@ -222,14 +228,59 @@ export abstract class GcEmitter extends ControlEmitter {
 
   /** The field of an array type. */
   private fieldOf(typeIndex: number): FieldType {
-    const field = this.env.types[typeIndex].def!.fields[0];
-    unsupportedStorage(field);
-    return field;
+    return this.env.types[typeIndex].def!.fields[0];
   }
 
-  /** `x ?? trap()`: the reference, or the trap for null. Values that may be undefined (host values) go through asNonNull. */
+  /**
+   * Pops the values of `fields` (a v128 four word entries) and gives each
+   * as a JS value: a v128 as the array of its four words, which struct
+   * fields, array elements and v128 globals hold (never changed in place:
+   * a write replaces it); a packed one sign-extended if `pack` (struct
+   * fields: an array's typed storage wraps values itself).
+   */
+  private popFieldValues(fields: readonly FieldType[], pack = true): { values: JsNode[]; entries: Entry[] } {
+    let count = 0;
+    for (const field of fields) count += width(field);
+    const entries = this.popN(count);
+    const values: JsNode[] = [];
+    let next = 0;
+    for (const field of fields) {
+      if (field.type === ValType.V128) {
+        values.push(js.arr(entries.slice(next, next + 4).map((e) => this.valueOf(e))));
+        next += 4;
+      } else {
+        const value = this.valueOf(entries[next++]);
+        values.push(pack ? packed(field, value) : value);
+      }
+    }
+    return { values, entries };
+  }
+
+  /** Pushes a read value: one entry, or a v128's four words from the array `read` gives (each read again: the operands are settled). */
+  private pushRead(field: FieldType, read: () => JsNode, operands: Entry[]): void {
+    if (field.type !== ValType.V128) {
+      this.push(resultType(field), read(), operands, READ, 3);
+      return;
+    }
+    for (let k = 0; k < 4; k++) this.push(ValType.V128, js.index(read(), js.num(k)), operands, READ, 4);
+  }
+
+  /** Evaluates popped entries into their stack variables (in order, at the depths they had), for expressions that read them more than once. */
+  private settlePopped(entries: Entry[]): void {
+    const start = this.stack.length;
+    for (const entry of entries) this.stack.push(entry);
+    for (let i = 0; i < entries.length; i++) this.settle(start + i);
+    const settled = this.stack.splice(start, entries.length);
+    settled.forEach((entry, i) => Object.assign(entries[i], entry));
+  }
+
+  /**
+   * `x ?? trap()`: the reference, or the trap for null; a non-nullable one
+   * itself. Values that may be undefined (host values) go through asNonNull.
+   */
   private nonNullExpr(ref: Entry, trap: string): JsNode {
     const value = this.valueOf(ref);
+    if (!isNullable(ref.type)) return value;
     const heap = heapOf(ref.type);
     if (heap === HeapType.Any || heap === HeapType.Extern) return js.call(this.env.helper('asNonNull'), [value]);
     return js.logical('??', value, js.call(this.env.helper(trap), []));
@@ -248,32 +299,32 @@ export abstract class GcEmitter extends ControlEmitter {
 
   private structNew(typeIndex: number, defaults: boolean): boolean {
     const fields = this.env.types[typeIndex].def!.fields;
-    for (const field of fields) unsupportedStorage(field);
-    const operands = defaults ? [] : this.popN(fields.length);
-    const values = defaults ? fields.map(zeroOf) : operands.map((e, f) => packed(fields[f], this.valueOf(e)));
-    this.push(refType(CONCRETE + typeIndex, false), js.newExpr(js.id(this.env.structClass(typeIndex)), values), operands, 0, 2);
+    const { values, entries } = defaults ? { values: fields.map(zeroOf), entries: [] } : this.popFieldValues(fields);
+    this.push(refType(CONCRETE + typeIndex, false), js.newExpr(js.id(this.env.structClass(typeIndex)), values), entries, 0, 2);
     return true;
   }
 
   private structGet(instr: Instr, signed: boolean | null): boolean {
     const field = this.env.types[instr.index].def!.fields[instr.index2];
-    unsupportedStorage(field);
     const ref = this.pop();
-    let value = js.member(this.nonNullExpr(ref, 'nullStruct'), `f${instr.index2}`);
-    if (signed === false) value = unsigned(field, value);
-    this.push(resultType(field), value, [ref], READ, 2);
+    if (field.type === ValType.V128) this.settlePopped([ref]);
+    this.pushRead(field, () => {
+      const value = js.member(this.nonNullExpr(ref, 'nullStruct'), `f${instr.index2}`);
+      return signed === false ? unsigned(field, value) : value;
+    }, [ref]);
     return true;
   }
 
   private structSet(instr: Instr): boolean {
     const field = this.env.types[instr.index].def!.fields[instr.index2];
-    unsupportedStorage(field);
     // wasm evaluates the value before the null check: a value with effects goes first.
-    if ((this.stack[this.stack.length - 1].flags & Flag.Effect) !== 0) this.settle(this.stack.length - 1);
-    const [ref, value] = this.popN(2);
+    const words = width(field);
+    for (let k = 1; k <= words; k++) if ((this.stack[this.stack.length - k].flags & Flag.Effect) !== 0) this.settle(this.stack.length - k);
+    const { values } = this.popFieldValues([field]);
+    const ref = this.pop();
     this.settleBeforeEffect(Flag.Memory);
     const target = js.member(this.nonNullExpr(ref, 'nullStruct'), `f${instr.index2}`);
-    this.stmts.push(js.exprStmt(js.assign(target, packed(field, this.valueOf(value)))));
+    this.stmts.push(js.exprStmt(js.assign(target, values[0])));
     return true;
   }
 
@@ -296,29 +347,43 @@ export abstract class GcEmitter extends ControlEmitter {
   private arrayGet(instr: Instr, signed: boolean | null): boolean {
     const field = this.fieldOf(instr.index);
     const [ref, index] = this.popN(2);
-    let value: JsNode;
-    if (isRefStorage(field)) {
-      value = js.call(this.env.helper('arrayGet'), [this.valueOf(ref), this.valueOf(index)]);
-    } else {
-      // Numbers are never undefined: undefined is an index past the end (or negative, an unsigned one past 2^31).
+    if (field.type === ValType.V128) this.settlePopped([ref, index]);
+    this.pushRead(field, () => {
+      if (isRef(field.type) && (isNullable(field.type) || mayBeUndefined(field.type))) {
+        return js.call(this.env.helper('arrayGet'), [this.valueOf(ref), this.valueOf(index)]);
+      }
+      // Numbers, v128 words and non-null references other than host values
+      // are never undefined: undefined is an index past the end (or
+      // negative, an unsigned one past 2^31).
       const element = js.index(js.member(this.nonNullExpr(ref, 'nullArray'), 'a'), this.valueOf(index));
-      value = js.logical('??', element, js.call(this.env.helper('arrayIndexTrap'), []));
-      if (signed === false) value = unsigned(field, value);
-    }
-    this.push(resultType(field), value, [ref, index], READ, 3);
+      const value = js.logical('??', element, js.call(this.env.helper('arrayIndexTrap'), []));
+      return signed === false ? unsigned(field, value) : value;
+    }, [ref, index]);
     return true;
   }
 
   /**
-   * A statement calling an array helper with the top `count` operands,
-   * after `leading` (before the operands at positions `at`, in order) and
-   * a packed value (array.fill's, the third operand) as the field holds it.
+   * array.set and array.fill: a helper call with the array, index, value
+   * (at `at` among the operands: a v128 is one array of words) and, for
+   * fill, the length after it (`after` operands).
    */
-  private arrayCall(name: string, count: number, extra: JsNode[], at: number[], field: FieldType | null): boolean {
+  private arrayWrite(name: string, typeIndex: number, at: number, after: number): boolean {
+    const field = this.fieldOf(typeIndex);
+    const tail = this.popN(after);
+    const { values } = this.popFieldValues([field], false);
+    const head = this.popN(at);
+    this.settleBeforeEffect(Flag.Memory | Flag.Table);
+    const args = [...head.map((e) => this.valueOf(e)), values[0], ...tail.map((e) => this.valueOf(e))];
+    this.stmts.push(js.exprStmt(js.call(this.env.helper(name), args)));
+    return true;
+  }
+
+  /** A statement calling an array helper with the top `count` operands, `extra` after the first (the array). */
+  private arrayCall(name: string, count: number, extra: JsNode[]): boolean {
     const operands = this.popN(count);
     this.settleBeforeEffect(Flag.Memory | Flag.Table);
-    const args = operands.map((e, i) => (field !== null && i === 2 ? packed(field, this.valueOf(e)) : this.valueOf(e)));
-    if (extra.length > 0) args.splice(at[0], 0, ...extra);
+    const args = operands.map((e) => this.valueOf(e));
+    args.splice(1, 0, ...extra);
     this.stmts.push(js.exprStmt(js.call(this.env.helper(name), args)));
     return true;
   }
@@ -335,9 +400,11 @@ export abstract class GcEmitter extends ControlEmitter {
     if (heapMatches(types, heapOf(ref.type), heap)) {
       test = notNull; // statically of the type: only null may fail
     } else if (heap >= CONCRETE) {
+      // A struct or array is an instance of its type's constructor, whose prototype chain is its supertypes'.
       const index = heap - CONCRETE;
       const kind = types[index].def?.kind ?? TypeKind.Func;
-      test = js.call(this.env.helper(kind === TypeKind.Func ? 'isFunc' : 'isGC'), [value, js.id(this.env.typeIdName(index))]);
+      if (kind === TypeKind.Func) test = js.call(this.env.helper('isFunc'), [value, js.id(this.env.typeIdName(index))]);
+      else test = js.bin('instanceof', value, js.id(kind === TypeKind.Struct ? this.env.structClass(index) : this.env.arrayClass(index)));
     } else {
       switch (heap) {
         case HeapType.Eq: test = js.call(this.env.helper('isEq'), [value]); break;
@@ -383,7 +450,8 @@ function resultType(field: FieldType): ValType {
   return field.type === Packed.I8 || field.type === Packed.I16 ? ValType.I32 : (field.type as ValType);
 }
 
-/** References may be null, so their elements are read through arrayGet, which checks the bounds apart. */
-function isRefStorage(field: FieldType): boolean {
-  return isRef(field.type);
+/** A reference type whose values may include a host value, which may be undefined: any and extern. */
+function mayBeUndefined(type: number): boolean {
+  const heap = heapOf(type as ValType);
+  return heap === HeapType.Any || heap === HeapType.Extern;
 }

@@ -114,8 +114,8 @@ export function declareAllTypes(module: Module, helper: (name: string) => JsNode
     declared.add(type);
     const def = type.def;
     if (def === undefined || def.kind === TypeKind.Func) out.push(js.decl([[`TY${i}`, typeDescJs(type, helper)]]));
-    else if (def.kind === TypeKind.Struct) out.push(js.decl([[`S${i}`, structClass(i, def.fields.length, helper)]]));
-    else out.push(js.decl([[`A${i}`, js.call(helper('arrayClass'), [js.id(`T${i}`)])]]));
+    else if (def.kind === TypeKind.Struct) out.push(js.decl([[`S${i}`, structClass(i, def.fields.length, def.supertype, helper)]]));
+    else out.push(js.decl([[`A${i}`, js.call(helper('arrayClass'), def.supertype < 0 ? [js.id(`T${i}`)] : [js.id(`T${i}`), js.id(`A${def.supertype}`)])]]));
   }
   return out;
 }
@@ -160,11 +160,12 @@ function declareGroup(types: readonly FuncType[], start: number, size: number): 
 }
 
 /**
- * `structClass(T5) ?? defineStruct(T5, function (a0, a1) { this.f0 = a0; this.f1 = a1; })`:
+ * `structClass(T5) ?? defineStruct(T5, function (a0, a1) { this.f0 = a0; this.f1 = a1; }, S3)`:
  * the runtime's constructor for the type if a module made it already, else
- * this one (a function, not a class: Hermes has no classes).
+ * this one (a function, not a class: Hermes has no classes), with its
+ * supertype's (declared before it) to inherit from.
  */
-function structClass(index: number, fields: number, helper: (name: string) => JsNode): JsNode {
+function structClass(index: number, fields: number, supertype: number, helper: (name: string) => JsNode): JsNode {
   const params: string[] = [];
   const body: JsNode[] = [];
   for (let f = 0; f < fields; f++) {
@@ -172,5 +173,7 @@ function structClass(index: number, fields: number, helper: (name: string) => Js
     body.push(js.exprStmt(js.assign(js.member({ type: 'ThisExpression' }, `f${f}`), js.id(`a${f}`))));
   }
   const id = js.id(`T${index}`);
-  return js.logical('??', js.call(helper('structClass'), [id]), js.call(helper('defineStruct'), [id, js.fn(null, params, body)]));
+  const args = [id, js.fn(null, params, body)];
+  if (supertype >= 0) args.push(js.id(`S${supertype}`));
+  return js.logical('??', js.call(helper('structClass'), [id]), js.call(helper('defineStruct'), args));
 }

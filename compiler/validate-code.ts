@@ -7,7 +7,7 @@
 // in the polyfill (often without a JIT), so both stacks are typed arrays
 // reused across functions and nothing is allocated per instruction.
 
-import { CONCRETE, ValType, refType } from './ir.js';
+import { CONCRETE, HeapType, ValType, refType } from './ir.js';
 import type { Func, FuncType, GlobalType, Instr, LocalRun } from './ir.js';
 import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FB, PREFIX_FD } from './opcodes.js';
 import type { OpInfo } from './opcodes.js';
@@ -766,7 +766,9 @@ handle(0x13, 'return_call_indirect', (v, instr) => {
 // and catch_all arms, frames of their own (rethrow names them), and
 // delegate, which ends a try without an arm. Lowered by emit-exceptions.ts.
 
-const EXNREF_ONLY: readonly ValType[] = [ValType.ExnRef];
+/** What catch_ref and catch_all_ref deliver besides the payload: the caught exception, never null (3.0: (ref exn)). */
+const CAUGHT = refType(HeapType.Exn, false);
+const EXNREF_ONLY: readonly ValType[] = [CAUGHT];
 
 handle(0x08, 'throw', (v, instr) => {
   v.popTypes(v.tagAt(instr.index).params);
@@ -783,7 +785,7 @@ handle(TRY_TABLE, 'try_table', (v, instr) => {
     const label = clauses[i + 2];
     // catch: the tag's params; catch_ref: those and the exnref; catch_all_ref: the exnref.
     let delivered: readonly ValType[] = kind <= 1 ? v.tagAt(clauses[i + 1]).params : [];
-    if ((kind & 1) !== 0) delivered = delivered.length === 0 ? EXNREF_ONLY : [...delivered, ValType.ExnRef];
+    if ((kind & 1) !== 0) delivered = delivered.length === 0 ? EXNREF_ONLY : [...delivered, CAUGHT];
     const types = v.labelTypes(label);
     if (!allMatch(v.types, delivered, types)) {
       v.fail('type mismatch', `catch clause ${i / 3} delivers ${typeListName(delivered)} to label ${label}, which takes ${typeListName(types)}`);

@@ -14,8 +14,9 @@
 //   (Int8Array, Int16Array, Int32Array, BigInt64Array, Float64Array), a
 //   plain Array for references and f32 (a Float32Array would round a
 //   signalling NaN through the FPU).
-// - Every struct and array carries its type id on its prototype (`$t`), so
-//   a cast is an instanceof test and an isSubId (runtime/types.ts).
+// - Every struct and array carries its type id on its prototype (`$t`),
+//   and its prototype inherits its supertype's: a cast to a defined type
+//   is `instanceof` its constructor.
 // - An i31 is the number itself, -2^30 <= v < 2^30 (never -0). An anyref
 //   is any of those, or a host value (from any.convert_extern): numbers
 //   that are not i31 (-0 among them) stay host values. So
@@ -60,24 +61,29 @@ function prototypeOf(base: object, id: number): object {
   return Object.create(base, { $t: { value: id }, constructor: { value: undefined } });
 }
 
-/** Records the constructor a module made for struct type `id` (the first wins: see structClass). */
-export function defineStruct(id: number, constructor: StructConstructor): StructConstructor {
+/**
+ * Records the constructor a module made for struct type `id` (the first
+ * wins: see structClass). Its prototype inherits its supertype's (the
+ * supertype's constructor, made before it), so the prototype chains are
+ * the subtyping and a cast to a defined type is `instanceof`.
+ */
+export function defineStruct(id: number, constructor: StructConstructor, supertype?: StructConstructor): StructConstructor {
   const existing = structClasses.get(id);
   if (existing !== undefined) return existing;
-  constructor.prototype = prototypeOf(GCStruct.prototype, id);
+  constructor.prototype = prototypeOf((supertype ?? GCStruct).prototype, id);
   structClasses.set(id, constructor);
   gcActive = true;
   return constructor;
 }
 
-/** The constructor of array type `id`. */
-export function arrayClass(id: number): ArrayConstructor {
+/** The constructor of array type `id`, whose prototype inherits its supertype's (as for structs). */
+export function arrayClass(id: number, supertype?: ArrayConstructor): ArrayConstructor {
   let constructor = arrayClasses.get(id);
   if (constructor === undefined) {
     const made = function (this: GCArray, elements: any): void {
       this.a = elements;
     } as unknown as ArrayConstructor;
-    made.prototype = prototypeOf(GCArray.prototype, id);
+    made.prototype = prototypeOf((supertype ?? GCArray).prototype, id);
     constructor = made;
     arrayClasses.set(id, constructor);
     gcActive = true;
@@ -212,6 +218,7 @@ function readData(elements: any, at: number, kind: Storage, size: number, bytes:
       case 1: value = view.getInt8(p); break;
       case 2: value = view.getInt16(p, true); break;
       case 4: value = kind === Storage.Plain ? view.getFloat32(p, true) : view.getInt32(p, true); break;
+      case 16: value = [view.getInt32(p, true), view.getInt32(p + 4, true), view.getInt32(p + 8, true), view.getInt32(p + 12, true)]; break;
       default: value = kind === Storage.I64 ? view.getBigInt64(p, true) : view.getFloat64(p, true);
     }
     elements[at + i] = value;
@@ -220,7 +227,8 @@ function readData(elements: any, at: number, kind: Storage, size: number, bytes:
 
 /**
  * array.new_data: elements of `size` bytes read from a data segment (null
- * once dropped). f32 elements (size 4, Plain storage) are read as floats.
+ * once dropped). f32 elements (size 4, Plain storage) are read as floats,
+ * v128 ones (size 16) as arrays of four i32 words.
  */
 export function arrayNewData(cls: new (elements: any) => GCArray, kind: Storage, size: number, segment: Uint8Array | null, offset: number, length: number): GCArray {
   const bytes = segment ?? EMPTY_BYTES;

@@ -207,6 +207,33 @@ describe('GC', () => {
     });
   }
 
+  it('v128 fields and elements: four words, written whole', async () => {
+    const text = `(module
+      (type $s (struct (field (mut v128)) (field i32)))
+      (type $a (array (mut v128)))
+      (data $d "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "field") (param i32) (result i32)
+        (local $x (ref $s))
+        (local.set $x (struct.new $s (v128.const i32x4 1 2 3 4) (i32.const 9)))
+        (struct.set $s 0 (local.get $x) (i32x4.add (struct.get $s 0 (local.get $x)) (v128.const i32x4 10 20 30 40)))
+        (i32.add (struct.get $s 1 (local.get $x)) (i32x4.extract_lane 3 (struct.get $s 0 (local.get $x)))))
+      (func (export "default") (result i32) (i32x4.extract_lane 2 (struct.get $s 0 (struct.new_default $s))))
+      (func (export "elements") (param i32) (result i32)
+        (local $a (ref $a))
+        (local.set $a (array.new $a (v128.const i32x4 5 6 7 8) (i32.const 3)))
+        (array.set $a (local.get $a) (i32.const 1) (v128.const i32x4 -1 -1 -1 -1))
+        (array.fill $a (local.get $a) (i32.const 2) (v128.const i32x4 0 0 0 100) (i32.const 1))
+        (i32x4.extract_lane 3 (array.get $a (local.get $a) (local.get 0))))
+      (func (export "data") (result i32) (i32x4.extract_lane 2 (array.get $a (array.new_data $a $d (i32.const 0) (i32.const 1)) (i32.const 0))))
+      (func (export "fixed") (result i32)
+        (i32x4.extract_lane 0 (array.get $a (array.new_fixed $a 2 (v128.const i32x4 1 1 1 1) (v128.const i32x4 7 7 7 7)) (i32.const 1)))))`;
+    for (const [config, load] of CONFIGS) {
+      const e = new Ours.Instance(load(await parse(text)), {}).exports as any;
+      expect([config, e.field(0), e.default(), e.elements(0), e.elements(1), e.elements(2), e.data(), e.fixed()]).toEqual([config, 9 + 44, 0, 8, -1, 100, 3, 7]);
+      expect(outcome(() => e.elements(3))).toEqual({ trap: 'out of bounds array access' });
+    }
+  });
+
   it('types are canonical across modules: a struct made in one module passes a cast in another', async () => {
     const maker = `(module
       (rec (type $a (struct (field i32) (field (ref null $b)))) (type $b (struct (field f64))))
