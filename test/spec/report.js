@@ -78,7 +78,8 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
       '`simd` family), and the folders of the WebAssembly 3.0 proposals wasm2es implements, each a family named ' +
       'after its folder: relaxed SIMD (`proposals/relaxed-simd`), extended constants (`proposals/extended-const`), ' +
       'tail calls (`proposals/tail-call`), multi-memory (`proposals/multi-memory`), exception handling ' +
-      '(`proposals/exception-handling`, its `legacy` scripts included) and memory64 (`proposals/memory64`), ' +
+      '(`proposals/exception-handling`, its `legacy` scripts included), memory64 (`proposals/memory64`), ' +
+      'typed function references (`proposals/function-references`) and garbage collection (`proposals/gc`), ' +
       `run by \`npm run spec\` on the \`${engine}\` engine. Each cell is assertions passed of assertions run; ` +
       'v128 arguments and results are passed and checked inside wasm, lane by lane (the JS API lets no v128 through), ' +
       'and exnref results are checked there with `ref.is_null`, for the same reason. ' +
@@ -92,12 +93,14 @@ export function conformanceTable(resultsByFile, { engine, fileCount }) {
     `Skipped: ${textMalformed} \`assert_malformed\` on text modules (they test a text parser; wasm2es reads binaries only)` +
       (unassembled ? `, and ${unassembled} \`assert_invalid\` modules the assemblers cannot write, or write valid` : '') +
       '. Text modules are assembled with wabt; those with typed references or GC, and those wabt cannot read, ' +
-      'with binaryen, which writes an equivalent encoding where there are several (`(ref null func)` as `funcref`) ' +
-      'and cannot write some invalid code (it drops unreachable code and infers types: `test/spec/assemble.js`)' +
+      'with wasm-tools (its `wat` crate, built to wasm in the dev dependency `@bytecodealliance/jco-transpile`), ' +
+      'which writes every module as written, invalid ones included (without it, with binaryen, which cannot write ' +
+      'some invalid code: `test/spec/assemble.js`)' +
       '. Failing assertions are listed with their reasons in `test/spec/known-failures.txt`: ' +
       'the 2.0 suite\'s assertions that WebAssembly 3.0 reverses (several memories, and a memory index ' +
-      'where 2.0 has a reserved zero byte, are valid with multi-memory), and in `proposals/memory64/table.wast` ' +
-      'the modules that need typed function references (the GC proposal, not yet implemented). ' +
+      'where 2.0 has a reserved zero byte, are valid with multi-memory; a constant expression may read any ' +
+      'earlier immutable global), their copies in the proposals\' folders, and the function-references ' +
+      'proposal\'s rule against a type referring to itself, which GC replaced. ' +
       'wabt.js drops the memory index of data segments of a memory other than 0; the runner puts it back ' +
       '(`test/spec/wabt-fixes.js`).',
     '',
