@@ -4,7 +4,7 @@
 // memory accesses (emit-memory.ts) and control flow (emit-control.ts). The
 // function is assumed valid (validate runs first).
 
-import { Func, FuncType, Instr, ValType } from './ir.js';
+import { Func, FuncType, Instr, ValType, isNullable } from './ir.js';
 import { FD_OPCODE_LIMIT, OPS, PREFIX_FC, PREFIX_FD } from './opcodes.js';
 import { F32_ARITHMETIC, MEMORY_OPS, NUMERIC_OPS, OpKind, u32 } from './emit-ops.js';
 import { emitSimd, expandV128, floatLocals, floatOfConstant, floatOfWord, floatWord, shadowedWord } from './emit-simd.js';
@@ -616,7 +616,9 @@ class FunctionEmitter extends GcEmitter implements SimdHost {
     if (this.stack.slice(this.stack.length - type.params.length - 1).some((e) => (e.flags & Flag.Effect) !== 0)) this.settleBeforeTrap();
     const ref = this.pop();
     const args = this.callArgs(type.params.length);
-    const callee = js.member(js.logical('??', this.valueOf(ref), js.call(this.env.helper('nullFunc'), [])), 'raw');
+    // A non-nullable reference needs no null check.
+    const checked = isNullable(ref.type) ? js.logical('??', this.valueOf(ref), js.call(this.env.helper('nullFunc'), [])) : this.valueOf(ref);
+    const callee = js.member(checked, 'raw');
     return { callee, args, ref };
   }
 

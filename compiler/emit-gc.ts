@@ -183,7 +183,7 @@ export abstract class GcEmitter extends ControlEmitter {
       case 11: return this.arrayGet(instr, null);
       case 12: return this.arrayGet(instr, true);
       case 13: return this.arrayGet(instr, false);
-      case 14: return this.arrayWrite('arraySet', instr.index, 2, 0);
+      case 14: return this.arraySet(instr.index);
       case 15: {
         const array = this.pop();
         this.push(ValType.I32, js.member(js.member(this.nonNullExpr(array, 'nullArray'), 'a'), 'length'), [array], Flag.Effect, 3);
@@ -347,10 +347,13 @@ export abstract class GcEmitter extends ControlEmitter {
   private arrayGet(instr: Instr, signed: boolean | null): boolean {
     const field = this.fieldOf(instr.index);
     const [ref, index] = this.popN(2);
-    if (field.type === ValType.V128) this.settlePopped([ref, index]);
+    // References may be null (and host values undefined): their bounds are checked apart, reading both operands twice.
+    const checked = isRef(field.type) && (isNullable(field.type) || mayBeUndefined(field.type));
+    if (field.type === ValType.V128 || checked) this.settleSimple([ref, index]);
     this.pushRead(field, () => {
-      if (isRef(field.type) && (isNullable(field.type) || mayBeUndefined(field.type))) {
-        return js.call(this.env.helper('arrayGet'), [this.valueOf(ref), this.valueOf(index)]);
+      if (checked) {
+        const inBounds = js.bin('<', js.bin('>>>', this.valueOf(index), js.num(0)), js.member(js.member(this.nonNullExpr(ref, 'nullArray'), 'a'), 'length'));
+        return js.cond(inBounds, js.index(js.member(this.valueOf(ref), 'a'), this.valueOf(index)), js.call(this.env.helper('arrayIndexTrap'), []));
       }
       // Numbers, v128 words and non-null references other than host values
       // are never undefined: undefined is an index past the end (or
@@ -359,6 +362,37 @@ export abstract class GcEmitter extends ControlEmitter {
       const value = js.logical('??', element, js.call(this.env.helper('arrayIndexTrap'), []));
       return signed === false ? unsigned(field, value) : value;
     }, [ref, index]);
+    return true;
+  }
+
+  /** Settles the popped entries that are not a variable or a constant (settlePopped), for expressions that read them twice. */
+  private settleSimple(entries: Entry[]): void {
+    if (entries.every((entry) => js.isSimple(entry.expr))) return;
+    this.settlePopped(entries);
+  }
+
+  /**
+   * array.set: `if (i >>> 0 >= (x ?? nullArray()).a.length) arrayIndexTrap(); x.a[i] = v;`
+   * (a typed array ignores a write past its end, so the bounds are checked
+   * for every storage). The operands are evaluated first, as wasm does.
+   */
+  private arraySet(typeIndex: number): boolean {
+    const field = this.fieldOf(typeIndex);
+    const { values, entries } = this.popFieldValues([field], false);
+    const [ref, index] = this.popN(2);
+    this.settleBeforeEffect(Flag.Memory | Flag.Table);
+    const operands = [ref, index, ...entries];
+    if (!operands.every((entry) => js.isSimple(entry.expr))) {
+      this.settlePopped(operands);
+      return this.arraySetStatements(ref, index, field.type === ValType.V128 ? js.arr(entries.map((e) => this.valueOf(e))) : this.valueOf(entries[0]));
+    }
+    return this.arraySetStatements(ref, index, values[0]);
+  }
+
+  private arraySetStatements(ref: Entry, index: Entry, value: JsNode): boolean {
+    const outOfBounds = js.bin('>=', js.bin('>>>', this.valueOf(index), js.num(0)), js.member(js.member(this.nonNullExpr(ref, 'nullArray'), 'a'), 'length'));
+    this.stmts.push(js.ifStmt(outOfBounds, js.exprStmt(js.call(this.env.helper('arrayIndexTrap'), [])), null));
+    this.stmts.push(js.exprStmt(js.assign(js.index(js.member(this.valueOf(ref), 'a'), this.valueOf(index)), value)));
     return true;
   }
 

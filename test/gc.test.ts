@@ -84,6 +84,10 @@ const GC = `(module
     (local.set $r (array.new_default $rarr (i32.const 2)))
     (array.set $rarr (local.get $r) (i32.const 1) (global.get $g))
     (struct.get $pt $x (array.get $rarr (local.get $r) (local.get 0))))
+  (func (export "ref_get") (param i32) (result anyref) (array.get $rarr (array.new_default $rarr (i32.const 2)) (local.get 0)))
+  (func (export "ref_set") (param i32) (array.set $rarr (array.new_default $rarr (i32.const 2)) (local.get 0) (ref.null $pt)))
+  (func (export "null_array") (param i32) (result i32) (array.len (ref.null $arr)))
+  (func (export "null_array_set") (param i32) (array.set $rarr (ref.null $rarr) (local.get 0) (ref.null $pt)))
   (func $area (param $s (ref $shape)) (result f64)
     (block $c (result (ref $circle))
       (br_on_cast $c (ref $shape) (ref $circle) (local.get $s))
@@ -157,6 +161,13 @@ describe('GC', () => {
         ['floats', [], { value: 1.75 }],
         ['nulls', [1], { value: 7 }],
         ['nulls', [0], { trap: 'null structure reference' }],
+        ['ref_get', [1], { value: null }],
+        ['ref_get', [2], { trap: 'out of bounds array access' }],
+        ['ref_get', [-1], { trap: 'out of bounds array access' }],
+        ['ref_set', [1], { value: undefined }],
+        ['ref_set', [2], { trap: 'out of bounds array access' }],
+        ['null_array', [0], { trap: 'null array reference' }],
+        ['null_array_set', [5], { trap: 'null array reference' }],
         ['casts', [], { value: 2.25 }],
         ['cast_fail', [null], { value: -1 }],
         ['tests', [5], { value: 1 + 4 }],
