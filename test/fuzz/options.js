@@ -18,7 +18,7 @@ regression fixture. (seed, generator, index) reproduces one module anywhere.
   --configs LIST       wasm2es configurations (default all: ${CONFIG_NAMES.join(',')})
   --features LIST      wasm features for the generators (default: ${DEFAULT_FEATURES.join(',')});
                        'default' and 'mvp' are shorthands, '-name' takes one out (default,-simd)${
-  OPT_IN_FEATURES.length ? `;\n                       opt-in while wasm2es learns them: ${OPT_IN_FEATURES.join(', ')} (default,${OPT_IN_FEATURES[0]})` : ''}
+  OPT_IN_FEATURES.length ? `;\n                       opt-in (Node 20's V8 cannot run them; fuzz them under Node 24): ${OPT_IN_FEATURES.join(', ')} (default,${OPT_IN_FEATURES[0]})` : ''}
   --rounds N           calls of each export per module (default 2)
   --jobs J             worker threads (default: min(2, cores))
   --timeout S          seconds one module may run before it counts as hung (default 60)

@@ -1,5 +1,5 @@
 // The valid modules the mutation fuzzer starts from: the committed fixtures,
-// the C benchmarks' .wasm files, the benchmark kernels assembled from text,
+// the C benchmarks' .wasm files and the GC benchmark's (MoonBit), the benchmark kernels assembled from text,
 // and modules written here to reach every section and every immediate kind,
 // exception handling in both its encodings included.
 // Loaded in a fixed order, so a seed picks the same base on any machine
@@ -165,6 +165,8 @@ export function loadCorpus({ wabt, large = true } = {}) {
   }
   if (large) {
     for (const file of files('bench/c', '.wasm')) corpus.push({ name: file, bytes: new Uint8Array(readFileSync(join(ROOT, file))) });
+    // GC (3.0): MoonBit's output, recursive groups, subtypes, structs, arrays, casts, call_ref.
+    for (const file of files('bench/gc', '.wasm')) corpus.push({ name: file, bytes: new Uint8Array(readFileSync(join(ROOT, file))) });
   }
   if (wabt !== undefined) {
     const assemble = (name, text) => {

@@ -107,7 +107,8 @@ export function judge(compile, bytes, tune = 'jit', slowMs = SLOW_MS) {
  * flags or where 2.0 has a 0x00 byte, which a mutation easily writes, or a
  * second memory), or exception handling's final encoding (try_table,
  * throw_ref, the exnref type; V8 11.3 has only the legacy try, whose
- * mutants it still judges), or memory64's 64-bit memories and tables. V8 cannot judge such a module; the spec
+ * mutants it still judges), memory64's 64-bit memories and tables, or typed
+ * references and GC (a draft in another encoding). V8 cannot judge such a module; the spec
  * suite's proposals/multi-memory and proposals/exception-handling hold
  * wasm2es to the spec's decisions on them instead ('3.0 only'). Under
  * Node 24 with --experimental-wasm-exnref, V8 validates the final encoding
@@ -116,7 +117,7 @@ export function judge(compile, bytes, tune = 'jit', slowMs = SLOW_MS) {
 function beyondEngine(bytes) {
   try {
     const module = decode(bytes);
-    if (module.multiMemory !== null || module.exnref !== null) return true;
+    if (module.multiMemory !== null || module.exnref !== null || module.gc !== null) return true;
     // memory64: a limits flag of 4 or 5 (a mutation writes one easily); V8 11.3 has only a draft behind a flag.
     const types = [...module.memories, ...module.tables, ...module.imports.filter((entry) => entry.desc.kind === 1 || entry.desc.kind === 2).map((entry) => entry.desc.type)];
     return types.some((type) => type.address64 === true);
