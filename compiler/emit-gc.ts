@@ -17,11 +17,12 @@
 
 import { CONCRETE, HeapType, Packed, TypeKind, ValType, heapOf, isNullable, isRef, refType } from './ir.js';
 import type { FieldType, Instr } from './ir.js';
-import { PREFIX_FB } from './opcodes.js';
+import { GC_OP, PREFIX_FB } from './opcodes.js';
 import { Entry, Flag } from './emit-stack.js';
 import type { ModuleEnv } from './emit-stack.js';
 import { ControlEmitter } from './emit-control.js';
-import { Storage, storageOf, storageSize } from './emit-types.js';
+import { storageOf, storageSize } from './emit-types.js';
+import { Storage } from '../runtime/gc.js';
 import { heapMatches } from './validate-types.js';
 import * as js from './js.js';
 import type { JsNode } from './js.js';
@@ -30,14 +31,10 @@ const REF_EQ = 0xd3;
 const REF_AS_NON_NULL = 0xd4;
 const BR_ON_NULL = 0xd5;
 const BR_ON_NON_NULL = 0xd6;
-const STRUCT_NEW = PREFIX_FB | 0;
-const STRUCT_NEW_DEFAULT = PREFIX_FB | 1;
-const ARRAY_NEW = PREFIX_FB | 6;
-const ARRAY_NEW_DEFAULT = PREFIX_FB | 7;
-const ARRAY_NEW_FIXED = PREFIX_FB | 8;
-const ANY_CONVERT_EXTERN = PREFIX_FB | 26;
-const EXTERN_CONVERT_ANY = PREFIX_FB | 27;
-const REF_I31 = PREFIX_FB | 28;
+const {
+  structNew: STRUCT_NEW, structNewDefault: STRUCT_NEW_DEFAULT, arrayNew: ARRAY_NEW, arrayNewDefault: ARRAY_NEW_DEFAULT,
+  arrayNewFixed: ARRAY_NEW_FIXED, anyConvertExtern: ANY_CONVERT_EXTERN, externConvertAny: EXTERN_CONVERT_ANY, refI31: REF_I31,
+} = GC_OP;
 
 /** What reading a field or element does: it may trap (null, bounds) and reads mutable state. */
 const READ = Flag.Effect | Flag.Memory;

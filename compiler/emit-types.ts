@@ -21,6 +21,7 @@
 import { Packed, TypeKind, ValType, isNullable, typeIndexOf, valTypeName } from './ir.js';
 import type { FieldType, FuncType, Module } from './ir.js';
 import * as js from './js.js';
+import { Storage } from '../runtime/gc.js';
 import type { JsNode } from './js.js';
 
 /** The runtime's name of a value type: a string, or for a defined type `refName(T<i>, nullable)`. */
@@ -52,16 +53,7 @@ export function isPlainSignature(type: FuncType): boolean {
   return type.def === undefined && !namesDefinedType(type);
 }
 
-/** The JS of a struct field's or array element's storage: how emit-gc.ts reads and writes it. */
-export const enum Storage {
-  Plain = 0,
-  I8 = 1,
-  I16 = 2,
-  I32 = 3,
-  I64 = 4,
-  F64 = 5,
-}
-
+/** An array's element storage (runtime/gc.ts): how emit-gc.ts reads and writes it. */
 export function storageOf(field: FieldType): Storage {
   switch (field.type) {
     case Packed.I8: return Storage.I8;

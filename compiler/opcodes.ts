@@ -210,6 +210,17 @@ def(0x15, 'return_call_ref', Imm.Type);
 
 // 0xFB prefix: garbage collection (3.0), emit-gc.ts.
 export const PREFIX_FB = 0xfb00;
+/** The GC opcodes that other files name (constant expressions allow them). */
+export const GC_OP = {
+  structNew: PREFIX_FB | 0,
+  structNewDefault: PREFIX_FB | 1,
+  arrayNew: PREFIX_FB | 6,
+  arrayNewDefault: PREFIX_FB | 7,
+  arrayNewFixed: PREFIX_FB | 8,
+  anyConvertExtern: PREFIX_FB | 26,
+  externConvertAny: PREFIX_FB | 27,
+  refI31: PREFIX_FB | 28,
+} as const;
 def(PREFIX_FB | 0, 'struct.new', Imm.Type);
 def(PREFIX_FB | 1, 'struct.new_default', Imm.Type);
 def(PREFIX_FB | 2, 'struct.get', Imm.TypeField);

@@ -7,7 +7,7 @@
 
 import { CONCRETE, HeapType, TypeKind, ValType, isNullable, refType, typeKind } from './ir.js';
 import type { ConstExpr, FuncType, Instr } from './ir.js';
-import { opName, PREFIX_FB, PREFIX_FD } from './opcodes.js';
+import { GC_OP, opName, PREFIX_FD } from './opcodes.js';
 import { invalid, refNullType, typeName } from './validate-context.js';
 import type { ValidationContext } from './validate-context.js';
 import { defaultable, matches, unpacked } from './validate-types.js';
@@ -22,14 +22,10 @@ const REF_NULL = 0xd0;
 const REF_FUNC = 0xd2;
 const V128_CONST = PREFIX_FD | 0x0c;
 const END = 0x0b;
-const STRUCT_NEW = PREFIX_FB | 0;
-const STRUCT_NEW_DEFAULT = PREFIX_FB | 1;
-const ARRAY_NEW = PREFIX_FB | 6;
-const ARRAY_NEW_DEFAULT = PREFIX_FB | 7;
-const ARRAY_NEW_FIXED = PREFIX_FB | 8;
-const ANY_CONVERT_EXTERN = PREFIX_FB | 26;
-const EXTERN_CONVERT_ANY = PREFIX_FB | 27;
-const REF_I31 = PREFIX_FB | 28;
+const {
+  structNew: STRUCT_NEW, structNewDefault: STRUCT_NEW_DEFAULT, arrayNew: ARRAY_NEW, arrayNewDefault: ARRAY_NEW_DEFAULT,
+  arrayNewFixed: ARRAY_NEW_FIXED, anyConvertExtern: ANY_CONVERT_EXTERN, externConvertAny: EXTERN_CONVERT_ANY, refI31: REF_I31,
+} = GC_OP;
 
 /** Extended constants (WebAssembly 3.0): the arithmetic allowed in constant expressions, opcode -> operand type. */
 const CONST_ARITHMETIC = new Map<number, ValType>([

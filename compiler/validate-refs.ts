@@ -59,6 +59,11 @@ function checkDefaultable(v: CodeValidator, type: FuncType, index: number): void
   }
 }
 
+/** Pops `count` i32 operands (offsets, indices, lengths). */
+function popI32s(v: CodeValidator, count: number): void {
+  for (let k = 0; k < count; k++) v.popExpect(ValType.I32);
+}
+
 function ref(index: number, nullable: boolean): number {
   return refType(CONCRETE + index, nullable);
 }
@@ -181,14 +186,12 @@ export function registerReferenceHandlers(handle: (op: number, name: string, han
   handle(PREFIX_FB | 9, 'array.new_data', (v, instr) => {
     numericElement(v, element(v, instr.index), instr.index);
     v.checkData(instr.index2);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
+    popI32s(v, 2);
     v.push(ref(instr.index, false));
   });
   handle(PREFIX_FB | 10, 'array.new_elem', (v, instr) => {
     refElement(v, element(v, instr.index), instr.index, instr.index2);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
+    popI32s(v, 2);
     v.push(ref(instr.index, false));
   });
   const arrayGet = (signed: boolean | null) => (v: CodeValidator, instr: Instr): void => {
@@ -219,8 +222,7 @@ export function registerReferenceHandlers(handle: (op: number, name: string, han
     const source = element(v, instr.index2);
     const compatible = isPacked(destination.type) || isPacked(source.type) ? destination.type === source.type : matches(v.types, source.type, destination.type);
     if (!compatible) v.fail('array types do not match', `copy from type ${instr.index2} to type ${instr.index}`);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
+    popI32s(v, 2);
     v.popExpect(ref(instr.index2, true));
     v.popExpect(ValType.I32);
     v.popExpect(ref(instr.index, true));
@@ -228,16 +230,12 @@ export function registerReferenceHandlers(handle: (op: number, name: string, han
   handle(PREFIX_FB | 18, 'array.init_data', (v, instr) => {
     numericElement(v, mutableElement(v, instr.index), instr.index);
     v.checkData(instr.index2);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
+    popI32s(v, 3);
     v.popExpect(ref(instr.index, true));
   });
   handle(PREFIX_FB | 19, 'array.init_elem', (v, instr) => {
     refElement(v, mutableElement(v, instr.index), instr.index, instr.index2);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
-    v.popExpect(ValType.I32);
+    popI32s(v, 3);
     v.popExpect(ref(instr.index, true));
   });
 
