@@ -6,7 +6,9 @@
 //   node test/engines/run-spec.js [name...] [--engine E]... [--tune interpreter|jit]... [--list-failures] [--keep]
 //
 // The names select files as `npm run spec` does: none, every non-SIMD file;
-// `simd` and `relaxed-simd`, the SIMD scripts.
+// `simd` and `relaxed-simd`, the SIMD scripts; `function-references` and
+// `gc`, those proposals' scripts (node 20's own WebAssembly has no GC:
+// check them with --engine native on node 22 or later).
 // --list-failures prints every failure as a known-failures.txt line (UNTRIAGED), for triage;
 // --keep leaves the programs in test/.out/engines-XXXXXX/spec/ to run by hand.
 

@@ -1,25 +1,52 @@
-// The WebAssembly 2.0 testsuite on real engines: one program per .wast file
+// The WebAssembly testsuite on real engines: one program per .wast file
 // (wast-program.js), built once in native mode (the runner checked on node's
 // own WebAssembly) and once per tuning in wasm2es mode, then run on each
-// engine. Results come back per command, as the spec runner's CommandResult,
-// and are judged, as the spec runner's are, against a known-failures list
+// engine. Text modules are assembled as the spec runner assembles them
+// (test/spec/assemble.js): with wabt, and with wasm-tools where the text has
+// typed references or GC, which wabt cannot read. Results come back per
+// command, as the spec runner's CommandResult, and are judged, as the spec
+// runner's are, against a known-failures list
 // (test/engines/known-failures.txt): a failure not listed fails, and so does
 // a listed one that passes.
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import wabtInit from 'wabt';
 import { buildWastProgram } from './wast-program.js';
+import { loadWasmTools } from '../spec/assemble.js';
+import { proposalFiles } from '../spec/suite.js';
 
 const KNOWN_FAILURES = new URL('./known-failures.txt', import.meta.url);
+
+const LARGE_BR_TABLE = 'hermes -O spends over 100 s on the 8,000-case switch that its `large` function becomes';
 
 /**
  * Programs Hermes runs unoptimized (-O0), with the reason: everything else
  * is compiled with -O, as React Native release builds are.
  */
 export const HERMES_UNOPTIMIZED = {
-  'br_table.wast': 'hermes -O spends over 100 s on the 8,000-case switch that its `large` function becomes',
+  'br_table.wast': LARGE_BR_TABLE,
+  // The proposals' copies of br_table.wast, with the same `large` function.
+  'proposals/function-references/br_table.wast': LARGE_BR_TABLE,
+  'proposals/gc/br_table.wast': LARGE_BR_TABLE,
 };
+
+/**
+ * The scripts of typed function references and GC that the engines run:
+ * every one of proposals/gc, and those of proposals/function-references
+ * that are not byte for byte the gc script of the same name (15 of its 26
+ * are: select, br_table, return_call, ...; running them twice would test
+ * nothing more, and cost QuickJS about 14 s).
+ */
+export function typedReferenceFiles(dir) {
+  const gc = proposalFiles(dir, 'gc');
+  const gcByName = new Map(gc.map((file) => [basename(file), file]));
+  const functionReferences = proposalFiles(dir, 'function-references').filter((file) => {
+    const twin = gcByName.get(basename(file));
+    return twin === undefined || !readFileSync(join(dir, file)).equals(readFileSync(join(dir, twin)));
+  });
+  return [...functionReferences, ...gc];
+}
 
 /** How a spec program runs on an engine: its path and run options. */
 export function specRun(program, engine, tune) {
@@ -43,6 +70,9 @@ import { classify } from '../spec/known-failures.js';
  */
 export async function buildSpecPrograms({ dir, files, tunes }) {
   const wabt = await wabtInit();
+  // Before assembling: assembleModule then sends typed-reference and GC text to wasm-tools
+  // (without it installed, such modules fail to assemble, each with wabt's reason).
+  await loadWasmTools();
   const compile = await apiCompiler();
   const programs = [];
   for (const file of files) {

@@ -3,7 +3,7 @@
 // and records one result per command, as test/spec/script.js does in Node.
 // The comparison of results (mismatch, describe) is values.js's own code,
 // put in front of this file by the builder; the builder has already done
-// everything that needs Node: assembling text modules with wabt, reading
+// everything that needs Node: assembling text modules, reading
 // export types, building the wrapper modules, parsing literals. The
 // commands come as one JSON text (see wast-program.js), which run() decodes
 // and calls in order.
@@ -222,7 +222,14 @@ var __wast = (function () {
       });
     },
 
-    /** A module that could not be had at all (wabt could not assemble it). */
+    /** `(module definition ...)`: it must compile; it is not instantiated, nor the current module. */
+    moduleDefinition: function (line, base64) {
+      record(line, 'module', function () {
+        compile(base64, 'module');
+      });
+    },
+
+    /** A module that could not be had at all (the assembler could not read it). */
     brokenModule: function (line, name, message) {
       var error = failure(message);
       current = error;

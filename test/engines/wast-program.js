@@ -2,10 +2,12 @@
 // the commands, in order, as calls into wast-checker.js, which runs them in
 // the engine. Everything that needs Node happens here, with the spec
 // runner's own pieces (test/spec): the script model (readCommands,
-// commandKind), wabt assembly (assembleModule), literals (parseArgument,
-// parseExpected), export types and the wrappers that carry floats as bits
-// and v128 values as 4 i32 words (binary.js). The in-engine comparison is
-// values.js's mismatch/describe (v128 lane by lane), shipped as source text.
+// commandKind), assembly (assembleModule: wabt, and wasm-tools for
+// typed-reference and GC text once spec.js has loaded it), literals
+// (parseArgument, parseExpected), export types and the wrappers that carry
+// floats as bits and v128 values as 4 i32 words (binary.js). The in-engine
+// comparison is values.js's mismatch/describe (v128 lane by lane, GC
+// references by what JS sees of them), shipped as source text.
 //
 // The commands are data, not code: one JSON text that the checker parses
 // and runs (`__wast.run`), with BigInts, module references and host
@@ -22,7 +24,7 @@
 import { readCommands, commandKind, assembleModule } from '../spec/script.js';
 import { stringValue, head } from '../spec/sexpr.js';
 import { parseArgument, parseExpected, mismatch, describe, v128Lanes, laneText, hex32, hex64, F32_CANONICAL, F64_CANONICAL, U64_MASK } from '../spec/values.js';
-import { readExports, needsWrapper, functionWrapper, globalWrapper } from '../spec/binary.js';
+import { readExports, needsWrapper, functionWrapper, globalWrapper, isReference, referenceHierarchy } from '../spec/binary.js';
 import { readFileSync } from 'node:fs';
 import { spectest } from '../spec/engines.js';
 
@@ -99,7 +101,7 @@ export function buildWastProgram(text, wabt) {
     if (info.kind !== 'function') throw new Error(`export "${name}" is not a function`);
     const args = items.slice(index).map(parseArgument);
     const { params, results } = info.type;
-    if (args.length !== params.length || args.some((arg, i) => arg.type !== params[i])) {
+    if (args.length !== params.length || args.some((arg, i) => !argumentFits(arg, params[i], info.type.definedTypes))) {
       throw new Error(`arguments (${args.map((a) => a.type)}) do not match parameters (${params})`);
     }
     return {
@@ -129,14 +131,15 @@ export function buildWastProgram(text, wabt) {
     const items = command.items;
     switch (head(command)) {
       case 'module': {
-        const { name, bytes, assemblyError } = assembleModule(command, source, wabt);
-        if (assemblyError) {
-          emit('brokenModule', line, name, `wabt cannot assemble this module: ${assemblyError}`);
-          currentBytes = undefined;
-        } else {
-          emit('module', line, name, moduleRef(bytes));
-          currentBytes = bytes;
+        const { name, bytes, assemblyError, definition } = assembleModule(command, source, wabt);
+        if (definition && !assemblyError) {
+          // `(module definition ...)` only has to compile; it becomes neither the current module nor a named one.
+          emit('moduleDefinition', line, moduleRef(bytes));
+          break;
         }
+        if (assemblyError) emit('brokenModule', line, name, `cannot assemble this module: ${assemblyError}`);
+        else emit('module', line, name, moduleRef(bytes));
+        currentBytes = assemblyError ? undefined : bytes;
         if (name) namedBytes.set(name, currentBytes);
         break;
       }
@@ -187,7 +190,7 @@ export function buildWastProgram(text, wabt) {
 
   function instantiation(line, kind, node, className) {
     const { bytes, assemblyError } = assembleModule(node, source, wabt);
-    if (assemblyError) emit('fail', line, kind, `wabt cannot assemble this module: ${assemblyError}`);
+    if (assemblyError) emit('fail', line, kind, `cannot assemble this module: ${assemblyError}`);
     else emit('assertInstantiation', line, kind, moduleRef(bytes), className);
   }
 
@@ -196,6 +199,20 @@ export function buildWastProgram(text, wabt) {
   const literal = JSON.stringify(data).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   const body = [COMPARISON, CHECKER, `__wast.run(${literal});`, ''].join('\n');
   return { body, modules, compilerOnly };
+}
+
+/**
+ * Can an argument be passed for a parameter: the same type, or a reference
+ * of the parameter's hierarchy (`(ref.null any)` for a `(ref null $t)` of a
+ * struct type, `(ref.host 1)` for an eqref)? Whether the value is of the
+ * type is the engine's to check, as the JS API converts it. The rule of
+ * test/spec/script.js's argumentFits, which that module does not export.
+ */
+function argumentFits(arg, param, definedTypes) {
+  if (arg.type === param) return true;
+  if (!isReference(arg.type) || !isReference(param)) return false;
+  const hierarchy = referenceHierarchy(param, definedTypes);
+  return hierarchy === undefined || hierarchy === referenceHierarchy(arg.type);
 }
 
 /** Marks a module reference: the index of its bytes in the program's module table. */
