@@ -320,20 +320,24 @@ export function arrayInitElem(array: GCArray | null, segment: any[] | null, dest
 
 /**
  * What JavaScript sees of a struct or array (JS API, "GC objects"): an
- * object with no properties, a null prototype, not extensible, that every
- * attempt to change fails on.
+ * object with no properties, a null prototype, not extensible, on which
+ * every attempt to change anything throws TypeError (as in V8: set,
+ * delete, define, setPrototypeOf, preventExtensions, in sloppy code too).
  */
+function refuse(): never {
+  throw new TypeError('WebAssembly struct and array objects cannot be changed from JavaScript');
+}
 const OPAQUE: ProxyHandler<object> = {
   getPrototypeOf: () => null,
-  setPrototypeOf: (_target, proto) => proto === null,
+  setPrototypeOf: refuse,
   isExtensible: () => false,
-  preventExtensions: () => false,
+  preventExtensions: refuse,
   getOwnPropertyDescriptor: () => undefined,
-  defineProperty: () => false,
+  defineProperty: refuse,
   has: () => false,
   get: () => undefined,
-  set: () => false,
-  deleteProperty: () => false,
+  set: refuse,
+  deleteProperty: refuse,
   ownKeys: () => [],
 };
 

@@ -212,8 +212,14 @@ describe('GC', () => {
         expect(Reflect.ownKeys(object)).toEqual([]);
         expect(object.f0).toBe(undefined);
         expect(Object.isExtensible(object)).toBe(false);
+        // Every change throws, as in V8 (Reflect's too, which return false for an ordinary frozen object).
         expect(() => { 'use strict'; object.f0 = 1; }).toThrow(TypeError);
+        expect(() => Reflect.set(object, 'f0', 1)).toThrow(TypeError);
+        expect(() => delete object.f0).toThrow(TypeError);
         expect(() => Object.defineProperty(object, 'x', { value: 1 })).toThrow(TypeError);
+        expect(() => Object.setPrototypeOf(object, null)).toThrow(TypeError);
+        expect(() => Object.preventExtensions(object)).toThrow(TypeError);
+        expect(Object.isFrozen(object)).toBe(true);
       }
     });
   }
