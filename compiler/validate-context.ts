@@ -68,13 +68,6 @@ export function isRefType(type: number): boolean {
   return isRef(type);
 }
 
-export function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * The reference type a ref.null instruction pushes. decode puts it in
  * `types` (as for select t); `index` is the fallback for hand-built IR.
