@@ -9,8 +9,8 @@
 //   struct.get $t 1    (x ?? nullStruct()).f1
 //   array.get $a       (x ?? nullArray()).a[i] ?? arrayIndexTrap()   (numbers: never undefined)
 //   ref.i31            v << 1 >> 1
-//   ref.test $t        isGC(x, T3)
-//   br_on_cast         if (isGC(sa2, T3)) { ...; break B4; }
+//   ref.test $t        x instanceof S3
+//   br_on_cast         if (sa2 instanceof S3) { ...; break B4; }
 //
 // Reads of fields and elements are flagged as memory reads (Flag.Memory):
 // they are ordered after any pending write or call, as loads are.
@@ -195,7 +195,7 @@ export abstract class GcEmitter extends ControlEmitter {
       case 19: return this.arrayCall('arrayInitElem', 4, [js.id(this.env.elemName(instr.index2))]);
       case 20: case 21: {
         const ref = this.pop();
-        this.settleRef(ref);
+        this.settleSimple([ref]);
         this.push(ValType.I32, this.test(ref, instr.types![0]), [ref], 0, 2, true);
         return true;
       }
@@ -283,15 +283,6 @@ export abstract class GcEmitter extends ControlEmitter {
     return js.logical('??', value, js.call(this.env.helper(trap), []));
   }
 
-  /** A reference read more than once: its stack variable (it was popped at the top, so its depth is the stack's length). */
-  private settleRef(ref: Entry): void {
-    if (ref.settled) return;
-    this.stack.push(ref);
-    this.settle(this.stack.length - 1);
-    const settled = this.stack.pop()!;
-    Object.assign(ref, settled);
-  }
-
   // ---- structs ----
 
   private structNew(typeIndex: number, defaults: boolean): boolean {
@@ -304,7 +295,7 @@ export abstract class GcEmitter extends ControlEmitter {
   private structGet(instr: Instr, signed: boolean | null): boolean {
     const field = this.env.types[instr.index].def!.fields[instr.index2];
     const ref = this.pop();
-    if (field.type === ValType.V128) this.settlePopped([ref]);
+    if (field.type === ValType.V128) this.settleSimple([ref]);
     this.pushRead(field, () => {
       const value = js.member(this.nonNullExpr(ref, 'nullStruct'), `f${instr.index2}`);
       return signed === false ? unsigned(field, value) : value;
@@ -371,22 +362,16 @@ export abstract class GcEmitter extends ControlEmitter {
   /**
    * array.set: `if (i >>> 0 >= (x ?? nullArray()).a.length) arrayIndexTrap(); x.a[i] = v;`
    * (a typed array ignores a write past its end, so the bounds are checked
-   * for every storage). The operands are evaluated first, as wasm does.
+   * for every storage). The operands are evaluated first, as wasm does,
+   * and read twice: each is a variable or a constant.
    */
   private arraySet(typeIndex: number): boolean {
     const field = this.fieldOf(typeIndex);
-    const { values, entries } = this.popFieldValues([field], false);
-    const [ref, index] = this.popN(2);
+    const operands = this.popN(2 + width(field));
     this.settleBeforeEffect(Flag.Memory | Flag.Table);
-    const operands = [ref, index, ...entries];
-    if (!operands.every((entry) => js.isSimple(entry.expr))) {
-      this.settlePopped(operands);
-      return this.arraySetStatements(ref, index, field.type === ValType.V128 ? js.arr(entries.map((e) => this.valueOf(e))) : this.valueOf(entries[0]));
-    }
-    return this.arraySetStatements(ref, index, values[0]);
-  }
-
-  private arraySetStatements(ref: Entry, index: Entry, value: JsNode): boolean {
+    this.settleSimple(operands);
+    const [ref, index, ...words] = operands;
+    const value = field.type === ValType.V128 ? js.arr(words.map((e) => this.valueOf(e))) : this.valueOf(words[0]);
     const outOfBounds = js.bin('>=', js.bin('>>>', this.valueOf(index), js.num(0)), js.member(js.member(this.nonNullExpr(ref, 'nullArray'), 'a'), 'length'));
     this.stmts.push(js.ifStmt(outOfBounds, js.exprStmt(js.call(this.env.helper('arrayIndexTrap'), [])), null));
     this.stmts.push(js.exprStmt(js.assign(js.index(js.member(this.valueOf(ref), 'a'), this.valueOf(index)), value)));
@@ -451,7 +436,7 @@ export abstract class GcEmitter extends ControlEmitter {
 
   private cast(target: ValType): boolean {
     const ref = this.pop();
-    this.settleRef(ref);
+    this.settleSimple([ref]);
     const value = js.cond(this.test(ref, target), this.valueOf(ref), js.call(this.env.helper('castFailure'), []));
     this.push(target, value, [ref], Flag.Effect, 3);
     return true;

@@ -369,8 +369,8 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
     const index = tableIndex++;
     let made: JsNode;
     const wide = table.address64 === true;
-    if (table.init != null || (table.elemType !== ValType.ExnRef && !jsApiType(table.elemType))) {
-      // Typed references (3.0): a type JavaScript cannot name, or elements that start as an initialiser's value.
+    if (table.init != null || !jsApiType(table.elemType)) {
+      // A type JavaScript cannot name (exnref, typed references), or elements that start as an initialiser's value (3.0).
       // The elements get the initialiser's value once the FuncRefs it may name exist (tableFills).
       const max = table.limits.max === null ? js.id('undefined') : js.num(table.limits.max);
       made = js.call(helper('makeTypedTable'), [typeName(table.elemType), js.num(table.limits.min), max, js.bool(wide), js.nul()]);
@@ -378,11 +378,6 @@ export function emitModule(module: Module, identity: ModuleIdentity, options: Em
         const length = js.member(js.id(`el${index}`), 'length');
         tableFills.push(js.exprStmt(js.call(helper('tableFill'), [js.id(`tab${index}`), js.num(0), constExpr(table.init), length])));
       }
-    } else if (table.elemType === ValType.ExnRef) {
-      // JavaScript cannot make a table of exnref: the runtime does.
-      const args = [js.num(table.limits.min), table.limits.max === null ? js.id('undefined') : js.num(table.limits.max)];
-      if (wide) args.push(js.bool(true));
-      made = js.call(helper('makeExnRefTable'), args);
     } else {
       // A 64-bit table's sizes are BigInts at the JS API (exact ones: they may be past 2^53).
       const exact = table.limits.exact;

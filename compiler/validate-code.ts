@@ -7,7 +7,7 @@
 // in the polyfill (often without a JIT), so both stacks are typed arrays
 // reused across functions and nothing is allocated per instruction.
 
-import { CONCRETE, HeapType, ValType, refType } from './ir.js';
+import { CONCRETE, HeapType, TypeKind, ValType, refType, typeKind } from './ir.js';
 import type { Func, FuncType, GlobalType, Instr, LocalRun } from './ir.js';
 import { FD_OPCODE_LIMIT, Imm, OPS, PREFIX_FB, PREFIX_FD } from './opcodes.js';
 import type { OpInfo } from './opcodes.js';
@@ -302,7 +302,7 @@ export class CodeValidator {
     invalid(message, instr === null ? this.funcOffset : instr.offset, `code section, function ${this.functionIndex}`);
   }
 
-  mismatch(expected: number, actual: number | null): never {
+  private mismatch(expected: number, actual: number | null): never {
     this.fail('type mismatch', `expected ${typeName(expected)}, got ${actual === null ? 'nothing (the stack is empty)' : typeName(actual)}`);
   }
 
@@ -445,7 +445,7 @@ export class CodeValidator {
 
   blockType(instr: Instr): FuncType {
     const type = instr.blockType ?? EMPTY_BLOCK_TYPE;
-    if (type.def !== undefined && type.def.kind !== 0) this.fail('type mismatch', 'a block type must be a function type');
+    if (typeKind(type) !== TypeKind.Func) this.fail('type mismatch', 'a block type must be a function type');
     return type;
   }
 
@@ -494,7 +494,7 @@ export class CodeValidator {
   typeAt(index: number): FuncType {
     const type = this.context.types[index];
     if (type === undefined) this.fail(`unknown type ${index}`);
-    if (type.def !== undefined && type.def.kind !== 0) this.fail('type mismatch', `type ${index} is not a function type`);
+    if (typeKind(type) !== TypeKind.Func) this.fail('type mismatch', `type ${index} is not a function type`);
     return type;
   }
 
@@ -503,10 +503,6 @@ export class CodeValidator {
     const type = this.context.types[index];
     if (type === undefined) this.fail(`unknown type ${index}`);
     return type;
-  }
-
-  dataCount(): number | null {
-    return this.context.dataCount;
   }
 
   elemTypeAt(index: number): ValType {

@@ -19,7 +19,7 @@ import { CompileError } from './errors.js';
 import { makeGlobal } from './global.js';
 import { Memory } from './memory.js';
 import { f32ReinterpretI32, f64ReinterpretI64 } from './numeric.js';
-import { makeExnRefTable, Table } from './table.js';
+import { makeTypedTable, Table } from './table.js';
 import { makeTag } from './tag.js';
 
 const VALUE_TYPES: Record<number, ValueTypeName> = {
@@ -286,7 +286,7 @@ export function decodeBodyless(bytes: Uint8Array): ModuleDescriptor | null {
           // A 64-bit memory's or table's sizes are BigInts at the JS API.
           const sizes = type.address ? { ...type, initial: BigInt(type.initial), maximum: type.maximum === undefined ? undefined : BigInt(type.maximum) } : type;
           instance[kind].push(kind === 2 ? new Memory(sizes)
-            : kind === 1 ? (type.element === 'exnref' ? makeExnRefTable(type.initial, type.maximum, !!type.address) : new Table(sizes, null))
+            : kind === 1 ? (type.element === 'exnref' ? makeTypedTable('exnref', type.initial, type.maximum, !!type.address, null) : new Table(sizes, null))
               : kind === 4 ? makeTag(type)
                 : makeGlobal(type.value, type.mutable, globalInits[i - imported[3]](instance)));
         }

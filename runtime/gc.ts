@@ -146,7 +146,7 @@ export function isArray(value: unknown): boolean {
   return value instanceof GCArray;
 }
 
-/** A struct or array of type `id` or a subtype. */
+/** A struct or array of type `id` or a subtype (the JS boundary's check; compiled casts use instanceof). */
 export function isGC(value: any, id: number): boolean {
   return (value instanceof GCStruct || value instanceof GCArray) && isSubId(value.$t, id);
 }
@@ -249,24 +249,9 @@ export function arrayNewElem(cls: new (elements: any) => GCArray, segment: any[]
   return new cls(from.slice(offset, offset + length));
 }
 
-/** array.get of a reference or f32 array (null elements are values, so the bounds are checked apart). */
-export function arrayGet(array: GCArray | null, index: number): any {
-  if (array === null) nullArray();
-  const elements = array.a;
-  if (index >>> 0 >= elements.length) arrayOutOfBounds(arrayGet);
-  return elements[index];
-}
-
-/** array.get of a numeric array past its end (the element read was undefined). */
+/** array.get or array.set past an array's end (compiled code checks the bounds, or reads undefined). */
 export function arrayIndexTrap(): never {
   arrayOutOfBounds(arrayIndexTrap);
-}
-
-export function arraySet(array: GCArray | null, index: number, value: any): void {
-  if (array === null) nullArray();
-  const elements = array.a;
-  if (index >>> 0 >= elements.length) arrayOutOfBounds(arraySet);
-  elements[index] = value;
 }
 
 export function arrayFill(array: GCArray | null, offset: number, value: any, length: number): void {
@@ -346,7 +331,7 @@ const wrapped: WeakMap<object, object> = new WeakMap();
 
 /** ToJSValue of an any or extern reference: a struct or array becomes its opaque object; anything else is itself. */
 export function toJSRef(value: any): any {
-  if (!(value instanceof GCStruct || value instanceof GCArray)) return value;
+  if (!gcActive || !(value instanceof GCStruct || value instanceof GCArray)) return value;
   const existing = wrappers.get(value);
   if (existing !== undefined) return existing;
   const proxy = new Proxy(Object.preventExtensions(Object.create(null)), OPAQUE);

@@ -13,12 +13,12 @@ import { Global, makeGlobal } from './global.js';
 import { Memory } from './memory.js';
 import * as numeric from './numeric.js';
 import * as simd from './simd.js';
-import { makeExnRefTable, Table } from './table.js';
+import { Table } from './table.js';
 import { catchable, newException, throwRef } from './exception.js';
 import { makeTag } from './tag.js';
 import { TAIL, tailCall, tailLoop, tailOut, tailTo } from './tail.js';
 import * as gc from './gc.js';
-import { isSubId, recGroup, refName } from './types.js';
+import { recGroup, refName } from './types.js';
 import { makeTypedTable } from './table.js';
 
 /** Helpers beyond SupportLib in runtime/abi.ts (additions the compiler may use). */
@@ -44,7 +44,6 @@ export interface SupportLibExtras {
   /** Typed references and GC (runtime/types.ts, runtime/gc.ts, compiler/emit-gc.ts). */
   recGroup: typeof recGroup;
   refName: typeof refName;
-  isSubId: typeof isSubId;
   makeTypedTable: typeof makeTypedTable;
   /** memory64 (runtime/bulk.ts). */
   addr64: typeof addr64;
@@ -58,7 +57,6 @@ export interface SupportLibExtras {
   catchable: typeof catchable;
   throwRef: typeof throwRef;
   newException: typeof newException;
-  makeExnRefTable: typeof makeExnRefTable;
   [simdHelper: string]: unknown;
 }
 
@@ -153,13 +151,11 @@ export const rt: SupportLib & SupportLibExtras = {
   catchable,
   throwRef,
   newException,
-  makeExnRefTable,
   internalGlobal: (type, mutable, value) => makeGlobal(type, mutable, value),
 
   // typed references and GC (compiler/emit-refs.ts, emit-gc.ts, emit-types.ts)
   recGroup,
   refName,
-  isSubId,
   makeTypedTable,
   structClass: gc.structClass,
   defineStruct: gc.defineStruct,
@@ -175,16 +171,13 @@ export const rt: SupportLib & SupportLibExtras = {
   isEq: gc.isEq,
   isStruct: gc.isStruct,
   isArray: gc.isArray,
-  isGC: gc.isGC,
   isFunc: gc.isFunc,
   arrayNew: gc.arrayNew,
   arrayNewDefault: gc.arrayNewDefault,
   arrayOf: gc.arrayOf,
   arrayNewData: gc.arrayNewData,
   arrayNewElem: gc.arrayNewElem,
-  arrayGet: gc.arrayGet,
   arrayIndexTrap: gc.arrayIndexTrap,
-  arraySet: gc.arraySet,
   arrayFill: gc.arrayFill,
   arrayCopy: gc.arrayCopy,
   arrayInitData: gc.arrayInitData,

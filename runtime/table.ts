@@ -24,8 +24,8 @@ import { apiRangeError, asWebIDLInterface, enforceRangeU32, enforceRangeU64, mem
 export const MAX_TABLE_SIZE = 10000000;
 
 /**
- * Element types; exnref tables are made by wasm only (makeExnRefTable), and
- * so are tables of typed references (makeTypedTable).
+ * Element types; tables of exnref and of typed references are made by
+ * wasm only (makeTypedTable).
  */
 export type ReferenceTypeName = 'funcref' | 'externref' | 'exnref' | (string & {});
 
@@ -247,20 +247,10 @@ export class Table {
 
 asWebIDLInterface(Table, 'WebAssembly.Table', 1);
 
-/** A module's own table of exnref (exception handling): JavaScript cannot make one, nor read or write its elements. */
-export function makeExnRefTable(initial: number, maximum?: number, address64 = false): Table {
-  const table = new Table({ element: 'externref', initial }, null);
-  if (maximum !== undefined && maximum < initial) throw apiRangeError(`WebAssembly.Table(): maximum size ${maximum} is below the initial size ${initial}`);
-  table._maximum = maximum;
-  table._type = 'exnref';
-  table._address64 = address64;
-  return table;
-}
-
 /**
- * A module's own table of any reference type, its elements starting as
- * `init` (an internal value): typed references (3.0) give tables types
- * JavaScript cannot name, and initialisers.
+ * A module's own table of a reference type JavaScript cannot name (exnref,
+ * whose elements JavaScript can neither read nor write; typed references),
+ * its elements starting as `init` (an internal value).
  */
 export function makeTypedTable(type: string, initial: number, maximum: number | undefined, address64: boolean, init: unknown): Table {
   const table = new Table({ element: 'externref', initial }, null);
